@@ -1,0 +1,88 @@
+"""Serve the five simulated portals from one process: one uvicorn server per loopback address."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable
+
+import uvicorn
+
+from portalsim import hanweb, nfcms, trs
+from portalsim.portal import Portal
+
+DEFAULT_PORT = 8801
+HOSTS = {
+    "liangjiang": "127.0.0.11",
+    "hedong": "127.0.0.12",
+    "dongguan": "127.0.0.13",
+    "jianghai": "127.0.0.14",
+    "huzhou": "127.0.0.15",
+}
+_BUILDERS: dict[str, Callable[[str], Portal]] = {
+    "liangjiang": trs.chongqing,
+    "hedong": trs.tianjin,
+    "dongguan": nfcms.dongguan,
+    "jianghai": nfcms.jianghai,
+    "huzhou": hanweb.huzhou,
+}
+
+
+def build_portals(port: int = DEFAULT_PORT) -> dict[str, Portal]:
+    """Build every portal; ``host`` is ``address:port``."""
+    return {key: build(f"{HOSTS[key]}:{port}") for key, build in _BUILDERS.items()}
+
+
+class PortalsError(RuntimeError):
+    """The simulated portals could not start (an address is taken, or loopback aliases are missing)."""
+
+
+def _bind(address: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((address, port))
+    except OSError as exc:
+        sock.close()
+        raise PortalsError(
+            f"cannot listen on {address}:{port} ({exc.strerror}); another `fazhi portals` or `fazhi run` may be"
+            " running: stop it or choose another port with --portal-port"
+        ) from exc
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def bind_portals(portals: dict[str, Portal], port: int) -> list[socket.socket]:
+    """Bind every portal's address first, so that a taken port fails fast with a clear message."""
+    sockets: list[socket.socket] = []
+    try:
+        for portal in portals.values():
+            sockets.append(_bind(portal.host.rsplit(":", 1)[0], port))
+    except PortalsError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+async def serve_portals(portals: dict[str, Portal], port: int, started: asyncio.Event | None = None) -> None:
+    """Serve until cancelled. ``started`` is set once every portal accepts connections."""
+    sockets = bind_portals(portals, port)
+    servers = [
+        uvicorn.Server(uvicorn.Config(p, log_level="warning", access_log=False, lifespan="off"))
+        for p in portals.values()
+    ]
+    tasks = [asyncio.create_task(s.serve(sockets=[sock])) for s, sock in zip(servers, sockets, strict=True)]
+    try:
+        while not all(s.started for s in servers):
+            await asyncio.sleep(0.02)
+        if started is not None:
+            started.set()
+        await asyncio.gather(*tasks)
+    finally:
+        for s in servers:
+            s.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for sock in sockets:
+            sock.close()
