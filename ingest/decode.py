@@ -1,0 +1,54 @@
+"""Bytes → text. Headers and ``<meta charset>`` are hints, not facts (STACK-NOTES 6, 7).
+
+Order: BOM → strict UTF-8 → the header's charset → the ``<meta>`` charset → strict GB18030 → UTF-8 with
+replacement. GB2312 and GBK are read as GB18030 (their superset), so rare characters (镕, 堃, 喆) survive.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_\-]+)", re.I)
+_SINGLE_BYTE = {"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"}
+_GB_FAMILY = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "gb18030", "euc-cn", "hz-gb-2312"}
+
+
+def _canonical(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().lower()
+    if name in _GB_FAMILY:
+        return "gb18030"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def header_charset(content_type: str | None) -> str | None:
+    match = _HEADER_CHARSET.search(content_type or "")
+    return _canonical(match.group(1)) if match else None
+
+
+def meta_charset(content: bytes) -> str | None:
+    match = _META_CHARSET.search(content[:8192])
+    return _canonical(match.group(1).decode("ascii")) if match else None
+
+
+def decode_html(content: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Return ``(text, charset used)``."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if content.startswith(bom):
+            return content[len(bom) :].decode(name, "replace"), name
+    declared = [c for c in (header_charset(content_type), meta_charset(content)) if c]
+    # A Western single-byte charset "decodes" anything: on Chinese sites it is a mislabel, so it goes last.
+    wide = [c for c in declared if c not in _SINGLE_BYTE]
+    candidates = ["utf-8", *wide, "gb18030", *declared]
+    for name in dict.fromkeys(candidates):
+        try:
+            return content.decode(name), name
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return content.decode("utf-8", "replace"), "utf-8"

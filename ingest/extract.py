@@ -1,0 +1,96 @@
+"""The extraction cascade, end to end: ``extract_report(content, url) -> ExtractedReport``."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+from ingest import fields
+from ingest.body import extract_body
+from ingest.classify import blocked_reason, classify
+from ingest.dates import parse_date, url_date
+from ingest.decode import decode_html
+from ingest.identity import content_hash, normalize_body, normalize_text
+from ingest.model import ExtractedReport, SourceHints
+from ingest.options import DEFAULT_OPTIONS, ExtractOptions
+from ingest.region import region_from_agency, region_from_hint
+
+
+def extract_report(
+    content: bytes,
+    url: str,
+    *,
+    content_type: str | None = None,
+    hints: SourceHints | None = None,
+    options: ExtractOptions = DEFAULT_OPTIONS,
+) -> ExtractedReport:
+    html, charset = decode_html(content, content_type)
+    tree = LexborHTMLParser(html)
+    signals = fields.page_signals(tree)
+    visible = sum(len(line) for line in signals.lines)
+    blocked = blocked_reason(html, visible, options.min_page_chars)
+    if blocked:
+        return ExtractedReport(url=url, kind="blocked", reason=blocked, charset=charset)
+    report = ExtractedReport(url=url, kind="not_report", reason="", charset=charset)
+    title, report.provenance["title"] = fields.pick_title(signals, tree)
+    report.title = normalize_text(title) if title else None
+    body = extract_body(tree, title, options)
+    report.paragraphs = [normalize_text(line) for line in body.lines]
+    report.body = normalize_body(body.lines)
+    report.id = content_hash(report.body)
+    report.provenance["body"] = body.method
+    _fill_fields(report, tree, signals, hints or SourceHints(), options)
+    report.kind, report.reason = classify(report.title, report.body, options.min_untitled_report_chars)
+    return report
+
+
+def _fill_fields(
+    report: ExtractedReport,
+    tree: LexborHTMLParser,
+    signals: fields.PageSignals,
+    hints: SourceHints,
+    options: ExtractOptions,
+) -> None:
+    head = report.paragraphs[: options.head_lines]
+    prov = report.provenance
+    report.report_year, prov["report_year"] = fields.report_year(report.title, report.paragraphs)
+    report.doc_number, prov["doc_number"] = fields.doc_number(signals, head)
+    report.index_no = signals.labels.get("index_no")
+    report.signer = fields.signer(head)
+    report.addressee = fields.addressee(head)
+    report.cc = fields.cc(report.paragraphs)
+    report.source = fields.visible_source(signals.lines) or signals.meta.get("contentsource")
+    report.breadcrumb = fields.breadcrumb(tree, signals.lines)
+    report.attachments = fields.attachments(tree, report.url)
+    _fill_date(report, signals)
+    _fill_agency_and_region(report, signals, hints)
+
+
+def _fill_date(report: ExtractedReport, signals: fields.PageSignals) -> None:
+    candidates = [
+        (signals.meta.get("pubdate"), "meta"),
+        (signals.labels.get("publish_date"), "info_table"),
+        (next((line for line in signals.lines[:80] if "时间" in line or "日期" in line), None), "line"),
+    ]
+    for text, provenance in candidates:
+        value = parse_date(text)
+        if value:
+            report.publish_date, report.provenance["publish_date"] = value, provenance
+            return
+    report.publish_date = url_date(report.url)
+    report.provenance["publish_date"] = "url" if report.publish_date else ""
+
+
+def _fill_agency_and_region(report: ExtractedReport, signals: fields.PageSignals, hints: SourceHints) -> None:
+    for value, provenance in (
+        (signals.labels.get("agency"), "info_table"),
+        (fields.agency_from_title(report.title), "title"),
+        (hints.agency, "hint"),
+    ):
+        if value:
+            report.agency, report.provenance["agency"] = normalize_text(value), provenance
+            break
+    region, provenance = region_from_hint(hints.region), "hint"
+    if not any(region):
+        region, provenance = region_from_agency(report.agency), "agency"
+    report.province, report.city, report.county = region
+    report.provenance["region"] = provenance if any(region) else ""

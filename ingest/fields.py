@@ -1,0 +1,214 @@
+"""Fields of a report, each from the best signal that has it: meta tags → info table → visible lines → body → URL.
+
+Meta tags are a first signal, never the only one: values can be ``null`` or copy-paste errors (PORTALS.md).
+Commented-out info-table rows are comments to the parser, so they never leak in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from ingest.blocks import clean_line, node_lines, node_text
+from ingest.chrome import DOC_EXTENSIONS, is_breadcrumb
+from ingest.model import Attachment
+
+LABELS = {
+    "索引号": "index_no",
+    "发文字号": "doc_number",
+    "文号": "doc_number",
+    "文件编号": "doc_number",
+    "发布机构": "agency",
+    "发文机关": "agency",
+    "发布单位": "agency",
+    "成文日期": "written_date",
+    "发布日期": "publish_date",
+    "发布时间": "publish_date",
+    "名称": "title",
+    "标题": "title",
+    "来源": "source",
+    "信息来源": "source",
+    "文章来源": "source",
+}
+_LABEL = re.compile(r"^\s*([\u4e00-\u9fff ]{2,12}?)\s*[:：]\s*(.*)$")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*第?\s*\d{1,5}\s*号")
+_YEAR = re.compile(r"(?<![〔\[［(（\d])((?:19|20)\d{2})\s*年")
+_NULLISH = {"", "null", "none", "undefined", "-", "无"}
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||-{1,2}|—)\s*")
+
+
+@dataclass
+class PageSignals:
+    meta: dict[str, str]
+    labels: dict[str, str]
+    lines: list[str]
+    headings: list[str]
+    provenance: dict[str, str] = field(default_factory=dict)
+
+
+def value_or_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = clean_line(value)
+    return None if value.lower() in _NULLISH else value
+
+
+def meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for node in tree.css("meta[name]"):
+        name = (node.attributes.get("name") or "").strip().lower()
+        value = value_or_none(node.attributes.get("content"))
+        if name and value and name not in out:
+            out[name] = value
+    return out
+
+
+def _label_key(text: str) -> str | None:
+    return LABELS.get(re.sub(r"\s+", "", text).rstrip(":："))
+
+
+def info_labels(tree: LexborHTMLParser) -> dict[str, str]:
+    """Label/value pairs of info tables: ``<td>索引号：</td><td>…</td>`` and ``<li>发 布 机 构 :…</li>``."""
+    out: dict[str, str] = {}
+    for cell in tree.css("td, th, dt, span, strong, b, label"):
+        text = node_text(cell)
+        key = _label_key(text) if text.rstrip().endswith((":", "：")) else None
+        if key and key not in out:
+            sibling = cell.next
+            while sibling is not None and sibling.tag == "-text" and not (sibling.text_content or "").strip():
+                sibling = sibling.next
+            if sibling is None:
+                continue
+            value = sibling.text_content if sibling.tag == "-text" else node_text(sibling)
+            if value_or_none(value):
+                out[key] = clean_line(value or "")
+    for node in tree.css("li, p, div"):
+        if node.css_first("li, p, div, table"):
+            continue
+        match = _LABEL.match(node_text(node))
+        key = _label_key(match.group(1)) if match else None
+        if match and key and key not in out and value_or_none(match.group(2)):
+            out[key] = clean_line(match.group(2))
+    return out
+
+
+def page_signals(tree: LexborHTMLParser) -> PageSignals:
+    body = tree.body
+    lines = node_lines(body) if body is not None else []
+    headings = [node_text(h) for h in tree.css("h1, h2, h3, .title, .news_cont_title, td.title")]
+    return PageSignals(meta=meta_tags(tree), labels=info_labels(tree), lines=lines, headings=[h for h in headings if h])
+
+
+def html_title(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first("title")
+    if node is None:
+        return None
+    parts = [p for p in _TITLE_SPLIT.split(node.text() or "") if p.strip()]
+    return value_or_none(max(parts, key=len)) if parts else None
+
+
+def pick_title(signals: PageSignals, tree: LexborHTMLParser) -> tuple[str | None, str]:
+    candidates = [
+        (signals.meta.get("articletitle"), "meta"),
+        (signals.labels.get("title"), "info_table"),
+        (max(signals.headings, key=len) if signals.headings else None, "line"),
+        (html_title(tree), "title_tag"),
+    ]
+    for value, provenance in candidates:
+        if value and len(value) >= 4:
+            return value, provenance
+    return None, ""
+
+
+def report_year(title: str | None, paragraphs: list[str]) -> tuple[int | None, str]:
+    """The year reported on: the year in the title, else the first year named in the opening paragraphs."""
+    for text, provenance in ((title or "", "title"), (" ".join(paragraphs[:3]), "body")):
+        match = _YEAR.search(text)
+        if match:
+            return int(match.group(1)), provenance
+    return None, ""
+
+
+def doc_number(signals: PageSignals, head: list[str]) -> tuple[str | None, str]:
+    labelled = signals.labels.get("doc_number")
+    if labelled and _DOC_NUMBER.search(labelled):
+        return _DOC_NUMBER.search(labelled).group(0), "info_table"  # type: ignore[union-attr]
+    for line in head:
+        match = _DOC_NUMBER.search(line)
+        if match:
+            return re.sub(r"\s+", "", match.group(0)), "body"
+    return None, ""
+
+
+def signer(head: list[str]) -> str | None:
+    for line in head:
+        match = re.search(r"签发人\s*[:：]\s*([\u4e00-\u9fff·]{2,8})", line)
+        if match:
+            return match.group(1)
+    return None
+
+
+def addressee(head: list[str]) -> str | None:
+    """``市委、市政府:`` — a short opening line that ends in a colon and is not a sentence."""
+    for line in head:
+        if len(line) <= 40 and line.endswith((":", "：")) and not re.search(r"[。，,如下报告情况]", line[:-1]):
+            return line[:-1].strip()
+    return None
+
+
+def cc(paragraphs: list[str]) -> str | None:
+    for line in reversed(paragraphs[-6:]):
+        match = re.match(r"^抄\s*送\s*[:：]\s*(.+?)[。.]?$", line)
+        if match:
+            return match.group(1).strip()
+    return None
+
+
+def visible_source(lines: list[str]) -> str | None:
+    for line in lines[:80]:
+        match = re.search(r"(?:^|\s)(?:文章|信息)?来源\s*[:：]\s*([^\s:：]{2,30})", line)
+        if match and value_or_none(match.group(1)):
+            return match.group(1)
+    return None
+
+
+def breadcrumb(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
+    for node in tree.css("div, p, span, td, nav"):
+        text = node_text(node)
+        if is_breadcrumb(text) and len(text) < 200 and not node.css_first("div, p, td"):
+            links = [node_text(a) for a in node.css("a")]
+            if links:
+                return [t for t in links if t]
+            break
+    for line in lines[:30]:
+        if is_breadcrumb(line):
+            trail = re.split(r"[:：]", line, maxsplit=1)[1]
+            return [p.strip() for p in re.split(r"\s*(?:->|>|»|/|\u2002)\s*", trail) if p.strip()]
+    return []
+
+
+def attachments(tree: LexborHTMLParser, base_url: str) -> list[Attachment]:
+    out: dict[str, Attachment] = {}
+    for link in tree.css("a[href]"):
+        href = (link.attributes.get("href") or "").strip()
+        path = urlsplit(href).path.lower()
+        ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+        if ext not in DOC_EXTENSIONS or href.startswith(("javascript:", "mailto:")):
+            continue
+        url = urljoin(base_url, href)
+        name = node_text(link) or link.attributes.get("title") or path.rsplit("/", 1)[-1]
+        out.setdefault(url, Attachment(name=clean_line(name), url=url, type=ext))
+    return list(out.values())
+
+
+_AGENCY_IN_TITLE = re.compile(
+    r"^(.{2,40}?(?:人民政府|委员会|办公室|局|厅|委|办|署|院|中心|大队|支队|总队|政府))(?:关于)?\s*(?:(?:19|20)\d{2})"
+)
+
+
+def agency_from_title(title: str | None) -> str | None:
+    match = _AGENCY_IN_TITLE.match(title or "")
+    return match.group(1) if match else None

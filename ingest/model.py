@@ -1,0 +1,53 @@
+"""What extraction returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    url: str
+    type: str
+
+
+@dataclass(frozen=True)
+class SourceHints:
+    """What the source configuration knows: used only where the page itself is silent."""
+
+    agency: str | None = None
+    region: str | None = None  # "广东省/江门市/江海区", "天津市/河东区"
+
+
+@dataclass
+class ExtractedReport:
+    url: str
+    kind: str  # "report" | "not_report" | "blocked"
+    reason: str  # why it was classified so
+    paragraphs: list[str] = field(default_factory=list)
+    body: str = ""  # normalized paragraphs joined by "\n"
+    id: str = ""  # sha256 hex of ``body``
+    title: str | None = None
+    agency: str | None = None
+    report_year: int | None = None
+    publish_date: date | None = None
+    doc_number: str | None = None
+    index_no: str | None = None
+    signer: str | None = None
+    addressee: str | None = None
+    cc: str | None = None
+    source: str | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    breadcrumb: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    charset: str = "utf-8"
+    provenance: dict[str, str] = field(default_factory=dict)  # field name → meta | info_table | line | body | url | hint
+
+    @property
+    def is_report(self) -> bool:
+        return self.kind == "report"

@@ -1,0 +1,40 @@
+"""Every extraction threshold in one object, passed through every stage of the cascade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Known body containers of the real CMS families (PORTALS.md), most specific first.
+KNOWN_CONTAINERS = (
+    "div.TRS_Editor",
+    "div.trs_editor_view",
+    "div.zwxl-article",
+    "#zoom",
+    "#UCAP-CONTENT",
+    "div.article-content",
+    "div.news_cont_d_wrap",
+    "div.pages_content",
+    "#zoomcon",
+)
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    containers: tuple[str, ...] = KNOWN_CONTAINERS
+    #: a known container with fewer characters of text than this is treated as empty (fallback runs)
+    min_container_chars: int = 20
+    #: text-density fallback: weight of one Chinese punctuation mark, in characters
+    punctuation_weight: int = 10
+    #: text-density fallback: penalty factor on link text
+    link_penalty: float = 2.0
+    #: a page with less visible text than this is an empty shell (blocked / stub)
+    min_page_chars: int = 40
+    #: an untitled page is a report only when its body is at least this long
+    min_untitled_report_chars: int = 800
+    #: how many body lines from each edge are searched for 文号 / 签发人 / 主送
+    head_lines: int = 4
+    #: number of jieba keywords to keep (0 disables keyword extraction)
+    keywords: int = 0
+
+
+DEFAULT_OPTIONS = ExtractOptions()
