@@ -27,12 +27,14 @@ def blocked_reason(html: str, visible_chars: int, min_page_chars: int) -> str | 
     return None
 
 
-def classify(title: str | None, body: str, min_untitled_chars: int) -> tuple[str, str]:
+def classify(title: str | None, body: str, min_untitled_chars: int, min_report_chars: int) -> tuple[str, str]:
     """``("report" | "not_report", reason)``."""
+    decoy = DECOY_TITLE.search(title or "")
+    if decoy:
+        return "not_report", f"decoy title ({decoy.group(0)})"
+    if len(body) < min_report_chars:
+        return "not_report", f"body too short ({len(body)} characters)"
     if title:
-        decoy = DECOY_TITLE.search(title)
-        if decoy:
-            return "not_report", f"decoy title ({decoy.group(0)})"
         if REPORT_TITLE.search(title):
             return "report", "report title"
         return "not_report", "title is not a report title"

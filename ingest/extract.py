@@ -39,7 +39,9 @@ def extract_report(
     report.id = content_hash(report.body)
     report.provenance["body"] = body.method
     _fill_fields(report, tree, signals, hints or SourceHints(), options)
-    report.kind, report.reason = classify(report.title, report.body, options.min_untitled_report_chars)
+    report.kind, report.reason = classify(
+        report.title, report.body, options.min_untitled_report_chars, options.min_report_chars
+    )
     return report
 
 

@@ -29,6 +29,8 @@ class ExtractOptions:
     link_penalty: float = 2.0
     #: a page with less visible text than this is an empty shell (blocked / stub)
     min_page_chars: int = 40
+    #: a report's clean body has at least this many characters (else: a list page, a stub, a title-only page)
+    min_report_chars: int = 200
     #: an untitled page is a report only when its body is at least this long
     min_untitled_report_chars: int = 800
     #: how many body lines from each edge are searched for 文号 / 签发人 / 主送

@@ -1,0 +1,65 @@
+"""Errors of the crawler. httpx exceptions are translated into these at one boundary (``fetch.py``).
+
+    CrawlError
+     ├── SourcesError              the sources file is unreadable or invalid
+     └── FetchError                a page could not be fetched; ``reason`` is a short code stored with the URL
+          ├── FetchTimeout         "timeout"            connect/read timeout or the overall deadline
+          ├── TooLarge             "too_large"          body (after decompression) over the cap
+          ├── PrivateAddress       "private_address"    a hop resolves to a private/loopback/reserved address
+          ├── TooManyRedirects     "too_many_redirects"
+          ├── RedirectLoop         "redirect_loop"
+          ├── UnsupportedEncoding  "unsupported_encoding"
+          ├── TLSFailure           "tls"
+          └── ConnectFailure       "connect"            refused, reset, DNS failure, protocol error
+"""
+
+from __future__ import annotations
+
+
+class CrawlError(Exception):
+    """Base of crawler errors."""
+
+
+class SourcesError(CrawlError):
+    """The sources file cannot be used; the message says which entry and why."""
+
+
+class FetchError(CrawlError):
+    reason = "fetch_error"
+
+    def __init__(self, url: str, detail: str = "") -> None:
+        super().__init__(f"{self.reason}: {url}" + (f" ({detail})" if detail else ""))
+        self.url = url
+        self.detail = detail
+
+
+class FetchTimeout(FetchError):
+    reason = "timeout"
+
+
+class TooLarge(FetchError):
+    reason = "too_large"
+
+
+class PrivateAddress(FetchError):
+    reason = "private_address"
+
+
+class TooManyRedirects(FetchError):
+    reason = "too_many_redirects"
+
+
+class RedirectLoop(FetchError):
+    reason = "redirect_loop"
+
+
+class UnsupportedEncoding(FetchError):
+    reason = "unsupported_encoding"
+
+
+class TLSFailure(FetchError):
+    reason = "tls"
+
+
+class ConnectFailure(FetchError):
+    reason = "connect"

@@ -1,0 +1,202 @@
+"""The only module that uses httpx (switching to httpx2 is a one-line import change).
+
+Every fetch: each hop's resolved addresses checked before connecting, redirects followed here (≤ 10, loops
+detected), the body read raw and decompressed by us under a byte cap (bombs stop early), one overall deadline
+(httpx timeouts are per read: a slow drip would never end), and httpx errors turned into ``crawler.errors``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import time
+import zlib
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from crawler.errors import (
+    ConnectFailure,
+    FetchError,
+    FetchTimeout,
+    PrivateAddress,
+    RedirectLoop,
+    TLSFailure,
+    TooLarge,
+    TooManyRedirects,
+    UnsupportedEncoding,
+)
+
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    user_agent: str
+    allow_private_hosts: frozenset[str] = frozenset()  # host names that may resolve to non-public addresses
+    max_bytes: int = 20 * 1024 * 1024
+    timeout: float = 15.0  # connect / read / write / pool, each
+    deadline: float = 60.0  # the whole fetch, redirects included
+    max_redirects: int = 10
+
+
+@dataclass
+class FetchResult:
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    elapsed: float
+    redirects: list[str] = field(default_factory=list)
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+async def resolve_addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+
+
+async def check_address(url: str, policy: FetchPolicy) -> None:
+    """Refuse a hop whose host resolves to a non-public address, unless the host is allowed to."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(url, "only http(s) URLs with a host are fetched")
+    host = parts.hostname.lower()
+    try:
+        addresses = await resolve_addresses(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except OSError as exc:
+        raise ConnectFailure(url, f"cannot resolve {host}: {exc}") from exc
+    private = [str(ip) for ip in addresses if not _is_public(ip)]
+    if private and host not in policy.allow_private_hosts:
+        raise PrivateAddress(url, f"{host} resolves to {', '.join(private)}")
+
+
+class _Inflater:
+    """Bounded decompression of a raw body: at most ``limit`` bytes ever come out (STACK-NOTES 1)."""
+
+    def __init__(self, encoding: str, limit: int, url: str) -> None:
+        self.limit, self.url, self.size = limit, url, 0
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self._d = None
+        elif encoding in ("gzip", "x-gzip"):
+            self._d = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif encoding == "deflate":
+            self._d = zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib header, auto-detected
+        else:
+            raise UnsupportedEncoding(url, f"Content-Encoding {encoding!r}")
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self._d is None:
+            return self._count(chunk)
+        out = bytearray()
+        data = chunk
+        while data:
+            try:
+                piece = self._d.decompress(data, self.limit - self.size + 1)
+            except zlib.error as exc:
+                raise FetchError(self.url, f"corrupt compressed body: {exc}") from exc
+            out += self._count(piece)
+            data = self._d.unconsumed_tail
+        return bytes(out)
+
+    def _count(self, data: bytes) -> bytes:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise TooLarge(self.url, f"body over {self.limit} bytes")
+        return data
+
+
+class Fetcher:
+    """One per source crawl: its cookie jar is the source's (WAF cookie redirects complete)."""
+
+    def __init__(self, policy: FetchPolicy) -> None:
+        self.policy = policy
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(policy.timeout),
+            limits=httpx.Limits(max_connections=4, max_keepalive_connections=4),
+            headers={
+                "User-Agent": policy.user_agent,
+                "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
+                "Accept-Language": "zh-CN,zh;q=0.9",
+                "Accept-Encoding": "gzip, deflate",
+            },
+            trust_env=False,
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(self, url: str, *, method: str = "GET", data: dict[str, str] | None = None) -> FetchResult:
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(self.policy.deadline):
+                result = await self._follow(url, method, data)
+        except TimeoutError as exc:
+            raise FetchTimeout(url, f"no complete answer within {self.policy.deadline:g} s") from exc
+        result.elapsed = time.monotonic() - started
+        return result
+
+    async def _follow(self, url: str, method: str, data: dict[str, str] | None) -> FetchResult:
+        current, hops, visits = url, [], {url: 1}
+        while True:
+            await check_address(current, self.policy)
+            status, headers, content = await self._send(current, method, data)
+            location = headers.get("location")
+            if status not in REDIRECT_CODES or not location:
+                return FetchResult(url, current, status, headers, content, 0.0, hops)
+            if len(hops) >= self.policy.max_redirects:
+                raise TooManyRedirects(url, f"more than {self.policy.max_redirects} redirects")
+            hops.append(current)
+            current = urljoin(current, location)
+            visits[current] = visits.get(current, 0) + 1
+            if visits[current] > 2:  # one revisit is the WAF "302 to self with a cookie" pattern
+                raise RedirectLoop(url, f"redirect loop at {current}")
+            if status == 303 or (status in (301, 302) and method == "POST"):
+                method, data = "GET", None
+
+    async def _send(self, url: str, method: str, data: dict[str, str] | None) -> tuple[int, dict[str, str], bytes]:
+        try:
+            request = self._client.build_request(method, url, data=data)
+            response = await self._client.send(request, stream=True)
+            try:
+                headers = {k.lower(): v for k, v in response.headers.items()}
+                inflater = _Inflater(headers.get("content-encoding", ""), self.policy.max_bytes, url)
+                body = bytearray()
+                async for chunk in response.aiter_raw():
+                    body += inflater.feed(chunk)
+                return response.status_code, headers, bytes(body)
+            finally:
+                await response.aclose()
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(url, type(exc).__name__) from exc
+        except httpx.ConnectError as exc:
+            if "SSL" in str(exc) or "certificate" in str(exc).lower():
+                raise TLSFailure(url, str(exc)) from exc
+            raise ConnectFailure(url, str(exc) or type(exc).__name__) from exc
+        except httpx.HTTPError as exc:
+            raise ConnectFailure(url, str(exc) or type(exc).__name__) from exc

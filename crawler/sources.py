@@ -1,0 +1,92 @@
+"""Sources: the portals to crawl, read from a TOML file of ``[[sources]]`` tables (format in the README)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from crawler.errors import SourcesError
+
+Dialect = Literal["auto", "trs", "hanweb", "gkmlpt", "pager", "generic"]
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="unique id: lowercase, digits, - and _")
+    start_urls: list[str] = Field(min_length=1, description="report column pages to start from")
+    agency: str | None = Field(None, description="reporting body, used when a page does not say")
+    region: str | None = Field(None, description="省/市/区县 hint, e.g. 广东省/江门市/江海区")
+    schedule: str | None = Field(None, description="5-field cron; default: the service's deadline-aware schedule")
+    allow_private: bool = Field(False, description="may fetch its own start hosts on loopback/private addresses")
+    dialect: Dialect = Field("auto", description="list-page dialect; auto-detected from the start page")
+    delay: float = Field(1.0, ge=0, le=600, description="seconds between two requests to one host")
+    max_list_pages: int = Field(50, ge=1, le=10_000, description="cap on list pages per crawl")
+    max_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="cap on one response body, decompressed")
+
+    @field_validator("start_urls")
+    @classmethod
+    def _http_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return urls
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                CronTrigger.from_crontab(value)
+            except ValueError as exc:
+                raise ValueError(f"schedule {value!r} is not a 5-field cron expression: {exc}") from exc
+        return value
+
+    @property
+    def start_hosts(self) -> frozenset[str]:
+        return frozenset((urlsplit(u).hostname or "").lower() for u in self.start_urls)
+
+
+def load_sources(path: str | Path) -> list[Source]:
+    """Read and validate a sources file; any problem raises :class:`SourcesError` naming the file and entry."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SourcesError(f"{path}: no such sources file (pass --sources FILE)") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SourcesError(f"{path}: not valid TOML: {exc}") from exc
+    entries = data.get("sources")
+    if not isinstance(entries, list) or not entries:
+        raise SourcesError(f"{path}: expected one or more [[sources]] tables")
+    sources = [_parse(path, i, entry) for i, entry in enumerate(entries)]
+    names = [s.name for s in sources]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SourcesError(f"{path}: duplicate source names: {', '.join(duplicates)}")
+    return sources
+
+
+def _parse(path: Path, index: int, entry: object) -> Source:
+    label = entry.get("name", f"#{index + 1}") if isinstance(entry, dict) else f"#{index + 1}"
+    try:
+        return Source.model_validate(entry)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors())
+        raise SourcesError(f"{path}: source {label}: {problems}") from exc
+
+
+def select_sources(sources: list[Source], names: list[str] | None) -> list[Source]:
+    if not names:
+        return sources
+    known = {s.name: s for s in sources}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SourcesError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    return [known[n] for n in names]

@@ -1,0 +1,9 @@
+"""The database and nothing else: models, engine, and the queries the crawler and the API need.
+
+SQLite (WAL, busy timeout, ``BEGIN IMMEDIATE`` for writes) is the embedded default; the URL comes from the caller.
+"""
+
+from store.db import make_engine, read_session, write_session
+from store.models import Document, PageRecord, Sighting
+
+__all__ = ["Document", "PageRecord", "Sighting", "make_engine", "read_session", "write_session"]

@@ -1,0 +1,133 @@
+"""Writing and reading documents, sightings and page records. Keyword-only functions, one session each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
+
+from store.errors import AmbiguousPrefix
+from store.models import Document, PageRecord, Sighting
+from store.types import utcnow
+
+
+def _insert(session: Session, table):  # type: ignore[no-untyped-def]
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    document_id: str
+    created: bool  # False: the body was already stored (a new sighting at most)
+
+
+def upsert_document(*, session: Session, document: Document, seen_at: datetime | None = None) -> UpsertResult:
+    """Store ``document`` unless its id exists; always record where it was seen."""
+    seen_at = seen_at or utcnow()
+    values = document.model_dump(exclude={"seq"})
+    inserted = session.execute(
+        _insert(session, Document).values(**values).on_conflict_do_nothing(index_elements=["id"])
+    ).rowcount
+    record_sighting(session=session, document_id=document.id, url=document.url,
+                    source_name=document.source_name, seen_at=seen_at)  # fmt: skip
+    return UpsertResult(document.id, created=bool(inserted))
+
+
+def record_sighting(*, session: Session, document_id: str, url: str, source_name: str, seen_at: datetime) -> None:
+    statement = _insert(session, Sighting).values(
+        document_id=document_id, url=url, source_name=source_name, first_seen=seen_at, last_seen=seen_at
+    )
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["document_id", "url"], set_={"last_seen": seen_at})
+    )
+
+
+def record_page(*, session: Session, page: PageRecord) -> None:
+    values = page.model_dump()
+    statement = _insert(session, PageRecord).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["url"], set_={k: v for k, v in values.items() if k != "url"})
+    )
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    source_name: str | None = None
+    report_year: int | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    agency: str | None = None
+    published_after: date | None = None
+    published_before: date | None = None
+
+    def apply(self, statement):  # type: ignore[no-untyped-def]
+        for name in ("source_name", "report_year", "province", "city", "county", "agency"):
+            value = getattr(self, name)
+            if value is not None:
+                statement = statement.where(getattr(Document, name) == value)
+        if self.published_after is not None:
+            statement = statement.where(col(Document.publish_date) >= self.published_after)
+        if self.published_before is not None:
+            statement = statement.where(col(Document.publish_date) <= self.published_before)
+        return statement
+
+
+def list_documents(
+    *, session: Session, after_seq: int = 0, limit: int = 50, filters: DocumentFilter | None = None
+) -> list[Document]:
+    """Documents in ingest order after ``after_seq`` (keyset pagination)."""
+    statement = select(Document).where(col(Document.seq) > after_seq).order_by(col(Document.seq)).limit(limit)
+    statement = (filters or DocumentFilter()).apply(statement)
+    return list(session.scalars(statement))
+
+
+def find_document(*, session: Session, id_or_prefix: str) -> Document | None:
+    """By full id, or by a unique prefix (16 hex in exported file names). Ambiguous → :class:`AmbiguousPrefix`."""
+    key = id_or_prefix.lower()
+    if len(key) == 64:
+        return session.scalars(select(Document).where(Document.id == key)).first()
+    matches = list(session.scalars(select(Document).where(col(Document.id).startswith(key)).limit(5)))
+    if len(matches) > 1:
+        raise AmbiguousPrefix(key, [m.id for m in matches])
+    return matches[0] if matches else None
+
+
+def sightings_of(*, session: Session, document_id: str) -> list[Sighting]:
+    statement = select(Sighting).where(Sighting.document_id == document_id).order_by(col(Sighting.first_seen))
+    return list(session.scalars(statement))
+
+
+def iter_documents(engine: Engine, *, batch: int = 200) -> Iterator[Document]:
+    """Every document in ingest order, ``batch`` rows per query (exports never hold the whole store)."""
+    after = 0
+    while True:
+        with Session(engine) as session:
+            rows = list_documents(session=session, after_seq=after, limit=batch)
+            for row in rows:
+                session.expunge(row)
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq or after
+
+
+def count_documents(*, session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Document)) or 0)
+
+
+def page_outcomes(*, session: Session, source_name: str | None = None) -> dict[str, int]:
+    statement = select(PageRecord.outcome, func.count()).group_by(PageRecord.outcome)
+    if source_name:
+        statement = statement.where(PageRecord.source_name == source_name)
+    return {outcome: int(n) for outcome, n in session.execute(statement)}
+
+
+def as_dict(document: Document) -> dict[str, Any]:
+    return document.model_dump()

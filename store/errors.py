@@ -1,0 +1,21 @@
+"""Errors raised by the store.
+
+    StoreError
+     ├── AmbiguousPrefix   an id prefix matches more than one document
+     └── BadDatabaseURL    FAZHI_DATABASE_URL cannot be used
+"""
+
+
+class StoreError(Exception):
+    """Base of store errors."""
+
+
+class AmbiguousPrefix(StoreError):
+    def __init__(self, prefix: str, matches: list[str]) -> None:
+        super().__init__(f"id prefix {prefix!r} matches {len(matches)} documents")
+        self.prefix = prefix
+        self.matches = matches
+
+
+class BadDatabaseURL(StoreError):
+    """The database URL is malformed or names an unsupported backend."""
