@@ -1,0 +1,280 @@
+"""``fazhi``: one CLI. Sources come from ``--sources FILE``; servers take ``--host``/``--port``; the database from
+``FAZHI_DATABASE_URL``. Heavy imports happen inside commands so that ``fazhi --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from fazhi.settings import Settings
+
+if TYPE_CHECKING:
+    from crawler.engine import SourceStats
+    from crawler.sources import Source
+
+app = typer.Typer(
+    name="fazhi",
+    help="Harvest 法治政府建设年度报告 from government portals and serve them clean and structured.\n\n"
+    "Start with `fazhi run` (the demo: simulated portals, the API and a first crawl).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+console = Console(stderr=True)
+out = Console()
+
+SourcesOpt = Annotated[
+    Path | None,
+    typer.Option("--sources", help="TOML file of [[sources]] (default: $FAZHI_SOURCES, else the shipped seeds/sources.toml)"),
+]
+HostOpt = Annotated[str, typer.Option("--host", help="address the API listens on")]
+PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="port the API listens on")]
+PortalPortOpt = Annotated[int, typer.Option("--portal-port", min=1, max=65535, help="port of the simulated portals")]
+
+
+def _settings() -> Settings:
+    from fazhi.logs import configure_logging
+
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic's ValidationError names the bad variable
+        console.print(f"[red]invalid FAZHI_ setting:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+def _engine(url: str):  # type: ignore[no-untyped-def]
+    from store import make_engine
+    from store.errors import StoreError
+
+    try:
+        return make_engine(url)
+    except StoreError as exc:
+        console.print(f"[red]database:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _load_sources(path: Path | None, settings: Settings, names: list[str] | None = None) -> list[Source]:
+    from crawler.errors import SourcesError
+    from crawler.sources import load_sources, select_sources
+    from fazhi.paths import real_sources
+
+    try:
+        return select_sources(load_sources(path or settings.sources or real_sources()), names)
+    except SourcesError as exc:
+        console.print(f"[red]sources:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _demo_sources(portal_port: int, names: list[str] | None = None) -> list[Source]:
+    """The shipped demo sources, pointed at ``portal_port``."""
+    from crawler.sources import Source, load_sources, select_sources
+    from fazhi.paths import demo_sources
+    from portalsim import DEFAULT_PORT
+
+    sources = select_sources(load_sources(demo_sources()), names)
+    if portal_port == DEFAULT_PORT:
+        return sources
+    moved = [
+        s.model_copy(update={"start_urls": [u.replace(f":{DEFAULT_PORT}/", f":{portal_port}/") for u in s.start_urls]})
+        for s in sources
+    ]
+    return [Source.model_validate(s.model_dump()) for s in moved]
+
+
+def _exit_on_port(exc: Exception) -> None:
+    console.print(f"[red]{exc}[/red]")
+    raise typer.Exit(1) from exc
+
+
+@app.command()
+def run(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    portal_port: PortalPortOpt = 8801,
+) -> None:
+    """The demo: start the simulated portals, the API and the scheduler, and crawl the portals at once.
+
+    The documents land in the database of FAZHI_DATABASE_URL (default: a SQLite file in ~/.local/share/fazhi).
+    """
+    settings = _settings()
+    sources = _demo_sources(portal_port)
+    db = _engine(settings.database_url)
+    try:
+        asyncio.run(_run_demo(db, settings, sources, host, port, portal_port))
+    except KeyboardInterrupt:
+        pass
+
+
+async def _run_demo(db, settings: Settings, sources: list[Source], host: str, port: int, portal_port: int) -> None:  # type: ignore[no-untyped-def]
+    from fazhi.net import PortInUse
+    from fazhi.service import run_service
+    from portalsim import build_portals, serve_portals
+    from portalsim.server import PortalsError
+
+    portals = build_portals(portal_port)
+    started = asyncio.Event()
+    portal_task = asyncio.create_task(serve_portals(portals, portal_port, started))
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({portal_task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if portal_task.done():
+        waiter.cancel()
+        try:
+            portal_task.result()
+        except PortalsError as exc:
+            _exit_on_port(exc)
+
+    def ready() -> None:
+        base = f"http://{host}:{port}"
+        lines = [
+            "[bold green]fazhi demo is up[/bold green]",
+            f"  documents  curl {base}/documents",
+            f"  one        curl {base}/documents/<id or 16-hex prefix>",
+            f"  health     {base}/healthz     API docs: {base}/docs",
+            "  portals    " + "  ".join(f"http://{p.host}/" for p in portals.values()),
+            f"  database   {settings.database_url}",
+            f"crawling {len(sources)} simulated portals now; Ctrl-C stops.",
+        ]
+        console.print("\n".join(lines), soft_wrap=True)
+
+    def done(stats: SourceStats) -> None:
+        console.print(f"  crawled {stats.name}: {stats.new} new, {stats.seen} already stored, "
+                      f"{stats.not_reports} not reports, {stats.failures} failed")  # fmt: skip
+
+    try:
+        await run_service(db=db, settings=settings, sources=sources, host=host, port=port, crawl_now=True,
+                          on_ready=ready, on_done=done)  # fmt: skip
+    except PortInUse as exc:
+        _exit_on_port(exc)
+    finally:
+        portal_task.cancel()
+        await asyncio.gather(portal_task, return_exceptions=True)
+
+
+@app.command()
+def serve(
+    sources: SourcesOpt = None,
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    crawl_now: Annotated[bool, typer.Option("--crawl-now", help="crawl every source once at start-up")] = False,
+) -> None:
+    """Run the read API and the crawl scheduler until SIGINT/SIGTERM."""
+    from fazhi.net import PortInUse
+    from fazhi.service import run_service
+
+    settings = _settings()
+    loaded = _load_sources(sources, settings)
+    db = _engine(settings.database_url)
+    console.print(f"serving http://{host}:{port}/documents  ({len(loaded)} sources, database {settings.database_url})")
+    try:
+        asyncio.run(run_service(db=db, settings=settings, sources=loaded, host=host, port=port, crawl_now=crawl_now))
+    except PortInUse as exc:
+        _exit_on_port(exc)
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def crawl(
+    names: Annotated[list[str] | None, typer.Argument(help="source names to crawl (default: all)")] = None,
+    sources: SourcesOpt = None,
+    demo: Annotated[bool, typer.Option("--demo", help="crawl the shipped demo sources (simulated portals)")] = False,
+    portal_port: PortalPortOpt = 8801,
+) -> None:
+    """Crawl once in the foreground, with a progress bar per source and a summary table."""
+    from crawler.engine import crawl_sources
+    from fazhi.progress import CrawlProgress, summary_table
+    from fazhi.service import crawl_config
+
+    settings = _settings()
+    loaded = _demo_sources(portal_port, names) if demo else _load_sources(sources, settings, names)
+    db = _engine(settings.database_url)
+    with CrawlProgress(console, [s.name for s in loaded]) as progress:
+        stats = asyncio.run(crawl_sources(loaded, db=db, config=crawl_config(settings), on_event=progress.update))
+    out.print(summary_table(stats))
+    if any(s.error for s in stats):
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a saved HTML page")],
+    url: Annotated[str, typer.Option("--url", help="the page's URL (resolves links, dates in paths)")],
+    content_type: Annotated[str | None, typer.Option(help="the Content-Type header it was served with")] = None,
+    agency: Annotated[str | None, typer.Option(help="agency hint, as in a source")] = None,
+    region: Annotated[str | None, typer.Option(help="region hint, e.g. 广东省/江门市/江海区")] = None,
+) -> None:
+    """Extract one saved page and print the result as JSON (no database)."""
+    from ingest import SourceHints, extract_report
+
+    report = extract_report(file.read_bytes(), url, content_type=content_type,
+                            hints=SourceHints(agency=agency, region=region))  # fmt: skip
+    data: dict[str, Any] = asdict(report)
+    data["publish_date"] = report.publish_date.isoformat() if report.publish_date else None
+    out.print_json(json.dumps(data, ensure_ascii=False))
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="txt (one NNN_<hash>.txt per document) or jsonl")] = "txt",
+    out_path: Annotated[Path, typer.Option("--out", help="directory for txt; file for jsonl ('-' = stdout)")] = Path(
+        "export"
+    ),
+) -> None:
+    """Export every stored document, in ingest order."""
+    from rich.progress import Progress
+
+    from store import read_session
+    from store.documents import count_documents
+    from store.export import export_jsonl, export_txt
+
+    if fmt not in ("txt", "jsonl"):
+        console.print(f"[red]unknown format {fmt!r}:[/red] use --format txt or --format jsonl")
+        raise typer.Exit(2)
+    settings = _settings()
+    db = _engine(settings.database_url)
+    with read_session(db) as session:
+        total = count_documents(session=session)
+    if fmt == "jsonl" and str(out_path) == "-":
+        export_jsonl(db, sys.stdout)
+        return
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("exporting", total=total)
+        step = lambda: progress.advance(task)  # noqa: E731
+        if fmt == "txt":
+            count = len(export_txt(db, out_path, total, on_item=step))
+        else:
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            with out_path.open("w", encoding="utf-8") as handle:
+                count = export_jsonl(db, handle, on_item=step)
+    console.print(f"exported {count} documents to {out_path}")
+
+
+@app.command()
+def portals(port: PortalPortOpt = 8801) -> None:
+    """Serve the five simulated portals alone (127.0.0.11 … 127.0.0.15) until Ctrl-C."""
+    from portalsim import build_portals, serve_portals
+    from portalsim.server import PortalsError
+
+    built = build_portals(port)
+    for portal in built.values():
+        console.print(f"  {portal.key:<11} http://{portal.host}{portal.start_paths[0]}   ({portal.platform})")
+    try:
+        asyncio.run(serve_portals(built, port))
+    except PortalsError as exc:
+        _exit_on_port(exc)
+    except KeyboardInterrupt:
+        pass
+
+
+def main() -> None:
+    app()

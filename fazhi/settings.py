@@ -1,0 +1,49 @@
+"""One settings object (environment variables prefixed ``FAZHI_``), built when a command starts, never at import.
+
+Every setting has a default and a description; the README's settings table is checked against this class.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base).expanduser().resolve() / "fazhi"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{data_dir() / 'fazhi.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FAZHI_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="SQLAlchemy URL of the store (default: SQLite file fazhi.db in $XDG_DATA_HOME/fazhi)",
+    )
+    sources: Path | None = Field(None, description="sources file used when a command gets no --sources")
+    contact_url: str = Field(
+        "https://example.invalid/fazhi-operator",
+        description="URL in the User-Agent where portal admins can reach the operator: set it before crawling",
+    )
+    user_agent: str | None = Field(None, description="full User-Agent override (default: fazhi/VERSION (+CONTACT_URL))")
+    request_timeout: float = Field(15.0, gt=0, description="seconds for each connect/read of a fetch")
+    fetch_deadline: float = Field(60.0, gt=0, description="seconds for a whole fetch, redirects included")
+    keywords: int = Field(8, ge=0, le=50, description="jieba keywords stored per new document (0 disables)")
+    default_schedule: str = Field("0 3 * * *", description="cron for sources without a schedule of their own")
+    api_token: SecretStr | None = Field(None, description="bearer token for operator endpoints (/-/…)")
+    log_level: str = Field("INFO", description="logging level: DEBUG, INFO, WARNING, ERROR")
+    log_format: Literal["text", "json"] = Field("text", description="`text` for people, `json` for log pipelines")
+
+    def agent(self) -> str:
+        from fazhi import __version__
+
+        return self.user_agent or f"fazhi/{__version__} (+{self.contact_url})"
