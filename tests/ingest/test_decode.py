@@ -1,0 +1,42 @@
+"""Charsets: BOM, header, <meta>, lies, and GBK-only characters."""
+
+from __future__ import annotations
+
+import codecs
+
+from ingest.decode import decode_html
+
+TEXT = "<html><head>{meta}</head><body><p>朱镕基、王堃、张喆：法治政府建设年度报告</p></body></html>"
+
+
+def test_gbk_page_declared_gb2312_keeps_gbk_only_characters() -> None:
+    raw = TEXT.format(meta='<meta charset="gb2312">').encode("gbk")
+    text, charset = decode_html(raw, "text/html; charset=gb2312")
+    assert "朱镕基、王堃、张喆" in text
+    assert charset == "gb18030"
+
+
+def test_header_claims_utf8_over_gbk_bytes() -> None:
+    raw = TEXT.format(meta='<meta http-equiv="Content-Type" content="text/html; charset=gbk">').encode("gbk")
+    text, _ = decode_html(raw, "text/html; charset=utf-8")
+    assert "法治政府建设年度报告" in text
+
+
+def test_utf8_without_any_charset() -> None:
+    text, charset = decode_html(TEXT.format(meta="").encode("utf-8"), "text/html")
+    assert "朱镕基" in text and charset == "utf-8"
+
+
+def test_gbk_without_any_charset() -> None:
+    text, _ = decode_html(TEXT.format(meta="").encode("gbk"), None)
+    assert "法治政府建设年度报告" in text
+
+
+def test_bom_wins() -> None:
+    text, charset = decode_html(codecs.BOM_UTF8 + TEXT.format(meta="").encode(), "text/html; charset=gbk")
+    assert "朱镕基" in text and charset == "utf-8"
+
+
+def test_latin1_label_over_gbk_bytes_is_not_trusted_first() -> None:
+    text, _ = decode_html(TEXT.format(meta="").encode("gbk"), "text/html; charset=iso-8859-1")
+    assert "法治政府建设年度报告" in text

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import hashlib
+
+from ingest.identity import content_hash, normalize_body, normalize_text
+
+
+def test_full_width_and_spaces_normalize_to_one_form() -> None:
+    assert normalize_text("\u3000\u3000一、 总体情况：（一）加强领导，\xa0健全体系。 ") == "一、 总体情况:(一)加强领导, 健全体系。"
+
+
+def test_body_drops_empty_paragraphs_and_joins_with_newlines() -> None:
+    assert normalize_body(["甲，乙", "  ", "丙"]) == "甲,乙\n丙"
+
+
+def test_same_text_different_markup_same_id() -> None:
+    a = content_hash(normalize_body(["２０２０年，我局", "报告如下："]))
+    b = content_hash(normalize_body(["2020年,我局 ", "\u3000报告如下:"]))
+    assert a == b == hashlib.sha256("2020年,我局\n报告如下:".encode()).hexdigest()

@@ -1,0 +1,103 @@
+"""Real servers on 127.0.0.1 for integration tests: the simulated portals and uvicorn, each in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+
+from portalsim import HOSTS, build_portals, serve_portals
+from portalsim.portal import Portal
+
+
+def free_port(hosts: tuple[str, ...] = ("127.0.0.1",)) -> int:
+    """A port that is free on every one of ``hosts``."""
+    for _ in range(200):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        try:
+            for host in hosts:
+                with socket.socket() as s:
+                    s.bind((host, port))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free port")
+
+
+class LoopThread:
+    """An asyncio loop in a daemon thread running one coroutine until stopped."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def submit(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def stop(self) -> None:
+        """Cancel every task on the loop and wait until they have run their cleanup, then close the loop."""
+
+        async def shutdown() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(timeout=15)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+@contextmanager
+def running_portals() -> Iterator[tuple[dict[str, Portal], int]]:
+    port = free_port(tuple(HOSTS.values()))
+    portals = build_portals(port)
+    runner = LoopThread()
+    started = threading.Event()
+
+    async def main() -> None:
+        ready = asyncio.Event()
+        task = asyncio.create_task(serve_portals(portals, port, ready))
+        await ready.wait()
+        started.set()
+        await task
+
+    future = runner.submit(main())
+    if not started.wait(15):
+        raise RuntimeError(f"simulated portals did not start: {future}")
+    try:
+        yield portals, port
+    finally:
+        runner.stop()
+
+
+@contextmanager
+def running_app(app: Any) -> Iterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                                          timeout_graceful_shutdown=1))
+    runner = LoopThread()
+    future = runner.submit(server.serve())
+    for _ in range(500):
+        if server.started:
+            break
+        if future.done():
+            raise RuntimeError(f"uvicorn did not start: {future.exception()}")
+        threading.Event().wait(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        try:
+            future.result(timeout=10)
+        finally:
+            runner.stop()
