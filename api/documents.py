@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
@@ -12,8 +12,7 @@ from sqlmodel import Session
 from api.cursor import decode_cursor, encode_cursor
 from api.deps import SessionDep
 from api.errors import BadRequest, Conflict, NotFound
-from api.schemas import ErrorBody
-from api.schemas import DocumentPublic, DocumentsPage, DocumentSummary
+from api.schemas import DocumentPublic, DocumentsPage, DocumentSummary, ErrorBody
 from store.documents import DocumentFilter, find_document, list_documents, sightings_of
 from store.errors import AmbiguousPrefix
 from store.models import Document
@@ -21,7 +20,11 @@ from store.models import Document
 router = APIRouter(tags=["documents"])
 MAX_LIMIT = 200
 _ID = re.compile(r"^[0-9a-fA-F]{8,64}$")
-_ERRORS = {400: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody},
+    404: {"model": ErrorBody},
+    409: {"model": ErrorBody},
+}
 
 
 @router.get("/documents", response_model=DocumentsPage, responses=_ERRORS)
@@ -42,9 +45,16 @@ def get_documents(
 ) -> DocumentsPage:
     if limit > MAX_LIMIT:
         raise BadRequest(f"limit {limit} is above the maximum of {MAX_LIMIT}: page with `next` instead")
-    filters = DocumentFilter(source_name=source_name, report_year=report_year, province=province, city=city,
-                             county=county, agency=agency, published_after=published_after,
-                             published_before=published_before)  # fmt: skip
+    filters = DocumentFilter(
+        source_name=source_name,
+        report_year=report_year,
+        province=province,
+        city=city,
+        county=county,
+        agency=agency,
+        published_after=published_after,
+        published_before=published_before,
+    )
     rows = list_documents(session=session, after_seq=decode_cursor(cursor), limit=limit + 1, filters=filters)
     items = [DocumentSummary.model_validate(row, from_attributes=True) for row in rows[:limit]]
     next_cursor = encode_cursor(items[-1].seq) if len(rows) > limit else None
@@ -65,7 +75,9 @@ def get_document(document_id: str, session: SessionDep) -> DocumentPublic:
 
 def lookup(session: Session, document_id: str) -> Document:
     if not _ID.match(document_id):
-        raise BadRequest("a document id is 64 hex characters, or a unique prefix of at least 8 (e.g. 16 from a file name)")
+        raise BadRequest(
+            "a document id is 64 hex characters, or a unique prefix of at least 8 (e.g. 16 from a file name)"
+        )
     try:
         document = find_document(session=session, id_or_prefix=document_id)
     except AmbiguousPrefix as exc:

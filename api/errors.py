@@ -1,9 +1,9 @@
 """One error body everywhere: ``{"ok": false, "error": str, "errors": list, "status": int}``.
 
-    ApiError            raised by handlers with a status and a message
-     ├── BadRequest     400
-     ├── NotFound       404
-     └── Conflict       409
+ApiError            raised by handlers with a status and a message
+ ├── BadRequest     400
+ ├── NotFound       404
+ └── Conflict       409
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ class Conflict(ApiError):
     status = 409
 
 
-def error_response(status: int, message: str, errors: list[Any] | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:  # fmt: skip
+def error_response(
+    status: int, message: str, errors: list[Any] | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     body = {"ok": False, "error": message, "errors": errors or [], "status": status}
     return JSONResponse(body, status_code=status, headers=headers)
 

@@ -92,7 +92,9 @@ def _pager(html: str, request: ListRequest) -> ListPage:
 # ---------------------------------------------------------------- TRS
 
 
-_CREATE_PAGE = re.compile(r"createPage(?:HTML)?\s*\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']")
+_CREATE_PAGE = re.compile(
+    r"createPage(?:HTML)?\s*\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']"
+)
 _COUNT_PAGE = re.compile(r"var\s+countPage\s*=\s*(\d+)")
 
 
@@ -100,7 +102,9 @@ def _trs(html: str, request: ListRequest) -> ListPage:
     page = _generic(html, request)
     column = request.url.rsplit("/", 1)[0] + "/"
     match = _CREATE_PAGE.search(html)
-    count, prefix, ext = (int(match.group(1)), match.group(3), match.group(4)) if match else (0, "index", "html")
+    count, prefix, ext = (
+        (int(match.group(1)), match.group(3), match.group(4)) if match else (0, "index", "html")
+    )
     if not match and (counted := _COUNT_PAGE.search(html)):
         count = int(counted.group(1))
     page.requests += [ListRequest(f"{column}{prefix}_{i}.{ext}", "trs") for i in range(1, count)]
@@ -162,7 +166,8 @@ def _gkmlpt(html: str, request: ListRequest) -> ListPage:
     root = f"{urlsplit(request.url).scheme}://{urlsplit(request.url).netloc}"
     # page 0 and page 1 return the same data: start at 1
     requests = [
-        ListRequest(f"{root}/gkmlpt/api/all/{cat}?page=1&sid={sid_match.group(1)}", "gkmlpt") for cat in categories
+        ListRequest(f"{root}/gkmlpt/api/all/{cat}?page=1&sid={sid_match.group(1)}", "gkmlpt")
+        for cat in categories
     ]
     return ListPage(requests=requests)
 
@@ -177,7 +182,7 @@ def _gkmlpt_categories(html: str) -> list[int]:
     return wanted or [int(node["id"]) for node in _walk_tree(tree) if "id" in node][:20]
 
 
-def _walk_tree(nodes: list[dict]) -> list[dict]:  # type: ignore[type-arg]
+def _walk_tree(nodes: list[dict]) -> list[dict]:
     out = []
     for node in nodes if isinstance(nodes, list) else []:
         if isinstance(node, dict):

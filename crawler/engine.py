@@ -62,14 +62,26 @@ def _status_reason(status: int) -> str:
 class SourceCrawl:
     """One crawl of one source; ``run()`` returns its stats."""
 
-    def __init__(self, source: Source, *, db: Engine, config: CrawlConfig, slots: HostSlots,
-                 on_event: EventHook | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        source: Source,
+        *,
+        db: Engine,
+        config: CrawlConfig,
+        slots: HostSlots,
+        on_event: EventHook | None = None,
+    ) -> None:
         self.source, self.db, self.config, self.slots = source, db, config, slots
         self.stats = SourceStats(source.name)
         self._emit = on_event or (lambda _kind, _stats: None)
         allowed = source.start_hosts if source.allow_private else frozenset()
-        self.policy = FetchPolicy(user_agent=config.user_agent, allow_private_hosts=allowed,
-                                  max_bytes=source.max_bytes, timeout=config.timeout, deadline=config.deadline)  # fmt: skip
+        self.policy = FetchPolicy(
+            user_agent=config.user_agent,
+            allow_private_hosts=allowed,
+            max_bytes=source.max_bytes,
+            timeout=config.timeout,
+            deadline=config.deadline,
+        )
 
     async def run(self) -> SourceStats:
         async with Fetcher(self.policy) as fetcher:
@@ -80,7 +92,9 @@ class SourceCrawl:
                 await self._detail(fetcher, link)
         return self.stats
 
-    async def _fetch(self, fetcher: Fetcher, url: str, method: str = "GET", data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    async def _fetch(
+        self, fetcher: Fetcher, url: str, method: str = "GET", data: dict[str, str] | None = None
+    ):
         host = (urlsplit(url).hostname or "").lower()
         async with self.slots.slot(host, self.source.delay):
             return await fetcher.fetch(url, method=method, data=data)
@@ -117,7 +131,9 @@ class SourceCrawl:
         if result.status != 200:
             self._fail(request.url, "list", _status_reason(result.status), result.status)
             return None
-        await asyncio.to_thread(record_listed, db=self.db, source=self.source, url=request.url, status=result.status)
+        await asyncio.to_thread(
+            record_listed, db=self.db, source=self.source, url=request.url, status=result.status
+        )
         return result
 
     async def _detail(self, fetcher: Fetcher, link: Link) -> None:
@@ -155,18 +171,33 @@ class SourceCrawl:
         if kind == "detail":
             self.stats.details_done += 1
             self._emit("detail", self.stats)
-        log.warning("fetch failed: %s %s", reason, detail or url,
-                    extra={"source": self.source.name, "url": url, "status": status, "reason": reason})  # fmt: skip
+        log.warning(
+            "fetch failed: %s %s",
+            reason,
+            detail or url,
+            extra={"source": self.source.name, "url": url, "status": status, "reason": reason},
+        )
 
     async def _record_failure(self, url: str, reason: str, status: int | None) -> None:
-        await asyncio.to_thread(record_failure, db=self.db, source=self.source, url=url, kind="detail",
-                                reason=reason, status=status)  # fmt: skip
+        await asyncio.to_thread(
+            record_failure,
+            db=self.db,
+            source=self.source,
+            url=url,
+            kind="detail",
+            reason=reason,
+            status=status,
+        )
 
 
 async def crawl_sources(
-    sources: list[Source], *, db: Engine, config: CrawlConfig, slots: HostSlots | None = None,
+    sources: list[Source],
+    *,
+    db: Engine,
+    config: CrawlConfig,
+    slots: HostSlots | None = None,
     on_event: EventHook | None = None,
-) -> list[SourceStats]:  # fmt: skip
+) -> list[SourceStats]:
     """Crawl every source concurrently; one source's failure never stops the others."""
     slots = slots or HostSlots()
     crawls = [SourceCrawl(s, db=db, config=config, slots=slots, on_event=on_event) for s in sources]

@@ -1,16 +1,16 @@
 """Errors of the crawler. httpx exceptions are translated into these at one boundary (``fetch.py``).
 
-    CrawlError
-     ├── SourcesError              the sources file is unreadable or invalid
-     └── FetchError                a page could not be fetched; ``reason`` is a short code stored with the URL
-          ├── FetchTimeout         "timeout"            connect/read timeout or the overall deadline
-          ├── TooLarge             "too_large"          body (after decompression) over the cap
-          ├── PrivateAddress       "private_address"    a hop resolves to a private/loopback/reserved address
-          ├── TooManyRedirects     "too_many_redirects"
-          ├── RedirectLoop         "redirect_loop"
-          ├── UnsupportedEncoding  "unsupported_encoding"
-          ├── TLSFailure           "tls"
-          └── ConnectFailure       "connect"            refused, reset, DNS failure, protocol error
+CrawlError
+ ├── SourcesError              the sources file is unreadable or invalid
+ └── FetchError                a page could not be fetched; ``reason`` is a short code stored with the URL
+      ├── FetchTimeout         "timeout"            connect/read timeout or the overall deadline
+      ├── TooLarge             "too_large"          body (after decompression) over the cap
+      ├── PrivateAddress       "private_address"    a hop resolves to a private/loopback/reserved address
+      ├── TooManyRedirects     "too_many_redirects"
+      ├── RedirectLoop         "redirect_loop"
+      ├── UnsupportedEncoding  "unsupported_encoding"
+      ├── TLSFailure           "tls"
+      └── ConnectFailure       "connect"            refused, reset, DNS failure, protocol error
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ async def resolve_addresses(host: str, port: int) -> list[ipaddress.IPv4Address 
         pass
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
 
 
 async def check_address(url: str, policy: FetchPolicy) -> None:
@@ -151,7 +151,9 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def fetch(self, url: str, *, method: str = "GET", data: dict[str, str] | None = None) -> FetchResult:
+    async def fetch(
+        self, url: str, *, method: str = "GET", data: dict[str, str] | None = None
+    ) -> FetchResult:
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.policy.deadline):
@@ -162,7 +164,7 @@ class Fetcher:
         return result
 
     async def _follow(self, url: str, method: str, data: dict[str, str] | None) -> FetchResult:
-        current, hops, visits = url, [], {url: 1}
+        current, hops, visits = url, list[str](), {url: 1}
         while True:
             await check_address(current, self.policy)
             status, headers, content = await self._send(current, method, data)
@@ -179,7 +181,9 @@ class Fetcher:
             if status == 303 or (status in (301, 302) and method == "POST"):
                 method, data = "GET", None
 
-    async def _send(self, url: str, method: str, data: dict[str, str] | None) -> tuple[int, dict[str, str], bytes]:
+    async def _send(
+        self, url: str, method: str, data: dict[str, str] | None
+    ) -> tuple[int, dict[str, str], bytes]:
         try:
             request = self._client.build_request(method, url, data=data)
             response = await self._client.send(request, stream=True)

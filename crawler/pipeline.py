@@ -17,13 +17,28 @@ from store.types import utcnow
 
 def to_document(report: ExtractedReport, source: Source) -> Document:
     return Document(
-        id=report.id, title=report.title, agency=report.agency, report_year=report.report_year,
-        publish_date=report.publish_date, doc_number=report.doc_number, index_no=report.index_no,
-        signer=report.signer, addressee=report.addressee, cc=report.cc, source=report.source,
-        province=report.province, city=report.city, county=report.county, breadcrumb=report.breadcrumb,
-        attachments=[asdict(a) for a in report.attachments], keywords=report.keywords,
-        provenance=report.provenance, body=report.body, url=report.url, source_name=source.name,
-    )  # fmt: skip
+        id=report.id,
+        title=report.title,
+        agency=report.agency,
+        report_year=report.report_year,
+        publish_date=report.publish_date,
+        doc_number=report.doc_number,
+        index_no=report.index_no,
+        signer=report.signer,
+        addressee=report.addressee,
+        cc=report.cc,
+        source=report.source,
+        province=report.province,
+        city=report.city,
+        county=report.county,
+        breadcrumb=report.breadcrumb,
+        attachments=[asdict(a) for a in report.attachments],
+        keywords=report.keywords,
+        provenance=report.provenance,
+        body=report.body,
+        url=report.url,
+        source_name=source.name,
+    )
 
 
 def ingest_detail(*, db: Engine, source: Source, result: FetchResult, keywords: int = 8) -> tuple[str, str]:
@@ -39,12 +54,22 @@ def ingest_detail(*, db: Engine, source: Source, result: FetchResult, keywords: 
         with write_session(db) as session:
             created = upsert_document(session=session, document=to_document(report, source)).created
         document_id, outcome = report.id, "new" if created else "seen"
-    _record(db, source, result.url, "detail", "report" if report.is_report else report.kind, report.reason,
-            result.status, document_id)  # fmt: skip
+    _record(
+        db,
+        source,
+        result.url,
+        "detail",
+        "report" if report.is_report else report.kind,
+        report.reason,
+        result.status,
+        document_id,
+    )
     return outcome, report.reason
 
 
-def record_failure(*, db: Engine, source: Source, url: str, kind: str, reason: str, status: int | None) -> None:
+def record_failure(
+    *, db: Engine, source: Source, url: str, kind: str, reason: str, status: int | None
+) -> None:
     _record(db, source, url, kind, "failed", reason, status, None)
 
 
@@ -52,9 +77,25 @@ def record_listed(*, db: Engine, source: Source, url: str, status: int) -> None:
     _record(db, source, url, "list", "listed", "", status, None)
 
 
-def _record(db: Engine, source: Source, url: str, kind: str, outcome: str, reason: str,
-            status: int | None, document_id: str | None) -> None:  # fmt: skip
-    page = PageRecord(url=url, source_name=source.name, kind=kind, outcome=outcome, reason=reason,
-                      http_status=status, document_id=document_id, fetched_at=utcnow())  # fmt: skip
+def _record(
+    db: Engine,
+    source: Source,
+    url: str,
+    kind: str,
+    outcome: str,
+    reason: str,
+    status: int | None,
+    document_id: str | None,
+) -> None:
+    page = PageRecord(
+        url=url,
+        source_name=source.name,
+        kind=kind,
+        outcome=outcome,
+        reason=reason,
+        http_status=status,
+        document_id=document_id,
+        fetched_at=utcnow(),
+    )
     with write_session(db) as session:
         record_page(session=session, page=page)

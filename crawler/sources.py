@@ -18,12 +18,18 @@ Dialect = Literal["auto", "trs", "hanweb", "gkmlpt", "pager", "generic"]
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="unique id: lowercase, digits, - and _")
+    name: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", description="unique id: lowercase, digits, - and _"
+    )
     start_urls: list[str] = Field(min_length=1, description="report column pages to start from")
     agency: str | None = Field(None, description="reporting body, used when a page does not say")
     region: str | None = Field(None, description="省/市/区县 hint, e.g. 广东省/江门市/江海区")
-    schedule: str | None = Field(None, description="5-field cron; default: the service's deadline-aware schedule")
-    allow_private: bool = Field(False, description="may fetch its own start hosts on loopback/private addresses")
+    schedule: str | None = Field(
+        None, description="5-field cron; default: the service's deadline-aware schedule"
+    )
+    allow_private: bool = Field(
+        False, description="may fetch its own start hosts on loopback/private addresses"
+    )
     dialect: Dialect = Field("auto", description="list-page dialect; auto-detected from the start page")
     delay: float = Field(1.0, ge=0, le=600, description="seconds between two requests to one host")
     max_list_pages: int = Field(50, ge=1, le=10_000, description="cap on list pages per crawl")

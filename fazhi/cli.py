@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from dataclasses import asdict
@@ -33,11 +34,16 @@ out = Console()
 
 SourcesOpt = Annotated[
     Path | None,
-    typer.Option("--sources", help="TOML file of [[sources]] (default: $FAZHI_SOURCES, else the shipped seeds/sources.toml)"),
+    typer.Option(
+        "--sources",
+        help="TOML file of [[sources]] (default: $FAZHI_SOURCES, else the shipped seeds/sources.toml)",
+    ),
 ]
 HostOpt = Annotated[str, typer.Option("--host", help="address the API listens on")]
 PortOpt = Annotated[int, typer.Option("--port", min=1, max=65535, help="port the API listens on")]
-PortalPortOpt = Annotated[int, typer.Option("--portal-port", min=1, max=65535, help="port of the simulated portals")]
+PortalPortOpt = Annotated[
+    int, typer.Option("--portal-port", min=1, max=65535, help="port of the simulated portals")
+]
 
 
 def _settings() -> Settings:
@@ -52,7 +58,7 @@ def _settings() -> Settings:
     return settings
 
 
-def _engine(url: str):  # type: ignore[no-untyped-def]
+def _engine(url: str):
     from store import make_engine
     from store.errors import StoreError
 
@@ -85,7 +91,9 @@ def _demo_sources(portal_port: int, names: list[str] | None = None) -> list[Sour
     if portal_port == DEFAULT_PORT:
         return sources
     moved = [
-        s.model_copy(update={"start_urls": [u.replace(f":{DEFAULT_PORT}/", f":{portal_port}/") for u in s.start_urls]})
+        s.model_copy(
+            update={"start_urls": [u.replace(f":{DEFAULT_PORT}/", f":{portal_port}/") for u in s.start_urls]}
+        )
         for s in sources
     ]
     return [Source.model_validate(s.model_dump()) for s in moved]
@@ -109,13 +117,13 @@ def run(
     settings = _settings()
     sources = _demo_sources(portal_port)
     db = _engine(settings.database_url)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_run_demo(db, settings, sources, host, port, portal_port))
-    except KeyboardInterrupt:
-        pass
 
 
-async def _run_demo(db, settings: Settings, sources: list[Source], host: str, port: int, portal_port: int) -> None:  # type: ignore[no-untyped-def]
+async def _run_demo(
+    db, settings: Settings, sources: list[Source], host: str, port: int, portal_port: int
+) -> None:
     from fazhi.net import PortInUse
     from fazhi.service import run_service
     from portalsim import build_portals, serve_portals
@@ -147,12 +155,22 @@ async def _run_demo(db, settings: Settings, sources: list[Source], host: str, po
         console.print("\n".join(lines), soft_wrap=True)
 
     def done(stats: SourceStats) -> None:
-        console.print(f"  crawled {stats.name}: {stats.new} new, {stats.seen} already stored, "
-                      f"{stats.not_reports} not reports, {stats.failures} failed")  # fmt: skip
+        console.print(
+            f"  crawled {stats.name}: {stats.new} new, {stats.seen} already stored, "
+            f"{stats.not_reports} not reports, {stats.failures} failed"
+        )
 
     try:
-        await run_service(db=db, settings=settings, sources=sources, host=host, port=port, crawl_now=True,
-                          on_ready=ready, on_done=done)  # fmt: skip
+        await run_service(
+            db=db,
+            settings=settings,
+            sources=sources,
+            host=host,
+            port=port,
+            crawl_now=True,
+            on_ready=ready,
+            on_done=done,
+        )
     except PortInUse as exc:
         _exit_on_port(exc)
     finally:
@@ -165,7 +183,9 @@ def serve(
     sources: SourcesOpt = None,
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8000,
-    crawl_now: Annotated[bool, typer.Option("--crawl-now", help="crawl every source once at start-up")] = False,
+    crawl_now: Annotated[
+        bool, typer.Option("--crawl-now", help="crawl every source once at start-up")
+    ] = False,
 ) -> None:
     """Run the read API and the crawl scheduler until SIGINT/SIGTERM."""
     from fazhi.net import PortInUse
@@ -174,9 +194,13 @@ def serve(
     settings = _settings()
     loaded = _load_sources(sources, settings)
     db = _engine(settings.database_url)
-    console.print(f"serving http://{host}:{port}/documents  ({len(loaded)} sources, database {settings.database_url})")
+    console.print(
+        f"serving http://{host}:{port}/documents  ({len(loaded)} sources, database {settings.database_url})"
+    )
     try:
-        asyncio.run(run_service(db=db, settings=settings, sources=loaded, host=host, port=port, crawl_now=crawl_now))
+        asyncio.run(
+            run_service(db=db, settings=settings, sources=loaded, host=host, port=port, crawl_now=crawl_now)
+        )
     except PortInUse as exc:
         _exit_on_port(exc)
     except KeyboardInterrupt:
@@ -187,7 +211,9 @@ def serve(
 def crawl(
     names: Annotated[list[str] | None, typer.Argument(help="source names to crawl (default: all)")] = None,
     sources: SourcesOpt = None,
-    demo: Annotated[bool, typer.Option("--demo", help="crawl the shipped demo sources (simulated portals)")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="crawl the shipped demo sources (simulated portals)")
+    ] = False,
     portal_port: PortalPortOpt = 8801,
 ) -> None:
     """Crawl once in the foreground, with a progress bar per source and a summary table."""
@@ -199,9 +225,15 @@ def crawl(
     loaded = _demo_sources(portal_port, names) if demo else _load_sources(sources, settings, names)
     db = _engine(settings.database_url)
     with CrawlProgress(console, [s.name for s in loaded]) as progress:
-        stats = asyncio.run(crawl_sources(loaded, db=db, config=crawl_config(settings), on_event=progress.update))
+        stats = asyncio.run(
+            crawl_sources(loaded, db=db, config=crawl_config(settings), on_event=progress.update)
+        )
     out.print(summary_table(stats))
-    if any(s.error for s in stats):
+    unreachable = [s.name for s in stats if s.list_pages == 0]
+    if unreachable:
+        hint = "start them with `fazhi portals` in another terminal" if demo else "check their start_urls"
+        console.print(f"[yellow]no list page could be fetched for {', '.join(unreachable)}:[/yellow] {hint}")
+    if any(s.error for s in stats) or len(unreachable) == len(stats):
         raise typer.Exit(1)
 
 
@@ -209,15 +241,18 @@ def crawl(
 def extract(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a saved HTML page")],
     url: Annotated[str, typer.Option("--url", help="the page's URL (resolves links, dates in paths)")],
-    content_type: Annotated[str | None, typer.Option(help="the Content-Type header it was served with")] = None,
+    content_type: Annotated[
+        str | None, typer.Option(help="the Content-Type header it was served with")
+    ] = None,
     agency: Annotated[str | None, typer.Option(help="agency hint, as in a source")] = None,
     region: Annotated[str | None, typer.Option(help="region hint, e.g. 广东省/江门市/江海区")] = None,
 ) -> None:
     """Extract one saved page and print the result as JSON (no database)."""
     from ingest import SourceHints, extract_report
 
-    report = extract_report(file.read_bytes(), url, content_type=content_type,
-                            hints=SourceHints(agency=agency, region=region))  # fmt: skip
+    report = extract_report(
+        file.read_bytes(), url, content_type=content_type, hints=SourceHints(agency=agency, region=region)
+    )
     data: dict[str, Any] = asdict(report)
     data["publish_date"] = report.publish_date.isoformat() if report.publish_date else None
     out.print_json(json.dumps(data, ensure_ascii=False))
@@ -225,10 +260,12 @@ def extract(
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="txt (one NNN_<hash>.txt per document) or jsonl")] = "txt",
-    out_path: Annotated[Path, typer.Option("--out", help="directory for txt; file for jsonl ('-' = stdout)")] = Path(
-        "export"
-    ),
+    fmt: Annotated[
+        str, typer.Option("--format", help="txt (one NNN_<hash>.txt per document) or jsonl")
+    ] = "txt",
+    out_path: Annotated[
+        Path, typer.Option("--out", help="directory for txt; file for jsonl ('-' = stdout)")
+    ] = Path("export"),
 ) -> None:
     """Export every stored document, in ingest order."""
     from rich.progress import Progress

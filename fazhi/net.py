@@ -17,7 +17,9 @@ def bind_socket(host: str, port: int, *, hint: str = "--port") -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise PortInUse(f"cannot listen on {host}:{port} ({exc.strerror}): stop what uses it or pass {hint}") from exc
+        raise PortInUse(
+            f"cannot listen on {host}:{port} ({exc.strerror}): stop what uses it or pass {hint}"
+        ) from exc
     sock.listen(2048)
     sock.setblocking(False)
     return sock

@@ -29,8 +29,9 @@ class CrawlProgress:
         self._progress.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:  # fmt: skip
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._progress.stop()
 
     def update(self, kind: str, stats: SourceStats) -> None:
@@ -45,12 +46,22 @@ class CrawlProgress:
 
 def summary_table(stats: list[SourceStats]) -> Table:
     table = Table(title="crawl summary")
-    for column in ("source", "list pages", "candidates", "new", "already stored", "not reports", "blocked", "failed"):
-        table.add_column(column, justify="left" if column == "source" else "right")
+    table.add_column("source", no_wrap=True)
+    for column in ("lists", "links", "new", "stored", "not reports", "blocked"):
+        table.add_column(column, justify="right")
+    table.add_column("failed (reason=n)", overflow="fold")
     for s in stats:
         failed = ", ".join(f"{reason}={n}" for reason, n in s.failed.items()) or "0"
         if s.error:
             failed = f"{failed}; error: {s.error}"
-        table.add_row(s.name, str(s.list_pages), str(s.candidates), str(s.new), str(s.seen), str(s.not_reports),
-                      str(s.blocked), failed)  # fmt: skip
+        table.add_row(
+            s.name,
+            str(s.list_pages),
+            str(s.candidates),
+            str(s.new),
+            str(s.seen),
+            str(s.not_reports),
+            str(s.blocked),
+            failed,
+        )
     return table

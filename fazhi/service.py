@@ -27,15 +27,25 @@ TIMEZONE = "Asia/Shanghai"  # the portals' clock: reports are due before 1 April
 
 
 def crawl_config(settings: Settings) -> CrawlConfig:
-    return CrawlConfig(user_agent=settings.agent(), timeout=settings.request_timeout,
-                       deadline=settings.fetch_deadline, keywords=settings.keywords)  # fmt: skip
+    return CrawlConfig(
+        user_agent=settings.agent(),
+        timeout=settings.request_timeout,
+        deadline=settings.fetch_deadline,
+        keywords=settings.keywords,
+    )
 
 
 class Crawls:
     """Runs crawls of configured sources; never two crawls of one source at once."""
 
-    def __init__(self, sources: list[Source], *, db: Engine, settings: Settings,
-                 on_done: Callable[[SourceStats], None] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        sources: list[Source],
+        *,
+        db: Engine,
+        settings: Settings,
+        on_done: Callable[[SourceStats], None] | None = None,
+    ) -> None:
         self.sources = {s.name: s for s in sources}
         self.db, self.config = db, crawl_config(settings)
         self.slots = HostSlots()
@@ -49,7 +59,9 @@ class Crawls:
             return None
         async with lock:
             try:
-                stats = await SourceCrawl(self.sources[name], db=self.db, config=self.config, slots=self.slots).run()
+                stats = await SourceCrawl(
+                    self.sources[name], db=self.db, config=self.config, slots=self.slots
+                ).run()
             except Exception:
                 log.exception("crawl of %s failed", name, extra={"source": name})
                 return None
@@ -64,9 +76,18 @@ def make_scheduler(crawls: Crawls, settings: Settings) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=TIMEZONE)
     for source in crawls.sources.values():
         trigger = CronTrigger.from_crontab(source.schedule or settings.default_schedule, timezone=TIMEZONE)
-        scheduler.add_job(crawls.crawl, trigger, args=[source.name], id=f"crawl:{source.name}",
-                          name=f"crawl {source.name}", misfire_grace_time=3600, coalesce=True,
-                          max_instances=1, jitter=60, replace_existing=True)  # fmt: skip
+        scheduler.add_job(
+            crawls.crawl,
+            trigger,
+            args=[source.name],
+            id=f"crawl:{source.name}",
+            name=f"crawl {source.name}",
+            misfire_grace_time=3600,
+            coalesce=True,
+            max_instances=1,
+            jitter=60,
+            replace_existing=True,
+        )
     return scheduler
 
 
@@ -75,9 +96,17 @@ def api_server(db: Engine, settings: Settings) -> uvicorn.Server:
     return uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
 
 
-async def run_service(*, db: Engine, settings: Settings, sources: list[Source], host: str, port: int,
-                      crawl_now: bool = False, on_ready: Callable[[], None] | None = None,
-                      on_done: Callable[[SourceStats], None] | None = None) -> None:  # fmt: skip
+async def run_service(
+    *,
+    db: Engine,
+    settings: Settings,
+    sources: list[Source],
+    host: str,
+    port: int,
+    crawl_now: bool = False,
+    on_ready: Callable[[], None] | None = None,
+    on_done: Callable[[SourceStats], None] | None = None,
+) -> None:
     """Serve the API and run the schedule until SIGINT/SIGTERM."""
     sock = bind_socket(host, port)
     crawls = Crawls(sources, db=db, settings=settings, on_done=on_done)
@@ -87,7 +116,7 @@ async def run_service(*, db: Engine, settings: Settings, sources: list[Source], 
     while not server.started and not serving.done():
         await asyncio.sleep(0.02)
     scheduler.start()
-    background: set[asyncio.Task[object]] = set()
+    background: set[asyncio.Task[list[SourceStats | None]]] = set()
     if crawl_now:
         task = asyncio.create_task(crawls.crawl_all())
         background.add(task)

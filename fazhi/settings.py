@@ -34,14 +34,18 @@ class Settings(BaseSettings):
         "https://example.invalid/fazhi-operator",
         description="URL in the User-Agent where portal admins can reach the operator: set it before crawling",
     )
-    user_agent: str | None = Field(None, description="full User-Agent override (default: fazhi/VERSION (+CONTACT_URL))")
+    user_agent: str | None = Field(
+        None, description="full User-Agent override (default: fazhi/VERSION (+CONTACT_URL))"
+    )
     request_timeout: float = Field(15.0, gt=0, description="seconds for each connect/read of a fetch")
     fetch_deadline: float = Field(60.0, gt=0, description="seconds for a whole fetch, redirects included")
     keywords: int = Field(8, ge=0, le=50, description="jieba keywords stored per new document (0 disables)")
     default_schedule: str = Field("0 3 * * *", description="cron for sources without a schedule of their own")
     api_token: SecretStr | None = Field(None, description="bearer token for operator endpoints (/-/…)")
     log_level: str = Field("INFO", description="logging level: DEBUG, INFO, WARNING, ERROR")
-    log_format: Literal["text", "json"] = Field("text", description="`text` for people, `json` for log pipelines")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`text` for people, `json` for log pipelines"
+    )
 
     def agent(self) -> str:
         from fazhi import __version__

@@ -7,10 +7,66 @@ import re
 from selectolax.lexbor import LexborNode
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote center dd details dialog div dl dt fieldset figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody thead tfoot tr td th ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "ul",
+    ]
 )
-SKIP_TAGS = frozenset("script style noscript template iframe canvas svg select option button head title object".split())
+SKIP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "canvas",
+        "svg",
+        "select",
+        "option",
+        "button",
+        "head",
+        "title",
+        "object",
+    ]
+)
 _HTML_SPACE = re.compile(r"[ \t\r\n\f\v\xa0]+")
 
 

@@ -29,7 +29,22 @@ _PATTERNS = [
 ]
 _CHROME = re.compile("^(?:" + "|".join(_PATTERNS) + ")")
 _ATTACHMENT_LINE = re.compile(r"^(相关)?附件\s*\d*\s*[:：]?")
-DOC_EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "zip", "rar", "7z", "txt", "ppt", "pptx")
+DOC_EXTENSIONS = (
+    "pdf",
+    "doc",
+    "docx",
+    "wps",
+    "xls",
+    "xlsx",
+    "et",
+    "ofd",
+    "zip",
+    "rar",
+    "7z",
+    "txt",
+    "ppt",
+    "pptx",
+)
 _DOC_NAME = re.compile(r"\.(" + "|".join(DOC_EXTENSIONS) + r")\s*$", re.I)
 
 
@@ -40,7 +55,9 @@ def is_chrome_line(line: str) -> bool:
 def is_attachment_line(line: str) -> bool:
     """``附件：名称.pdf`` or a bare document file name: kept as an attachment, not as body text."""
     line = line.strip()
-    return bool(_ATTACHMENT_LINE.match(line) and len(line) < 120) or bool(_DOC_NAME.search(line) and len(line) < 120)
+    return bool(_ATTACHMENT_LINE.match(line) and len(line) < 120) or bool(
+        _DOC_NAME.search(line) and len(line) < 120
+    )
 
 
 def is_breadcrumb(line: str) -> bool:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import re
 
-REPORT_TITLE = re.compile(r"法治(政府)?建设.{0,16}报告|依法治[区市县省].{0,10}(工作)?(情况)?报告|法治政府建设.{0,6}总结")
+REPORT_TITLE = re.compile(
+    r"法治(政府)?建设.{0,16}报告|依法治[区市县省].{0,10}(工作)?(情况)?报告|法治政府建设.{0,6}总结"
+)
 DECOY_TITLE = re.compile(
     r"政府信息公开.{0,8}年度报告|工作要点|实施方案|实施意见|规划|示范创建|示范地区|示范项目|解读|答记者问|"
     r"新闻发布|发布会|图解|一图读懂|通知|公示|名单|征求意见|考核|评估指标"
 )
 _CHALLENGE = [
     (re.compile(r"\$_ts\s*=|<meta[^>]+\br=[\"']?m[\"']?", re.I), "blocked_js_challenge"),
-    (re.compile(r"(云防护|安全防护|防火墙|WAF).{0,20}(拦截|阻断)|访问被(拒绝|拦截)|非法请求|疑似攻击"), "blocked_waf"),
+    (
+        re.compile(r"(云防护|安全防护|防火墙|WAF).{0,20}(拦截|阻断)|访问被(拒绝|拦截)|非法请求|疑似攻击"),
+        "blocked_waf",
+    ),
     (re.compile(r"临时维护|系统维护中|网站维护"), "maintenance_stub"),
 ]
 
@@ -38,6 +43,10 @@ def classify(title: str | None, body: str, min_untitled_chars: int, min_report_c
         if REPORT_TITLE.search(title):
             return "report", "report title"
         return "not_report", "title is not a report title"
-    if len(body) >= min_untitled_chars and body.count("法治") >= 3 and re.search(r"报告如下|情况如下|总结如下", body):
+    if (
+        len(body) >= min_untitled_chars
+        and body.count("法治") >= 3
+        and re.search(r"报告如下|情况如下|总结如下", body)
+    ):
         return "report", "untitled, report body"
     return "not_report", "untitled and the body does not read as a report"

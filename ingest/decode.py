@@ -39,7 +39,11 @@ def meta_charset(content: bytes) -> str | None:
 
 def decode_html(content: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return ``(text, charset used)``."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if content.startswith(bom):
             return content[len(bom) :].decode(name, "replace"), name
     declared = [c for c in (header_charset(content_type), meta_charset(content)) if c]

@@ -1,7 +1,7 @@
 """Errors raised by extraction.
 
-    IngestError
-     └── UndecodableError   the bytes are not text in any charset we try
+IngestError
+ └── UndecodableError   the bytes are not text in any charset we try
 """
 
 

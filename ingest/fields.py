@@ -34,7 +34,9 @@ LABELS = {
     "文章来源": "source",
 }
 _LABEL = re.compile(r"^\s*([\u4e00-\u9fff ]{2,12}?)\s*[:：]\s*(.*)$")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*第?\s*\d{1,5}\s*号")
+_DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*第?\s*\d{1,5}\s*号"
+)
 _YEAR = re.compile(r"(?<![〔\[［(（\d])((?:19|20)\d{2})\s*年")
 _NULLISH = {"", "null", "none", "undefined", "-", "无"}
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||-{1,2}|—)\s*")
@@ -99,7 +101,9 @@ def page_signals(tree: LexborHTMLParser) -> PageSignals:
     body = tree.body
     lines = node_lines(body) if body is not None else []
     headings = [node_text(h) for h in tree.css("h1, h2, h3, .title, .news_cont_title, td.title")]
-    return PageSignals(meta=meta_tags(tree), labels=info_labels(tree), lines=lines, headings=[h for h in headings if h])
+    return PageSignals(
+        meta=meta_tags(tree), labels=info_labels(tree), lines=lines, headings=[h for h in headings if h]
+    )
 
 
 def html_title(tree: LexborHTMLParser) -> str | None:
@@ -154,7 +158,11 @@ def signer(head: list[str]) -> str | None:
 def addressee(head: list[str]) -> str | None:
     """``市委、市政府:`` — a short opening line that ends in a colon and is not a sentence."""
     for line in head:
-        if len(line) <= 40 and line.endswith((":", "：")) and not re.search(r"[。，,如下报告情况]", line[:-1]):
+        if (
+            len(line) <= 40
+            and line.endswith((":", "："))
+            and not re.search(r"[。，,如下报告情况]", line[:-1])
+        ):
             return line[:-1].strip()
     return None
 

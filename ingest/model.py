@@ -46,7 +46,9 @@ class ExtractedReport:
     attachments: list[Attachment] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     charset: str = "utf-8"
-    provenance: dict[str, str] = field(default_factory=dict)  # field name → meta | info_table | line | body | url | hint
+    provenance: dict[str, str] = field(
+        default_factory=dict
+    )  # field name → meta | info_table | line | body | url | hint
 
     @property
     def is_report(self) -> bool:

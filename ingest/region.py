@@ -9,10 +9,35 @@ import re
 
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 PROVINCES = (
-    "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省",
-    "河南省", "湖北省", "湖南省", "广东省", "海南省", "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省",
-    "台湾省", "内蒙古自治区", "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区",
-)  # fmt: skip
+    "河北省",
+    "山西省",
+    "辽宁省",
+    "吉林省",
+    "黑龙江省",
+    "江苏省",
+    "浙江省",
+    "安徽省",
+    "福建省",
+    "江西省",
+    "山东省",
+    "河南省",
+    "湖北省",
+    "湖南省",
+    "广东省",
+    "海南省",
+    "四川省",
+    "贵州省",
+    "云南省",
+    "陕西省",
+    "甘肃省",
+    "青海省",
+    "台湾省",
+    "内蒙古自治区",
+    "广西壮族自治区",
+    "西藏自治区",
+    "宁夏回族自治区",
+    "新疆维吾尔自治区",
+)
 _CITY = re.compile(r"^(.{2,8}?(市|州|盟|地区))")
 
 
@@ -22,7 +47,7 @@ def region_from_hint(hint: str | None) -> tuple[str | None, str | None, str | No
     parts = [p.strip() for p in re.split(r"[/>,，]", hint) if p.strip()]
     if parts and parts[0] in MUNICIPALITIES:
         parts = [parts[0], *parts]
-    parts += [None] * (3 - len(parts))  # type: ignore[list-item]
+    parts += [None] * (3 - len(parts))
     return parts[0], parts[1], parts[2]
 
 

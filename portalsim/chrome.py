@@ -37,7 +37,9 @@ SHARE_SCRIPT = "<div class=\"share\">分享到：<div id=\"share-1\"></div></div
 
 QR = '<div class="qrcode"><canvas width="100" height="100"></canvas><p>扫一扫在手机打开当前页</p></div>'
 
-JIUCUO = '<script id="_jiucuo_" sitecode="{code}" src="https://zfwzgl.www.gov.cn/exposure/jiucuo.js"></script>'
+JIUCUO = (
+    '<script id="_jiucuo_" sitecode="{code}" src="https://zfwzgl.www.gov.cn/exposure/jiucuo.js"></script>'
+)
 CONAC = '<span id="_ideConac"><script src="https://dcs.conac.cn/js/{n}/000/0000/60429971/CA230000000604299710002.js"></script></span>'
 
 

@@ -52,7 +52,10 @@ class Item:
 
 def _reports_file() -> Path:
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "seeds" / "reports.json", here.parent / "fazhi" / "seeds" / "reports.json"):
+    for candidate in (
+        here.parent / "seeds" / "reports.json",
+        here.parent / "fazhi" / "seeds" / "reports.json",
+    ):
         if candidate.exists():
             return candidate
     raise FileNotFoundError("seeds/reports.json not found next to the portalsim package")

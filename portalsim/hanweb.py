@@ -23,8 +23,13 @@ WEB_ID = 3117
 PER_PAGE = 10
 WEBNAME = "湖州市人力资源和社会保障局"
 COL_PATH = f"/col/col{COL_ID}/index.html"
-_FOOT = chrome.footer(sponsor=WEBNAME, site_code="3305000034", icp="浙ICP备05011395号",
-                      police="浙公网安备 33050202000271号", phone="0572-2398601")  # fmt: skip
+_FOOT = chrome.footer(
+    sponsor=WEBNAME,
+    site_code="3305000034",
+    icp="浙ICP备05011395号",
+    police="浙公网安备 33050202000271号",
+    phone="0572-2398601",
+)
 
 
 def _record(item: Item) -> str:
@@ -41,7 +46,9 @@ def _column_page(items: list[Item]) -> str:
     records = "".join(_record(i) for i in items[:PER_PAGE])
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
-        + chrome.meta_tags([("SiteName", WEBNAME), ("ColumnName", "法治政府建设年度报告"), ("ColumnType", "信息公开")])
+        + chrome.meta_tags(
+            [("SiteName", WEBNAME), ("ColumnName", "法治政府建设年度报告"), ("ColumnType", "信息公开")]
+        )
         + f"<title>法治政府建设年度报告 {WEBNAME}</title></head><body>"
         + '<div class="crumb">您的位置：<a href="/">首页</a> &gt; <a href="/col/col1229213469/index.html">信息公开</a>'
         + f' &gt; <a href="{COL_PATH}">法治政府建设年度报告</a></div>'
@@ -54,10 +61,14 @@ def _column_page(items: list[Item]) -> str:
     )
 
 
-def _dataproxy(items: list[Item]):  # type: ignore[no-untyped-def]
+def _dataproxy(items: list[Item]):
     async def handle(request: Request) -> Response:
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
-        if request.method != "POST" or form.get("columnid") != str(COL_ID) or form.get("unitid") != str(UNIT_ID):
+        if (
+            request.method != "POST"
+            or form.get("columnid") != str(COL_ID)
+            or form.get("unitid") != str(UNIT_ID)
+        ):
             return Response("", media_type="text/html")
         try:
             start = int(request.query_params.get("startrecord", "1"))
@@ -66,7 +77,9 @@ def _dataproxy(items: list[Item]):  # type: ignore[no-untyped-def]
             return Response("", media_type="text/html")
         chunk = items[max(start, 1) - 1 : end]
         if not chunk:
-            return Response('<?xml version="1.0" encoding="utf-8"?><datastore></datastore>', media_type="text/xml")
+            return Response(
+                '<?xml version="1.0" encoding="utf-8"?><datastore></datastore>', media_type="text/xml"
+            )
         pages = -(-len(items) // PER_PAGE)
         body = (
             f'<?xml version="1.0" encoding="utf-8"?><datastore><totalrecord>{len(items)}</totalrecord>'
@@ -78,13 +91,26 @@ def _dataproxy(items: list[Item]):  # type: ignore[no-untyped-def]
 
 
 def _detail(item: Item) -> str:
-    rows = [("索引号", item.index_no), ("成文日期", item.date), ("公开方式", "主动公开"), ("公开时限", "常年公开"),
-            ("文件编号", item.doc_number), ("发布机构", item.agency)]  # fmt: skip
+    rows = [
+        ("索引号", item.index_no),
+        ("成文日期", item.date),
+        ("公开方式", "主动公开"),
+        ("公开时限", "常年公开"),
+        ("文件编号", item.doc_number),
+        ("发布机构", item.agency),
+    ]
     table = "".join(f"<tr><td>{k}：</td><td>{escape(v)}</td></tr>" for k, v in rows)
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
-        + chrome.meta_tags([("SiteName", WEBNAME), ("ArticleTitle", item.title), ("PubDate", item.date),
-                            ("ContentSource", WEBNAME), ("ColumnName", "法治政府建设年度报告")])  # fmt: skip
+        + chrome.meta_tags(
+            [
+                ("SiteName", WEBNAME),
+                ("ArticleTitle", item.title),
+                ("PubDate", item.date),
+                ("ContentSource", WEBNAME),
+                ("ColumnName", "法治政府建设年度报告"),
+            ]
+        )
         + f"<title>{escape(item.title)}</title></head><body>"
         + '<div class="crumb">您的位置：<a href="/">首页</a> &gt; <a>信息公开</a> &gt; '
         + f'<a href="{COL_PATH}">法治政府建设年度报告</a></div>'
@@ -98,16 +124,32 @@ def _detail(item: Item) -> str:
 
 def huzhou(host: str) -> Portal:
     report = Item(
-        key="huzhou", kind="report", title="湖州市人力资源和社会保障局关于2019年度法治政府建设的工作报告",
-        published=datetime(2020, 2, 20, 15, 0), agency=WEBNAME, paragraphs=seed_paragraphs()["huzhou"],
-        index_no="002565291/2020-00009", doc_number="湖人社〔2020〕3号", report_year=2019,
-    )  # fmt: skip
+        key="huzhou",
+        kind="report",
+        title="湖州市人力资源和社会保障局关于2019年度法治政府建设的工作报告",
+        published=datetime(2020, 2, 20, 15, 0),
+        agency=WEBNAME,
+        paragraphs=seed_paragraphs()["huzhou"],
+        index_no="002565291/2020-00009",
+        doc_number="湖人社〔2020〕3号",
+        report_year=2019,
+    )
     items = column(report, WEBNAME, 2019, filler_count=28, seed=15)
     for n, item in enumerate(items):
         d = item.published
-        item.path = f"/art/{d.year}/{d.month}/{d.day}/art_{COL_ID}_{41885633 + 211 * (n - items.index(report))}.html"
-    portal = Portal(key="huzhou", name="湖州市人社局 法治政府建设年度报告", host=host, start_paths=[COL_PATH],
-                    platform="hanweb", region="浙江省/湖州市", agency=WEBNAME, items=items)  # fmt: skip
+        item.path = (
+            f"/art/{d.year}/{d.month}/{d.day}/art_{COL_ID}_{41885633 + 211 * (n - items.index(report))}.html"
+        )
+    portal = Portal(
+        key="huzhou",
+        name="湖州市人社局 法治政府建设年度报告",
+        host=host,
+        start_paths=[COL_PATH],
+        platform="hanweb",
+        region="浙江省/湖州市",
+        agency=WEBNAME,
+        items=items,
+    )
     portal.add_html(COL_PATH, _column_page(items))
     portal.handlers["/module/web/jpage/dataproxy.jsp"] = _dataproxy(items)
     for item in items:

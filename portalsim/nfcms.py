@@ -29,7 +29,9 @@ def _pager(index: int, count: int) -> str:
     links = ['<a href="index.html">首页</a>']
     if index > 0:
         links.append(f'<a href="{name(index - 1)}">上一页</a>')
-    links += [f'<a href="{name(i)}">{i + 1}</a>' if i != index else f"<span>{i + 1}</span>" for i in range(count)]
+    links += [
+        f'<a href="{name(i)}">{i + 1}</a>' if i != index else f"<span>{i + 1}</span>" for i in range(count)
+    ]
     if index < count - 1:
         links.append(f'<a class="next" href="{name(index + 1)}">下一页</a>')
     links.append(f'<a href="{name(count - 1)}">尾页</a>')
@@ -57,9 +59,14 @@ def _head(title: str, meta: list[tuple[str, str]], crumbs: list[tuple[str, str]]
 
 
 def _nfcms_meta(site: str, item: Item) -> list[tuple[str, str]]:
-    return [("SiteName", site), ("ArticleTitle", item.title), ("PubDate", item.published.strftime("%Y-%m-%d %H:%M")),
-            ("ContentSource", "本网"), ("ArticleId", item.path.rsplit("_", 1)[-1].split(".")[0]),
-            ("Keywords", "")]  # fmt: skip
+    return [
+        ("SiteName", site),
+        ("ArticleTitle", item.title),
+        ("PubDate", item.published.strftime("%Y-%m-%d %H:%M")),
+        ("ContentSource", "本网"),
+        ("ArticleId", item.path.rsplit("_", 1)[-1].split(".")[0]),
+        ("Keywords", ""),
+    ]
 
 
 def _stats_script(site_id: str, item: Item) -> str:
@@ -71,14 +78,23 @@ def _stats_script(site_id: str, item: Item) -> str:
 
 DG_COL = "/zfxxgkml/fzzfjsbg/"
 DG_CRUMBS = [("首页", "/"), ("政府信息公开目录", "/zfxxgkml/"), ("法治政府建设报告", DG_COL)]
-_DG_FOOT = chrome.footer(sponsor="东莞市人力资源和社会保障局", site_code="4419000014", icp="粤ICP备10044421号",
-                         police="粤公网安备 44190002000283号", phone="0769-12345")  # fmt: skip
+_DG_FOOT = chrome.footer(
+    sponsor="东莞市人力资源和社会保障局",
+    site_code="4419000014",
+    icp="粤ICP备10044421号",
+    police="粤公网安备 44190002000283号",
+    phone="0769-12345",
+)
 
 
 def _dg_static_detail(item: Item, siblings: list[Item]) -> str:
     related = chrome.related("相关信息", [(s.path, s.title) for s in siblings[:4]])
     return (
-        _head(f"{item.title}-东莞市人力资源和社会保障局", _nfcms_meta("东莞市人力资源和社会保障局", item), DG_CRUMBS)
+        _head(
+            f"{item.title}-东莞市人力资源和社会保障局",
+            _nfcms_meta("东莞市人力资源和社会保障局", item),
+            DG_CRUMBS,
+        )
         + f'<div class="news_cont_d"><h1 class="news_cont_title">{escape(item.title)}</h1>'
         + f'<div class="news_cont_info"><span>时间：{item.published:%Y-%m-%d %H:%M}</span> <span>来源：本网</span> '
         + '<span>访问量：<em id="visits">-</em></span> <span class="font">【字体：'
@@ -90,13 +106,26 @@ def _dg_static_detail(item: Item, siblings: list[Item]) -> str:
 
 
 def _gkmlpt_detail(item: Item) -> str:
-    rows = [("索引号", item.index_no), ("分类", "法治政府建设"), ("发布机构", item.agency), ("成文日期", item.date),
-            ("名称", item.title), ("文号", item.doc_number), ("发布日期", item.date), ("主题词", "")]  # fmt: skip
-    cells = "".join(f'<tr><td class="td-label">{k}：</td><td class="td-value">{escape(v)}</td></tr>' for k, v in rows)
+    rows = [
+        ("索引号", item.index_no),
+        ("分类", "法治政府建设"),
+        ("发布机构", item.agency),
+        ("成文日期", item.date),
+        ("名称", item.title),
+        ("文号", item.doc_number),
+        ("发布日期", item.date),
+        ("主题词", ""),
+    ]
+    cells = "".join(
+        f'<tr><td class="td-label">{k}：</td><td class="td-value">{escape(v)}</td></tr>' for k, v in rows
+    )
     attachments = "".join(f'<li><a href="{a.path}">{escape(a.name)}</a></li>' for a in item.attachments)
     return (
-        _head(f"{item.title}", _nfcms_meta("东莞市人力资源和社会保障局", item),
-              [("首页", "/"), ("政府信息公开", "/gkmlpt/index"), ("法治政府建设", "/gkmlpt/index#3")])
+        _head(
+            f"{item.title}",
+            _nfcms_meta("东莞市人力资源和社会保障局", item),
+            [("首页", "/"), ("政府信息公开", "/gkmlpt/index"), ("法治政府建设", "/gkmlpt/index#3")],
+        )
         + f'<table class="introduce">{cells}</table>'
         + f'<div class="content"><h1 class="title">{escape(item.title)}</h1>'
         + f'<div class="article-content">{chrome.paragraphs_html(item.html_paragraphs())}</div>'
@@ -106,8 +135,12 @@ def _gkmlpt_detail(item: Item) -> str:
 
 
 def _gkmlpt_index(sid: str) -> str:
-    tree = [{"id": 1, "name": "机构职能", "parent": 0}, {"id": 2, "name": "政策文件", "parent": 0},
-            {"id": 3, "name": "法治政府建设", "parent": 0}, {"id": 4, "name": "人事信息", "parent": 0}]  # fmt: skip
+    tree = [
+        {"id": 1, "name": "机构职能", "parent": 0},
+        {"id": 2, "name": "政策文件", "parent": 0},
+        {"id": 3, "name": "法治政府建设", "parent": 0},
+        {"id": 4, "name": "人事信息", "parent": 0},
+    ]
     config = json.dumps({"SID": sid, "TREE": tree}, ensure_ascii=False)
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开目录</title></head><body>'
@@ -119,13 +152,18 @@ def _gkmlpt_index(sid: str) -> str:
 def _gkmlpt_article(item: Item, host: str) -> dict[str, object]:
     post_id = int(item.path.rsplit("_", 1)[-1].split(".")[0])
     return {
-        "id": post_id, "title": item.title, "document_number": item.doc_number, "identifier": item.index_no,
-        "publisher": item.agency, "date": int(item.published.timestamp()), "url": f"http://{host}{item.path}",
+        "id": post_id,
+        "title": item.title,
+        "document_number": item.doc_number,
+        "identifier": item.index_no,
+        "publisher": item.agency,
+        "date": int(item.published.timestamp()),
+        "url": f"http://{host}{item.path}",
         "attachment": [{"name": a.name, "url": f"http://{host}{a.path}"} for a in item.attachments],
-    }  # fmt: skip
+    }
 
 
-def _gkmlpt_api(portal: Portal, sid: str, articles: list[Item]):  # type: ignore[no-untyped-def]
+def _gkmlpt_api(portal: Portal, sid: str, articles: list[Item]):
     async def handle(request: Request) -> Response:
         if request.query_params.get("sid") != sid:
             return JSONResponse({"error": "sid"}, status_code=400)
@@ -143,22 +181,40 @@ def _gkmlpt_api(portal: Portal, sid: str, articles: list[Item]):  # type: ignore
 def dongguan(host: str) -> Portal:
     paragraphs = seed_paragraphs()["dongguan"]
     report = Item(
-        key="dongguan", kind="report", title="东莞市人力资源和社会保障局2020年法治政府建设年度报告",
-        published=datetime(2021, 1, 27, 11, 8), agency="东莞市人力资源和社会保障局", paragraphs=paragraphs,
-        index_no="007330010/2021-00012", report_year=2020,
-    )  # fmt: skip
+        key="dongguan",
+        kind="report",
+        title="东莞市人力资源和社会保障局2020年法治政府建设年度报告",
+        published=datetime(2021, 1, 27, 11, 8),
+        agency="东莞市人力资源和社会保障局",
+        paragraphs=paragraphs,
+        index_no="007330010/2021-00012",
+        report_year=2020,
+    )
     agency = "东莞市人力资源和社会保障局"
     items = column(report, agency, 2020, filler_count=10, seed=13)
     for n, item in enumerate(items):
         item.path = f"{DG_COL}content/post_{3453860 + 37 * n - 37 * items.index(report)}.html"
-    portal = Portal(key="dongguan", name="东莞市人社局 法治政府建设报告", host=host, start_paths=[DG_COL],
-                    platform="nfcms-gkmlpt", region="广东省/东莞市", agency=agency, items=items)  # fmt: skip
+    portal = Portal(
+        key="dongguan",
+        name="东莞市人社局 法治政府建设报告",
+        host=host,
+        start_paths=[DG_COL],
+        platform="nfcms-gkmlpt",
+        region="广东省/东莞市",
+        agency=agency,
+        items=items,
+    )
     pages = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)]
-    head = _head("法治政府建设报告-东莞市人力资源和社会保障局", [("SiteName", agency), ("ColumnName", "法治政府建设报告")],
-                 DG_CRUMBS)  # fmt: skip
+    head = _head(
+        "法治政府建设报告-东莞市人力资源和社会保障局",
+        [("SiteName", agency), ("ColumnName", "法治政府建设报告")],
+        DG_CRUMBS,
+    )
     for index, chunk in enumerate(pages):
         name = "index.html" if index == 0 else f"index_{index + 1}.html"
-        portal.pages[DG_COL + name] = StaticPage(_list_html(head, chunk, index, len(pages), _DG_FOOT).encode())
+        portal.pages[DG_COL + name] = StaticPage(
+            _list_html(head, chunk, index, len(pages), _DG_FOOT).encode()
+        )
     for item in items:
         portal.add_html(item.path, _dg_static_detail(item, [s for s in items if s is not item]))
     _add_gkmlpt(portal, report, agency)
@@ -167,10 +223,22 @@ def dongguan(host: str) -> Portal:
 
 def _add_gkmlpt(portal: Portal, report: Item, agency: str) -> None:
     """The gkmlpt copy: the same report under another ID, among ~250 catalogue entries (3 API pages)."""
-    copy = Item(key="dongguan-gkmlpt", kind="report", title=report.title, published=report.published,
-                agency=agency, paragraphs=report.paragraphs, index_no=report.index_no, report_year=2020)  # fmt: skip
-    copy.attachments = [Attachment(name="东莞市人力资源和社会保障局2020年法治政府建设年度报告.docx",
-                                   path="/attachment/0/371/371117/3711117.docx")]  # fmt: skip
+    copy = Item(
+        key="dongguan-gkmlpt",
+        kind="report",
+        title=report.title,
+        published=report.published,
+        agency=agency,
+        paragraphs=report.paragraphs,
+        index_no=report.index_no,
+        report_year=2020,
+    )
+    copy.attachments = [
+        Attachment(
+            name="东莞市人力资源和社会保障局2020年法治政府建设年度报告.docx",
+            path="/attachment/0/371/371117/3711117.docx",
+        )
+    ]
     others = fillers(agency, 250, report.published + timedelta(days=1300), seed=131)
     catalogue = sorted([copy, *others], key=lambda i: i.published, reverse=True)
     for item in catalogue:
@@ -190,10 +258,19 @@ def _add_gkmlpt(portal: Portal, report: Item, agency: str) -> None:
 # ---------------------------------------------------------------- Jianghai 江海区 (static NFCMS)
 
 JH_COL = "/bwbj/rsj/zfxxgkzn/fzzfzclb/"
-JH_CRUMBS = [("首页", "/"), ("部门文件", "/bwbj/"), ("区人力资源和社会保障局", "/bwbj/rsj/"),
-             ("法治政府建设", JH_COL)]  # fmt: skip
-_JH_FOOT = chrome.footer(sponsor="江门市江海区人民政府办公室", site_code="4407040001", icp="粤ICP备05086404号",
-                         police="粤公网安备 44070402000101号", phone="0750-3861234")  # fmt: skip
+JH_CRUMBS = [
+    ("首页", "/"),
+    ("部门文件", "/bwbj/"),
+    ("区人力资源和社会保障局", "/bwbj/rsj/"),
+    ("法治政府建设", JH_COL),
+]
+_JH_FOOT = chrome.footer(
+    sponsor="江门市江海区人民政府办公室",
+    site_code="4407040001",
+    icp="粤ICP备05086404号",
+    police="粤公网安备 44070402000101号",
+    phone="0750-3861234",
+)
 
 
 def _jh_detail(item: Item) -> str:
@@ -222,22 +299,40 @@ def _jh_detail(item: Item) -> str:
 def jianghai(host: str) -> Portal:
     agency = "江门市江海区人力资源和社会保障局"
     report = Item(
-        key="jianghai", kind="report", title="江门市江海区人力资源和社会保障局2024年法治政府建设年度报告",
-        published=datetime(2024, 12, 13, 16, 20), agency=agency, paragraphs=seed_paragraphs()["jianghai"],
-        index_no="MB2C90316/2024-00127", report_year=2024,
-    )  # fmt: skip
+        key="jianghai",
+        kind="report",
+        title="江门市江海区人力资源和社会保障局2024年法治政府建设年度报告",
+        published=datetime(2024, 12, 13, 16, 20),
+        agency=agency,
+        paragraphs=seed_paragraphs()["jianghai"],
+        index_no="MB2C90316/2024-00127",
+        report_year=2024,
+    )
     items = column(report, agency, 2024, filler_count=12, seed=14)
     for n, item in enumerate(items):
         item.path = f"{JH_COL}content/post_{3245817 - 53 * n + 53 * items.index(report)}.html"
-    report.attachments = [Attachment(name="江海区人社局2024年法治政府建设年度报告.pdf",
-                                     path="/attachment/0/325/325331/3245817.pdf")]  # fmt: skip
-    portal = Portal(key="jianghai", name="江门市江海区人社局 法治政府建设", host=host, start_paths=[JH_COL],
-                    platform="nfcms", region="广东省/江门市/江海区", agency=agency, items=items)  # fmt: skip
+    report.attachments = [
+        Attachment(
+            name="江海区人社局2024年法治政府建设年度报告.pdf", path="/attachment/0/325/325331/3245817.pdf"
+        )
+    ]
+    portal = Portal(
+        key="jianghai",
+        name="江门市江海区人社局 法治政府建设",
+        host=host,
+        start_paths=[JH_COL],
+        platform="nfcms",
+        region="广东省/江门市/江海区",
+        agency=agency,
+        items=items,
+    )
     head = _head("法治政府建设_江门市江海区人民政府", [("SiteName", "江门市江海区人民政府")], JH_CRUMBS)
     pages = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)]
     for index, chunk in enumerate(pages):
         name = "index.html" if index == 0 else f"index_{index + 1}.html"
-        portal.pages[JH_COL + name] = StaticPage(_list_html(head, chunk, index, len(pages), _JH_FOOT).encode())
+        portal.pages[JH_COL + name] = StaticPage(
+            _list_html(head, chunk, index, len(pages), _JH_FOOT).encode()
+        )
     for item in items:
         portal.add_html(item.path, _jh_detail(item))
         for a in item.attachments:

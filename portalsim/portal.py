@@ -47,7 +47,7 @@ class Portal:
     def reports(self) -> list[Item]:
         return [i for i in self.items if i.kind == "report"]
 
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    async def __call__(self, scope, receive, send) -> None:
         request = Request(scope, receive)
         response = await self.respond(request)
         await response(scope, receive, send)

@@ -21,7 +21,7 @@ def _detail_path(col: str, sub: str, item: Item, serial: int) -> str:
     return f"{col}{sub}/{d:%Y%m}/t{d:%Y%m%d}_{serial}.html"
 
 
-def _assign_paths(items: list[Item], col: str, sub_of_year, base_id: int) -> None:  # type: ignore[no-untyped-def]
+def _assign_paths(items: list[Item], col: str, sub_of_year, base_id: int) -> None:
     for n, item in enumerate(items):
         item.path = _detail_path(col, sub_of_year(item.published.year), item, base_id + 7919 * n)
 
@@ -45,8 +45,12 @@ def _pages(items: list[Item]) -> list[list[Item]]:
 # ---------------------------------------------------------------- Chongqing 两江新区 (createPage, zwxl-article)
 
 CQ_COL = "/zwgk_199/zfxxgkml/fzzfjsndbg/"
-CQ_CRUMB = [("首页", "/"), ("政务公开", "/zwgk_199/"), ("政府信息公开目录", "/zwgk_199/zfxxgkml/"),
-            ("法治政府建设年度报告", CQ_COL)]  # fmt: skip
+CQ_CRUMB = [
+    ("首页", "/"),
+    ("政务公开", "/zwgk_199/"),
+    ("政府信息公开目录", "/zwgk_199/zfxxgkml/"),
+    ("法治政府建设年度报告", CQ_COL),
+]
 
 
 def _cq_crumb(extra: str | None) -> str:
@@ -63,14 +67,22 @@ def _cq_head(title: str, meta: list[tuple[str, str]]) -> str:
     )
 
 
-_CQ_FOOT = chrome.footer(sponsor="重庆两江新区管理委员会", site_code="5000000060", icp="渝ICP备16003925号",
-                         police="渝公网安备 50019002500412号", phone="023-67579999")  # fmt: skip
+_CQ_FOOT = chrome.footer(
+    sponsor="重庆两江新区管理委员会",
+    site_code="5000000060",
+    icp="渝ICP备16003925号",
+    police="渝公网安备 50019002500412号",
+    phone="023-67579999",
+)
 
 
 def _cq_list(items: list[Item], index: int, count: int) -> str:
     nav = "".join(f'<a href="./fzzf{y}/">{y}年度</a>' for y in (2023, 2022, 2021, 2020))
     return (
-        _cq_head("法治政府建设年度报告_重庆两江新区", [("SiteName", "重庆两江新区"), ("ColumnName", "法治政府建设年度报告")])
+        _cq_head(
+            "法治政府建设年度报告_重庆两江新区",
+            [("SiteName", "重庆两江新区"), ("ColumnName", "法治政府建设年度报告")],
+        )
         + _cq_crumb(None)
         + f'<div class="sub-nav">{nav}</div><div class="zwgk-list"><ul class="list">{_list_items_html(items, CQ_COL)}</ul>'
         + f'<div class="page"><script>createPage({count}, {index}, "index", "html");</script></div></div>'
@@ -81,10 +93,16 @@ def _cq_list(items: list[Item], index: int, count: int) -> str:
 
 def _cq_detail(item: Item, siblings: list[Item]) -> str:
     year_col = item.path[len(CQ_COL) :].split("/")[0]
-    meta = [("SiteName", "重庆两江新区"), ("SiteDomain", "ljxq.cq.gov.cn"), ("SiteIDCode", "5000000060"),
-            ("ColumnName", f"{item.published.year - 1}年度"), ("ArticleTitle", item.title),
-            ("PubDate", item.published.strftime("%Y-%m-%d %H:%M")), ("ContentSource", item.agency),
-            ("Url", f"http://ljxq.cq.gov.cn{item.path}")]  # fmt: skip
+    meta = [
+        ("SiteName", "重庆两江新区"),
+        ("SiteDomain", "ljxq.cq.gov.cn"),
+        ("SiteIDCode", "5000000060"),
+        ("ColumnName", f"{item.published.year - 1}年度"),
+        ("ArticleTitle", item.title),
+        ("PubDate", item.published.strftime("%Y-%m-%d %H:%M")),
+        ("ContentSource", item.agency),
+        ("Url", f"http://ljxq.cq.gov.cn{item.path}"),
+    ]
     table = (
         '<table class="zwxl-table">'
         f'<tr><td class="t1">索引号：</td><td class="t2">{item.index_no}</td>'
@@ -109,21 +127,36 @@ def _cq_detail(item: Item, siblings: list[Item]) -> str:
 
 def chongqing(host: str) -> Portal:
     report = Item(
-        key="liangjiang", kind="report", title="两江新区劳动保障监察大队2020年度法治政府建设工作情况报告",
-        published=datetime(2021, 3, 12, 9, 30), agency="两江新区劳动保障监察大队",
-        paragraphs=seed_paragraphs()["liangjiang"], index_no="11500000MB1K26651G/2021-00031", report_year=2020,
-    )  # fmt: skip
+        key="liangjiang",
+        kind="report",
+        title="两江新区劳动保障监察大队2020年度法治政府建设工作情况报告",
+        published=datetime(2021, 3, 12, 9, 30),
+        agency="两江新区劳动保障监察大队",
+        paragraphs=seed_paragraphs()["liangjiang"],
+        index_no="11500000MB1K26651G/2021-00031",
+        report_year=2020,
+    )
     items = column(report, "两江新区社会保障局", 2020, filler_count=9, seed=11)
     _assign_paths(items, CQ_COL, lambda year: f"fzzf{year - 1}", 8969345)
-    portal = Portal(key="liangjiang", name="重庆两江新区 法治政府建设年度报告", host=host, start_paths=[CQ_COL],
-                    platform="trs-chongqing", region="重庆市/两江新区", agency=None, items=items)  # fmt: skip
+    portal = Portal(
+        key="liangjiang",
+        name="重庆两江新区 法治政府建设年度报告",
+        host=host,
+        start_paths=[CQ_COL],
+        platform="trs-chongqing",
+        region="重庆市/两江新区",
+        agency=None,
+        items=items,
+    )
     pages = _pages(items)
     for index, chunk in enumerate(pages):
         name = "index.html" if index == 0 else f"index_{index}.html"
         portal.add_html(CQ_COL + name, _cq_list(chunk, index, len(pages)))
     for year in (2023, 2022, 2021, 2020):
         sub = [i for i in items if i.path.startswith(f"{CQ_COL}fzzf{year}/")]
-        portal.add_html(f"{CQ_COL}fzzf{year}/index.html", _cq_list(sub, 0, 1).replace('href="./fzzf', 'href="../fzzf'))
+        portal.add_html(
+            f"{CQ_COL}fzzf{year}/index.html", _cq_list(sub, 0, 1).replace('href="./fzzf', 'href="../fzzf')
+        )
     for item in items:
         portal.add_html(item.path, _cq_detail(item, [s for s in items if s is not item]))
     return portal
@@ -133,8 +166,13 @@ def chongqing(host: str) -> Portal:
 
 TJ_COL = "/zwgk/fzzfjs/fzzfjsbgqk/"
 
-_TJ_FOOT = chrome.footer(sponsor="天津市河东区人民政府办公室", site_code="1201020001", icp="津ICP备05004416号-1",
-                         police="津公网安备 12010202000021号", phone="022-24128899")  # fmt: skip
+_TJ_FOOT = chrome.footer(
+    sponsor="天津市河东区人民政府办公室",
+    site_code="1201020001",
+    icp="津ICP备05004416号-1",
+    police="津公网安备 12010202000021号",
+    phone="022-24128899",
+)
 
 
 def _tj_head(title: str, meta: list[tuple[str, str]]) -> str:
@@ -161,9 +199,15 @@ def _tj_list(items: list[Item], index: int, count: int) -> str:
 
 
 def _tj_detail(item: Item) -> str:
-    meta = [("SiteName", "天津市河东区人民政府"), ("SiteDomain", "www.tjhd.gov.cn"), ("SiteIDCode", "1201020001"),
-            ("ColumnName", "法治政府建设报告情况"), ("ArticleTitle", item.title),
-            ("PubDate", item.published.strftime("%Y-%m-%d %H:%M")), ("ContentSource", "河东区人社局")]  # fmt: skip
+    meta = [
+        ("SiteName", "天津市河东区人民政府"),
+        ("SiteDomain", "www.tjhd.gov.cn"),
+        ("SiteIDCode", "1201020001"),
+        ("ColumnName", "法治政府建设报告情况"),
+        ("ArticleTitle", item.title),
+        ("PubDate", item.published.strftime("%Y-%m-%d %H:%M")),
+        ("ContentSource", "河东区人社局"),
+    ]
     info = (
         '<div class="xxgk_info"><ul>'
         f"<li><span>名    称 :</span>{escape(item.title)}</li>"
@@ -195,18 +239,33 @@ def _tj_detail(item: Item) -> str:
 
 def tianjin(host: str) -> Portal:
     report = Item(
-        key="hedong", kind="report", title="天津市河东区人力资源和社会保障局关于2023年度法治政府建设情况的报告",
-        published=datetime(2024, 3, 7, 17, 15), agency="天津市河东区人力资源和社会保障局",
-        paragraphs=seed_paragraphs()["hedong"], index_no="11120102000144717R/2024-00004", report_year=2023,
-    )  # fmt: skip
+        key="hedong",
+        kind="report",
+        title="天津市河东区人力资源和社会保障局关于2023年度法治政府建设情况的报告",
+        published=datetime(2024, 3, 7, 17, 15),
+        agency="天津市河东区人力资源和社会保障局",
+        paragraphs=seed_paragraphs()["hedong"],
+        index_no="11120102000144717R/2024-00004",
+        report_year=2023,
+    )
     items = column(report, "天津市河东区人力资源和社会保障局", 2023, filler_count=10, seed=12)
     _assign_paths(items, TJ_COL, lambda year: f"{year - 1}fz", 6555645)
     report.attachments = [
-        Attachment(name="河东区人社局2023年度法治政府建设情况报告.pdf",
-                   path=report.path.rsplit("/", 1)[0] + "/P020240307523181726105.pdf"),
-    ]  # fmt: skip
-    portal = Portal(key="hedong", name="天津市河东区 法治政府建设报告情况", host=host, start_paths=[TJ_COL],
-                    platform="trs-tianjin", region="天津市/河东区", agency=None, items=items)  # fmt: skip
+        Attachment(
+            name="河东区人社局2023年度法治政府建设情况报告.pdf",
+            path=report.path.rsplit("/", 1)[0] + "/P020240307523181726105.pdf",
+        ),
+    ]
+    portal = Portal(
+        key="hedong",
+        name="天津市河东区 法治政府建设报告情况",
+        host=host,
+        start_paths=[TJ_COL],
+        platform="trs-tianjin",
+        region="天津市/河东区",
+        agency=None,
+        items=items,
+    )
     pages = _pages(items)
     for index, chunk in enumerate(pages):
         name = "index.html" if index == 0 else f"index_{index}.html"

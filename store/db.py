@@ -20,7 +20,9 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise BadDatabaseURL(f"not a database URL: {url!r} (expected e.g. sqlite:////var/lib/fazhi/fazhi.db)") from exc
+        raise BadDatabaseURL(
+            f"not a database URL: {url!r} (expected e.g. sqlite:////var/lib/fazhi/fazhi.db)"
+        ) from exc
     if parsed.get_backend_name() == "sqlite":
         engine = _sqlite_engine(url, parsed.database)
     else:
@@ -36,7 +38,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -46,7 +48,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
+    def _on_begin(connection):
         immediate = connection.get_execution_options().get("fazhi_write", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 

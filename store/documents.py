@@ -16,7 +16,7 @@ from store.models import Document, PageRecord, Sighting
 from store.types import utcnow
 
 
-def _insert(session: Session, table):  # type: ignore[no-untyped-def]
+def _insert(session: Session, table):
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
@@ -31,15 +31,23 @@ def upsert_document(*, session: Session, document: Document, seen_at: datetime |
     """Store ``document`` unless its id exists; always record where it was seen."""
     seen_at = seen_at or utcnow()
     values = document.model_dump(exclude={"seq"})
-    inserted = session.execute(
+    result = session.execute(
         _insert(session, Document).values(**values).on_conflict_do_nothing(index_elements=["id"])
-    ).rowcount
-    record_sighting(session=session, document_id=document.id, url=document.url,
-                    source_name=document.source_name, seen_at=seen_at)  # fmt: skip
+    )
+    inserted = getattr(result, "rowcount", 0)
+    record_sighting(
+        session=session,
+        document_id=document.id,
+        url=document.url,
+        source_name=document.source_name,
+        seen_at=seen_at,
+    )
     return UpsertResult(document.id, created=bool(inserted))
 
 
-def record_sighting(*, session: Session, document_id: str, url: str, source_name: str, seen_at: datetime) -> None:
+def record_sighting(
+    *, session: Session, document_id: str, url: str, source_name: str, seen_at: datetime
+) -> None:
     statement = _insert(session, Sighting).values(
         document_id=document_id, url=url, source_name=source_name, first_seen=seen_at, last_seen=seen_at
     )
@@ -52,7 +60,9 @@ def record_page(*, session: Session, page: PageRecord) -> None:
     values = page.model_dump()
     statement = _insert(session, PageRecord).values(**values)
     session.execute(
-        statement.on_conflict_do_update(index_elements=["url"], set_={k: v for k, v in values.items() if k != "url"})
+        statement.on_conflict_do_update(
+            index_elements=["url"], set_={k: v for k, v in values.items() if k != "url"}
+        )
     )
 
 
@@ -67,7 +77,7 @@ class DocumentFilter:
     published_after: date | None = None
     published_before: date | None = None
 
-    def apply(self, statement):  # type: ignore[no-untyped-def]
+    def apply(self, statement):
         for name in ("source_name", "report_year", "province", "city", "county", "agency"):
             value = getattr(self, name)
             if value is not None:
@@ -92,7 +102,7 @@ def find_document(*, session: Session, id_or_prefix: str) -> Document | None:
     """By full id, or by a unique prefix (16 hex in exported file names). Ambiguous → :class:`AmbiguousPrefix`."""
     key = id_or_prefix.lower()
     if len(key) == 64:
-        return session.scalars(select(Document).where(Document.id == key)).first()
+        return session.scalars(select(Document).where(col(Document.id) == key)).first()
     matches = list(session.scalars(select(Document).where(col(Document.id).startswith(key)).limit(5)))
     if len(matches) > 1:
         raise AmbiguousPrefix(key, [m.id for m in matches])
@@ -100,7 +110,9 @@ def find_document(*, session: Session, id_or_prefix: str) -> Document | None:
 
 
 def sightings_of(*, session: Session, document_id: str) -> list[Sighting]:
-    statement = select(Sighting).where(Sighting.document_id == document_id).order_by(col(Sighting.first_seen))
+    statement = (
+        select(Sighting).where(col(Sighting.document_id) == document_id).order_by(col(Sighting.first_seen))
+    )
     return list(session.scalars(statement))
 
 
@@ -123,9 +135,9 @@ def count_documents(*, session: Session) -> int:
 
 
 def page_outcomes(*, session: Session, source_name: str | None = None) -> dict[str, int]:
-    statement = select(PageRecord.outcome, func.count()).group_by(PageRecord.outcome)
+    statement = select(col(PageRecord.outcome), func.count()).group_by(col(PageRecord.outcome))
     if source_name:
-        statement = statement.where(PageRecord.source_name == source_name)
+        statement = statement.where(col(PageRecord.source_name) == source_name)
     return {outcome: int(n) for outcome, n in session.execute(statement)}
 
 

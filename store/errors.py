@@ -1,8 +1,8 @@
 """Errors raised by the store.
 
-    StoreError
-     ├── AmbiguousPrefix   an id prefix matches more than one document
-     └── BadDatabaseURL    FAZHI_DATABASE_URL cannot be used
+StoreError
+ ├── AmbiguousPrefix   an id prefix matches more than one document
+ └── BadDatabaseURL    FAZHI_DATABASE_URL cannot be used
 """
 
 

@@ -48,7 +48,7 @@ def export_file_name(index: int, document_id: str, width: int = 3) -> str:
     return f"{index:0{width}d}_{document_id[:16]}.txt"
 
 
-def export_txt(engine: Engine, out_dir: Path, total: int, on_item=None) -> list[Path]:  # type: ignore[no-untyped-def]
+def export_txt(engine: Engine, out_dir: Path, total: int, on_item=None) -> list[Path]:
     """One file per document, numbered in ingest order from 000. ``total`` sets the width (≥ 3 digits)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     width = max(3, len(str(max(total - 1, 0))))
@@ -67,7 +67,7 @@ def jsonl_lines(documents: Iterable[Document]) -> Iterator[str]:
         yield json.dumps(document_record(document), ensure_ascii=False) + "\n"
 
 
-def export_jsonl(engine: Engine, out: IO[str], on_item=None) -> int:  # type: ignore[no-untyped-def]
+def export_jsonl(engine: Engine, out: IO[str], on_item=None) -> int:
     count = 0
     for line in jsonl_lines(iter_documents(engine)):
         out.write(line)

@@ -34,7 +34,9 @@ def groundtruth() -> dict[str, dict[str, Any]]:
     """The ground truth of the five seeds, keyed by portal key (huzhou, dongguan, …), read from ../shared."""
     path = shared_dir() / "groundtruth" / "seeds.json"
     if not path.exists():
-        pytest.fail(f"{path} is missing: the tests compare against the shared ground truth (set FAZHI_SHARED)")
+        pytest.fail(
+            f"{path} is missing: the tests compare against the shared ground truth (set FAZHI_SHARED)"
+        )
     return {SEED_KEYS[s["file"][:3]]: s for s in json.loads(path.read_text(encoding="utf-8"))}
 
 
@@ -61,7 +63,9 @@ def crawl(db: Engine, sources: list[Any]) -> list[Any]:
     from crawler.engine import CrawlConfig, crawl_sources
 
     with loopback_only():
-        return asyncio.run(crawl_sources(sources, db=db, config=CrawlConfig(user_agent="fazhi-tests", keywords=4)))
+        return asyncio.run(
+            crawl_sources(sources, db=db, config=CrawlConfig(user_agent="fazhi-tests", keywords=4))
+        )
 
 
 @pytest.fixture(scope="session")

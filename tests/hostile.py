@@ -11,7 +11,9 @@ _BOMB = gzip.compress(b"\0" * (50 * 1024 * 1024), compresslevel=9)
 _DEFLATE_BOMB = zlib.compress(b"\0" * (50 * 1024 * 1024), 9)
 
 
-async def _send(send: Any, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+async def _send(
+    send: Any, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers or []})
     await send({"type": "http.response.body", "body": body})
 

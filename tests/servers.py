@@ -83,8 +83,11 @@ def running_portals() -> Iterator[tuple[dict[str, Portal], int]]:
 @contextmanager
 def running_app(app: Any) -> Iterator[str]:
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-                                          timeout_graceful_shutdown=1))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=1
+        )
+    )
     runner = LoopThread()
     future = runner.submit(server.serve())
     for _ in range(500):

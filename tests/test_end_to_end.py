@@ -28,7 +28,9 @@ def _documents(db: Any) -> list[Document]:
         return list(session.exec(select(Document).order_by(Document.seq)))
 
 
-def test_crawl_stores_the_five_seed_reports_and_no_decoy(crawled: tuple[Any, list[Any]], groundtruth: dict[str, Any]) -> None:
+def test_crawl_stores_the_five_seed_reports_and_no_decoy(
+    crawled: tuple[Any, list[Any]], groundtruth: dict[str, Any]
+) -> None:
     db, stats = crawled
     documents = _documents(db)
     assert len(documents) == 5
@@ -126,14 +128,21 @@ def test_api_errors_share_one_body(api: str, path: str, status: int) -> None:
     response = httpx.get(f"{api}{path}")
     assert response.status_code == status
     body = response.json()
-    assert body["ok"] is False and body["status"] == status and body["error"] and isinstance(body["errors"], list)
+    assert (
+        body["ok"] is False
+        and body["status"] == status
+        and body["error"]
+        and isinstance(body["errors"], list)
+    )
 
 
 def test_healthz(api: str) -> None:
     assert httpx.get(f"{api}/healthz").json()["ok"] is True
 
 
-def test_export_txt_in_the_seeds_format(crawled: tuple[Any, list[Any]], tmp_path: Path, groundtruth: dict[str, Any]) -> None:
+def test_export_txt_in_the_seeds_format(
+    crawled: tuple[Any, list[Any]], tmp_path: Path, groundtruth: dict[str, Any]
+) -> None:
     db, _ = crawled
     files = export_txt(db, tmp_path / "out", total=5)
     names = sorted(p.name for p in files)
@@ -151,8 +160,24 @@ def test_export_jsonl_records(crawled: tuple[Any, list[Any]], tmp_path: Path) ->
     with path.open("w", encoding="utf-8") as handle:
         assert export_jsonl(db, handle) == 5
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    required = {"id", "url", "title", "agency", "report_year", "publish_date", "doc_number", "index_no", "source",
-                "province", "city", "county", "attachments", "body", "source_name", "fetched_at"}  # fmt: skip
+    required = {
+        "id",
+        "url",
+        "title",
+        "agency",
+        "report_year",
+        "publish_date",
+        "doc_number",
+        "index_no",
+        "source",
+        "province",
+        "city",
+        "county",
+        "attachments",
+        "body",
+        "source_name",
+        "fetched_at",
+    }
     for record in records:
         assert required <= set(record)
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", record["publish_date"])
@@ -169,8 +194,10 @@ def test_concurrent_crawls_into_one_sqlite_file_lose_nothing(tmp_path: Path, dem
 
     async def both() -> None:
         config = CrawlConfig(user_agent="fazhi-tests", keywords=0)
-        await asyncio.gather(crawl_sources(demo_sources, db=db, config=config),
-                             crawl_sources(demo_sources, db=db, config=config))  # fmt: skip
+        await asyncio.gather(
+            crawl_sources(demo_sources, db=db, config=config),
+            crawl_sources(demo_sources, db=db, config=config),
+        )
 
     with loopback_only():
         asyncio.run(both())

@@ -15,7 +15,13 @@ def _page(key: str, path: str) -> bytes:
 
 
 def test_dialects_are_detected_from_start_pages() -> None:
-    expected = {"liangjiang": "trs", "hedong": "trs", "dongguan": "pager", "jianghai": "pager", "huzhou": "hanweb"}
+    expected = {
+        "liangjiang": "trs",
+        "hedong": "trs",
+        "dongguan": "pager",
+        "jianghai": "pager",
+        "huzhou": "hanweb",
+    }
     for key, dialect in expected.items():
         path = PORTALS[key].start_paths[0]
         html = _page(key, path + ("index.html" if path.endswith("/") else "")).decode()
@@ -25,7 +31,11 @@ def test_dialects_are_detected_from_start_pages() -> None:
 
 def test_trs_create_page_and_year_subcolumns() -> None:
     base = "http://127.0.0.11:8801/zwgk_199/zfxxgkml/fzzfjsndbg/"
-    page = parse_list(_page("liangjiang", "/zwgk_199/zfxxgkml/fzzfjsndbg/index.html"), None, ListRequest(base + "index.html", "auto"))
+    page = parse_list(
+        _page("liangjiang", "/zwgk_199/zfxxgkml/fzzfjsndbg/index.html"),
+        None,
+        ListRequest(base + "index.html", "auto"),
+    )
     urls = {r.url for r in page.requests}
     assert {base + "index_1.html", base + "index_2.html"} <= urls
     assert base + "fzzf2020/index.html" in urls
@@ -34,7 +44,9 @@ def test_trs_create_page_and_year_subcolumns() -> None:
 
 def test_trs_create_page_html_zero_based() -> None:
     base = "http://127.0.0.12:8801/zwgk/fzzfjs/fzzfjsbgqk/"
-    page = parse_list(_page("hedong", "/zwgk/fzzfjs/fzzfjsbgqk/index.html"), None, ListRequest(base + "index.html", "trs"))
+    page = parse_list(
+        _page("hedong", "/zwgk/fzzfjs/fzzfjsbgqk/index.html"), None, ListRequest(base + "index.html", "trs")
+    )
     assert [r.url for r in page.requests] == [base + "index_1.html", base + "index_2.html"]
 
 
@@ -42,7 +54,9 @@ def test_list_titles_come_from_the_title_attribute_not_truncated_text() -> None:
     base = "http://127.0.0.12:8801/zwgk/fzzfjs/fzzfjsbgqk/"
     titles = set()
     for name in ("index.html", "index_1.html", "index_2.html"):
-        page = parse_list(_page("hedong", f"/zwgk/fzzfjs/fzzfjsbgqk/{name}"), None, ListRequest(base + name, "trs"))
+        page = parse_list(
+            _page("hedong", f"/zwgk/fzzfjs/fzzfjsbgqk/{name}"), None, ListRequest(base + name, "trs")
+        )
         titles |= {link.title for link in page.links}
     assert PORTALS["hedong"].reports()[0].title in titles
 
@@ -59,24 +73,39 @@ def test_hanweb_datastore_plans_dataproxy_posts() -> None:
 
 
 def test_gkmlpt_config_then_api_pages() -> None:
-    index = parse_list(_page("dongguan", "/gkmlpt/index"), None, ListRequest("http://127.0.0.13:8801/gkmlpt/index", "auto"))
+    index = parse_list(
+        _page("dongguan", "/gkmlpt/index"), None, ListRequest("http://127.0.0.13:8801/gkmlpt/index", "auto")
+    )
     assert [r.url for r in index.requests] == ["http://127.0.0.13:8801/gkmlpt/api/all/3?page=1&sid=200001"]
-    payload = {"classify": {"post_count": 251}, "articles": [{"id": 1, "title": "t", "url": "http://127.0.0.13:8801/gkmlpt/content/0/0/post_1.html"}]}
+    payload = {
+        "classify": {"post_count": 251},
+        "articles": [{"id": 1, "title": "t", "url": "http://127.0.0.13:8801/gkmlpt/content/0/0/post_1.html"}],
+    }
     page = parse_list(json.dumps(payload).encode(), "application/json", index.requests[0])
     assert [link.url for link in page.links] == ["http://127.0.0.13:8801/gkmlpt/content/0/0/post_1.html"]
     assert [r.url for r in page.requests] == ["http://127.0.0.13:8801/gkmlpt/api/all/3?page=2&sid=200001"]
-    last = parse_list(json.dumps(payload).encode(), None, ListRequest("http://127.0.0.13:8801/gkmlpt/api/all/3?page=3&sid=200001", "gkmlpt"))
+    last = parse_list(
+        json.dumps(payload).encode(),
+        None,
+        ListRequest("http://127.0.0.13:8801/gkmlpt/api/all/3?page=3&sid=200001", "gkmlpt"),
+    )
     assert last.requests == []
 
 
 def test_gkmlpt_config_as_js_object_literal() -> None:
     html = b"<script>window._CONFIG = {SID: '200001', TREE: [{id: 7, name: '\xe6\xb3\x95\xe6\xb2\xbb\xe6\x94\xbf\xe5\xba\x9c'}]};</script>"
-    page = parse_list(html, "text/html; charset=utf-8", ListRequest("http://127.0.0.13:8801/gkmlpt/index", "gkmlpt"))
+    page = parse_list(
+        html, "text/html; charset=utf-8", ListRequest("http://127.0.0.13:8801/gkmlpt/index", "gkmlpt")
+    )
     assert [r.url for r in page.requests] == ["http://127.0.0.13:8801/gkmlpt/api/all/7?page=1&sid=200001"]
 
 
 def test_pager_follows_next_and_numbered_links_in_the_column() -> None:
     base = "http://127.0.0.14:8801/bwbj/rsj/zfxxgkzn/fzzfzclb/"
-    page = parse_list(_page("jianghai", "/bwbj/rsj/zfxxgkzn/fzzfzclb/index.html"), None, ListRequest(base + "index.html", "auto"))
+    page = parse_list(
+        _page("jianghai", "/bwbj/rsj/zfxxgkzn/fzzfzclb/index.html"),
+        None,
+        ListRequest(base + "index.html", "auto"),
+    )
     urls = {r.url for r in page.requests}
     assert base + "index_2.html" in urls and base + "index_4.html" in urls

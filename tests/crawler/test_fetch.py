@@ -8,7 +8,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from crawler.errors import FetchTimeout, PrivateAddress, RedirectLoop, TooLarge, TooManyRedirects, UnsupportedEncoding
+from crawler.errors import (
+    FetchTimeout,
+    PrivateAddress,
+    RedirectLoop,
+    TooLarge,
+    TooManyRedirects,
+    UnsupportedEncoding,
+)
 from crawler.fetch import Fetcher, FetchPolicy, FetchResult
 from tests.hostile import hostile_app
 from tests.servers import running_app

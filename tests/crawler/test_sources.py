@@ -26,7 +26,10 @@ def test_shipped_sources_are_valid() -> None:
         ("[[sources]]\nname='a'\nstart_urls=['ftp://127.0.0.2/']\n", "not an http(s) URL"),
         ("[[sources]]\nname='a'\nstart_urls=['http://127.0.0.2/']\nschedule='every day'\n", "cron"),
         ("[[sources]]\nname='a'\nstart_urls=['http://127.0.0.2/']\ncolour='red'\n", "colour"),
-        ("[[sources]]\nname='a'\nstart_urls=['http://127.0.0.2/']\n[[sources]]\nname='a'\nstart_urls=['http://127.0.0.2/']\n", "duplicate"),
+        (
+            "[[sources]]\nname='a'\nstart_urls=['http://127.0.0.2/']\n[[sources]]\nname='a'\nstart_urls=['http://127.0.0.2/']\n",
+            "duplicate",
+        ),
         ("name = 'a'\n", "[[sources]]"),
         ("[[sources]\n", "not valid TOML"),
     ],

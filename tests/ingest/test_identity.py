@@ -6,7 +6,10 @@ from ingest.identity import content_hash, normalize_body, normalize_text
 
 
 def test_full_width_and_spaces_normalize_to_one_form() -> None:
-    assert normalize_text("\u3000\u3000一、 总体情况：（一）加强领导，\xa0健全体系。 ") == "一、 总体情况:(一)加强领导, 健全体系。"
+    assert (
+        normalize_text("\u3000\u3000一、 总体情况：（一）加强领导，\xa0健全体系。 ")
+        == "一、 总体情况:(一)加强领导, 健全体系。"
+    )
 
 
 def test_body_drops_empty_paragraphs_and_joins_with_newlines() -> None:

@@ -17,11 +17,17 @@ REPORT_PAGES = [(key, item) for key, portal in PORTALS.items() for item in porta
 def _extract(key: str, path: str):  # type: ignore[no-untyped-def]
     portal = PORTALS[key]
     page = portal.pages[path]
-    return extract_report(page.body, f"http://{portal.host}{path}", content_type=page.content_type,
-                          hints=SourceHints(agency=portal.agency, region=portal.region))  # fmt: skip
+    return extract_report(
+        page.body,
+        f"http://{portal.host}{path}",
+        content_type=page.content_type,
+        hints=SourceHints(agency=portal.agency, region=portal.region),
+    )
 
 
-@pytest.mark.parametrize(("key", "item"), REPORT_PAGES, ids=[i.path.rsplit("/", 1)[-1] for _, i in REPORT_PAGES])
+@pytest.mark.parametrize(
+    ("key", "item"), REPORT_PAGES, ids=[i.path.rsplit("/", 1)[-1] for _, i in REPORT_PAGES]
+)
 def test_body_equals_ground_truth(key: str, item: Any, groundtruth: dict[str, Any]) -> None:
     report = _extract(key, item.path)
     assert report.kind == "report", report.reason
@@ -54,14 +60,24 @@ def test_no_chrome_line_survives(groundtruth: dict[str, Any]) -> None:
         for line in groundtruth[key]["chrome_lines"]:
             if line not in groundtruth[key]["body_paragraphs"]:
                 assert line not in body.split("\n"), (key, line)
-        for marker in ("扫一扫在手机打开当前页", "分享到", "【字体", "打印本页", "版权所有", "网站标识码", "您当前的位置"):
+        for marker in (
+            "扫一扫在手机打开当前页",
+            "分享到",
+            "【字体",
+            "打印本页",
+            "版权所有",
+            "网站标识码",
+            "您当前的位置",
+        ):
             assert marker not in body, (key, marker)
 
 
 def test_attachments_are_kept_and_absolute() -> None:
     report = _extract("hedong", PORTALS["hedong"].reports()[0].path)
     assert [a.type for a in report.attachments] == ["pdf"]
-    assert report.attachments[0].url.startswith("http://127.0.0.12:8801/zwgk/fzzfjs/fzzfjsbgqk/2023fz/202403/P0")
+    assert report.attachments[0].url.startswith(
+        "http://127.0.0.12:8801/zwgk/fzzfjs/fzzfjsbgqk/2023fz/202403/P0"
+    )
     assert report.attachments[0].name.endswith(".pdf")
 
 

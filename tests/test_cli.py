@@ -1,0 +1,150 @@
+"""The `fazhi` command as a user runs it: from another directory, in a subprocess, against real servers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from portalsim import HOSTS
+from tests.servers import free_port
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[1]
+FAZHI = [sys.executable, "-m", "fazhi"]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")}
+    env["FAZHI_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def test_help_lists_every_command(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*FAZHI, "--help"], capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path), check=True
+    )
+    for command in ("run", "serve", "crawl", "extract", "export", "portals"):
+        assert command in result.stdout
+
+
+def test_run_serves_the_five_seed_reports_within_a_minute(tmp_path: Path) -> None:
+    api_port, portal_port = free_port(), free_port(tuple(HOSTS.values()))
+    process = subprocess.Popen(
+        [*FAZHI, "run", "--port", str(api_port), "--portal-port", str(portal_port)],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline, items = time.monotonic() + 60, []
+        while time.monotonic() < deadline and len(items) < 5:
+            time.sleep(0.5)
+            try:
+                items = httpx.get(f"http://127.0.0.1:{api_port}/documents").json()["items"]
+            except httpx.HTTPError:
+                continue
+        assert len(items) == 5, items
+        assert {i["source_name"] for i in items} == {
+            "liangjiang",
+            "hedong",
+            "dongguan-rsj",
+            "jianghai-rsj",
+            "huzhou-rsj",
+        }
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "fazhi demo is up" in output and f"curl http://127.0.0.1:{api_port}/documents" in output
+
+
+def test_run_says_what_to_do_when_the_port_is_taken(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*FAZHI, "run", "--port", str(port), "--portal-port", str(free_port(tuple(HOSTS.values())))],
+            cwd=tmp_path,
+            env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert "--port" in result.stderr and str(port) in result.stderr
+
+
+def test_crawl_then_export(tmp_path: Path, portals: tuple[dict, int]) -> None:
+    env = _env(tmp_path)
+    crawl = subprocess.run(
+        [*FAZHI, "crawl", "--demo", "--portal-port", str(portals[1])],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert crawl.returncode == 0, crawl.stderr
+    assert "crawl summary" in crawl.stdout and "huzhou-rsj" in crawl.stdout
+    export = subprocess.run(
+        [*FAZHI, "export", "--format", "txt", "--out", "out"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert export.returncode == 0, export.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(names) == 5 and [n[:4] for n in names] == ["000_", "001_", "002_", "003_", "004_"]
+    assert all(len(n) == len("000_0123456789abcdef.txt") for n in names)
+
+
+def test_extract_prints_json_without_a_database(tmp_path: Path) -> None:
+    from portalsim import build_portals
+
+    portal = build_portals(8801)["huzhou"]
+    item = portal.reports()[0]
+    page = tmp_path / "page.html"
+    page.write_bytes(portal.pages[item.path].body)
+    result = subprocess.run(
+        [*FAZHI, "extract", str(page), "--url", f"http://{portal.host}{item.path}"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    import json
+
+    data = json.loads(result.stdout)
+    assert data["kind"] == "report" and data["doc_number"] == "湖人社〔2020〕3号"
+    assert not (tmp_path / "cli.db").exists()
+
+
+def test_bad_sources_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[sources]]\nname = 'x'\n", encoding="utf-8")
+    result = subprocess.run(
+        [*FAZHI, "crawl", "--sources", str(bad)],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "start_urls" in result.stderr and str(bad) in result.stderr
