@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -198,11 +198,20 @@ def breadcrumb(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
     return []
 
 
+def _file_path(href: str) -> str:
+    """The file name part of a link: its path, or a ``filename=`` parameter (Hanweb's downfile.jsp)."""
+    parts = urlsplit(href)
+    for key, value in parse_qsl(parts.query):
+        if key.lower() in ("filename", "file", "fname"):
+            return value.lower()
+    return parts.path.lower()
+
+
 def attachments(tree: LexborHTMLParser, base_url: str) -> list[Attachment]:
     out: dict[str, Attachment] = {}
     for link in tree.css("a[href]"):
         href = (link.attributes.get("href") or "").strip()
-        path = urlsplit(href).path.lower()
+        path = _file_path(href)
         ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
         if ext not in DOC_EXTENSIONS or href.startswith(("javascript:", "mailto:")):
             continue

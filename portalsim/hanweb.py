@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from portalsim import chrome
-from portalsim.content import Item, column, seed_paragraphs
-from portalsim.portal import Portal
+from portalsim.content import Attachment, Item, column, seed_paragraphs
+from portalsim.portal import Handler, Portal
 
 COL_ID = 1229213470
 UNIT_ID = 212860
@@ -90,6 +90,28 @@ def _dataproxy(items: list[Item]):
     return handle
 
 
+def _attachments(item: Item) -> str:
+    """Hanweb serves files through downfile.jsp: the extension is only in the ``filename`` parameter."""
+    links = "".join(
+        f'<a href="/module/download/downfile.jsp?classid=0&amp;filename={quote(a.path.rsplit("/", 1)[-1])}">'
+        f"{escape(a.name)}</a>"
+        for a in item.attachments
+    )
+    return f'<div class="fj">附件：{links}</div>' if links else ""
+
+
+def _downfile(items: list[Item]) -> Handler:
+    files = {a.path.rsplit("/", 1)[-1]: a for i in items for a in i.attachments}
+
+    async def handle(request: Request) -> Response:
+        attachment = files.get(request.query_params.get("filename", ""))
+        if attachment is None:
+            return Response("file not found", status_code=404)
+        return Response(attachment.payload, media_type="application/pdf")
+
+    return handle
+
+
 def _detail(item: Item) -> str:
     rows = [
         ("索引号", item.index_no),
@@ -111,14 +133,17 @@ def _detail(item: Item) -> str:
                 ("ColumnName", "法治政府建设年度报告"),
             ]
         )
-        + f"<title>{escape(item.title)}</title></head><body>"
+        + f"<title>{escape(item.title)}</title></head><body>{chrome.OLD_BROWSER_OVERLAY}"
         + '<div class="crumb">您的位置：<a href="/">首页</a> &gt; <a>信息公开</a> &gt; '
         + f'<a href="{COL_PATH}">法治政府建设年度报告</a></div>'
         + f'<table class="xxgk_table">{table}</table>'
         + f'<table width="100%"><tr><td class="title" align="center">{escape(item.title)}</td></tr>'
         + f'<tr><td class="info">发布日期：{item.date} 浏览次数：<span id="c">0</span> {chrome.FONT_WIDGET}</td></tr>'
         + f'<tr><td><div id="zoom">{chrome.paragraphs_html(item.html_paragraphs())}</div></td></tr>'
-        + f'<tr><td class="bt">【打印】【关闭】</td></tr></table>{chrome.QR}{_FOOT}</body></html>'
+        + f"<tr><td>{_attachments(item)}</td></tr>"
+        + f'<tr><td class="bt">【打印】【关闭】</td></tr></table>{chrome.JIATHIS}{chrome.QR}'
+        + chrome.related("相关信息", [(COL_PATH, "法治政府建设年度报告")])
+        + f"{_FOOT}</body></html>"
     )
 
 
@@ -134,6 +159,7 @@ def huzhou(host: str) -> Portal:
         doc_number="湖人社〔2020〕3号",
         report_year=2019,
     )
+    report.attachments = [Attachment(name="湖人社〔2020〕3号.pdf", path="/attach/0/8c1f0a6b2e.pdf")]
     items = column(report, WEBNAME, 2019, filler_count=28, seed=15)
     for n, item in enumerate(items):
         d = item.published
@@ -152,6 +178,7 @@ def huzhou(host: str) -> Portal:
     )
     portal.add_html(COL_PATH, _column_page(items))
     portal.handlers["/module/web/jpage/dataproxy.jsp"] = _dataproxy(items)
+    portal.handlers["/module/download/downfile.jsp"] = _downfile(items)
     for item in items:
         portal.add_html(item.path, _detail(item))
     return portal

@@ -52,7 +52,7 @@ def _head(title: str, meta: list[tuple[str, str]], crumbs: list[tuple[str, str]]
     links = sep.join(f'<a href="{href}">{escape(text)}</a>' for text, href in crumbs)
     return (
         f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="UTF-8">{chrome.meta_tags(meta)}'
-        f"<title>{escape(title)}</title></head><body>"
+        f"<title>{escape(title)}</title></head><body>{chrome.IE_WARNING}"
         '<div class="top-bar"><a>无障碍</a> <a>长者模式</a> <a>简体</a>|<a>繁体</a></div>'
         f'<div class="breadcrumb">您当前的位置: {links}</div>'
     )
@@ -101,7 +101,8 @@ def _dg_static_detail(item: Item, siblings: list[Item]) -> str:
         + '<a href="javascript:;">大</a> <a href="javascript:;">中</a> <a href="javascript:;">小</a>】</span></div>'
         + f'<div class="news_cont_d_wrap">{chrome.paragraphs_html(item.html_paragraphs())}</div>'
         + '<div class="xgwj">相关文件：</div>'
-        + f"{chrome.QR}{related}</div>{_stats_script('2264', item)}{_DG_FOOT}</body></html>"
+        + f'{chrome.QR}{related}<div class="print">{chrome.PRINT_CLOSE}</div></div>'
+        + f"{_stats_script('2264', item)}{_DG_FOOT}</body></html>"
     )
 
 
@@ -292,7 +293,9 @@ def _jh_detail(item: Item) -> str:
         + f"{chrome.PRINT_CLOSE}</div>"
         + f'<div class="pages_content" id="zoomcon">{chrome.paragraphs_html(item.html_paragraphs())}</div>'
         + (f'<div class="fujian">相关附件：{attachments}</div>' if attachments else "")
-        + f"{chrome.BSHARE}{chrome.QR}</div>{_stats_script('2311', item)}{_JH_FOOT}</body></html>"
+        + f"{chrome.BSHARE}{chrome.QR}"
+        + chrome.related("相关链接", [(JH_COL, "法治政府建设"), ("/bwbj/rsj/", "区人力资源和社会保障局")])
+        + f"</div>{_stats_script('2311', item)}{_JH_FOOT}</body></html>"
     )
 
 

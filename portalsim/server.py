@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Callable
+from html import escape
 
 import uvicorn
 
@@ -30,7 +31,18 @@ _BUILDERS: dict[str, Callable[[str], Portal]] = {
 
 def build_portals(port: int = DEFAULT_PORT) -> dict[str, Portal]:
     """Build every portal; ``host`` is ``address:port``."""
-    return {key: build(f"{HOSTS[key]}:{port}") for key, build in _BUILDERS.items()}
+    portals = {key: build(f"{HOSTS[key]}:{port}") for key, build in _BUILDERS.items()}
+    for portal in portals.values():
+        portal.add_html("/index.html", _home_page(portal))
+    return portals
+
+
+def _home_page(portal: Portal) -> str:
+    columns = "".join(f'<li><a href="{path}">{escape(portal.name)}</a></li>' for path in portal.start_paths)
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(portal.name)}</title></head><body>'
+        f"<h1>{escape(portal.name)}</h1><p>模拟门户 ({escape(portal.platform)})</p><ul>{columns}</ul></body></html>"
+    )
 
 
 class PortalsError(RuntimeError):

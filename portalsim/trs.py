@@ -114,14 +114,19 @@ def _cq_detail(item: Item, siblings: list[Item]) -> str:
         f'<tr><td class="t1">名称：</td><td class="t2" colspan="3">{escape(item.title)}</td></tr></table>'
     )
     tools = f'<div class="zwxl-tool">{chrome.FONT_WIDGET}{chrome.PRINT_CLOSE}</div>'
-    article = f'<div class="zwxl-article">{chrome.paragraphs_html(item.html_paragraphs())}{chrome.QR}</div>'
+    files = "".join(
+        f'<p>附件：<a href="{a.path}" target="_blank">{escape(a.name)}</a></p>' for a in item.attachments
+    )
+    article = (
+        f'<div class="zwxl-article">{chrome.paragraphs_html(item.html_paragraphs())}{files}{chrome.QR}</div>'
+    )
     rel = chrome.related("相关信息", [(s.path, s.title) for s in siblings[:3]])
     return (
         _cq_head(f"{item.title}_重庆两江新区", meta)
         + _cq_crumb(f"{int(year_col[4:])}年度" if year_col.startswith("fzzf") else None)
         + table
         + f'<div class="zwxl-title"><h1>{escape(item.title)}</h1><div class="zwxl-info">发布时间：'
-        + f"{item.published:%Y-%m-%d %H:%M}</div></div>{tools}{article}{rel}{_CQ_FOOT}</body></html>"
+        + f"{item.published:%Y-%m-%d %H:%M}</div></div>{tools}{article}{chrome.BSHARE}{rel}{_CQ_FOOT}</body></html>"
     )
 
 
@@ -138,6 +143,12 @@ def chongqing(host: str) -> Portal:
     )
     items = column(report, "两江新区社会保障局", 2020, filler_count=9, seed=11)
     _assign_paths(items, CQ_COL, lambda year: f"fzzf{year - 1}", 8969345)
+    report.attachments = [
+        Attachment(
+            name="两江新区劳动保障监察大队2020年度执法数据统计表.xlsx",
+            path=report.path.rsplit("/", 1)[0] + "/P020210312391726551248.xlsx",
+        )
+    ]
     portal = Portal(
         key="liangjiang",
         name="重庆两江新区 法治政府建设年度报告",
@@ -159,6 +170,8 @@ def chongqing(host: str) -> Portal:
         )
     for item in items:
         portal.add_html(item.path, _cq_detail(item, [s for s in items if s is not item]))
+        for a in item.attachments:
+            portal.pages[a.path] = StaticPage(a.payload, content_type="application/vnd.ms-excel")
     return portal
 
 
@@ -233,7 +246,9 @@ def _tj_detail(item: Item) -> str:
         + f'<div class="article"><h2 class="title">{escape(item.title)}</h2>'
         + f'<div class="info">发布时间：{item.published:%Y-%m-%d %H:%M} 来源：河东区人社局 '
         + f"{chrome.FONT_WIDGET}</div>{body}"
-        + f'<div class="btns">{chrome.PRINT_CLOSE}</div></div>{_TJ_FOOT}</body></html>'
+        + f'<div class="btns">{chrome.PRINT_CLOSE}</div>{chrome.QR}'
+        + chrome.related("相关文件", [("/zwgk/fzzfjs/", "法治政府建设"), (TJ_COL, "法治政府建设报告情况")])
+        + f"</div>{_TJ_FOOT}</body></html>"
     )
 
 

@@ -89,3 +89,14 @@ def test_decoys_are_not_reports(key: str) -> None:
     for item in decoys:
         report = _extract(key, item.path)
         assert report.kind == "not_report", item.title
+
+
+@pytest.mark.parametrize(
+    ("key", "item"), REPORT_PAGES, ids=[i.path.rsplit("/", 1)[-1] for _, i in REPORT_PAGES]
+)
+def test_attachment_links_become_attachments_not_body(key: str, item: Any) -> None:
+    report = _extract(key, item.path)
+    names = sorted(a.name for a in report.attachments)
+    assert names == sorted(a.name for a in item.attachments)
+    assert all(a.url.startswith(f"http://{PORTALS[key].host}/") for a in report.attachments)
+    assert not any(line.startswith("附件") for line in report.paragraphs)
