@@ -6,6 +6,7 @@ Lists are ``index.html``, ``index_1.html`` … written by ``createPage``/``creat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
@@ -38,8 +39,14 @@ def _list_items_html(items: list[Item], col: str) -> str:
     return "\n".join(lines)
 
 
-def _pages(items: list[Item]) -> list[list[Item]]:
-    return [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)]
+def _add_lists(
+    portal: Portal, col: str, items: list[Item], render: Callable[[list[Item], int, int], str]
+) -> None:
+    """``index.html``, ``index_1.html`` … (0-based), PAGE_SIZE items each."""
+    pages = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)]
+    for index, chunk in enumerate(pages):
+        name = "index.html" if index == 0 else f"index_{index}.html"
+        portal.add_html(col + name, render(chunk, index, len(pages)))
 
 
 # ---------------------------------------------------------------- Chongqing 两江新区 (createPage, zwxl-article)
@@ -159,10 +166,7 @@ def chongqing(host: str) -> Portal:
         agency=None,
         items=items,
     )
-    pages = _pages(items)
-    for index, chunk in enumerate(pages):
-        name = "index.html" if index == 0 else f"index_{index}.html"
-        portal.add_html(CQ_COL + name, _cq_list(chunk, index, len(pages)))
+    _add_lists(portal, CQ_COL, items, _cq_list)
     for year in (2023, 2022, 2021, 2020):
         sub = [i for i in items if i.path.startswith(f"{CQ_COL}fzzf{year}/")]
         portal.add_html(
@@ -281,10 +285,7 @@ def tianjin(host: str) -> Portal:
         agency=None,
         items=items,
     )
-    pages = _pages(items)
-    for index, chunk in enumerate(pages):
-        name = "index.html" if index == 0 else f"index_{index}.html"
-        portal.add_html(TJ_COL + name, _tj_list(chunk, index, len(pages)))
+    _add_lists(portal, TJ_COL, items, _tj_list)
     for item in items:
         portal.add_html(item.path, _tj_detail(item))
         for a in item.attachments:
