@@ -8,9 +8,8 @@ import asyncio
 import contextlib
 import json
 import sys
-from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -253,9 +252,7 @@ def extract(
     report = extract_report(
         file.read_bytes(), url, content_type=content_type, hints=SourceHints(agency=agency, region=region)
     )
-    data: dict[str, Any] = asdict(report)
-    data["publish_date"] = report.publish_date.isoformat() if report.publish_date else None
-    out.print_json(json.dumps(data, ensure_ascii=False))
+    out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
 
 
 @app.command()

@@ -5,14 +5,15 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 from ingest import fields
-from ingest.body import extract_body
+from ingest.agency import expand_agency
+from ingest.body import Body, extract_body
 from ingest.classify import blocked_reason, classify
 from ingest.dates import parse_date, url_date
 from ingest.decode import decode_html
 from ingest.identity import content_hash, normalize_body, normalize_text
 from ingest.model import ExtractedReport, SourceHints
 from ingest.options import DEFAULT_OPTIONS, ExtractOptions
-from ingest.region import region_from_agency, region_from_hint
+from ingest.region import normalize_region
 
 
 def extract_report(
@@ -26,8 +27,7 @@ def extract_report(
     html, charset = decode_html(content, content_type)
     tree = LexborHTMLParser(html)
     signals = fields.page_signals(tree)
-    visible = sum(len(line) for line in signals.lines)
-    blocked = blocked_reason(html, visible, options.min_page_chars)
+    blocked = blocked_reason(html, sum(len(line) for line in signals.lines), options.min_page_chars)
     if blocked:
         return ExtractedReport(url=url, kind="blocked", reason=blocked, charset=charset)
     report = ExtractedReport(url=url, kind="not_report", reason="", charset=charset)
@@ -35,14 +35,23 @@ def extract_report(
     report.title = normalize_text(title) if title else None
     body = extract_body(tree, title, options)
     report.paragraphs = [normalize_text(line) for line in body.lines]
-    report.body = normalize_body(body.lines)
-    report.id = content_hash(report.body)
     report.provenance["body"] = body.method
     _fill_fields(report, tree, signals, hints or SourceHints(), options)
-    report.kind, report.reason = classify(
-        report.title, report.body, options.min_untitled_report_chars, options.min_report_chars
-    )
+    _classify(report, body, options)
+    report.body = normalize_body(report.paragraphs)
+    report.id = content_hash(report.body)
     return report
+
+
+def _classify(report: ExtractedReport, body: Body, options: ExtractOptions) -> None:
+    text = normalize_body(report.paragraphs)
+    verdict = classify(report.title, text, link_ratio=body.link_ratio, has_attachments=bool(report.attachments),
+                       min_untitled_chars=options.min_untitled_report_chars, min_report_chars=options.min_report_chars,
+                       max_link_ratio=options.max_link_ratio)  # fmt: skip
+    report.kind, report.reason = verdict.kind, verdict.reason
+    if verdict.reason == "attachment-only report":
+        # the report is the file: its identity is the title with the attachment names
+        report.paragraphs = [report.title or "", *(f"附件: {a.name}" for a in report.attachments)]
 
 
 def _fill_fields(
@@ -71,7 +80,7 @@ def _fill_date(report: ExtractedReport, signals: fields.PageSignals) -> None:
     candidates = [
         (signals.meta.get("pubdate"), "meta"),
         (signals.labels.get("publish_date"), "info_table"),
-        (next((line for line in signals.lines[:80] if "时间" in line or "日期" in line), None), "line"),
+        (fields.visible_date_line(signals.lines), "line"),
     ]
     for text, provenance in candidates:
         value = parse_date(text)
@@ -83,16 +92,22 @@ def _fill_date(report: ExtractedReport, signals: fields.PageSignals) -> None:
 
 
 def _fill_agency_and_region(report: ExtractedReport, signals: fields.PageSignals, hints: SourceHints) -> None:
-    for value, provenance in (
+    agency, provenance = None, ""
+    for value, source in (
         (signals.labels.get("agency"), "info_table"),
         (fields.agency_from_title(report.title), "title"),
         (hints.agency, "hint"),
     ):
         if value:
-            report.agency, report.provenance["agency"] = normalize_text(value), provenance
+            agency, provenance = normalize_text(value), source
             break
-    region, provenance = region_from_hint(hints.region), "hint"
-    if not any(region):
-        region, provenance = region_from_agency(report.agency), "agency"
-    report.province, report.city, report.county = region
-    report.provenance["region"] = provenance if any(region) else ""
+    texts = [agency, report.title, signals.meta.get("sitename"), hints.agency]
+    (province, city, county), region_provenance = normalize_region(hints.region, texts)
+    report.province, report.city, report.county = province, city, county
+    report.provenance["region"] = region_provenance
+    if agency:
+        expanded = expand_agency(agency, province=province, city=city, county=county)
+        if expanded != agency:
+            provenance += "+expanded"
+        report.agency = expanded
+    report.provenance["agency"] = provenance

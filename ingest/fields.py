@@ -114,17 +114,30 @@ def html_title(tree: LexborHTMLParser) -> str | None:
     return value_or_none(max(parts, key=len)) if parts else None
 
 
+def _confirmed(value: str, others: list[str]) -> bool:
+    return any(value in other or (len(other) >= 6 and other in value) for other in others if other)
+
+
 def pick_title(signals: PageSignals, tree: LexborHTMLParser) -> tuple[str | None, str]:
-    candidates = [
-        (signals.meta.get("articletitle"), "meta"),
-        (signals.labels.get("title"), "info_table"),
-        (max(signals.headings, key=len) if signals.headings else None, "line"),
-        (html_title(tree), "title_tag"),
-    ]
-    for value, provenance in candidates:
-        if value and len(value) >= 4:
-            return value, provenance
-    return None, ""
+    """The meta title when another signal confirms it (meta values can be copy-paste errors), else the info
+    table's 名称, else the page heading that the ``<title>`` confirms, else the longest heading or ``<title>``."""
+    meta, info = signals.meta.get("articletitle"), signals.labels.get("title")
+    tag_node = tree.css_first("title")
+    tag_text = clean_line(tag_node.text() if tag_node is not None else "")
+    headings = [h for h in signals.headings if len(h) >= 6]
+    if meta and _confirmed(meta, [*headings, tag_text, info or ""]):
+        return meta, "meta"
+    if info and len(info) >= 4:
+        return info, "info_table"
+    for heading in sorted(headings, key=len, reverse=True):
+        if heading in tag_text:
+            return heading, "line"
+    if headings:
+        return max(headings, key=len), "line"
+    tag = html_title(tree)
+    if tag and len(tag) >= 4:
+        return tag, "title_tag"
+    return (meta, "meta") if meta else (None, "")
 
 
 def report_year(title: str | None, paragraphs: list[str]) -> tuple[int | None, str]:
@@ -172,6 +185,17 @@ def cc(paragraphs: list[str]) -> str | None:
         match = re.match(r"^抄\s*送\s*[:：]\s*(.+?)[。.]?$", line)
         if match:
             return match.group(1).strip()
+    return None
+
+
+_CLOCK = re.compile(r"星期[一二三四五六日天]")
+
+
+def visible_date_line(lines: list[str]) -> str | None:
+    """The first 发布时间/日期 line near the top; a JS clock (``2019年12月3日星期二``) is the visitor's today."""
+    for line in lines[:80]:
+        if ("时间" in line or "日期" in line) and not _CLOCK.search(line):
+            return line
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 
@@ -53,3 +53,10 @@ class ExtractedReport:
     @property
     def is_report(self) -> bool:
         return self.kind == "report"
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: every field, ``is_report``, and dates as YYYY-MM-DD."""
+        data = asdict(self)
+        data["publish_date"] = self.publish_date.isoformat() if self.publish_date else None
+        data["is_report"] = self.is_report
+        return data

@@ -31,6 +31,8 @@ class ExtractOptions:
     min_page_chars: int = 40
     #: a report's clean body has at least this many characters (else: a list page, a stub, a title-only page)
     min_report_chars: int = 200
+    #: a body whose text is more than this share of link text is a list page, not a report
+    max_link_ratio: float = 0.5
     #: an untitled page is a report only when its body is at least this long
     min_untitled_report_chars: int = 800
     #: how many body lines from each edge are searched for 文号 / 签发人 / 主送

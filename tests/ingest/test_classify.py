@@ -3,9 +3,21 @@ from __future__ import annotations
 import pytest
 
 from ingest import extract_report
-from ingest.classify import classify
+from ingest.classify import Verdict, classify
 
 LONG = "2020年,我局法治政府建设工作情况报告如下:" + "依法行政,法治建设。" * 60
+
+
+def _classify(title: str | None, body: str, *, link_ratio: float = 0.0, attachments: bool = False) -> Verdict:
+    return classify(
+        title,
+        body,
+        link_ratio=link_ratio,
+        has_attachments=attachments,
+        min_untitled_chars=800,
+        min_report_chars=200,
+        max_link_ratio=0.5,
+    )
 
 
 @pytest.mark.parametrize(
@@ -19,7 +31,7 @@ LONG = "2020年,我局法治政府建设工作情况报告如下:" + "依法行�
     ],
 )
 def test_report_titles(title: str) -> None:
-    assert classify(title, LONG, 800, 200)[0] == "report"
+    assert _classify(title, LONG).kind == "report"
 
 
 @pytest.mark.parametrize(
@@ -30,15 +42,32 @@ def test_report_titles(title: str) -> None:
         "某某局法治政府建设实施方案(2021—2025年)",
         "关于开展法治政府建设示范创建活动的通知",
         "图文解读:《某某局2023年法治政府建设年度报告》",
+        "区司法局召开2023年度法治政府建设年度报告专题会议",
     ],
 )
 def test_decoy_titles(title: str) -> None:
-    assert classify(title, LONG, 800, 200)[0] == "not_report"
+    assert _classify(title, LONG).kind == "not_report"
 
 
 def test_title_only_page_is_not_a_report() -> None:
-    kind, reason = classify("某局2020年法治政府建设年度报告", "", 800, 200)
-    assert kind == "not_report" and "too short" in reason
+    verdict = _classify("某局2020年法治政府建设年度报告", "")
+    assert verdict.kind == "not_report" and "too short" in verdict.reason
+
+
+def test_attachment_only_report_is_a_report() -> None:
+    assert (
+        _classify("某局2020年法治政府建设年度报告", "", attachments=True).reason == "attachment-only report"
+    )
+
+
+def test_link_heavy_page_is_a_list_page() -> None:
+    verdict = _classify("法治政府建设年度报告", LONG, link_ratio=0.8)
+    assert verdict.kind == "not_report" and "list page" in verdict.reason
+
+
+def test_untitled_report_body_is_a_report() -> None:
+    assert _classify(None, LONG * 2).kind == "report"
+    assert _classify(None, "依法行政。" * 300).kind == "not_report"
 
 
 def test_ruishu_challenge_is_blocked() -> None:
