@@ -53,12 +53,12 @@ def classify(
     decoy = DECOY_TITLE.search(title or "")
     if decoy:
         return Verdict("not_report", f"decoy title ({decoy.group(0)})")
+    report_title = bool(title and REPORT_TITLE.search(title))
+    if report_title and not body and has_attachments:
+        return Verdict("report", "attachment-only report")
     if link_ratio > max_link_ratio:
         return Verdict("not_report", f"list page ({link_ratio:.0%} of the text is links)")
-    report_title = bool(title and REPORT_TITLE.search(title))
     if report_title and len(body) < min_report_chars:
-        if has_attachments and not body:
-            return Verdict("report", "attachment-only report")
         return Verdict("not_report", f"body too short ({len(body)} characters)")
     if report_title:
         return Verdict("report", "report title")
