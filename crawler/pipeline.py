@@ -59,7 +59,9 @@ def ingest_detail(*, db: Engine, source: Source, result: FetchResult, keywords: 
         source,
         result.url,
         "detail",
-        "report" if report.is_report else report.kind,
+        {"report": "report", "not_report": "not_report", "blocked": "failed"}[
+            report.kind
+        ],  # blocked: a failure
         report.reason,
         result.status,
         document_id,

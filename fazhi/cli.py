@@ -247,10 +247,15 @@ def extract(
     region: Annotated[str | None, typer.Option(help="region hint, e.g. 广东省/江门市/江海区")] = None,
 ) -> None:
     """Extract one saved page and print the result as JSON (no database)."""
-    from ingest import SourceHints, extract_report
+    from ingest import ExtractOptions, SourceHints, extract_report
 
+    keywords = Settings().keywords
     report = extract_report(
-        file.read_bytes(), url, content_type=content_type, hints=SourceHints(agency=agency, region=region)
+        file.read_bytes(),
+        url,
+        content_type=content_type,
+        hints=SourceHints(agency=agency, region=region),
+        options=ExtractOptions(keywords=keywords),
     )
     out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
 

@@ -98,6 +98,11 @@ def node_lines(node: LexborNode) -> list[str]:
     return [line for line in (clean_line("".join(p)) for p in parts) if line]
 
 
+def has_descendant(node: LexborNode, selector: str) -> bool:
+    """Whether an element *below* ``node`` matches: lexbor's ``node.css`` also matches ``node`` itself."""
+    return any(found.mem_id != node.mem_id for found in node.css(selector))
+
+
 def node_text(node: LexborNode) -> str:
     """All text of ``node`` (scripts and styles excluded) on one line."""
     return " ".join(node_lines(node))

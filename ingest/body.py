@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ingest.blocks import node_lines, node_text
+from ingest.blocks import has_descendant, node_lines, node_text
 from ingest.chrome import is_attachment_line, is_chrome_line
 from ingest.options import ExtractOptions
 
@@ -81,7 +81,7 @@ def density_fallback(tree: LexborHTMLParser, title: str | None, options: Extract
         scores[parent.mem_id] = scores.get(parent.mem_id, 0.0) + _density_score(paragraph, options)
     if not scores:
         for node in tree.css(_LEAF_BLOCKS):
-            if not node.css_first(_LEAF_BLOCKS) and (after is None or node.mem_id in after):
+            if not has_descendant(node, _LEAF_BLOCKS) and (after is None or node.mem_id in after):
                 parents[node.mem_id] = node
                 scores[node.mem_id] = _density_score(node, options)
     if not scores or max(scores.values()) <= 0:

@@ -16,7 +16,9 @@ DECOY_TITLE = re.compile(
 _CHALLENGE = [
     (re.compile(r"\$_ts\s*=|<meta[^>]+\br=[\"']?m[\"']?[\s>/]", re.I), "blocked_js_challenge"),
     (
-        re.compile(r"(云防护|安全防护|防火墙|WAF|网站防火墙).{0,20}(拦截|阻断)|访问被(拒绝|拦截|阻断)|非法请求|疑似攻击"),
+        re.compile(
+            r"(云防护|安全防护|防火墙|WAF|网站防火墙).{0,20}(拦截|阻断)|访问被(拒绝|拦截|阻断)|非法请求|疑似攻击"
+        ),
         "blocked_waf",
     ),
     (re.compile(r"临时维护|系统维护中|网站维护"), "maintenance_stub"),
@@ -64,6 +66,10 @@ def classify(
         return Verdict("report", "report title")
     if title:
         return Verdict("not_report", "title is not a report title")
-    if len(body) >= min_untitled_chars and body.count("法治") >= 3 and re.search(r"报告如下|情况如下|总结如下", body):
+    if (
+        len(body) >= min_untitled_chars
+        and body.count("法治") >= 3
+        and re.search(r"报告如下|情况如下|总结如下", body)
+    ):
         return Verdict("report", "untitled, report body")
     return Verdict("not_report", "untitled and the body does not read as a report")

@@ -11,6 +11,7 @@ from ingest.classify import blocked_reason, classify
 from ingest.dates import parse_date, url_date
 from ingest.decode import decode_html
 from ingest.identity import content_hash, normalize_body, normalize_text
+from ingest.keywords import extract_keywords
 from ingest.model import ExtractedReport, SourceHints
 from ingest.options import DEFAULT_OPTIONS, ExtractOptions
 from ingest.region import normalize_region
@@ -26,6 +27,7 @@ def extract_report(
 ) -> ExtractedReport:
     html, charset = decode_html(content, content_type)
     tree = LexborHTMLParser(html)
+    tree.strip_tags(["script", "style", "noscript", "template"])
     signals = fields.page_signals(tree)
     blocked = blocked_reason(html, sum(len(line) for line in signals.lines), options.min_page_chars)
     if blocked:
@@ -40,6 +42,9 @@ def extract_report(
     _classify(report, body, options)
     report.body = normalize_body(report.paragraphs)
     report.id = content_hash(report.body)
+    if options.keywords and report.is_report:
+        report.keywords = extract_keywords(report.body, options.keywords)
+        report.provenance["keywords"] = "body"
     return report
 
 
@@ -69,9 +74,20 @@ def _fill_fields(
     report.signer = fields.signer(head)
     report.addressee = fields.addressee(head)
     report.cc = fields.cc(report.paragraphs)
-    report.source = fields.visible_source(signals.lines) or signals.meta.get("contentsource")
+    visible = fields.visible_source(signals.lines)
+    report.source = visible or signals.meta.get("contentsource")
     report.breadcrumb = fields.breadcrumb(tree, signals.lines)
     report.attachments = fields.attachments(tree, report.url)
+    found = {
+        "index_no": "info_table" if report.index_no else "",
+        "signer": "body" if report.signer else "",
+        "addressee": "body" if report.addressee else "",
+        "cc": "body" if report.cc else "",
+        "source": ("line" if visible else "meta") if report.source else "",
+        "breadcrumb": "line" if report.breadcrumb else "",
+        "attachments": "links" if report.attachments else "",
+    }
+    prov.update(found)
     _fill_date(report, signals)
     _fill_agency_and_region(report, signals, hints)
 

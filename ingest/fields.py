@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ingest.blocks import clean_line, node_lines, node_text
+from ingest.blocks import clean_line, has_descendant, node_text
 from ingest.chrome import DOC_EXTENSIONS, is_breadcrumb
 from ingest.model import Attachment
 
@@ -76,7 +76,7 @@ def info_labels(tree: LexborHTMLParser) -> dict[str, str]:
     """Label/value pairs of info tables: ``<td>索引号：</td><td>…</td>`` and ``<li>发 布 机 构 :…</li>``."""
     out: dict[str, str] = {}
     for cell in tree.css("td, th, dt, span, strong, b, label"):
-        text = node_text(cell)
+        text = clean_line(cell.text() or "")  # labels are short leaf text: the C text() is enough
         key = _label_key(text) if text.rstrip().endswith((":", "：")) else None
         if key and key not in out:
             sibling = cell.next
@@ -88,9 +88,9 @@ def info_labels(tree: LexborHTMLParser) -> dict[str, str]:
             if value_or_none(value):
                 out[key] = clean_line(value or "")
     for node in tree.css("li, p, div"):
-        if node.css_first("li, p, div, table"):
+        if has_descendant(node, "li, p, div, table"):
             continue
-        match = _LABEL.match(node_text(node))
+        match = _LABEL.match(clean_line(node.text() or ""))
         key = _label_key(match.group(1)) if match else None
         if match and key and key not in out and value_or_none(match.group(2)):
             out[key] = clean_line(match.group(2))
@@ -98,8 +98,10 @@ def info_labels(tree: LexborHTMLParser) -> dict[str, str]:
 
 
 def page_signals(tree: LexborHTMLParser) -> PageSignals:
+    """Signals of the whole page. Its lines are text nodes (C speed): enough to find 来源/时间/位置 lines.
+    The tree must have had its scripts and styles stripped."""
     body = tree.body
-    lines = node_lines(body) if body is not None else []
+    lines = [t for t in (clean_line(x) for x in (body.text(separator="\n") if body else "").split("\n")) if t]
     headings = [node_text(h) for h in tree.css("h1, h2, h3, .title, .news_cont_title, td.title")]
     return PageSignals(
         meta=meta_tags(tree), labels=info_labels(tree), lines=lines, headings=[h for h in headings if h]
@@ -193,14 +195,14 @@ _CLOCK = re.compile(r"星期[一二三四五六日天]")
 
 def visible_date_line(lines: list[str]) -> str | None:
     """The first 发布时间/日期 line near the top; a JS clock (``2019年12月3日星期二``) is the visitor's today."""
-    for line in lines[:80]:
+    for line in lines[:200]:
         if ("时间" in line or "日期" in line) and not _CLOCK.search(line):
             return line
     return None
 
 
 def visible_source(lines: list[str]) -> str | None:
-    for line in lines[:80]:
+    for line in lines[:200]:
         match = re.search(r"(?:^|\s)(?:文章|信息)?来源\s*[:：]\s*([^\s:：]{2,30})", line)
         if match and value_or_none(match.group(1)):
             return match.group(1)
@@ -208,14 +210,19 @@ def visible_source(lines: list[str]) -> str | None:
 
 
 def breadcrumb(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
+    if not any(is_breadcrumb(line) for line in lines):
+        return []
     for node in tree.css("div, p, span, td, nav"):
+        raw = (node.text() or "").strip()
+        if len(raw) >= 200 or not is_breadcrumb(raw):
+            continue
         text = node_text(node)
-        if is_breadcrumb(text) and len(text) < 200 and not node.css_first("div, p, td"):
+        if is_breadcrumb(text) and not has_descendant(node, "div, p, td"):
             links = [node_text(a) for a in node.css("a")]
             if links:
                 return [t for t in links if t]
             break
-    for line in lines[:30]:
+    for line in lines[:200]:
         if is_breadcrumb(line):
             trail = re.split(r"[:：]", line, maxsplit=1)[1]
             return [p.strip() for p in re.split(r"\s*(?:->|>|»|/|\u2002)\s*", trail) if p.strip()]

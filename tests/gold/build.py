@@ -105,22 +105,57 @@ def variant_cases(by_name: dict[str, Case]) -> list[Case]:
     no_meta = re.sub(r"<meta (?:name|content)=[^>]*>", "", text[cq.name])
     meta_null = re.sub(r'(<meta name="ArticleTitle" content=")[^"]*', r"\1null", text[jh.name])
     meta_null = re.sub(r'(<meta content=")[^"]*(" name="PubDate">)', r"\1null\2", meta_null)
-    wrong_meta = re.sub(r'(<meta name="ArticleTitle" content=")[^"]*', r"\1天津市河东区人民政府", text[tj.name])
-    short_agency = text[hz.name].replace("<td>发布机构：</td><td>湖州市人力资源和社会保障局</td>", "<td>发布机构：</td><td>市人社局</td>")
-    cn_pubdate = text[hz.name].replace('content="2020-02-20" name="PubDate"', 'content="2020年02月20日" name="PubDate"')
-    cn_pubdate = cn_pubdate.replace('name="PubDate" content="2020-02-20"', 'name="PubDate" content="2020年02月20日"')
+    wrong_meta = re.sub(
+        r'(<meta name="ArticleTitle" content=")[^"]*', r"\1天津市河东区人民政府", text[tj.name]
+    )
+    short_agency = text[hz.name].replace(
+        "<td>发布机构：</td><td>湖州市人力资源和社会保障局</td>", "<td>发布机构：</td><td>市人社局</td>"
+    )
+    cn_pubdate = text[hz.name].replace(
+        'content="2020-02-20" name="PubDate"', 'content="2020年02月20日" name="PubDate"'
+    )
+    cn_pubdate = cn_pubdate.replace(
+        'name="PubDate" content="2020-02-20"', 'name="PubDate" content="2020年02月20日"'
+    )
     clock = re.sub(r"<meta [^>]*PubDate[^>]*>", "", text[cq.name]).replace(
         '<div class="header">', '<div class="header"><span id="today">2019年12月3日星期二</span>'
     )
     return [
-        _variant(cq, "variant-gbk-declared", gbk(text[cq.name], "gbk"), "text/html; charset=gbk", template="variant-gbk"),
-        _variant(tj, "variant-gb2312-declared", gbk(text[tj.name], "gb2312"), "text/html; charset=GB2312", template="variant-gbk"),
-        _variant(jh, "variant-gbk-no-charset", gbk(text[jh.name], "gbk").replace(b"charset=gbk", b""), "text/html",
-                 template="variant-gbk"),
-        _variant(hz, "variant-utf8-no-charset", text[hz.name].replace('<meta charset="utf-8">', ""), "text/html",
-                 template="variant-charset"),
-        _variant(dg, "variant-header-lies-utf8-over-gbk", gbk(text[dg.name], "gbk"), "text/html; charset=utf-8",
-                 template="variant-charset"),
+        _variant(
+            cq,
+            "variant-gbk-declared",
+            gbk(text[cq.name], "gbk"),
+            "text/html; charset=gbk",
+            template="variant-gbk",
+        ),
+        _variant(
+            tj,
+            "variant-gb2312-declared",
+            gbk(text[tj.name], "gb2312"),
+            "text/html; charset=GB2312",
+            template="variant-gbk",
+        ),
+        _variant(
+            jh,
+            "variant-gbk-no-charset",
+            gbk(text[jh.name], "gbk").replace(b"charset=gbk", b""),
+            "text/html",
+            template="variant-gbk",
+        ),
+        _variant(
+            hz,
+            "variant-utf8-no-charset",
+            text[hz.name].replace('<meta charset="utf-8">', ""),
+            "text/html",
+            template="variant-charset",
+        ),
+        _variant(
+            dg,
+            "variant-header-lies-utf8-over-gbk",
+            gbk(text[dg.name], "gbk"),
+            "text/html; charset=utf-8",
+            template="variant-charset",
+        ),
         _variant(cq, "variant-no-meta", no_meta, cq.content_type, template="variant-meta"),
         _variant(jh, "variant-meta-null", meta_null, jh.content_type, template="variant-meta"),
         _variant(tj, "variant-meta-wrong-title", wrong_meta, tj.content_type, template="variant-meta"),
@@ -197,7 +232,10 @@ def template_cases() -> list[Case]:
 def special_cases(by_name: dict[str, Case]) -> list[Case]:
     tj = by_name["hedong-hedong"]
     html = re.sub(r"<p>附件：<a [^>]*>[^<]*</a></p>", "", tj.html.decode())  # the page's own attachment goes
-    start, end = html.index('<div class="TRS_Editor">'), html.index("</div>", html.index('<div class="Custom_UnionStyle">'))
+    start, end = (
+        html.index('<div class="TRS_Editor">'),
+        html.index("</div>", html.index('<div class="Custom_UnionStyle">')),
+    )
     name = "天津市河东区人力资源和社会保障局2023年度法治政府建设年度报告.pdf"
     attachment_only = (
         html[:start]
@@ -208,7 +246,7 @@ def special_cases(by_name: dict[str, Case]) -> list[Case]:
     blocked = {
         "blocked-ruishu-412": (
             '<html><head><meta charset="utf-8"><meta content="{yHsL7sYx.." r="m"><script>$_ts=window["$_ts"];'
-            "if(!$_ts)$_ts={};$_ts.nsd=12345;$_ts.cd=\"qrcrpaEl...\";</script>"
+            'if(!$_ts)$_ts={};$_ts.nsd=12345;$_ts.cd="qrcrpaEl...";</script>'
             '<script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js" r="m"></script>'
             "</head><body></body></html>",
             "blocked_js_challenge",

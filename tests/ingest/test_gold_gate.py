@@ -55,4 +55,6 @@ def test_field_exact_match(results: list[tuple[Any, Any]]) -> None:
             got = report.to_dict()
             score_fields(score, case, got)
     for name in FIELDS:
-        assert score.exact_match(name) >= MIN_FIELD_EXACT_MATCH, [m for m in score.field_misses if m[1] == name]
+        assert score.exact_match(name) >= MIN_FIELD_EXACT_MATCH, [
+            m for m in score.field_misses if m[1] == name
+        ]

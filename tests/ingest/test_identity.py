@@ -20,3 +20,15 @@ def test_same_text_different_markup_same_id() -> None:
     a = content_hash(normalize_body(["２０２０年，我局", "报告如下："]))
     b = content_hash(normalize_body(["2020年,我局 ", "\u3000报告如下:"]))
     assert a == b == hashlib.sha256("2020年,我局\n报告如下:".encode()).hexdigest()
+
+
+def test_has_descendant_ignores_the_node_itself() -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from ingest.blocks import has_descendant
+
+    tree = LexborHTMLParser("<div id=a><span>x</span></div><div id=b><p>y</p></div>")
+    a, b = tree.css_first("#a"), tree.css_first("#b")
+    assert a is not None and b is not None
+    assert a.css_first("div") is not None  # lexbor matches the node itself: the trap
+    assert not has_descendant(a, "div") and has_descendant(b, "p")
