@@ -131,7 +131,30 @@ def test_extract_prints_json_without_a_database(tmp_path: Path) -> None:
     import json
 
     data = json.loads(result.stdout)
-    assert data["kind"] == "report" and data["doc_number"] == "湖人社〔2020〕3号"
+    assert data["kind"] == "report" and data["is_report"] is True and data["reason"]
+    assert data["doc_number"] == "湖人社〔2020〕3号" and data["publish_date"] == "2020-02-20"
+    every = {
+        "title",
+        "agency",
+        "report_year",
+        "publish_date",
+        "doc_number",
+        "index_no",
+        "signer",
+        "addressee",
+        "cc",
+        "source",
+        "province",
+        "city",
+        "county",
+        "breadcrumb",
+        "attachments",
+        "keywords",
+        "body",
+        "provenance",
+    }
+    assert every <= set(data)
+    assert data["keywords"] and data["provenance"]["doc_number"] == "info_table"
     assert not (tmp_path / "cli.db").exists()
 
 
