@@ -74,8 +74,11 @@ def gne(case: GoldCase, html: str) -> dict[str, Any]:
     from gne import GeneralNewsExtractor
 
     result = GeneralNewsExtractor().extract(html)
-    return {"body": result.get("content") or "", "title": result.get("title"),
-            "publish_date": _date(result.get("publish_time"))}  # fmt: skip
+    return {
+        "body": result.get("content") or "",
+        "title": result.get("title"),
+        "publish_date": _date(result.get("publish_time")),
+    }
 
 
 EXTRACTORS: dict[str, Extractor] = {
@@ -112,8 +115,10 @@ def run(
             reports += 1
             for field in ("title", "publish_date"):
                 hits[field] += got.get(field) == case.fields.get(field)
-            hits["all5"] += all(got.get(f) == case.fields.get(f) for f in ("title", "agency", "report_year",
-                                                                            "publish_date", "doc_number"))  # fmt: skip
+            hits["all5"] += all(
+                got.get(f) == case.fields.get(f)
+                for f in ("title", "agency", "report_year", "publish_date", "doc_number")
+            )
     em = {k: v / reports for k, v in hits.items()}
     return score, statistics.median(timings), em
 
@@ -125,8 +130,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     cases = load_cases()
-    print(f"gold corpus: {len(cases)} pages, {sum(c.body is not None for c in cases)} with a clean body, "
-          f"{sum(c.kind == 'report' for c in cases)} reports; {args.rounds} timed rounds")  # fmt: skip
+    print(
+        f"gold corpus: {len(cases)} pages, {sum(c.body is not None for c in cases)} with a clean body, "
+        f"{sum(c.kind == 'report' for c in cases)} reports; {args.rounds} timed rounds"
+    )
     rows = []
     for name, extract in EXTRACTORS.items():
         try:
@@ -138,17 +145,21 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for name, score, ms, em in rows:
-        print(f"{name:<24}{score.mean(score.precision):>7.4f}{score.mean(score.recall):>7.4f}{score.mean(score.f1):>7.4f}"
-              f"{score.leaks_per_page:>12.2f}{em['title']:>10.2f}{em['publish_date']:>9.2f}{em['all5']:>12.2f}"
-              f"{ms:>9.2f}{ms / ours_ms:>9.1f}")  # fmt: skip
+        print(
+            f"{name:<24}{score.mean(score.precision):>7.4f}{score.mean(score.recall):>7.4f}{score.mean(score.f1):>7.4f}"
+            f"{score.leaks_per_page:>12.2f}{em['title']:>10.2f}{em['publish_date']:>9.2f}{em['all5']:>12.2f}"
+            f"{ms:>9.2f}{ms / ours_ms:>9.1f}"
+        )
     body = next(c for c in cases if c.kind == "report" and c.body)
     text = "\n".join(body.body or [])
     extract_keywords(text)  # load jieba first: its start-up is a one-off cost per process
     started = time.perf_counter()
     for _ in range(5):
         extract_keywords(text)
-    print(f"jieba keywords (separate, new documents only): {(time.perf_counter() - started) / 5 * 1000:.1f} ms "
-          f"for a {len(text)}-character report")  # fmt: skip
+    print(
+        f"jieba keywords (separate, new documents only): {(time.perf_counter() - started) / 5 * 1000:.1f} ms "
+        f"for a {len(text)}-character report"
+    )
 
 
 if __name__ == "__main__":

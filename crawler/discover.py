@@ -7,6 +7,7 @@ Dialects: ``trs`` (createPageHTML/createPage scripts, year sub-columns), ``hanwe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -40,10 +41,18 @@ class ListPage:
     links: list[Link] = field(default_factory=list)
     requests: list[ListRequest] = field(default_factory=list)
 
+    def fingerprint(self) -> str:
+        """Same links, same page: a pager that ignores its page number repeats its fingerprint."""
+        return hashlib.sha256("\n".join(sorted({link.url for link in self.links})).encode()).hexdigest()
+
 
 def detect_dialect(html: str) -> str:
     if "window._CONFIG" in html and "SID" in html:
         return "gkmlpt"
+    if "jpaas-publish-server" in html:
+        return "jpaas"
+    if re.search(r"var\s+dataList\s*=", html):
+        return "datalist"
     if "<datastore>" in html:
         return "hanweb"
     if re.search(r"createPage(HTML)?\s*\(|var\s+countPage\s*=", html):
@@ -206,4 +215,77 @@ def _gkmlpt_api(text: str, request: ListRequest) -> ListPage:
     return page
 
 
-_PARSERS = {"trs": _trs, "hanweb": _hanweb, "gkmlpt": _gkmlpt, "pager": _pager, "generic": _generic}
+# ---------------------------------------------------------------- Zhejiang jpaas
+
+
+_JPAAS_URL = re.compile(r"[\"'](/api-gateway/jpaas-publish-server/front/page/build/unit\?[^\"']+)[\"']")
+
+
+def _jpaas(text: str, request: ListRequest) -> ListPage:
+    """Column pages name the API in a script; the API answers ``{"success": true, "data": {"html": "<li…>"}}``
+    and some deployments ignore ``pageNo`` (always page 1): the crawl stops at the repeated page."""
+    if "/jpaas-publish-server/front/page/build/unit" in request.url:
+        try:
+            html = (json.loads(text).get("data") or {}).get("html") or ""
+        except (json.JSONDecodeError, AttributeError):
+            return ListPage()
+        page = ListPage(links=anchor_links(html, request.url))
+        if page.links:
+            number = int(dict(parse_qsl(urlsplit(request.url).query)).get("pageNo", "1") or 1)
+            page.requests.append(ListRequest(_with_page_no(request.url, number + 1), "jpaas"))
+        return page
+    page = _generic(text, request)
+    match = _JPAAS_URL.search(text)
+    if match:
+        api = urljoin(request.url, match.group(1).replace("&amp;", "&"))
+        page.requests.append(ListRequest(_with_page_no(api, 1), "jpaas"))
+    return page
+
+
+def _with_page_no(url: str, number: int) -> str:
+    if re.search(r"[?&]pageNo=\d*", url):
+        return re.sub(r"([?&]pageNo=)\d*", rf"\g<1>{number}", url)
+    return f"{url}{'&' if '?' in url else '?'}pageNo={number}"
+
+
+# ---------------------------------------------------------------- Huzhou dataList scripts
+
+
+_DATALIST = re.compile(r"var\s+dataList\s*=\s*(\[.*?\])\s*;", re.S)
+_PAGES_DATA = re.compile(r"pageTotal[\"']?\s*:\s*(\d+)")
+
+
+def _datalist(text: str, request: ListRequest) -> ListPage:
+    """``var dataList=[{"infolist":[{title, daytime, url}]}]; var pagesData={"curPageNo":1,"pageTotal":N}``.
+    Further pages are ``index_2.html`` … ``index_N.html`` beside the first (inferred from the older platform)."""
+    match = _DATALIST.search(text)
+    try:
+        groups = json.loads(match.group(1)) if match else []
+    except json.JSONDecodeError:
+        groups = []
+    links = [
+        Link(urljoin(request.url, str(item["url"])), str(item.get("title", "")))
+        for group in groups
+        if isinstance(group, dict)
+        for item in group.get("infolist", [])
+        if isinstance(item, dict) and item.get("url")
+    ]
+    page = ListPage(links=links)
+    total = _PAGES_DATA.search(text)
+    if total and not re.search(r"index_\d+\.html?$", request.url):
+        column = request.url.rsplit("/", 1)[0] + "/"
+        page.requests += [
+            ListRequest(f"{column}index_{n}.html", "datalist") for n in range(2, int(total.group(1)) + 1)
+        ]
+    return page
+
+
+_PARSERS = {
+    "trs": _trs,
+    "hanweb": _hanweb,
+    "gkmlpt": _gkmlpt,
+    "jpaas": _jpaas,
+    "datalist": _datalist,
+    "pager": _pager,
+    "generic": _generic,
+}

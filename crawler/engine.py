@@ -1,7 +1,9 @@
-"""Crawling a source: list pages and their pagination → candidate links → detail pages → ingest → store.
+"""Crawling a source from its frontier: list pages and their pagination first, then the candidate detail pages.
 
-Sources run concurrently; requests to one host go through its slot (one at a time, ``delay`` apart). Database work
-and extraction run in a thread so that the event loop (and the scheduler on it) never blocks.
+Every page's outcome commits with its effects (``pipeline``), so a killed crawl resumes where it stopped: the next
+crawl of the source continues the unfinished run and fetches only what is still pending. Requests go through the
+host's slot (concurrency, delay, Retry-After), robots.txt, and retries with backoff; database work and extraction
+run in threads so that the event loop (and the scheduler on it) never blocks.
 """
 
 from __future__ import annotations
@@ -9,21 +11,29 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
+from crawler import pipeline
 from crawler.candidates import looks_like_report, on_source_hosts
-from crawler.discover import Link, ListRequest, parse_list
+from crawler.discover import ListPage, ListRequest, parse_list
 from crawler.errors import FetchError
 from crawler.fetch import Fetcher, FetchPolicy, FetchResult
-from crawler.pipeline import ingest_detail, record_failure, record_listed
 from crawler.politeness import HostSlots
+from crawler.retry import RETRY_STATUSES, RetryPolicy, retry_after
+from crawler.robots import RobotsCache
 from crawler.sources import Source
+from ingest.classify import blocked_reason
+from ingest.decode import decode_html
+from store import FrontierEntry
+from store.frontier import NewEntry, finish_run, give_up_pending, pending, start_run
 
 log = logging.getLogger("fazhi.crawler")
+STUB_BYTES = 600  # a list page this small without links is a broken deep-page stub
 
 
 @dataclass(frozen=True)
@@ -32,18 +42,24 @@ class CrawlConfig:
     timeout: float = 15.0
     deadline: float = 60.0
     keywords: int = 8
+    max_retry_wait: float = 300.0
 
 
 @dataclass
 class SourceStats:
     name: str
+    run_id: int | None = None
+    resumed: bool = False
     list_pages: int = 0
     candidates: int = 0
     details_done: int = 0
     new: int = 0
     seen: int = 0
+    unchanged: int = 0
+    not_modified: int = 0
     not_reports: int = 0
     blocked: int = 0
+    bytes: int = 0
     failed: Counter[str] = field(default_factory=Counter)
     error: str | None = None
 
@@ -51,12 +67,32 @@ class SourceStats:
     def failures(self) -> int:
         return sum(self.failed.values())
 
+    def as_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k != "failed"}
+        data["failed"] = dict(self.failed)
+        return data
+
 
 EventHook = Callable[[str, SourceStats], None]
 
 
-def _status_reason(status: int) -> str:
-    return "http_5xx" if status >= 500 else f"http_{status}"
+class Attempts(Exception):
+    """Carries how many attempts a failed fetch took."""
+
+    def __init__(self, error: FetchError, attempts: int) -> None:
+        super().__init__(str(error))
+        self.error, self.attempts = error, attempts
+
+
+def status_reason(result: FetchResult) -> str:
+    if result.status in (202, 204, 403, 405, 412, 521) and result.content:
+        text, _ = decode_html(result.content, result.content_type)
+        blocked = blocked_reason(text, len(text), 0)
+        if blocked:
+            return blocked
+    if result.status >= 500:
+        return "http_5xx"
+    return f"http_{result.status}"
 
 
 class SourceCrawl:
@@ -69,11 +105,18 @@ class SourceCrawl:
         db: Engine,
         config: CrawlConfig,
         slots: HostSlots,
+        robots: RobotsCache | None = None,
+        trigger: str = "manual",
         on_event: EventHook | None = None,
     ) -> None:
         self.source, self.db, self.config, self.slots = source, db, config, slots
+        self.robots = robots or RobotsCache()
+        self.trigger = trigger
         self.stats = SourceStats(source.name)
         self._emit = on_event or (lambda _kind, _stats: None)
+        self.retry = RetryPolicy(
+            retries=source.retries, backoff=source.backoff, max_wait=config.max_retry_wait
+        )
         allowed = source.start_hosts if source.allow_private else frozenset()
         self.policy = FetchPolicy(
             user_agent=config.user_agent,
@@ -81,112 +124,216 @@ class SourceCrawl:
             max_bytes=source.max_bytes,
             timeout=config.timeout,
             deadline=config.deadline,
+            verify=source.verify,
+            tls=source.tls,
         )
 
     async def run(self) -> SourceStats:
+        self._warn_overrides()
+        seeds = [NewEntry(url, "list", dialect=self.source.dialect) for url in self.source.start_urls]
+        run, resumed = await asyncio.to_thread(
+            start_run, self.db, source_name=self.source.name, trigger=self.trigger, seeds=seeds
+        )
+        assert run.id is not None
+        self.stats.run_id, self.stats.resumed = run.id, resumed
+        if resumed:
+            log.info("resuming unfinished run %s", run.id, extra={"source": self.source.name})
         async with Fetcher(self.policy) as fetcher:
-            links = await self._discover(fetcher)
-            self.stats.candidates = len(links)
-            self._emit("candidates", self.stats)
-            for link in links:
-                await self._detail(fetcher, link)
+            await self._lists(fetcher, run.id)
+            await self._details(fetcher, run.id)
+        await asyncio.to_thread(finish_run, self.db, run_id=run.id, stats=self.stats.as_dict())
         return self.stats
 
+    def _warn_overrides(self) -> None:
+        extra = {"source": self.source.name}
+        if not self.source.obey_robots:
+            log.warning("robots.txt is NOT obeyed for this source (obey_robots = false)", extra=extra)
+        if not self.source.verify:
+            log.warning("TLS certificates are NOT verified for this source (verify = false)", extra=extra)
+        if self.source.tls == "legacy":
+            log.warning("legacy TLS (SECLEVEL=1, legacy renegotiation) for this source", extra=extra)
+
+    # ---------------------------------------------------------------- fetching
+
     async def _fetch(
-        self, fetcher: Fetcher, url: str, method: str = "GET", data: dict[str, str] | None = None
-    ):
-        host = (urlsplit(url).hostname or "").lower()
-        async with self.slots.slot(host, self.source.delay):
-            return await fetcher.fetch(url, method=method, data=data)
-
-    async def _discover(self, fetcher: Fetcher) -> list[Link]:
-        queue = [ListRequest(url, self.source.dialect) for url in self.source.start_urls]
-        seen_requests: set[str] = set()
-        found: dict[str, Link] = {}
-        while queue and self.stats.list_pages < self.source.max_list_pages:
-            request = queue.pop(0)
-            if request.key in seen_requests:
+        self, fetcher: Fetcher, entry: FrontierEntry, headers: dict[str, str] | None = None
+    ) -> tuple[FetchResult, int]:
+        """Fetch politely: robots.txt, the host slot, retries with backoff; returns ``(result, attempts)``."""
+        if self.source.obey_robots and not await self.robots.allowed(entry.url, self._robots_fetch(fetcher)):
+            raise Attempts(FetchError(entry.url, "disallowed by robots.txt"), 0) from None
+        data = {k: v for k, v in entry.data} or None
+        host = (urlsplit(entry.url).hostname or "").lower()
+        for attempt in range(self.retry.retries + 1):
+            try:
+                async with self.slots.slot(host, self.source.delay, self.source.concurrency):
+                    result = await fetcher.fetch(entry.url, method=entry.method, data=data, headers=headers)
+            except FetchError as exc:
+                if exc.reason not in ("timeout", "connect") or attempt == self.retry.retries:
+                    raise Attempts(exc, attempt + 1) from exc
+                await asyncio.sleep(self.retry.delay(attempt))
                 continue
-            seen_requests.add(request.key)
-            result = await self._list_page(fetcher, request)
-            if result is None:
-                continue
-            page = await asyncio.to_thread(parse_list, result.content, result.content_type, request)
-            if not page.links and request.method == "POST":
-                continue  # an empty dataproxy page: the end of the column
-            queue += [r for r in page.requests if r.key not in seen_requests]
-            for link in page.links:
-                if looks_like_report(link.title) and on_source_hosts(link.url, self.source.start_hosts):
-                    found.setdefault(link.url, link)
-        return list(found.values())
+            self.stats.bytes += len(result.content)
+            if result.status not in RETRY_STATUSES or attempt == self.retry.retries:
+                return result, attempt + 1
+            wait = retry_after(result.headers.get("retry-after"))
+            if wait is not None and wait > self.retry.max_wait:
+                return result, attempt + 1
+            wait = self.retry.delay(attempt) if wait is None else wait
+            self.slots.defer(host, wait)  # the whole host waits, not only this request
+            log.info(
+                "retrying after %.1f s (HTTP %s)",
+                wait,
+                result.status,
+                extra={"source": self.source.name, "url": entry.url, "status": result.status},
+            )
+        raise AssertionError("unreachable")
 
-    async def _list_page(self, fetcher: Fetcher, request: ListRequest) -> FetchResult | None:
+    def _robots_fetch(self, fetcher: Fetcher) -> Callable[[str], Awaitable[FetchResult]]:
+        async def fetch(url: str) -> FetchResult:
+            host = (urlsplit(url).hostname or "").lower()
+            async with self.slots.slot(host, self.source.delay, self.source.concurrency):
+                return await fetcher.fetch(url)
+
+        return fetch
+
+    # ---------------------------------------------------------------- list pages
+
+    async def _lists(self, fetcher: Fetcher, run_id: int) -> None:
+        fingerprints: set[str] = set()
+        while batch := await asyncio.to_thread(pending, self.db, run_id=run_id, kind="list"):
+            for entry in batch:
+                if self.stats.list_pages >= self.source.max_list_pages:
+                    await asyncio.to_thread(
+                        give_up_pending, self.db, run_id=run_id, kind="list", reason="page_cap"
+                    )
+                    return
+                await self._list(fetcher, entry, fingerprints)
+
+    async def _list(self, fetcher: Fetcher, entry: FrontierEntry, fingerprints: set[str]) -> None:
         try:
-            result = await self._fetch(fetcher, request.url, request.method, dict(request.data) or None)
-        except FetchError as exc:
-            self._fail(request.url, "list", exc.reason, None, str(exc))
-            return None
+            result, attempts = await self._fetch(fetcher, entry)
+        except Attempts as failure:
+            await self._fail(
+                entry, failure.error.reason if failure.attempts else "robots", None, failure.attempts
+            )
+            return
         self.stats.list_pages += 1
         self._emit("list", self.stats)
         if result.status != 200:
-            self._fail(request.url, "list", _status_reason(result.status), result.status)
-            return None
+            await self._fail(entry, status_reason(result), result.status, attempts)
+            return
+        request = ListRequest(entry.url, entry.dialect, entry.method, tuple((k, v) for k, v in entry.data))
+        page = await asyncio.to_thread(parse_list, result.content, result.content_type, request)
+        outcome, found = self._discovered(page, result, fingerprints)
         await asyncio.to_thread(
-            record_listed, db=self.db, source=self.source, url=request.url, status=result.status
+            pipeline.complete_list,
+            self.db,
+            entry=entry,
+            result=result,
+            outcome=outcome,
+            found=found,
+            attempts=attempts,
         )
-        return result
 
-    async def _detail(self, fetcher: Fetcher, link: Link) -> None:
+    def _discovered(
+        self, page: ListPage, result: FetchResult, fingerprints: set[str]
+    ) -> tuple[str, list[NewEntry]]:
+        """What a list page adds to the frontier; stubs, empty and repeated pages add nothing."""
+        if not page.links and not page.requests:
+            return ("stub" if len(result.content) < STUB_BYTES else "empty"), []
+        fingerprint = page.fingerprint()
+        if page.links and fingerprint in fingerprints:
+            return "repeated", []
+        fingerprints.add(fingerprint)
+        found = [
+            NewEntry(r.url, "list", r.method, [list(p) for p in r.data], r.dialect) for r in page.requests
+        ]
+        for link in page.links:
+            if looks_like_report(link.title) and on_source_hosts(link.url, self.source.start_hosts):
+                found.append(NewEntry(link.url, "detail", title=link.title))
+        return "listed", found
+
+    # ---------------------------------------------------------------- detail pages
+
+    async def _details(self, fetcher: Fetcher, run_id: int) -> None:
+        entries = await asyncio.to_thread(pending, self.db, run_id=run_id, kind="detail")
+        self.stats.candidates = len(entries)
+        self._emit("candidates", self.stats)
+        queue: asyncio.Queue[FrontierEntry] = asyncio.Queue()
+        for entry in entries:
+            queue.put_nowait(entry)
+
+        async def worker() -> None:
+            while not queue.empty():
+                await self._detail(fetcher, queue.get_nowait())
+
+        await asyncio.gather(*(worker() for _ in range(self.source.concurrency)))
+
+    async def _detail(self, fetcher: Fetcher, entry: FrontierEntry) -> None:
+        conditional = {}
+        if entry.outcome in ("report", "not_report"):  # a page we classified before: ask whether it changed
+            if entry.etag:
+                conditional["If-None-Match"] = entry.etag
+            if entry.last_modified:
+                conditional["If-Modified-Since"] = entry.last_modified
         try:
-            result = await self._fetch(fetcher, link.url)
-        except FetchError as exc:
-            self._fail(link.url, "detail", exc.reason, None, str(exc))
-            await self._record_failure(link.url, exc.reason, None)
+            result, attempts = await self._fetch(fetcher, entry, conditional)
+        except Attempts as failure:
+            await self._fail(
+                entry, failure.error.reason if failure.attempts else "robots", None, failure.attempts
+            )
             return
-        if result.status != 200:
-            reason = _status_reason(result.status)
-            self._fail(link.url, "detail", reason, result.status)
-            await self._record_failure(link.url, reason, result.status)
+        if result.status == 304 and conditional:
+            outcome = await asyncio.to_thread(
+                pipeline.not_modified, self.db, entry=entry, result=result, attempts=attempts
+            )
+        elif result.status != 200:
+            await self._fail(entry, status_reason(result), result.status, attempts)
             return
-        outcome, reason = await asyncio.to_thread(
-            ingest_detail, db=self.db, source=self.source, result=result, keywords=self.config.keywords
-        )
-        self._count(outcome, link, reason)
-
-    def _count(self, outcome: str, link: Link, reason: str) -> None:
-        self.stats.details_done += 1
-        if outcome == "new":
-            self.stats.new += 1
-        elif outcome == "seen":
-            self.stats.seen += 1
-        elif outcome == "blocked":
-            self.stats.blocked += 1
-            log.warning("blocked page", extra={"source": self.source.name, "url": link.url, "reason": reason})
         else:
-            self.stats.not_reports += 1
+            outcome = await asyncio.to_thread(
+                pipeline.ingest_detail,
+                self.db,
+                source=self.source,
+                entry=entry,
+                result=result,
+                attempts=attempts,
+                keywords=self.config.keywords,
+            )
+        self._count(outcome, entry)
+
+    def _count(self, outcome: pipeline.DetailOutcome, entry: FrontierEntry) -> None:
+        self.stats.details_done += 1
+        counter = {
+            "new": "new",
+            "seen": "seen",
+            "unchanged": "unchanged",
+            "not_modified": "not_modified",
+            "not_report": "not_reports",
+            "blocked": "blocked",
+        }[outcome.status]
+        setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+        if outcome.status == "blocked":
+            self.stats.failed[outcome.reason] += 1
+            log.warning(
+                "blocked: %s",
+                outcome.reason,
+                extra={"source": self.source.name, "url": entry.url, "reason": outcome.reason},
+            )
         self._emit("detail", self.stats)
 
-    def _fail(self, url: str, kind: str, reason: str, status: int | None, detail: str = "") -> None:
+    async def _fail(self, entry: FrontierEntry, reason: str, status: int | None, attempts: int) -> None:
         self.stats.failed[reason] += 1
-        if kind == "detail":
+        if entry.kind == "detail":
             self.stats.details_done += 1
             self._emit("detail", self.stats)
         log.warning(
-            "fetch failed: %s %s",
+            "gave up: %s",
             reason,
-            detail or url,
-            extra={"source": self.source.name, "url": url, "status": status, "reason": reason},
+            extra={"source": self.source.name, "url": entry.url, "status": status, "reason": reason},
         )
-
-    async def _record_failure(self, url: str, reason: str, status: int | None) -> None:
         await asyncio.to_thread(
-            record_failure,
-            db=self.db,
-            source=self.source,
-            url=url,
-            kind="detail",
-            reason=reason,
-            status=status,
+            pipeline.fail, self.db, entry=entry, reason=reason, status=status, attempts=attempts
         )
 
 
@@ -196,18 +343,23 @@ async def crawl_sources(
     db: Engine,
     config: CrawlConfig,
     slots: HostSlots | None = None,
+    robots: RobotsCache | None = None,
     on_event: EventHook | None = None,
+    trigger: str = "manual",
 ) -> list[SourceStats]:
     """Crawl every source concurrently; one source's failure never stops the others."""
-    slots = slots or HostSlots()
-    crawls = [SourceCrawl(s, db=db, config=config, slots=slots, on_event=on_event) for s in sources]
+    slots, robots = slots or HostSlots(), robots or RobotsCache()
+    crawls = [
+        SourceCrawl(s, db=db, config=config, slots=slots, robots=robots, trigger=trigger, on_event=on_event)
+        for s in sources
+    ]
     results = await asyncio.gather(*(c.run() for c in crawls), return_exceptions=True)
     stats = []
     for crawl, result in zip(crawls, results, strict=True):
         if isinstance(result, BaseException):
             if isinstance(result, asyncio.CancelledError):
                 raise result
-            log.exception("crawl of %s failed", crawl.source.name, exc_info=result)
+            log.error("crawl of %s failed", crawl.source.name, exc_info=result)
             crawl.stats.error = f"{type(result).__name__}: {result}"
         stats.append(crawl.stats)
     return stats

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ class FetchPolicy:
     timeout: float = 15.0  # connect / read / write / pool, each
     deadline: float = 60.0  # the whole fetch, redirects included
     max_redirects: int = 10
+    verify: bool = True  # False: no certificate check (logged by the caller)
+    tls: str = "default"  # "legacy": SECLEVEL=1 and legacy renegotiation, for old government servers
 
 
 @dataclass
@@ -55,6 +58,18 @@ class FetchResult:
     @property
     def content_type(self) -> str | None:
         return self.headers.get("content-type")
+
+
+def ssl_context(policy: FetchPolicy) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if not policy.verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if policy.tls == "legacy":
+        context.set_ciphers("DEFAULT:@SECLEVEL=1")
+        context.minimum_version = ssl.TLSVersion.TLSv1
+        context.options |= getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)
+    return context
 
 
 def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -140,6 +155,7 @@ class Fetcher:
                 "Accept-Encoding": "gzip, deflate",
             },
             trust_env=False,
+            verify=ssl_context(policy),
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -152,22 +168,29 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch(
-        self, url: str, *, method: str = "GET", data: dict[str, str] | None = None
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> FetchResult:
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.policy.deadline):
-                result = await self._follow(url, method, data)
+                result = await self._follow(url, method, data, headers or {})
         except TimeoutError as exc:
             raise FetchTimeout(url, f"no complete answer within {self.policy.deadline:g} s") from exc
         result.elapsed = time.monotonic() - started
         return result
 
-    async def _follow(self, url: str, method: str, data: dict[str, str] | None) -> FetchResult:
+    async def _follow(
+        self, url: str, method: str, data: dict[str, str] | None, extra: dict[str, str]
+    ) -> FetchResult:
         current, hops, visits = url, list[str](), {url: 1}
         while True:
             await check_address(current, self.policy)
-            status, headers, content = await self._send(current, method, data)
+            status, headers, content = await self._send(current, method, data, extra if not hops else {})
             location = headers.get("location")
             if status not in REDIRECT_CODES or not location:
                 return FetchResult(url, current, status, headers, content, 0.0, hops)
@@ -182,10 +205,10 @@ class Fetcher:
                 method, data = "GET", None
 
     async def _send(
-        self, url: str, method: str, data: dict[str, str] | None
+        self, url: str, method: str, data: dict[str, str] | None, extra: dict[str, str]
     ) -> tuple[int, dict[str, str], bytes]:
         try:
-            request = self._client.build_request(method, url, data=data)
+            request = self._client.build_request(method, url, data=data, headers=extra)
             response = await self._client.send(request, stream=True)
             try:
                 headers = {k.lower(): v for k, v in response.headers.items()}
@@ -199,7 +222,11 @@ class Fetcher:
         except httpx.TimeoutException as exc:
             raise FetchTimeout(url, type(exc).__name__) from exc
         except httpx.ConnectError as exc:
-            if "SSL" in str(exc) or "certificate" in str(exc).lower():
+            if (
+                isinstance(exc.__context__, ssl.SSLError)
+                or "SSL" in str(exc)
+                or "certificate" in str(exc).lower()
+            ):
                 raise TLSFailure(url, str(exc)) from exc
             raise ConnectFailure(url, str(exc) or type(exc).__name__) from exc
         except httpx.HTTPError as exc:

@@ -1,18 +1,42 @@
-"""One detail page from fetched bytes to the store: extract, classify, keep reports, record the outcome."""
+"""What a fetched page does to the store, each in one transaction with its frontier entry's new state.
+
+A list page marks itself done and queues what it found; a detail page stores its document (or notes why not) and
+marks itself done; a failure records its reason. A crash between two of these loses nothing and duplicates nothing.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import hashlib
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from crawler.fetch import FetchResult
 from crawler.sources import Source
 from ingest import ExtractedReport, SourceHints, extract_report
 from ingest.keywords import extract_keywords
-from store import Document, PageRecord, read_session, write_session
-from store.documents import find_document, record_page, upsert_document
+from store import Document, FrontierEntry, read_session, write_session
+from store.documents import find_document, record_sighting, upsert_document
+from store.frontier import NewEntry, enqueue, mark
 from store.types import utcnow
+
+
+@dataclass(frozen=True)
+class DetailOutcome:
+    outcome: str  # report | not_report | failed
+    status: str  # new | seen | unchanged | not_modified | not_report | blocked
+    reason: str
+    document_id: str | None = None
+
+
+def checksum(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def validators(result: FetchResult) -> dict[str, Any]:
+    return {"etag": result.headers.get("etag"), "last_modified": result.headers.get("last-modified")}
 
 
 def to_document(report: ExtractedReport, source: Source) -> Document:
@@ -41,63 +65,124 @@ def to_document(report: ExtractedReport, source: Source) -> Document:
     )
 
 
-def ingest_detail(*, db: Engine, source: Source, result: FetchResult, keywords: int = 8) -> tuple[str, str]:
-    """Returns ``(outcome, reason)``; outcome is ``new`` / ``seen`` (reports) / ``not_report`` / ``blocked``."""
+def complete_list(
+    db: Engine,
+    *,
+    entry: FrontierEntry,
+    result: FetchResult,
+    outcome: str,
+    found: list[NewEntry],
+    attempts: int,
+) -> None:
+    with write_session(db) as session:
+        mark(
+            session,
+            entry.key,
+            state="done",
+            outcome=outcome,
+            http_status=result.status,
+            attempts=attempts,
+            checksum=checksum(result.content),
+            **validators(result),
+        )
+        enqueue(session, run_id=entry.run_id, source_name=entry.source_name, entries=found)
+
+
+def fail(db: Engine, *, entry: FrontierEntry, reason: str, status: int | None, attempts: int) -> None:
+    with write_session(db) as session:
+        mark(
+            session,
+            entry.key,
+            state="failed",
+            outcome="failed",
+            reason=reason,
+            http_status=status,
+            attempts=attempts,
+        )
+
+
+def not_modified(db: Engine, *, entry: FrontierEntry, result: FetchResult, attempts: int) -> DetailOutcome:
+    """A 304: what we hold is current; the sighting is refreshed."""
+    with write_session(db) as session:
+        _resight(session, entry)
+        mark(
+            session,
+            entry.key,
+            state="done",
+            outcome=entry.outcome,
+            reason="not_modified (304)",
+            http_status=result.status,
+            attempts=attempts,
+        )
+    return DetailOutcome(entry.outcome, "not_modified", "not_modified (304)", entry.document_id)
+
+
+def _resight(session: Session, entry: FrontierEntry) -> None:
+    if entry.document_id:
+        record_sighting(
+            session=session,
+            document_id=entry.document_id,
+            url=entry.url,
+            source_name=entry.source_name,
+            seen_at=utcnow(),
+        )
+
+
+def ingest_detail(
+    db: Engine, *, source: Source, entry: FrontierEntry, result: FetchResult, attempts: int, keywords: int = 8
+) -> DetailOutcome:
+    digest = checksum(result.content)
+    if digest == entry.checksum and entry.outcome in ("report", "not_report"):
+        with write_session(db) as session:  # same bytes as last time: nothing to re-extract
+            _resight(session, entry)
+            mark(
+                session,
+                entry.key,
+                state="done",
+                outcome=entry.outcome,
+                reason="unchanged (same checksum)",
+                http_status=result.status,
+                attempts=attempts,
+                **validators(result),
+            )
+        return DetailOutcome(entry.outcome, "unchanged", "unchanged (same checksum)", entry.document_id)
     hints = SourceHints(agency=source.agency, region=source.region)
     report = extract_report(result.content, result.final_url, content_type=result.content_type, hints=hints)
-    document_id, outcome = None, report.kind
-    if report.is_report:
+    if report.kind == "blocked":
+        fail(db, entry=entry, reason=report.reason, status=result.status, attempts=attempts)
+        return DetailOutcome("failed", "blocked", report.reason)
+    if report.is_report and keywords:
         with read_session(db) as session:
             known = find_document(session=session, id_or_prefix=report.id) is not None
-        if not known and keywords:
+        if not known:
             report.keywords = extract_keywords(report.body, keywords)  # jieba only for new bodies
-        with write_session(db) as session:
-            created = upsert_document(session=session, document=to_document(report, source)).created
-        document_id, outcome = report.id, "new" if created else "seen"
-    _record(
-        db,
-        source,
-        result.url,
-        "detail",
-        {"report": "report", "not_report": "not_report", "blocked": "failed"}[
-            report.kind
-        ],  # blocked: a failure
-        report.reason,
-        result.status,
-        document_id,
-    )
-    return outcome, report.reason
+    return _store(db, source, entry, result, report, digest, attempts)
 
 
-def record_failure(
-    *, db: Engine, source: Source, url: str, kind: str, reason: str, status: int | None
-) -> None:
-    _record(db, source, url, kind, "failed", reason, status, None)
-
-
-def record_listed(*, db: Engine, source: Source, url: str, status: int) -> None:
-    _record(db, source, url, "list", "listed", "", status, None)
-
-
-def _record(
+def _store(
     db: Engine,
     source: Source,
-    url: str,
-    kind: str,
-    outcome: str,
-    reason: str,
-    status: int | None,
-    document_id: str | None,
-) -> None:
-    page = PageRecord(
-        url=url,
-        source_name=source.name,
-        kind=kind,
-        outcome=outcome,
-        reason=reason,
-        http_status=status,
-        document_id=document_id,
-        fetched_at=utcnow(),
-    )
+    entry: FrontierEntry,
+    result: FetchResult,
+    report: ExtractedReport,
+    digest: str,
+    attempts: int,
+) -> DetailOutcome:
     with write_session(db) as session:
-        record_page(session=session, page=page)
+        document_id, status = None, "not_report"
+        if report.is_report:
+            created = upsert_document(session=session, document=to_document(report, source)).created
+            document_id, status = report.id, "new" if created else "seen"
+        mark(
+            session,
+            entry.key,
+            state="done",
+            outcome=report.kind,
+            reason=report.reason,
+            http_status=result.status,
+            attempts=attempts,
+            checksum=digest,
+            document_id=document_id,
+            **validators(result),
+        )
+    return DetailOutcome(report.kind, status, report.reason, document_id)

@@ -1,4 +1,6 @@
-"""Per-host slots: one request at a time to a host, and a delay between two of them."""
+"""Per-host slots: at most ``concurrency`` requests in flight to a host, request starts ``delay`` apart, and a
+host-wide pause when a server says ``Retry-After``.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +8,39 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+
+@dataclass
+class _Slot:
+    concurrency: int
+    semaphore: asyncio.Semaphore
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_start: float = float("-inf")
 
 
 class HostSlots:
     def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._last: dict[str, float] = {}
+        self._slots: dict[str, _Slot] = {}
+
+    def _slot(self, host: str, concurrency: int) -> _Slot:
+        slot = self._slots.get(host)
+        if slot is None:
+            slot = self._slots[host] = _Slot(concurrency, asyncio.Semaphore(concurrency))
+        return slot
 
     @asynccontextmanager
-    async def slot(self, host: str, delay: float) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(host, asyncio.Lock())
-        async with lock:
-            wait = self._last.get(host, float("-inf")) + delay - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                yield
-            finally:
-                self._last[host] = time.monotonic()
+    async def slot(self, host: str, delay: float, concurrency: int = 1) -> AsyncIterator[None]:
+        slot = self._slot(host, concurrency)
+        async with slot.semaphore:
+            async with slot.lock:  # starts are serialized so that they can be spaced
+                wait = slot.next_start - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                slot.next_start = time.monotonic() + delay
+            yield
+
+    def defer(self, host: str, seconds: float) -> None:
+        """No request to ``host`` starts for ``seconds`` (a 429/503 ``Retry-After``)."""
+        slot = self._slot(host, 1)
+        slot.next_start = max(slot.next_start, time.monotonic() + seconds)

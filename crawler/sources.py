@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from crawler.errors import SourcesError
 
-Dialect = Literal["auto", "trs", "hanweb", "gkmlpt", "pager", "generic"]
+Dialect = Literal["auto", "trs", "hanweb", "gkmlpt", "jpaas", "datalist", "pager", "generic"]
 
 
 class Source(BaseModel):
@@ -34,6 +34,14 @@ class Source(BaseModel):
     delay: float = Field(1.0, ge=0, le=600, description="seconds between two requests to one host")
     max_list_pages: int = Field(50, ge=1, le=10_000, description="cap on list pages per crawl")
     max_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="cap on one response body, decompressed")
+    concurrency: int = Field(1, ge=1, le=16, description="requests in flight to one host")
+    retries: int = Field(3, ge=0, le=10, description="retries for timeouts, connection failures, 429 and 5xx")
+    backoff: float = Field(2.0, ge=0, le=600, description="seconds before the first retry, doubled each time")
+    obey_robots: bool = Field(True, description="obey robots.txt (false is logged at every crawl)")
+    verify: bool = Field(True, description="verify TLS certificates (false is logged at every crawl)")
+    tls: Literal["default", "legacy"] = Field(
+        "default", description="legacy: SECLEVEL=1 + legacy renegotiation"
+    )
 
     @field_validator("start_urls")
     @classmethod

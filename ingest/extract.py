@@ -50,9 +50,15 @@ def extract_report(
 
 def _classify(report: ExtractedReport, body: Body, options: ExtractOptions) -> None:
     text = normalize_body(report.paragraphs)
-    verdict = classify(report.title, text, link_ratio=body.link_ratio, has_attachments=bool(report.attachments),
-                       min_untitled_chars=options.min_untitled_report_chars, min_report_chars=options.min_report_chars,
-                       max_link_ratio=options.max_link_ratio)  # fmt: skip
+    verdict = classify(
+        report.title,
+        text,
+        link_ratio=body.link_ratio,
+        has_attachments=bool(report.attachments),
+        min_untitled_chars=options.min_untitled_report_chars,
+        min_report_chars=options.min_report_chars,
+        max_link_ratio=options.max_link_ratio,
+    )
     report.kind, report.reason = verdict.kind, verdict.reason
     if verdict.reason == "attachment-only report":
         # the report is the file: its identity is the title with the attachment names

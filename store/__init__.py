@@ -4,6 +4,14 @@ SQLite (WAL, busy timeout, ``BEGIN IMMEDIATE`` for writes) is the embedded defau
 """
 
 from store.db import make_engine, read_session, write_session
-from store.models import Document, PageRecord, Sighting
+from store.models import CrawlRun, Document, FrontierEntry, Sighting
 
-__all__ = ["Document", "PageRecord", "Sighting", "make_engine", "read_session", "write_session"]
+__all__ = [
+    "CrawlRun",
+    "Document",
+    "FrontierEntry",
+    "Sighting",
+    "make_engine",
+    "read_session",
+    "write_session",
+]

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from store.errors import AmbiguousPrefix
-from store.models import Document, PageRecord, Sighting
+from store.models import Document, Sighting
 from store.types import utcnow
 
 
@@ -53,16 +53,6 @@ def record_sighting(
     )
     session.execute(
         statement.on_conflict_do_update(index_elements=["document_id", "url"], set_={"last_seen": seen_at})
-    )
-
-
-def record_page(*, session: Session, page: PageRecord) -> None:
-    values = page.model_dump()
-    statement = _insert(session, PageRecord).values(**values)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["url"], set_={k: v for k, v in values.items() if k != "url"}
-        )
     )
 
 
@@ -132,13 +122,6 @@ def iter_documents(engine: Engine, *, batch: int = 200) -> Iterator[Document]:
 
 def count_documents(*, session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Document)) or 0)
-
-
-def page_outcomes(*, session: Session, source_name: str | None = None) -> dict[str, int]:
-    statement = select(col(PageRecord.outcome), func.count()).group_by(col(PageRecord.outcome))
-    if source_name:
-        statement = statement.where(col(PageRecord.source_name) == source_name)
-    return {outcome: int(n) for outcome, n in session.execute(statement)}
 
 
 def as_dict(document: Document) -> dict[str, Any]:

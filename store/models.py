@@ -53,16 +53,47 @@ class Sighting(SQLModel, table=True):
     last_seen: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
-class PageRecord(SQLModel, table=True):
-    """The last outcome of fetching a URL: every page the crawler gave up on or rejected says why."""
+class CrawlRun(SQLModel, table=True):
+    """One crawl of one source. An unfinished run is resumed by the next crawl of its source."""
 
-    __tablename__ = "pages"
+    __tablename__ = "crawl_runs"
 
-    url: str = Field(primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     source_name: str = Field(index=True)
-    kind: str  # "list" | "detail"
-    outcome: str  # "report" | "not_report" | "blocked" | "failed" | "listed"
+    trigger: str = "manual"  # manual | schedule | operator | startup
+    state: str = "running"  # running | finished
+    started_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    stats: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class FrontierEntry(SQLModel, table=True):
+    """A URL to fetch for a source, with its state in the current run and what the last fetch learned.
+
+    Rows outlive runs: a new run re-queues them (``run_id``, ``state``) and keeps ETag, Last-Modified and the
+    raw-body checksum for conditional requests.
+    """
+
+    __tablename__ = "frontier"
+
+    key: str = Field(primary_key=True, max_length=64)  # sha256 of source, method, URL and form data
+    source_name: str = Field(index=True)
+    run_id: int = Field(index=True)
+    url: str
+    method: str = "GET"
+    data: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    kind: str  # list | detail
+    dialect: str = "auto"
+    title: str = ""  # the list's title for a detail link
+    state: str = Field(default="pending", index=True)  # pending | done | failed
+    outcome: str = (
+        ""  # listed | stub | empty | repeated | report | not_report | unchanged | not_modified | failed
+    )
     reason: str = ""
     http_status: int | None = None
+    attempts: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    checksum: str | None = None  # sha256 of the raw body
     document_id: str | None = None
-    fetched_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

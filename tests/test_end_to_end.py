@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from api import create_app
 from fazhi.settings import Settings
-from store import Document, PageRecord
+from store import Document, FrontierEntry
 from store.documents import sightings_of
 from store.export import export_jsonl, export_txt
 from tests.conftest import crawl, make_db
@@ -45,8 +45,9 @@ def test_crawl_stores_the_five_seed_reports_and_no_decoy(
 def test_every_fetched_page_has_a_recorded_outcome(crawled: tuple[Any, list[Any]]) -> None:
     db, stats = crawled
     with Session(db) as session:
-        pages = list(session.exec(select(PageRecord)))
+        pages = list(session.exec(select(FrontierEntry)))
     assert sum(s.list_pages for s in stats) == sum(1 for p in pages if p.kind == "list")
+    assert all(p.state == "done" for p in pages)
     details = [p for p in pages if p.kind == "detail"]
     assert {p.outcome for p in details} == {"report", "not_report"}
     assert all(p.reason for p in details)
@@ -65,7 +66,8 @@ def test_recrawl_adds_nothing_new(tmp_path: Path, demo_sources: list[Any]) -> No
     first = crawl(db, demo_sources)
     second = crawl(db, demo_sources)
     assert sum(s.new for s in first) == 5
-    assert sum(s.new for s in second) == 0 and sum(s.seen for s in second) == 6
+    assert sum(s.new for s in second) == 0
+    assert sum(s.unchanged for s in second) == 11  # 6 report pages (one body at two URLs), 5 解读 decoys: not re-read
     assert len(_documents(db)) == 5
 
 

@@ -83,8 +83,17 @@ def simulated_cases() -> list[Case]:
 
 def _variant(base: Case, name: str, html: str | bytes, content_type: str | None, **changes: Any) -> Case:
     raw = html.encode("utf-8") if isinstance(html, str) else html
-    case = Case(name=name, template=base.template, url=base.url, html=raw, content_type=content_type, kind=base.kind,
-                fields=dict(base.fields), body=base.body, hints=dict(base.hints))  # fmt: skip
+    case = Case(
+        name=name,
+        template=base.template,
+        url=base.url,
+        html=raw,
+        content_type=content_type,
+        kind=base.kind,
+        fields=dict(base.fields),
+        body=base.body,
+        hints=dict(base.hints),
+    )
     for key, value in changes.items():
         if key in ("fields",):
             case.fields.update(value)
@@ -196,36 +205,113 @@ def _paragraph_html(paragraphs: list[str]) -> str:
 def template_cases() -> list[Case]:
     seeds = seed_paragraphs()
     generic = [
-        ("generic-hedong", "http://127.0.0.21/xxgk/fzzf/202403/t20240311_123.html", "天津市河东区人力资源和社会保障局",
-         "天津市河东区人力资源和社会保障局2023年度法治政府建设年度报告", "2024-03-11", "天津市河东区人民政府", "hedong",
-         2023, "天津市/河东区"),
-        ("generic-jianghai", "http://127.0.0.22/xxgk/fzzf/content/post_778.html", "江门市江海区人力资源和社会保障局",
-         "江门市江海区人力资源和社会保障局关于2024年度法治政府建设工作情况的报告", "2025-01-06", "江门市江海区人民政府",
-         "jianghai", 2024, None),
-    ]  # fmt: skip
+        (
+            "generic-hedong",
+            "http://127.0.0.21/xxgk/fzzf/202403/t20240311_123.html",
+            "天津市河东区人力资源和社会保障局",
+            "天津市河东区人力资源和社会保障局2023年度法治政府建设年度报告",
+            "2024-03-11",
+            "天津市河东区人民政府",
+            "hedong",
+            2023,
+            "天津市/河东区",
+        ),
+        (
+            "generic-jianghai",
+            "http://127.0.0.22/xxgk/fzzf/content/post_778.html",
+            "江门市江海区人力资源和社会保障局",
+            "江门市江海区人力资源和社会保障局关于2024年度法治政府建设工作情况的报告",
+            "2025-01-06",
+            "江门市江海区人民政府",
+            "jianghai",
+            2024,
+            None,
+        ),
+    ]
     cases = []
     for name, url, agency, title, date, site, key, year, region in generic:
-        html = _GENERIC.format(title=escape(title), site=site, clock="", date=date, source=agency, code="1201020001",
-                               paragraphs=_paragraph_html(seeds[key]), other="法治政府建设实施方案",
-                               icp="津ICP备05004416号-1")  # fmt: skip
-        cases.append(Case(name=name, template="generic-density", url=url, html=html.encode(), content_type="text/html; charset=utf-8",
-                          kind="report", body=seeds[key], hints={"agency": None, "region": region},
-                          fields={"title": title, "agency": agency, "report_year": year, "publish_date": date,
-                                  "doc_number": None}))  # fmt: skip
+        html = _GENERIC.format(
+            title=escape(title),
+            site=site,
+            clock="",
+            date=date,
+            source=agency,
+            code="1201020001",
+            paragraphs=_paragraph_html(seeds[key]),
+            other="法治政府建设实施方案",
+            icp="津ICP备05004416号-1",
+        )
+        cases.append(
+            Case(
+                name=name,
+                template="generic-density",
+                url=url,
+                html=html.encode(),
+                content_type="text/html; charset=utf-8",
+                kind="report",
+                body=seeds[key],
+                hints={"agency": None, "region": region},
+                fields={
+                    "title": title,
+                    "agency": agency,
+                    "report_year": year,
+                    "publish_date": date,
+                    "doc_number": None,
+                },
+            )
+        )
     ucap = [
-        ("ucap-huzhou", "http://127.0.0.23/art/2020/2/21/art_1_9.html", "huzhou", "湖州市人力资源和社会保障局",
-         "湖州市人力资源和社会保障局关于2019年度法治政府建设的工作报告", "2020-02-21", "湖人社〔2020〕3号", 2019),
-        ("ucap-dongguan", "http://127.0.0.24/zwgk/fzzfjs/content/post_9.html", "dongguan", "东莞市人力资源和社会保障局",
-         "东莞市人力资源和社会保障局2020年法治政府建设年度报告", "2021-01-28", "", 2020),
-    ]  # fmt: skip
+        (
+            "ucap-huzhou",
+            "http://127.0.0.23/art/2020/2/21/art_1_9.html",
+            "huzhou",
+            "湖州市人力资源和社会保障局",
+            "湖州市人力资源和社会保障局关于2019年度法治政府建设的工作报告",
+            "2020-02-21",
+            "湖人社〔2020〕3号",
+            2019,
+        ),
+        (
+            "ucap-dongguan",
+            "http://127.0.0.24/zwgk/fzzfjs/content/post_9.html",
+            "dongguan",
+            "东莞市人力资源和社会保障局",
+            "东莞市人力资源和社会保障局2020年法治政府建设年度报告",
+            "2021-01-28",
+            "",
+            2020,
+        ),
+    ]
     for name, url, key, agency, title, date, doc_number, year in ucap:
-        html = _UCAP.format(title=escape(title), date=date, index_no="11330500002609339X/2020-00012", agency=agency,
-                            doc_number=doc_number, paragraphs=_paragraph_html(seeds[key]), site=agency,
-                            icp="浙ICP备05011395号")  # fmt: skip
-        cases.append(Case(name=name, template="ucap", url=url, html=html.encode(), content_type="text/html; charset=utf-8",
-                          kind="report", body=seeds[key], hints={},
-                          fields={"title": title, "agency": agency, "report_year": year, "publish_date": date,
-                                  "doc_number": doc_number or None}))  # fmt: skip
+        html = _UCAP.format(
+            title=escape(title),
+            date=date,
+            index_no="11330500002609339X/2020-00012",
+            agency=agency,
+            doc_number=doc_number,
+            paragraphs=_paragraph_html(seeds[key]),
+            site=agency,
+            icp="浙ICP备05011395号",
+        )
+        cases.append(
+            Case(
+                name=name,
+                template="ucap",
+                url=url,
+                html=html.encode(),
+                content_type="text/html; charset=utf-8",
+                kind="report",
+                body=seeds[key],
+                hints={},
+                fields={
+                    "title": title,
+                    "agency": agency,
+                    "report_year": year,
+                    "publish_date": date,
+                    "doc_number": doc_number or None,
+                },
+            )
+        )
     return cases
 
 
@@ -269,26 +355,68 @@ def special_cases(by_name: dict[str, Case]) -> list[Case]:
         ),
     }
     cases = [
-        Case(name="attachment-only-report", template="attachment-only", url=tj.url.replace("6650673", "6650999"),
-             html=attachment_only.encode(), content_type=tj.content_type, kind="report", hints=tj.hints,
-             body=[title, f"附件: {name}"], fields=dict(tj.fields)),
-    ]  # fmt: skip
+        Case(
+            name="attachment-only-report",
+            template="attachment-only",
+            url=tj.url.replace("6650673", "6650999"),
+            html=attachment_only.encode(),
+            content_type=tj.content_type,
+            kind="report",
+            hints=tj.hints,
+            body=[title, f"附件: {name}"],
+            fields=dict(tj.fields),
+        ),
+    ]
     for key, (page, reason) in blocked.items():
-        cases.append(Case(name=key, template="blocked", url=f"http://127.0.0.25/{key}.html", html=page.encode(),
-                          content_type="text/html", kind="blocked", fields={"reason": reason}))  # fmt: skip
+        cases.append(
+            Case(
+                name=key,
+                template="blocked",
+                url=f"http://127.0.0.25/{key}.html",
+                html=page.encode(),
+                content_type="text/html",
+                kind="blocked",
+                fields={"reason": reason},
+            )
+        )
     portals = build_portals(8801)
     tj_list = portals["hedong"].pages["/zwgk/fzzfjs/fzzfjsbgqk/index_2.html"]
-    news = _GENERIC.format(title="区司法局召开2023年度法治政府建设工作推进会", site="天津市河东区人民政府", clock="2019年12月3日星期二",
-                           date="2024-03-20", source="区司法局", code="1201020001", other="", icp="",
-                           paragraphs=_paragraph_html(["3月20日,区司法局召开2023年度法治政府建设工作推进会,"
-                                                       "通报了全区2023年度法治政府建设年度报告的编制和公开情况。",
-                                                       "会议要求,各单位要在4月1日前通过门户网站公开本单位年度报告。"] * 3))  # fmt: skip
+    news = _GENERIC.format(
+        title="区司法局召开2023年度法治政府建设工作推进会",
+        site="天津市河东区人民政府",
+        clock="2019年12月3日星期二",
+        date="2024-03-20",
+        source="区司法局",
+        code="1201020001",
+        other="",
+        icp="",
+        paragraphs=_paragraph_html(
+            [
+                "3月20日,区司法局召开2023年度法治政府建设工作推进会,"
+                "通报了全区2023年度法治政府建设年度报告的编制和公开情况。",
+                "会议要求,各单位要在4月1日前通过门户网站公开本单位年度报告。",
+            ]
+            * 3
+        ),
+    )
     cases += [
-        Case(name="not-report-list-page", template="list", url="http://127.0.0.12:8801/zwgk/fzzfjs/fzzfjsbgqk/index_2.html",
-             html=tj_list.body, content_type=tj_list.content_type, kind="not_report"),
-        Case(name="not-report-news", template="generic-density", url="http://127.0.0.21/xxgk/dt/t20240320_5.html",
-             html=news.encode(), content_type="text/html; charset=utf-8", kind="not_report"),
-    ]  # fmt: skip
+        Case(
+            name="not-report-list-page",
+            template="list",
+            url="http://127.0.0.12:8801/zwgk/fzzfjs/fzzfjsbgqk/index_2.html",
+            html=tj_list.body,
+            content_type=tj_list.content_type,
+            kind="not_report",
+        ),
+        Case(
+            name="not-report-news",
+            template="generic-density",
+            url="http://127.0.0.21/xxgk/dt/t20240320_5.html",
+            html=news.encode(),
+            content_type="text/html; charset=utf-8",
+            kind="not_report",
+        ),
+    ]
     return cases
 
 
@@ -307,9 +435,19 @@ def main() -> None:
     for number, case in enumerate(cases):
         file = f"{number:03d}_{case.name}.html"
         (PAGES / file).write_bytes(case.html)
-        index.append({"file": file, "name": case.name, "template": case.template, "url": case.url,
-                      "content_type": case.content_type, "hints": case.hints, "kind": case.kind,
-                      "fields": case.fields, "body": _nfkc(case.body) if case.body else None})  # fmt: skip
+        index.append(
+            {
+                "file": file,
+                "name": case.name,
+                "template": case.template,
+                "url": case.url,
+                "content_type": case.content_type,
+                "hints": case.hints,
+                "kind": case.kind,
+                "fields": case.fields,
+                "body": _nfkc(case.body) if case.body else None,
+            }
+        )
     (HERE / "cases.json").write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     templates = sorted({c.template for c in cases})
     print(f"{len(cases)} pages, {len(templates)} templates: {', '.join(templates)}")

@@ -1,0 +1,167 @@
+"""The crawl frontier and run records. Every state change of a page commits together with its effects (the
+documents it stored, the links it discovered), so a crash at any point loses nothing and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
+
+from store.db import read_session, write_session
+from store.models import CrawlRun, FrontierEntry
+from store.types import utcnow
+
+
+def entry_key(source_name: str, method: str, url: str, data: Iterable[Iterable[str]] = ()) -> str:
+    raw = json.dumps([source_name, method.upper(), url, [list(pair) for pair in data]], ensure_ascii=False)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class NewEntry:
+    url: str
+    kind: str
+    method: str = "GET"
+    data: list[list[str]] = field(default_factory=list)
+    dialect: str = "auto"
+    title: str = ""
+
+
+def start_run(
+    engine: Engine, *, source_name: str, trigger: str, seeds: list[NewEntry]
+) -> tuple[CrawlRun, bool]:
+    """Resume the source's unfinished run, or start a new one seeded with ``seeds``. Returns ``(run, resumed)``."""
+    with write_session(engine) as session:
+        statement = select(CrawlRun).where(
+            col(CrawlRun.source_name) == source_name, col(CrawlRun.state) == "running"
+        )
+        running = session.scalars(statement.order_by(col(CrawlRun.id).desc())).first()
+        if running is not None:
+            session.expunge(running)
+            return running, True
+        run = CrawlRun(source_name=source_name, trigger=trigger)
+        session.add(run)
+        session.flush()
+        assert run.id is not None
+        enqueue(session, run_id=run.id, source_name=source_name, entries=seeds)
+        session.refresh(run)
+        session.expunge(run)
+        return run, False
+
+
+def _insert(session: Session):
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FrontierEntry)
+
+
+def enqueue(session: Session, *, run_id: int, source_name: str, entries: Iterable[NewEntry]) -> None:
+    """Queue entries for ``run_id``. Known URLs from earlier runs are re-queued, keeping their validators."""
+    rows = {}
+    for e in entries:
+        key = entry_key(source_name, e.method, e.url, e.data)
+        rows[key] = {
+            "key": key,
+            "source_name": source_name,
+            "run_id": run_id,
+            "url": e.url,
+            "method": e.method,
+            "data": e.data,
+            "kind": e.kind,
+            "dialect": e.dialect,
+            "title": e.title,
+            "state": "pending",
+        }
+    if not rows:
+        return
+    statement = _insert(session).values(list(rows.values()))
+    excluded = statement.excluded
+    # the last outcome and validators stay: they decide the conditional request and the unchanged-body skip
+    requeue = {
+        "run_id": excluded.run_id,
+        "state": "pending",
+        "attempts": 0,
+        "title": excluded.title,
+        "dialect": excluded.dialect,
+        "kind": excluded.kind,
+    }
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"], set_=requeue, where=col(FrontierEntry.run_id) != excluded.run_id
+        )
+    )
+
+
+def pending(engine: Engine, *, run_id: int, kind: str) -> list[FrontierEntry]:
+    with read_session(engine) as session:
+        statement = select(FrontierEntry).where(
+            col(FrontierEntry.run_id) == run_id,
+            col(FrontierEntry.kind) == kind,
+            col(FrontierEntry.state) == "pending",
+        )
+        rows = list(session.scalars(statement.order_by(col(FrontierEntry.url))))
+        for row in rows:
+            session.expunge(row)
+        return rows
+
+
+def count(engine: Engine, *, run_id: int, kind: str, states: tuple[str, ...]) -> int:
+    with read_session(engine) as session:
+        statement = (
+            select(func.count())
+            .select_from(FrontierEntry)
+            .where(
+                col(FrontierEntry.run_id) == run_id,
+                col(FrontierEntry.kind) == kind,
+                col(FrontierEntry.state).in_(states),
+            )
+        )
+        return int(session.scalar(statement) or 0)
+
+
+def mark(session: Session, key: str, *, state: str, outcome: str, reason: str = "", **values: Any) -> None:
+    """Record what a fetch of ``key`` ended in (``done`` or ``failed``), in the caller's transaction."""
+    changes = {"state": state, "outcome": outcome, "reason": reason, **values}
+    if state == "done":
+        changes["done_at"] = utcnow()
+    session.execute(update(FrontierEntry).where(col(FrontierEntry.key) == key).values(**changes))
+
+
+def give_up_pending(engine: Engine, *, run_id: int, kind: str, reason: str) -> int:
+    with write_session(engine) as session:
+        result = session.execute(
+            update(FrontierEntry)
+            .where(
+                col(FrontierEntry.run_id) == run_id,
+                col(FrontierEntry.kind) == kind,
+                col(FrontierEntry.state) == "pending",
+            )
+            .values(state="failed", outcome="failed", reason=reason)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def finish_run(engine: Engine, *, run_id: int, stats: dict[str, Any]) -> None:
+    with write_session(engine) as session:
+        session.execute(
+            update(CrawlRun)
+            .where(col(CrawlRun.id) == run_id)
+            .values(state="finished", finished_at=utcnow(), stats=stats)
+        )
+
+
+def entries_of(engine: Engine, *, source_name: str | None = None) -> list[FrontierEntry]:
+    with read_session(engine) as session:
+        statement = select(FrontierEntry)
+        if source_name:
+            statement = statement.where(col(FrontierEntry.source_name) == source_name)
+        rows = list(session.scalars(statement))
+        for row in rows:
+            session.expunge(row)
+        return rows
