@@ -67,7 +67,8 @@ def test_recrawl_adds_nothing_new(tmp_path: Path, demo_sources: list[Any]) -> No
     second = crawl(db, demo_sources)
     assert sum(s.new for s in first) == 5
     assert sum(s.new for s in second) == 0
-    assert sum(s.unchanged for s in second) == 11  # 6 report pages (one body at two URLs), 5 解读 decoys: not re-read
+    # 6 report pages (one body at two URLs) and 5 解读 decoys: all answered 304 to the conditional request
+    assert sum(s.not_modified for s in second) == 11
     assert len(_documents(db)) == 5
 
 
