@@ -66,8 +66,7 @@ def ssl_context(policy: FetchPolicy) -> ssl.SSLContext:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     if policy.tls == "legacy":
-        context.set_ciphers("DEFAULT:@SECLEVEL=1")
-        context.minimum_version = ssl.TLSVersion.TLSv1
+        context.set_ciphers("DEFAULT:@SECLEVEL=1")  # 1024-bit DH, SHA-1 signatures
         context.options |= getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)
     return context
 

@@ -97,10 +97,15 @@ def static_response(page: StaticPage, request: Request) -> Response:
     validators = {"etag": page.etag, "last-modified": page.last_modified}
     if page.status == 200 and (
         request.headers.get("if-none-match") == page.etag
-        or (request.headers.get("if-modified-since") == page.last_modified and "if-none-match" not in request.headers)
+        or (
+            request.headers.get("if-modified-since") == page.last_modified
+            and "if-none-match" not in request.headers
+        )
     ):
         return Response(status_code=304, headers=validators)
-    return Response(page.body, status_code=page.status, headers={"content-type": page.content_type, **validators})
+    return Response(
+        page.body, status_code=page.status, headers={"content-type": page.content_type, **validators}
+    )
 
 
 _NOT_FOUND = "<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>"

@@ -10,6 +10,7 @@ from html import escape
 import uvicorn
 
 from portalsim import hanweb, nfcms, trs
+from portalsim.hostile import hostile as hostile_portal
 from portalsim.portal import Portal
 
 DEFAULT_PORT = 8801
@@ -20,6 +21,7 @@ HOSTS = {
     "jianghai": "127.0.0.14",
     "huzhou": "127.0.0.15",
 }
+HOSTILE_HOST = "127.0.0.16"  # the hostile portal: tests only
 _BUILDERS: dict[str, Callable[[str], Portal]] = {
     "liangjiang": trs.chongqing,
     "hedong": trs.tianjin,
@@ -29,9 +31,11 @@ _BUILDERS: dict[str, Callable[[str], Portal]] = {
 }
 
 
-def build_portals(port: int = DEFAULT_PORT) -> dict[str, Portal]:
-    """Build every portal; ``host`` is ``address:port``."""
+def build_portals(port: int = DEFAULT_PORT, *, hostile: bool = False) -> dict[str, Portal]:
+    """Build the five portals (and the hostile one for tests); ``host`` is ``address:port``."""
     portals = {key: build(f"{HOSTS[key]}:{port}") for key, build in _BUILDERS.items()}
+    if hostile:
+        portals["hostile"] = hostile_portal(f"{HOSTILE_HOST}:{port}")
     for portal in portals.values():
         portal.add_html("/index.html", _home_page(portal))
     return portals
@@ -82,7 +86,11 @@ async def serve_portals(portals: dict[str, Portal], port: int, started: asyncio.
     """Serve until cancelled. ``started`` is set once every portal accepts connections."""
     sockets = bind_portals(portals, port)
     servers = [
-        uvicorn.Server(uvicorn.Config(p, log_level="warning", access_log=False, lifespan="off"))
+        uvicorn.Server(
+            uvicorn.Config(
+                p, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
+            )
+        )
         for p in portals.values()
     ]
     tasks = [asyncio.create_task(s.serve(sockets=[sock])) for s, sock in zip(servers, sockets, strict=True)]

@@ -13,6 +13,7 @@ import uvicorn
 
 from portalsim import HOSTS, build_portals, serve_portals
 from portalsim.portal import Portal
+from portalsim.server import HOSTILE_HOST
 
 
 def free_port(hosts: tuple[str, ...] = ("127.0.0.1",)) -> int:
@@ -58,9 +59,9 @@ class LoopThread:
 
 
 @contextmanager
-def running_portals() -> Iterator[tuple[dict[str, Portal], int]]:
-    port = free_port(tuple(HOSTS.values()))
-    portals = build_portals(port)
+def running_portals(*, hostile: bool = True) -> Iterator[tuple[dict[str, Portal], int]]:
+    port = free_port((*HOSTS.values(), HOSTILE_HOST))
+    portals = build_portals(port, hostile=hostile)
     runner = LoopThread()
     started = threading.Event()
 
