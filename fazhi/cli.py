@@ -214,8 +214,11 @@ def crawl(
         bool, typer.Option("--demo", help="crawl the shipped demo sources (simulated portals)")
     ] = False,
     portal_port: PortalPortOpt = 8801,
+    as_json: Annotated[bool, typer.Option("--json", help="print the per-source stats as JSON instead of a table")] = False,
 ) -> None:
-    """Crawl once in the foreground, with a progress bar per source and a summary table."""
+    """Crawl once in the foreground, with a progress bar per source and a summary table.
+
+    An interrupted crawl (Ctrl-C, kill -9, power loss) resumes where it stopped on the next run."""
     from crawler.engine import crawl_sources
     from fazhi.progress import CrawlProgress, summary_table
     from fazhi.service import crawl_config
@@ -227,8 +230,11 @@ def crawl(
         stats = asyncio.run(
             crawl_sources(loaded, db=db, config=crawl_config(settings), on_event=progress.update)
         )
-    out.print(summary_table(stats))
-    unreachable = [s.name for s in stats if s.list_pages == 0]
+    if as_json:
+        print(json.dumps([s.as_dict() for s in stats], ensure_ascii=False))
+    else:
+        out.print(summary_table(stats))
+    unreachable = [s.name for s in stats if s.list_pages == 0 and s.failures and not s.details_done]
     if unreachable:
         hint = "start them with `fazhi portals` in another terminal" if demo else "check their start_urls"
         console.print(f"[yellow]no list page could be fetched for {', '.join(unreachable)}:[/yellow] {hint}")

@@ -39,6 +39,7 @@ class StaticPage:
 @dataclass(frozen=True)
 class Hit:
     at: float  # time.monotonic() when the request arrived
+    wall: float  # time.time(), to compare with timestamps other processes wrote
     method: str
     path: str
     headers: dict[str, str]
@@ -78,7 +79,7 @@ class Portal:
         if path.endswith("/"):
             path += "index.html"
         self.hits[path] = self.hits.get(path, 0) + 1
-        self.log.append(Hit(time.monotonic(), request.method, path, dict(request.headers)))
+        self.log.append(Hit(time.monotonic(), time.time(), request.method, path, dict(request.headers)))
         if path in self.handlers:
             return await self.handlers[path](request)
         page = self.pages.get(path)
