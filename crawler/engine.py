@@ -34,6 +34,7 @@ from store.frontier import NewEntry, finish_run, give_up_pending, pending, start
 
 log = logging.getLogger("fazhi.crawler")
 STUB_BYTES = 600  # a list page this small without links is a broken deep-page stub
+INLINE_BYTES = 256 * 1024  # pages up to this size are extracted on the event loop (see SourceCrawl._ingest)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,12 @@ class SourceStats:
 
 
 EventHook = Callable[[str, SourceStats], None]
+
+
+class RobotsRefusal(FetchError):
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(url, "robots.txt")
+        self.reason = reason
 
 
 class Attempts(Exception):
@@ -159,8 +166,10 @@ class SourceCrawl:
         self, fetcher: Fetcher, entry: FrontierEntry, headers: dict[str, str] | None = None
     ) -> tuple[FetchResult, int]:
         """Fetch politely: robots.txt, the host slot, retries with backoff; returns ``(result, attempts)``."""
-        if self.source.obey_robots and not await self.robots.allowed(entry.url, self._robots_fetch(fetcher)):
-            raise Attempts(FetchError(entry.url, "disallowed by robots.txt"), 0) from None
+        if self.source.obey_robots:
+            refused = await self.robots.verdict(entry.url, self._robots_fetch(fetcher))
+            if refused:
+                raise Attempts(RobotsRefusal(entry.url, refused), 0) from None
         data = {k: v for k, v in entry.data} or None
         host = (urlsplit(entry.url).hostname or "").lower()
         for attempt in range(self.retry.retries + 1):
@@ -213,9 +222,7 @@ class SourceCrawl:
         try:
             result, attempts = await self._fetch(fetcher, entry)
         except Attempts as failure:
-            await self._fail(
-                entry, failure.error.reason if failure.attempts else "robots", None, failure.attempts
-            )
+            await self._fail(entry, failure.error.reason, None, failure.attempts)
             return
         self.stats.list_pages += 1
         self._emit("list", self.stats)
@@ -279,9 +286,7 @@ class SourceCrawl:
         try:
             result, attempts = await self._fetch(fetcher, entry, conditional)
         except Attempts as failure:
-            await self._fail(
-                entry, failure.error.reason if failure.attempts else "robots", None, failure.attempts
-            )
+            await self._fail(entry, failure.error.reason, None, failure.attempts)
             return
         if result.status == 304 and conditional:
             outcome = await asyncio.to_thread(
@@ -291,16 +296,35 @@ class SourceCrawl:
             await self._fail(entry, status_reason(result), result.status, attempts)
             return
         else:
-            outcome = await asyncio.to_thread(
+            outcome = await self._ingest(entry, result, attempts)
+        self._count(outcome, entry)
+
+    async def _ingest(
+        self, entry: FrontierEntry, result: FetchResult, attempts: int
+    ) -> pipeline.DetailOutcome:
+        """Extraction and the page's transaction take ≈ 2 ms: on the loop for ordinary pages (a thread hop and
+        the GIL ping-pong cost more than the work); big pages and jieba keywords go to a thread."""
+        keywords, db, source = self.config.keywords, self.db, self.source
+        if len(result.content) > INLINE_BYTES:
+            return await asyncio.to_thread(
                 pipeline.ingest_detail,
-                self.db,
-                source=self.source,
+                db,
+                source=source,
                 entry=entry,
                 result=result,
                 attempts=attempts,
-                keywords=self.config.keywords,
+                keywords=keywords,
             )
-        self._count(outcome, entry)
+        read = pipeline.read_detail(
+            db, source=source, entry=entry, result=result, attempts=attempts, keywords=keywords
+        )
+        if isinstance(read, pipeline.DetailOutcome):
+            return read
+        if read.needs_keywords:
+            await asyncio.to_thread(pipeline.add_keywords, read, keywords)
+        return pipeline.store_detail(
+            db, source=source, entry=entry, result=result, extracted=read, attempts=attempts
+        )
 
     def _count(self, outcome: pipeline.DetailOutcome, entry: FrontierEntry) -> None:
         self.stats.details_done += 1

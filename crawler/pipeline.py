@@ -17,7 +17,7 @@ from crawler.fetch import FetchResult
 from crawler.sources import Source
 from ingest import ExtractedReport, SourceHints, extract_report
 from ingest.keywords import extract_keywords
-from store import Document, FrontierEntry, read_session, write_session
+from store import FrontierEntry, read_session, write_session
 from store.documents import find_document, record_sighting, upsert_document
 from store.frontier import NewEntry, enqueue, mark
 from store.types import utcnow
@@ -39,8 +39,9 @@ def validators(result: FetchResult) -> dict[str, Any]:
     return {"etag": result.headers.get("etag"), "last_modified": result.headers.get("last-modified")}
 
 
-def to_document(report: ExtractedReport, source: Source) -> Document:
-    return Document(
+def to_document(report: ExtractedReport, source: Source) -> dict[str, Any]:
+    """The document's row (plain columns: no model validation on the crawl's hot path)."""
+    return dict(
         id=report.id,
         title=report.title,
         agency=report.agency,
@@ -62,6 +63,7 @@ def to_document(report: ExtractedReport, source: Source) -> Document:
         body=report.body,
         url=report.url,
         source_name=source.name,
+        fetched_at=utcnow(),
     )
 
 
@@ -128,9 +130,19 @@ def _resight(session: Session, entry: FrontierEntry) -> None:
         )
 
 
-def ingest_detail(
+@dataclass
+class Extracted:
+    """A detail page read and classified, not yet stored."""
+
+    report: ExtractedReport
+    digest: str
+    needs_keywords: bool
+
+
+def read_detail(
     db: Engine, *, source: Source, entry: FrontierEntry, result: FetchResult, attempts: int, keywords: int = 8
-) -> DetailOutcome:
+) -> DetailOutcome | Extracted:
+    """An unchanged body or a block page ends here (recorded); anything else comes back to be stored."""
     digest = checksum(result.content)
     if digest == entry.checksum and entry.outcome in ("report", "not_report"):
         with write_session(db) as session:  # same bytes as last time: nothing to re-extract
@@ -151,12 +163,40 @@ def ingest_detail(
     if report.kind == "blocked":
         fail(db, entry=entry, reason=report.reason, status=result.status, attempts=attempts)
         return DetailOutcome("failed", "blocked", report.reason)
+    needs_keywords = False
     if report.is_report and keywords:
-        with read_session(db) as session:
-            known = find_document(session=session, id_or_prefix=report.id) is not None
-        if not known:
-            report.keywords = extract_keywords(report.body, keywords)  # jieba only for new bodies
-    return _store(db, source, entry, result, report, digest, attempts)
+        with read_session(db) as session:  # jieba only for bodies we do not hold yet
+            needs_keywords = find_document(session=session, id_or_prefix=report.id) is None
+    return Extracted(report, digest, needs_keywords)
+
+
+def add_keywords(extracted: Extracted, count: int) -> None:
+    """jieba: ≈ 10–50 ms a report; callers run it in a thread."""
+    extracted.report.keywords = extract_keywords(extracted.report.body, count)
+
+
+def store_detail(
+    db: Engine,
+    *,
+    source: Source,
+    entry: FrontierEntry,
+    result: FetchResult,
+    extracted: Extracted,
+    attempts: int,
+) -> DetailOutcome:
+    return _store(db, source, entry, result, extracted.report, extracted.digest, attempts)
+
+
+def ingest_detail(
+    db: Engine, *, source: Source, entry: FrontierEntry, result: FetchResult, attempts: int, keywords: int = 8
+) -> DetailOutcome:
+    """All steps in one call (for callers that run it in a thread)."""
+    read = read_detail(db, source=source, entry=entry, result=result, attempts=attempts, keywords=keywords)
+    if isinstance(read, DetailOutcome):
+        return read
+    if read.needs_keywords:
+        add_keywords(read, keywords)
+    return store_detail(db, source=source, entry=entry, result=result, extracted=read, attempts=attempts)
 
 
 def _store(

@@ -1,4 +1,8 @@
-"""robots.txt with Protego (RFC 9309): 4xx → everything allowed; 5xx or unreachable → nothing allowed; cached 24 h."""
+"""robots.txt with Protego (RFC 9309): 4xx → everything allowed; 5xx or unreachable → nothing allowed.
+
+Rules are cached 24 h; an unreachable robots.txt only 10 minutes, so that a passing outage does not stop a
+long-running service for a day.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from crawler.errors import FetchError
 from crawler.fetch import FetchResult
 
 TTL = 24 * 3600
+FAILURE_TTL = 600
 MAX_ROBOTS_BYTES = 512 * 1024
 ROBOTS_AGENT = "fazhi"  # the product token matched against User-agent lines
 
@@ -22,11 +27,18 @@ class _Rules:
     fetched: float
     parser: Protego | None  # None with allow_all / disallow_all
     allow_all: bool = False
+    unavailable: bool = False  # 5xx or unreachable: nothing is allowed until it answers
 
-    def allows(self, url: str) -> bool:
-        if self.parser is None:
-            return self.allow_all
-        return bool(self.parser.can_fetch(url, ROBOTS_AGENT))
+    def verdict(self, url: str) -> str | None:
+        """``None`` when ``url`` may be fetched, else the reason it may not."""
+        if self.parser is not None:
+            return None if self.parser.can_fetch(url, ROBOTS_AGENT) else "robots"
+        if self.allow_all:
+            return None
+        return "robots_unavailable" if self.unavailable else "robots"
+
+    def expired(self, now: float) -> bool:
+        return now - self.fetched > (FAILURE_TTL if self.unavailable else TTL)
 
 
 class RobotsCache:
@@ -35,23 +47,24 @@ class RobotsCache:
     def __init__(self) -> None:
         self._rules: dict[str, _Rules] = {}
 
-    async def allowed(self, url: str, fetch: Callable[[str], Awaitable[FetchResult]]) -> bool:
+    async def verdict(self, url: str, fetch: Callable[[str], Awaitable[FetchResult]]) -> str | None:
+        """``None`` when robots.txt lets us fetch ``url``; else ``robots`` or ``robots_unavailable``."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         rules = self._rules.get(origin)
-        if rules is None or time.monotonic() - rules.fetched > TTL:
+        if rules is None or rules.expired(time.monotonic()):
             rules = self._rules[origin] = await self._load(origin, fetch)
-        return rules.allows(url)
+        return rules.verdict(url)
 
     async def _load(self, origin: str, fetch: Callable[[str], Awaitable[FetchResult]]) -> _Rules:
         now = time.monotonic()
         try:
             result = await fetch(f"{origin}/robots.txt")
         except FetchError:
-            return _Rules(now, None, allow_all=False)  # unreachable: assume complete disallow
+            return _Rules(now, None, unavailable=True)  # unreachable: assume complete disallow
         if 400 <= result.status < 500:
             return _Rules(now, None, allow_all=True)
         if result.status != 200:
-            return _Rules(now, None, allow_all=False)
+            return _Rules(now, None, unavailable=True)
         text = result.content[:MAX_ROBOTS_BYTES].decode("utf-8", "replace")
         return _Rules(now, Protego.parse(text))

@@ -214,7 +214,9 @@ def crawl(
         bool, typer.Option("--demo", help="crawl the shipped demo sources (simulated portals)")
     ] = False,
     portal_port: PortalPortOpt = 8801,
-    as_json: Annotated[bool, typer.Option("--json", help="print the per-source stats as JSON instead of a table")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print the per-source stats as JSON instead of a table")
+    ] = False,
 ) -> None:
     """Crawl once in the foreground, with a progress bar per source and a summary table.
 

@@ -35,6 +35,8 @@ class CrawlProgress:
         self._progress.stop()
 
     def update(self, kind: str, stats: SourceStats) -> None:
+        if not self._progress.console.is_terminal:
+            return  # nobody watches a pipe: keep the crawl's CPU for crawling
         task = self._tasks[stats.name]
         if kind == "list":
             self._progress.update(task, description=f"listing… {stats.list_pages} list pages")

@@ -33,10 +33,11 @@ class Verdict:
 
 def blocked_reason(html: str, visible_chars: int, min_page_chars: int) -> str | None:
     """A reason when the page is a challenge, a block page or an empty shell; ``None`` for a real page."""
-    head = html[:20000]
-    for pattern, reason in _CHALLENGE:
-        if pattern.search(head) and visible_chars < 2000:
-            return reason
+    if visible_chars < 2000:  # challenge and block pages say little; a long page is a real page
+        head = html[:20000]
+        for pattern, reason in _CHALLENGE:
+            if pattern.search(head):
+                return reason
     if visible_chars < min_page_chars:
         return "empty_page"
     return None

@@ -88,9 +88,10 @@ def info_labels(tree: LexborHTMLParser) -> dict[str, str]:
             if value_or_none(value):
                 out[key] = clean_line(value or "")
     for node in tree.css("li, p, div"):
-        if has_descendant(node, "li, p, div, table"):
+        text = node.text() or ""
+        if len(text) > 200 or not (":" in text or "：" in text) or has_descendant(node, "li, p, div, table"):
             continue
-        match = _LABEL.match(clean_line(node.text() or ""))
+        match = _LABEL.match(clean_line(text))
         key = _label_key(match.group(1)) if match else None
         if match and key and key not in out and value_or_none(match.group(2)):
             out[key] = clean_line(match.group(2))

@@ -35,8 +35,12 @@ def gazetteer(text: str) -> Region:
     """What the national gazetteer recognises in ``text`` (only what the text names; nothing guessed)."""
     if not text:
         return _NONE
-    row = _cpca().transform([text]).iloc[0]
-    province, city, county = (_clean(row["省"]), _clean(row["市"]), _clean(row["区"]))
+    cpca = _cpca()
+    one = getattr(cpca, "_get_one_addr", None)
+    # cpca.transform wraps each match in a pandas DataFrame (≈ 5 ms); its per-string matcher is ≈ 50 µs.
+    # cpca is frozen (0.5.5, 2021, pinned <0.6), so the private function is stable; transform is the fallback.
+    row = one(text, False, {}) if one else cpca.transform([text]).iloc[0].to_dict()
+    province, city, county = (_clean(row.get("省")), _clean(row.get("市")), _clean(row.get("区")))
     if province in MUNICIPALITIES and city in (None, "市辖区", "县"):
         city = province
     return (province, city, county) if province else _NONE
@@ -49,8 +53,10 @@ def _clean(value: Any) -> str | None:
 def normalize_region(hint: str | None, texts: list[str | None]) -> tuple[Region, str]:
     """``(region, provenance)``. A hint wins; the gazetteer fills a missing county inside the hinted city."""
     hinted = region_from_hint(hint)
+    if all(hinted):
+        return hinted, "hint"
     found, source = _NONE, ""
-    for text in texts:
+    for text in texts[:1] if hinted[0] else texts:  # with a hint, only the agency can add a county
         found = gazetteer(text or "")
         if found[0]:
             source = "gazetteer"

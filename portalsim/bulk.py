@@ -38,7 +38,7 @@ def _detail(title: str, paragraphs: list[str], published: datetime) -> str:
     return (
         f'<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="ArticleTitle" content="{escape(title)}">'
         f'<meta name="PubDate" content="{published:%Y-%m-%d %H:%M}"><title>{escape(title)}</title></head><body>'
-        f"{chrome.IE_WARNING}<div class=\"location\">当前位置：<a href=\"/\">首页</a> -&gt; <a href=\"{COL}\">法治政府建设</a></div>"
+        f'{chrome.IE_WARNING}<div class="location">当前位置：<a href="/">首页</a> -&gt; <a href="{COL}">法治政府建设</a></div>'
         f'<h2 class="title">{escape(title)}</h2><div class="TRS_Editor">{chrome.paragraphs_html(paragraphs)}</div>'
         f"{chrome.JIATHIS}{chrome.QR}</body></html>"
     )
@@ -55,15 +55,24 @@ def _list(links: list[tuple[str, str]], index: int, count: int) -> str:
 def bulk_portal(host_no: int, address: str, port: int, pages: int) -> Portal:
     rng = random.Random(host_no)
     pool = [p for body in seed_paragraphs().values() for p in body if len(p) > 40]
-    portal = Portal(key=f"bulk{host_no}", name=f"模拟第{host_no}区", host=f"{address}:{port}", start_paths=[COL],
-                    platform="trs-bulk", region="浙江省/湖州市", agency=None)  # fmt: skip
+    portal = Portal(
+        key=f"bulk{host_no}",
+        name=f"模拟第{host_no}区",
+        host=f"{address}:{port}",
+        start_paths=[COL],
+        platform="trs-bulk",
+        region="浙江省/湖州市",
+        agency=None,
+    )
     links = []
     start = datetime(2024, 3, 1, 9, 0)
     for page_no in range(pages):
         published = start - timedelta(days=page_no)
         path = f"{COL}{published:%Y%m}/t{published:%Y%m%d}_{host_no * 100000 + page_no}.html"
         title = f"第{host_no}区第{page_no}号单位{2020 + page_no % 5}年度法治政府建设年度报告"
-        portal.pages[path] = StaticPage(_detail(title, _body(rng, pool, host_no, page_no), published).encode())
+        portal.pages[path] = StaticPage(
+            _detail(title, _body(rng, pool, host_no, page_no), published).encode()
+        )
         links.append(("./" + path[len(COL) :], title))
     chunks = [links[i : i + PAGE_SIZE] for i in range(0, len(links), PAGE_SIZE)] or [[]]
     for index, chunk in enumerate(chunks):

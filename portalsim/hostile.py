@@ -155,8 +155,11 @@ def _static_cases(portal: Portal) -> list[tuple[str, str]]:
     huge = report_html(_title("超大页面"), _body("huge") * 20000).encode()
     add("huge.html", StaticPage(huge), _title("超大页面"))
     malformed = report_html(_title("残缺 HTML"), _body("malformed")).replace("</p>", "").replace("</div>", "")
-    add("malformed.html", StaticPage(malformed.replace("</body></html>", "<div><table><tr><td>").encode()),
-        _title("残缺 HTML"))  # fmt: skip
+    add(
+        "malformed.html",
+        StaticPage(malformed.replace("</body></html>", "<div><table><tr><td>").encode()),
+        _title("残缺 HTML"),
+    )
     attachment_only = (
         f'<html><head><meta charset="utf-8"><title>{_title("仅附件")}</title></head><body><h1>{_title("仅附件")}</h1>'
         f'<div class="TRS_Editor"><p>附件：<a href="./P020240301.pdf">{_title("仅附件")}.pdf</a></p></div></body></html>'
@@ -191,8 +194,15 @@ def _list_page(items: list[tuple[str, str]], count: int) -> str:
 
 
 def hostile(host: str) -> Portal:
-    portal = Portal(key="hostile", name="敌意门户 (测试用)", host=host, start_paths=[COL, "/col/col999/index.html",
-                    "/datalist/index.html"], platform="hostile", region="浙江省/某某市", agency=AGENCY)  # fmt: skip
+    portal = Portal(
+        key="hostile",
+        name="敌意门户 (测试用)",
+        host=host,
+        start_paths=[COL, "/col/col999/index.html", "/datalist/index.html"],
+        platform="hostile",
+        region="浙江省/某某市",
+        agency=AGENCY,
+    )
     cases = Cases()
     portal.handlers.update(cases.handlers())
     dynamic = [
@@ -211,13 +221,17 @@ def hostile(host: str) -> Portal:
             b"<html><head><title></title></head><body><!-- stub -->" + b" " * 240 + b"</body></html>"
         )
     portal.pages["/robots.txt"] = StaticPage(b"User-agent: *\nDisallow: /hostile/private/\n", "text/plain")
-    jpaas_col = ("<html><head><meta charset='utf-8'></head><body><div id='list'></div><script>var url = "
-                 "'/api-gateway/jpaas-publish-server/front/page/build/unit?webId=3117&pageId=999&parseType=bulidstatic"
-                 "&pageType=column&tagId=list';</script></body></html>")  # fmt: skip
+    jpaas_col = (
+        "<html><head><meta charset='utf-8'></head><body><div id='list'></div><script>var url = "
+        "'/api-gateway/jpaas-publish-server/front/page/build/unit?webId=3117&pageId=999&parseType=bulidstatic"
+        "&pageType=column&tagId=list';</script></body></html>"
+    )
     portal.pages["/col/col999/index.html"] = StaticPage(jpaas_col.encode())
     for n, path in ((1, "/datalist/index.html"), (2, "/datalist/index_2.html")):
-        data = (f'var dataList=[{{"infolist":[{{"title":"{_title(f"dataList {n}")}","daytime":"2024-03-0{n}",'
-                f'"url":"/datalist/{n}.html"}}]}}];var pagesData={{"curPageNo":{n},"pageTotal":2}};')  # fmt: skip
+        data = (
+            f'var dataList=[{{"infolist":[{{"title":"{_title(f"dataList {n}")}","daytime":"2024-03-0{n}",'
+            f'"url":"/datalist/{n}.html"}}]}}];var pagesData={{"curPageNo":{n},"pageTotal":2}};'
+        )
         portal.pages[path] = StaticPage(
             f"<html><head><meta charset='utf-8'></head><body><script>{data}</script></body></html>".encode()
         )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine, event
@@ -55,10 +56,39 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     return engine
 
 
+_WRITE_LOCKS: dict[int, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _process_write_lock(engine: Engine) -> threading.Lock | None:
+    """SQLite has one writer: threads of one process queue on a Python lock (woken at once) instead of
+    SQLite's busy handler, which sleeps in growing steps. Other processes still meet the busy timeout."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with _LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(id(engine.pool), threading.Lock())
+
+
+_WRITE_ENGINES: dict[int, Engine] = {}
+
+
+def _write_engine(engine: Engine) -> Engine:
+    """The engine's writer view (``BEGIN IMMEDIATE`` on SQLite), made once: building one per write is not free."""
+    key = id(engine.pool)
+    writer = _WRITE_ENGINES.get(key)
+    if writer is None:
+        writer = _WRITE_ENGINES[key] = engine.execution_options(fazhi_write=True)
+    return writer
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction takes the write lock up front, committed on success."""
-    with Session(engine.execution_options(fazhi_write=True)) as session:
+    lock = _process_write_lock(engine)
+    with (
+        lock if lock is not None else nullcontext(),
+        Session(_write_engine(engine)) as session,
+    ):
         yield session
         session.commit()
 

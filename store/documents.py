@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -15,10 +16,24 @@ from store.errors import AmbiguousPrefix
 from store.models import Document, Sighting
 from store.types import utcnow
 
+_DOCUMENTS: Table = Document.__table__  # type: ignore[attr-defined]
+_SIGHTINGS: Table = Sighting.__table__  # type: ignore[attr-defined]
 
-def _insert(session: Session, table):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+@cache
+def _statements(dialect: str) -> tuple[Any, Any]:
+    """Core statements, built once per dialect: the ORM's per-row bookkeeping is most of an insert's cost."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    document = insert(_DOCUMENTS).on_conflict_do_nothing(index_elements=["id"])
+    sighting = insert(_SIGHTINGS)
+    sighting = sighting.on_conflict_do_update(
+        index_elements=["document_id", "url"], set_={"last_seen": sighting.excluded.last_seen}
+    )
+    return document, sighting
+
+
+def document_row(document: Document) -> dict[str, Any]:
+    return {c.name: getattr(document, c.name) for c in _DOCUMENTS.columns if c.name != "seq"}
 
 
 @dataclass(frozen=True)
@@ -27,13 +42,15 @@ class UpsertResult:
     created: bool  # False: the body was already stored (a new sighting at most)
 
 
-def upsert_document(*, session: Session, document: Document, seen_at: datetime | None = None) -> UpsertResult:
-    """Store ``document`` unless its id exists; always record where it was seen."""
+def upsert_document(
+    *, session: Session, document: Document | dict[str, Any], seen_at: datetime | None = None
+) -> UpsertResult:
+    """Store ``document`` (a model, or a row of its columns) unless its id exists; always record where it was seen."""
     seen_at = seen_at or utcnow()
-    values = document.model_dump(exclude={"seq"})
-    result = session.execute(
-        _insert(session, Document).values(**values).on_conflict_do_nothing(index_elements=["id"])
-    )
+    values = document if isinstance(document, dict) else document_row(document)
+    document = Document.model_construct(**values) if isinstance(document, dict) else document
+    connection = session.connection()
+    result = connection.execute(_statements(connection.dialect.name)[0], values)
     inserted = getattr(result, "rowcount", 0)
     record_sighting(
         session=session,
@@ -48,12 +65,15 @@ def upsert_document(*, session: Session, document: Document, seen_at: datetime |
 def record_sighting(
     *, session: Session, document_id: str, url: str, source_name: str, seen_at: datetime
 ) -> None:
-    statement = _insert(session, Sighting).values(
-        document_id=document_id, url=url, source_name=source_name, first_seen=seen_at, last_seen=seen_at
-    )
-    session.execute(
-        statement.on_conflict_do_update(index_elements=["document_id", "url"], set_={"last_seen": seen_at})
-    )
+    connection = session.connection()
+    row = {
+        "document_id": document_id,
+        "url": url,
+        "source_name": source_name,
+        "first_seen": seen_at,
+        "last_seen": seen_at,
+    }
+    connection.execute(_statements(connection.dialect.name)[1], row)
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from store.db import read_session, write_session
 from store.models import CrawlRun, FrontierEntry
 from store.types import utcnow
+
+_FRONTIER: Table = FrontierEntry.__table__  # type: ignore[attr-defined]
 
 
 def entry_key(source_name: str, method: str, url: str, data: Iterable[Iterable[str]] = ()) -> str:
@@ -56,9 +58,9 @@ def start_run(
         return run, False
 
 
-def _insert(session: Session):
+def _insert(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FrontierEntry)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_FRONTIER)
 
 
 def enqueue(session: Session, *, run_id: int, source_name: str, entries: Iterable[NewEntry]) -> None:
@@ -91,9 +93,9 @@ def enqueue(session: Session, *, run_id: int, source_name: str, entries: Iterabl
         "dialect": excluded.dialect,
         "kind": excluded.kind,
     }
-    session.execute(
+    session.connection().execute(
         statement.on_conflict_do_update(
-            index_elements=["key"], set_=requeue, where=col(FrontierEntry.run_id) != excluded.run_id
+            index_elements=["key"], set_=requeue, where=_FRONTIER.c.run_id != excluded.run_id
         )
     )
 
@@ -130,7 +132,7 @@ def mark(session: Session, key: str, *, state: str, outcome: str, reason: str = 
     changes = {"state": state, "outcome": outcome, "reason": reason, **values}
     if state == "done":
         changes["done_at"] = utcnow()
-    session.execute(update(FrontierEntry).where(col(FrontierEntry.key) == key).values(**changes))
+    session.connection().execute(update(_FRONTIER).where(_FRONTIER.c.key == key).values(**changes))
 
 
 def give_up_pending(engine: Engine, *, run_id: int, kind: str, reason: str) -> int:

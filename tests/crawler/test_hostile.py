@@ -149,8 +149,9 @@ def test_requests_to_one_host_keep_the_delay(portals: tuple[dict[str, Any], int]
     assert min(gaps) >= 0.29, gaps
 
 
-def test_robots_can_be_overridden_per_source(portals: tuple[dict[str, Any], int], tmp_path: Path,
-                                             caplog: pytest.LogCaptureFixture) -> None:  # fmt: skip
+def test_robots_can_be_overridden_per_source(
+    portals: tuple[dict[str, Any], int], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     db = make_db(tmp_path / "norobots.db")
     url = f"http://127.0.0.16:{portals[1]}/hostile/"
     source = hostile_source(portals[1], name="norobots", obey_robots=False, start_urls=[url], retries=0)

@@ -21,8 +21,14 @@ DATA = Path(__file__).resolve().parents[1] / "data"  # a self-signed certificate
 @pytest.fixture(scope="module")
 def https_origin() -> Iterator[str]:
     port = free_port()
-    config = uvicorn.Config(hostile_app, host="127.0.0.1", port=port, log_level="warning",
-                            ssl_keyfile=str(DATA / "selfsigned.key"), ssl_certfile=str(DATA / "selfsigned.crt"))  # fmt: skip
+    config = uvicorn.Config(
+        hostile_app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ssl_keyfile=str(DATA / "selfsigned.key"),
+        ssl_certfile=str(DATA / "selfsigned.crt"),
+    )
     server = uvicorn.Server(config)
     runner = LoopThread()
     future = runner.submit(server.serve())
