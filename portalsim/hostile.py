@@ -62,6 +62,7 @@ class Cases:
             f"{COL}forced-gzip.html": self.forced_gzip,
             f"{COL}gzip-bomb.html": self.gzip_bomb,
             f"{COL}redirect-loop.html": self.redirect_loop,
+            f"{COL}redirect-loop-2.html": self.redirect_loop,
             f"{COL}redirect-foreign.html": self.redirect_foreign,
             f"{COL}no-validators.html": self.no_validators,
             "/api-gateway/jpaas-publish-server/front/page/build/unit": self.jpaas,
@@ -121,7 +122,13 @@ class Cases:
         return Response(_BOMB, media_type="text/html", headers={"content-encoding": "gzip"})
 
     async def redirect_loop(self, request: Request) -> Response:
-        return Response("", status_code=302, headers={"location": f"{COL}redirect-loop-2.html"})
+        """A → B → A → …: no cookie ever ends it."""
+        other = (
+            "redirect-loop-2.html"
+            if request.url.path.endswith("redirect-loop.html")
+            else "redirect-loop.html"
+        )
+        return Response("", status_code=302, headers={"location": f"{COL}{other}"})
 
     async def redirect_foreign(self, request: Request) -> Response:
         return Response("", status_code=302, headers={"location": "http://127.0.0.2/internal/report.html"})
@@ -208,7 +215,7 @@ def hostile(host: str) -> Portal:
     dynamic = [
         (path, _title(path.rsplit("/", 1)[-1].removesuffix(".html")))
         for path in cases.handlers()
-        if path.startswith(COL)
+        if path.startswith(COL) and not path.endswith("-2.html")
     ]
     items = dynamic + _static_cases(portal)
     portal.pages[f"{COL}index.html"] = StaticPage(_list_page(items, 5).encode())

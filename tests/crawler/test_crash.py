@@ -71,7 +71,9 @@ def test_kill_nine_three_times_then_finish(bulk: tuple[dict[str, Any], int], tmp
     kills = 0
     for _ in range(3):
         process = _crawl(tmp_path, sources)
-        time.sleep(rng.uniform(0.9, 1.6))  # start-up is ≈ 0.7 s, a whole crawl ≈ 4 s: each kill lands mid-crawl
+        time.sleep(
+            rng.uniform(0.9, 1.6)
+        )  # start-up is ≈ 0.7 s, a whole crawl ≈ 4 s: each kill lands mid-crawl
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
             kills += 1

@@ -63,7 +63,7 @@ def hostile_crawl(
         ("/hostile/hang.html", "failed", "timeout"),
         ("/hostile/gzip-bomb.html", "failed", "too_large"),
         ("/hostile/huge.html", "failed", "too_large"),
-        ("/hostile/redirect-loop.html", "failed", "http_404"),
+        ("/hostile/redirect-loop.html", "failed", "redirect_loop"),
         ("/hostile/redirect-foreign.html", "failed", "private_address"),
         ("/hostile/private/report.html", "failed", "robots"),
     ],
@@ -175,3 +175,15 @@ def test_unchanged_body_without_validators_is_not_re_extracted(
     assert again[pages["/hostile/no-validators.html"].url].reason == "unchanged (same checksum)"
     assert again[pages["/hostile/gbk.html"].url].reason == "not_modified (304)"
     assert stats.new == 0 and stats.unchanged >= 1 and stats.not_modified >= 1
+
+
+def test_list_page_cap(portals: tuple[dict[str, Any], int], tmp_path: Path) -> None:
+    db = make_db(tmp_path / "cap.db")
+    source = hostile_source(
+        portals[1], name="capped", max_list_pages=2, start_urls=[f"http://127.0.0.16:{portals[1]}/hostile/"]
+    )
+    with loopback_only():
+        stats = asyncio.run(crawl_sources([source], db=db, config=CONFIG))[0]
+    lists = [e for e in entries_of(db, source_name="capped") if e.kind == "list"]
+    assert stats.list_pages == 2
+    assert sorted(e.reason for e in lists if e.state == "failed") == ["page_cap"] * 3
