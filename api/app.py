@@ -1,14 +1,16 @@
-"""Building the FastAPI app: routes, error handlers, health."""
+"""Building the FastAPI app: routes, error handlers, CORS (off unless configured), health."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine, text
 
-from api import documents
-from api.deps import SessionDep
+from api import documents, feed
+from api.deps import ConnectionDep
 from api.errors import install_error_handlers
-from api.schemas import Health
+from api.responses import dumps
+from api.schemas import Health, example
 from fazhi.settings import Settings
 
 VERSION = "0.1.0"
@@ -18,16 +20,27 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
     app = FastAPI(
         title="fazhi",
         version=VERSION,
-        description="法治政府建设年度报告, harvested from government portals: clean bodies, fields, sightings.",
+        description="法治政府建设年度报告, harvested from government portals: clean bodies, fields, sightings, "
+        "a change feed. Every error has the body {ok: false, error, errors, status}.",
     )
     app.state.engine = engine
     app.state.settings = settings
     install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET"],
+            expose_headers=["ETag", "Link"],
+        )
     app.include_router(documents.router)
+    app.include_router(feed.router)
 
-    @app.get("/healthz", response_model=Health, tags=["service"])
-    def healthz(session: SessionDep) -> Health:
-        session.execute(text("SELECT 1"))
-        return Health(ok=True, database="ok", version=VERSION)
+    @app.get("/healthz", response_model=Health, tags=["service"], openapi_extra=example("health"))
+    def healthz(connection: ConnectionDep, request: Request) -> Response:
+        connection.execute(text("SELECT 1"))
+        return Response(
+            dumps({"ok": True, "database": "ok", "version": VERSION}), media_type="application/json"
+        )
 
     return app

@@ -1,4 +1,4 @@
-"""Dependencies: a read session per request, from the engine on ``app.state``."""
+"""Dependencies: one database connection per request, from the engine on ``app.state``."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlmodel import Session
+from sqlalchemy.engine import Connection
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
-        yield session
+def get_connection(request: Request) -> Iterator[Connection]:
+    with request.app.state.engine.connect() as connection:
+        yield connection
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+ConnectionDep = Annotated[Connection, Depends(get_connection)]

@@ -1,51 +1,67 @@
-"""``/documents``: keyset-paged lists with filters, and one document by id or 16-hex prefix."""
+"""``/documents``: filtered, searchable, keyset-paged lists; one document as JSON or seed-format text; streamed
+exports (JSON lines, CSV) of any filtered set."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
-from sqlmodel import Session
+import orjson
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy.engine import Connection
 
 from api.cursor import decode_cursor, encode_cursor
-from api.deps import SessionDep
+from api.deps import ConnectionDep
 from api.errors import BadRequest, Conflict, NotFound
-from api.schemas import DocumentPublic, DocumentsPage, DocumentSummary, ErrorBody
-from store.documents import DocumentFilter, find_document, list_documents, sightings_of
+from api.responses import cached, json_response
+from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
+from ingest.tokens import tokenize
+from store import queries
 from store.errors import AmbiguousPrefix
-from store.models import Document
+from store.search import match_expression
 
 router = APIRouter(tags=["documents"])
 MAX_LIMIT = 200
 _ID = re.compile(r"^[0-9a-fA-F]{8,64}$")
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody},
-    404: {"model": ErrorBody},
-    409: {"model": ErrorBody},
-}
+Sort = Literal["seq", "-seq", "publish_date", "-publish_date", "report_year", "-report_year", "rank"]
+EXPORT_COLUMNS = (
+    "id",
+    "url",
+    "title",
+    "agency",
+    "report_year",
+    "publish_date",
+    "doc_number",
+    "index_no",
+    "source",
+    "province",
+    "city",
+    "county",
+    "attachments",
+    "body",
+    "source_name",
+    "fetched_at",
+)
 
 
-@router.get("/documents", response_model=DocumentsPage, responses=_ERRORS)
-def get_documents(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, description=f"page size, at most {MAX_LIMIT}")] = 50,
-    cursor: Annotated[str | None, Query(max_length=200, description="`next` of the previous page")] = None,
-    source_name: Annotated[str | None, Query(max_length=64)] = None,
-    report_year: Annotated[int | None, Query(ge=1949, le=2100)] = None,
-    province: Annotated[str | None, Query(max_length=32)] = None,
+def document_filters(
+    source_name: Annotated[str | None, Query(max_length=64, description="the source's name")] = None,
+    report_year: Annotated[int | None, Query(ge=1949, le=2100, description="the year reported on")] = None,
+    province: Annotated[str | None, Query(max_length=32, examples=["广东省"])] = None,
     city: Annotated[str | None, Query(max_length=32)] = None,
     county: Annotated[str | None, Query(max_length=32)] = None,
     agency: Annotated[str | None, Query(max_length=100)] = None,
-    published_after: date | None = None,
-    published_before: date | None = None,
-) -> DocumentsPage:
-    if limit > MAX_LIMIT:
-        raise BadRequest(f"limit {limit} is above the maximum of {MAX_LIMIT}: page with `next` instead")
-    filters = DocumentFilter(
+    published_after: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
+    published_before: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
+) -> queries.Filters:
+    if published_after and published_before and published_after > published_before:
+        raise BadRequest("published_after is later than published_before")
+    return queries.Filters(
         source_name=source_name,
         report_year=report_year,
         province=province,
@@ -55,33 +71,158 @@ def get_documents(
         published_after=published_after,
         published_before=published_before,
     )
-    rows = list_documents(session=session, after_seq=decode_cursor(cursor), limit=limit + 1, filters=filters)
-    items = [DocumentSummary.model_validate(row, from_attributes=True) for row in rows[:limit]]
-    next_cursor = encode_cursor(items[-1].seq) if len(rows) > limit else None
-    next_url = str(request.url.include_query_params(cursor=next_cursor)) if next_cursor else None
-    if next_url:
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
-    return DocumentsPage(items=items, next=next_cursor, next_url=next_url)
 
 
-@router.get("/documents/{document_id}", response_model=DocumentPublic, responses=_ERRORS)
-def get_document(document_id: str, session: SessionDep) -> DocumentPublic:
-    document = lookup(session, document_id)
-    sightings = sightings_of(session=session, document_id=document.id)
-    data = document.model_dump()
-    data["sightings"] = [s.model_dump() for s in sightings]
-    return DocumentPublic.model_validate(data)
+FiltersDep = Annotated[queries.Filters, Depends(document_filters)]
+SearchQuery = Annotated[
+    str | None, Query(max_length=200, description="full-text search (Chinese: jieba words)")
+]
 
 
-def lookup(session: Session, document_id: str) -> Document:
+def search_match(q: str | None) -> str | None:
+    if q is None:
+        return None
+    words = tokenize(q)
+    if not words:
+        raise BadRequest("q has no searchable words: give Chinese or latin words, e.g. q=行政复议")
+    return match_expression(words)
+
+
+@router.get(
+    "/documents", response_model=DocumentsPage, responses=ERRORS, openapi_extra=example("documents_page")
+)
+def get_documents(
+    request: Request,
+    connection: ConnectionDep,
+    filters: FiltersDep,
+    q: SearchQuery = None,
+    sort: Annotated[
+        Sort | None,
+        Query(
+            description="seq (ingest order, default), publish_date, report_year, "
+            "a leading - for descending; rank (default with q)"
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, description=f"page size, at most {MAX_LIMIT}")] = 50,
+    cursor: Annotated[str | None, Query(max_length=300, description="`next` of the previous page")] = None,
+    count: Annotated[
+        bool, Query(description="also return the total number of matches (costs a count)")
+    ] = False,
+) -> Response:
+    if limit > MAX_LIMIT:
+        raise BadRequest(f"limit {limit} is above the maximum of {MAX_LIMIT}: page with `next` instead")
+    match = search_match(q)
+    order = sort or ("rank" if match else "seq")
+    if order == "rank" and not match:
+        raise BadRequest("sort=rank needs a search: add q")
+    after = decode_cursor(cursor, order)
+    rows = queries.list_documents(
+        connection, filters=filters, sort=order, after=after, limit=limit + 1, match=match
+    )
+    items = rows[:limit]
+    next_cursor = encode_cursor(order, items[-1]["sort_key"], items[-1]["seq"]) if len(rows) > limit else None
+    for item in items:
+        item.pop("sort_key")
+    payload: dict[str, Any] = {"ok": True, "items": items, "next": next_cursor, "next_url": None}
+    headers = {}
+    if next_cursor:
+        payload["next_url"] = str(request.url.include_query_params(cursor=next_cursor))
+        headers["Link"] = f'<{payload["next_url"]}>; rel="next"'
+    if count:
+        payload["count"] = queries.count_documents(connection, filters=filters, match=match)
+    return json_response(request, payload, headers)
+
+
+def _export_rows(request: Request, filters: queries.Filters, q: str | None) -> Iterator[dict[str, Any]]:
+    return queries.iter_documents(
+        request.app.state.engine, filters=filters, columns=EXPORT_COLUMNS, match=search_match(q)
+    )
+
+
+def _jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    for row in rows:
+        row["attachments"] = [{"name": a.get("name"), "url": a.get("url")} for a in row["attachments"]]
+        yield orjson.dumps(row, option=orjson.OPT_UTC_Z) + b"\n"
+
+
+def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    yield ("\ufeff" + buffer.getvalue()).encode(
+        "utf-8"
+    )  # BOM: spreadsheets then read UTF-8 Chinese correctly
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        row["attachments"] = " ".join(a.get("url", "") for a in row["attachments"])
+        writer.writerow(row)
+        yield buffer.getvalue().encode("utf-8")
+
+
+@router.get(
+    "/documents.jsonl",
+    responses=ERRORS,
+    response_class=StreamingResponse,
+    openapi_extra={"responses": {"200": {"content": {"application/x-ndjson": {}}}}},
+)
+def export_jsonl(request: Request, filters: FiltersDep, q: SearchQuery = None) -> StreamingResponse:
+    """Every matching document, one JSON object a line, streamed in ingest order."""
+    return StreamingResponse(_jsonl(_export_rows(request, filters, q)), media_type="application/x-ndjson")
+
+
+@router.get(
+    "/documents.csv",
+    responses=ERRORS,
+    response_class=StreamingResponse,
+    openapi_extra={"responses": {"200": {"content": {"text/csv": {}}}}},
+)
+def export_csv(request: Request, filters: FiltersDep, q: SearchQuery = None) -> StreamingResponse:
+    """Every matching document as CSV (UTF-8 with BOM), streamed in ingest order."""
+    return StreamingResponse(
+        _csv(_export_rows(request, filters, q)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="documents.csv"'},
+    )
+
+
+def lookup(connection: Connection, document_id: str) -> dict[str, Any]:
     if not _ID.match(document_id):
         raise BadRequest(
             "a document id is 64 hex characters, or a unique prefix of at least 8 (e.g. 16 from a file name)"
         )
     try:
-        document = find_document(session=session, id_or_prefix=document_id)
+        document = queries.get_document(connection, document_id)
     except AmbiguousPrefix as exc:
         raise Conflict(f"id prefix {document_id!r} is ambiguous: use more characters", exc.matches) from exc
     if document is None:
         raise NotFound(f"no document with id {document_id!r}")
     return document
+
+
+@router.get(
+    "/documents/{document_id}.txt",
+    responses=ERRORS,
+    response_class=Response,
+    openapi_extra={"responses": {"200": {"content": {"text/plain": {}}}}},
+)
+def get_document_text(request: Request, document_id: str, connection: ConnectionDep) -> Response:
+    """The seed-file format: the title line, then the clean body."""
+    document = lookup(connection, document_id)
+    body = f"{document['title'] or ''}\n{document['body']}\n".encode()
+    return cached(request, body, media_type="text/plain; charset=utf-8")
+
+
+@router.get(
+    "/documents/{document_id}",
+    response_model=DocumentPublic,
+    responses=ERRORS,
+    openapi_extra=example("document"),
+)
+def get_document(request: Request, document_id: str, connection: ConnectionDep) -> Response:
+    """One document by its id or a unique prefix (≥ 8 hex; the 16 of an exported file name)."""
+    document = lookup(connection, document_id)
+    document.pop("provenance", None)
+    document["sightings"] = queries.sightings(connection, document["id"])
+    document["versions"] = queries.versions(connection, document["id"])
+    return json_response(request, document)

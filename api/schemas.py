@@ -1,8 +1,9 @@
-"""What the API returns: ``DocumentSummary`` in lists, ``DocumentPublic`` for one document."""
+"""What the API returns (for the OpenAPI document and schemathesis), with one example per endpoint."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -16,6 +17,13 @@ class AttachmentPublic(BaseModel):
 class SightingPublic(BaseModel):
     url: str
     source_name: str
+    first_seen: datetime
+    last_seen: datetime
+
+
+class VersionPublic(BaseModel):
+    id: str = Field(description="another body seen at one of this document's URLs")
+    url: str
     first_seen: datetime
     last_seen: datetime
 
@@ -47,6 +55,7 @@ class DocumentPublic(DocumentSummary):
     keywords: list[str]
     body: str = Field(description="clean paragraphs joined by newlines")
     sightings: list[SightingPublic]
+    versions: list[VersionPublic]
 
 
 class DocumentsPage(BaseModel):
@@ -54,6 +63,40 @@ class DocumentsPage(BaseModel):
     items: list[DocumentSummary]
     next: str | None = Field(description="opaque cursor for the next page; null on the last page")
     next_url: str | None
+    count: int | None = Field(None, description="total matches, only with count=true")
+
+
+class ChangePublic(BaseModel):
+    seq: int
+    document_id: str
+    kind: str = Field(description="created | updated")
+    detail: dict[str, Any]
+    at: datetime
+
+
+class ChangesPage(BaseModel):
+    ok: bool = True
+    changes: list[ChangePublic]
+    next_since: int = Field(description="pass as `since` next time")
+
+
+class YearProvince(BaseModel):
+    report_year: int | None
+    province: str | None
+    documents: int
+
+
+class SourceYears(BaseModel):
+    source_name: str
+    years: list[int]
+    documents: int
+
+
+class Stats(BaseModel):
+    ok: bool = True
+    documents: int
+    by_year_province: list[YearProvince]
+    sources: list[SourceYears]
 
 
 class Health(BaseModel):
@@ -65,5 +108,82 @@ class Health(BaseModel):
 class ErrorBody(BaseModel):
     ok: bool = False
     error: str
-    errors: list[object] = []
+    errors: list[Any] = []
     status: int
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "bad parameters"},
+    404: {"model": ErrorBody, "description": "not found"},
+    409: {"model": ErrorBody, "description": "ambiguous id prefix"},
+}
+
+_SUMMARY = {
+    "id": "33b85772537e0e6fc52779579538e57a836e9263eb25795f20733043983b49ff",
+    "seq": 4,
+    "title": "东莞市人力资源和社会保障局2020年法治政府建设年度报告",
+    "agency": "东莞市人力资源和社会保障局",
+    "report_year": 2020,
+    "publish_date": "2021-01-27",
+    "doc_number": None,
+    "province": "广东省",
+    "city": "东莞市",
+    "county": None,
+    "url": "http://127.0.0.13:8801/zfxxgkml/fzzfjsbg/content/post_3453860.html",
+    "source_name": "dongguan-rsj",
+    "fetched_at": "2026-11-22T04:17:57.583388Z",
+}
+EXAMPLES: dict[str, Any] = {
+    "documents_page": {
+        "ok": True,
+        "items": [_SUMMARY],
+        "next": "eyJvIjoic2VxIiwiayI6NCwicyI6NH0",
+        "next_url": "http://127.0.0.1:8000/documents?limit=1&cursor=eyJvIjoic2VxIiwiayI6NCwicyI6NH0",
+    },
+    "document": {
+        **_SUMMARY,
+        "index_no": None,
+        "signer": None,
+        "addressee": None,
+        "cc": None,
+        "source": "本网",
+        "breadcrumb": ["首页", "政府信息公开目录", "法治政府建设报告"],
+        "attachments": [],
+        "keywords": ["人社", "法治"],
+        "body": "2020年,我局以习近平新时代中国特色社会主义思想为指导……",
+        "sightings": [
+            {
+                "url": _SUMMARY["url"],
+                "source_name": "dongguan-rsj",
+                "first_seen": "2026-11-22T04:17:57Z",
+                "last_seen": "2026-11-22T04:17:57Z",
+            }
+        ],
+        "versions": [],
+    },
+    "changes": {
+        "ok": True,
+        "changes": [
+            {
+                "seq": 7,
+                "document_id": _SUMMARY["id"],
+                "kind": "created",
+                "detail": {"url": _SUMMARY["url"]},
+                "at": "2026-11-22T04:17:57Z",
+            }
+        ],
+        "next_since": 7,
+    },
+    "stats": {
+        "ok": True,
+        "documents": 5,
+        "by_year_province": [{"report_year": 2020, "province": "广东省", "documents": 1}],
+        "sources": [{"source_name": "dongguan-rsj", "years": [2020], "documents": 1}],
+    },
+    "health": {"ok": True, "database": "ok", "version": "0.1.0"},
+}
+
+
+def example(name: str) -> dict[str, Any]:
+    """``openapi_extra`` giving the 200 response an example."""
+    return {"responses": {"200": {"content": {"application/json": {"example": EXAMPLES[name]}}}}}

@@ -17,6 +17,7 @@ from crawler.fetch import FetchResult
 from crawler.sources import Source
 from ingest import ExtractedReport, SourceHints, extract_report
 from ingest.keywords import extract_keywords
+from ingest.tokens import token_text
 from store import FrontierEntry, read_session, write_session
 from store.documents import find_document, record_sighting, upsert_document
 from store.frontier import NewEntry, enqueue, mark
@@ -137,6 +138,7 @@ class Extracted:
     report: ExtractedReport
     digest: str
     needs_keywords: bool
+    search_tokens: tuple[str, str] | None = None
 
 
 def read_detail(
@@ -171,8 +173,10 @@ def read_detail(
 
 
 def add_keywords(extracted: Extracted, count: int) -> None:
-    """jieba: ≈ 10–50 ms a report; callers run it in a thread."""
-    extracted.report.keywords = extract_keywords(extracted.report.body, count)
+    """jieba keywords and search tokens: ≈ 10–50 ms a report; callers run it in a thread."""
+    report = extracted.report
+    report.keywords = extract_keywords(report.body, count)
+    extracted.search_tokens = (token_text(report.title or ""), token_text(report.body))
 
 
 def store_detail(
@@ -184,7 +188,9 @@ def store_detail(
     extracted: Extracted,
     attempts: int,
 ) -> DetailOutcome:
-    return _store(db, source, entry, result, extracted.report, extracted.digest, attempts)
+    return _store(
+        db, source, entry, result, extracted.report, extracted.digest, attempts, extracted.search_tokens
+    )
 
 
 def ingest_detail(
@@ -207,11 +213,18 @@ def _store(
     report: ExtractedReport,
     digest: str,
     attempts: int,
+    search_tokens: tuple[str, str] | None = None,
 ) -> DetailOutcome:
     with write_session(db) as session:
         document_id, status = None, "not_report"
         if report.is_report:
-            created = upsert_document(session=session, document=to_document(report, source)).created
+            previous = entry.document_id if entry.document_id != report.id else None
+            created = upsert_document(
+                session=session,
+                document=to_document(report, source),
+                previous_id=previous,
+                search_tokens=search_tokens,
+            ).created
             document_id, status = report.id, "new" if created else "seen"
         mark(
             session,

@@ -17,6 +17,8 @@ from rich.console import Console
 from fazhi.settings import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from crawler.engine import SourceStats
     from crawler.sources import Source
 
@@ -232,6 +234,7 @@ def crawl(
         stats = asyncio.run(
             crawl_sources(loaded, db=db, config=crawl_config(settings), on_event=progress.update)
         )
+    _index(db)
     if as_json:
         print(json.dumps([s.as_dict() for s in stats], ensure_ascii=False))
     else:
@@ -242,6 +245,24 @@ def crawl(
         console.print(f"[yellow]no list page could be fetched for {', '.join(unreachable)}:[/yellow] {hint}")
     if any(s.error for s in stats) or len(unreachable) == len(stats):
         raise typer.Exit(1)
+
+
+def _index(db: Engine) -> int:
+    from rich.progress import Progress
+
+    from crawler.indexer import index_pending
+
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("indexing for search", total=None)
+        return index_pending(db, on_batch=lambda n: progress.advance(task, n))
+
+
+@app.command()
+def index() -> None:
+    """Build the full-text search index for documents that are not in it yet (jieba words)."""
+    settings = _settings()
+    count = _index(_engine(settings.database_url))
+    console.print(f"indexed {count} documents for search")
 
 
 @app.command()
@@ -271,10 +292,10 @@ def extract(
 @app.command()
 def export(
     fmt: Annotated[
-        str, typer.Option("--format", help="txt (one NNN_<hash>.txt per document) or jsonl")
+        str, typer.Option("--format", help="txt (one NNN_<hash>.txt per document), jsonl or csv")
     ] = "txt",
     out_path: Annotated[
-        Path, typer.Option("--out", help="directory for txt; file for jsonl ('-' = stdout)")
+        Path, typer.Option("--out", help="directory for txt; file for jsonl or csv ('-' = stdout)")
     ] = Path("export"),
 ) -> None:
     """Export every stored document, in ingest order."""
@@ -282,23 +303,27 @@ def export(
 
     from store import read_session
     from store.documents import count_documents
-    from store.export import export_jsonl, export_txt
+    from store.export import export_csv, export_jsonl, export_txt
 
-    if fmt not in ("txt", "jsonl"):
-        console.print(f"[red]unknown format {fmt!r}:[/red] use --format txt or --format jsonl")
+    if fmt not in ("txt", "jsonl", "csv"):
+        console.print(f"[red]unknown format {fmt!r}:[/red] use --format txt, jsonl or csv")
         raise typer.Exit(2)
     settings = _settings()
     db = _engine(settings.database_url)
     with read_session(db) as session:
         total = count_documents(session=session)
-    if fmt == "jsonl" and str(out_path) == "-":
-        export_jsonl(db, sys.stdout)
+    if fmt in ("jsonl", "csv") and str(out_path) == "-":
+        (export_jsonl if fmt == "jsonl" else export_csv)(db, sys.stdout)
         return
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("exporting", total=total)
         step = lambda: progress.advance(task)  # noqa: E731
         if fmt == "txt":
             count = len(export_txt(db, out_path, total, on_item=step))
+        elif fmt == "csv":
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            with out_path.open("w", encoding="utf-8-sig", newline="") as handle:
+                count = export_csv(db, handle, on_item=step)
         else:
             out_path.parent.mkdir(parents=True, exist_ok=True)
             with out_path.open("w", encoding="utf-8") as handle:

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     keywords: int = Field(8, ge=0, le=50, description="jieba keywords stored per new document (0 disables)")
     default_schedule: str = Field("0 3 * * *", description="cron for sources without a schedule of their own")
     api_token: SecretStr | None = Field(None, description="bearer token for operator endpoints (/-/…)")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='origins allowed by CORS, a JSON list (e.g. ["https://a.example"]); off by default',
+    )
     log_level: str = Field("INFO", description="logging level: DEBUG, INFO, WARNING, ERROR")
     log_format: Literal["text", "json"] = Field(
         "text", description="`text` for people, `json` for log pipelines"

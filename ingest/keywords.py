@@ -7,19 +7,25 @@ import threading
 from functools import cache
 from typing import Any
 
-_lock = threading.Lock()
+jieba_lock = threading.Lock()  # jieba's lazy dictionary load is not thread-safe
+
+
+@cache
+def jieba_module() -> Any:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
 
 
 @cache
 def _analyse() -> Any:
-    import jieba
+    jieba_module()
     import jieba.analyse
 
-    jieba.setLogLevel(logging.WARNING)
     return jieba.analyse
 
 
 def extract_keywords(text: str, count: int = 8) -> list[str]:
-    with _lock:  # jieba's lazy dictionary load is not thread-safe
-        analyse = _analyse()
-        return [str(word) for word in analyse.extract_tags(text, topK=count)]
+    with jieba_lock:
+        return [str(word) for word in _analyse().extract_tags(text, topK=count)]

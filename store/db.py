@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from store import models as _models  # noqa: F401  (registers the tables)
 from store.errors import BadDatabaseURL
+from store.search import create_search_index
 
 
 def make_engine(url: str, *, create: bool = True) -> Engine:
@@ -30,6 +31,7 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     if create:
         SQLModel.metadata.create_all(engine)
+        create_search_index(engine)
     return engine
 
 

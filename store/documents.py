@@ -8,12 +8,14 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, select
+from sqlalchemy import Engine, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from store.changes import add_change
 from store.errors import AmbiguousPrefix
 from store.models import Document, Sighting
+from store.search import index_document
 from store.types import utcnow
 
 _DOCUMENTS: Table = Document.__table__  # type: ignore[attr-defined]
@@ -25,10 +27,7 @@ def _statements(dialect: str) -> tuple[Any, Any]:
     """Core statements, built once per dialect: the ORM's per-row bookkeeping is most of an insert's cost."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     document = insert(_DOCUMENTS).on_conflict_do_nothing(index_elements=["id"])
-    sighting = insert(_SIGHTINGS)
-    sighting = sighting.on_conflict_do_update(
-        index_elements=["document_id", "url"], set_={"last_seen": sighting.excluded.last_seen}
-    )
+    sighting = insert(_SIGHTINGS).on_conflict_do_nothing(index_elements=["document_id", "url"])
     return document, sighting
 
 
@@ -43,28 +42,46 @@ class UpsertResult:
 
 
 def upsert_document(
-    *, session: Session, document: Document | dict[str, Any], seen_at: datetime | None = None
+    *,
+    session: Session,
+    document: Document | dict[str, Any],
+    seen_at: datetime | None = None,
+    previous_id: str | None = None,
+    search_tokens: tuple[str, str] | None = None,
 ) -> UpsertResult:
-    """Store ``document`` (a model, or a row of its columns) unless its id exists; always record where it was seen."""
+    """Store ``document`` (a model, or a row of its columns) unless its id exists; always record where it was seen.
+
+    The change feed gets ``created`` for a new body, ``updated`` for a known body seen at a new URL, and ``updated``
+    on ``previous_id`` (the body this URL had before) with ``superseded_by``: all in the caller's transaction.
+    ``search_tokens`` (title, body: jieba words joined by spaces) go into the full-text index with a new document.
+    """
     seen_at = seen_at or utcnow()
     values = document if isinstance(document, dict) else document_row(document)
-    document = Document.model_construct(**values) if isinstance(document, dict) else document
+    doc_id, url = values["id"], values["url"]
     connection = session.connection()
-    result = connection.execute(_statements(connection.dialect.name)[0], values)
-    inserted = getattr(result, "rowcount", 0)
-    record_sighting(
-        session=session,
-        document_id=document.id,
-        url=document.url,
-        source_name=document.source_name,
-        seen_at=seen_at,
+    created = bool(
+        getattr(connection.execute(_statements(connection.dialect.name)[0], values), "rowcount", 0)
     )
-    return UpsertResult(document.id, created=bool(inserted))
+    new_url = record_sighting(
+        session=session, document_id=doc_id, url=url, source_name=values["source_name"], seen_at=seen_at
+    )
+    if created:
+        add_change(
+            session, doc_id, "created", {"url": url, **({"supersedes": previous_id} if previous_id else {})}
+        )
+        if search_tokens:
+            index_document(session, doc_id, *search_tokens)
+    elif new_url:
+        add_change(session, doc_id, "updated", {"sighting": url})
+    if previous_id and previous_id != doc_id:
+        add_change(session, previous_id, "updated", {"superseded_by": doc_id, "url": url})
+    return UpsertResult(doc_id, created=created)
 
 
 def record_sighting(
     *, session: Session, document_id: str, url: str, source_name: str, seen_at: datetime
-) -> None:
+) -> bool:
+    """Note that ``document_id`` was at ``url`` now; True when the URL is new for the document."""
     connection = session.connection()
     row = {
         "document_id": document_id,
@@ -73,7 +90,15 @@ def record_sighting(
         "first_seen": seen_at,
         "last_seen": seen_at,
     }
-    connection.execute(_statements(connection.dialect.name)[1], row)
+    inserted = connection.execute(_statements(connection.dialect.name)[1], row)
+    if getattr(inserted, "rowcount", 0):
+        return True
+    connection.execute(
+        update(_SIGHTINGS)
+        .where(_SIGHTINGS.c.document_id == document_id, _SIGHTINGS.c.url == url)
+        .values(last_seen=seen_at)
+    )
+    return False
 
 
 @dataclass(frozen=True)

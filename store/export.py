@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -71,6 +72,41 @@ def export_jsonl(engine: Engine, out: IO[str], on_item=None) -> int:
     count = 0
     for line in jsonl_lines(iter_documents(engine)):
         out.write(line)
+        count += 1
+        if on_item:
+            on_item()
+    return count
+
+
+CSV_COLUMNS = (
+    "id",
+    "url",
+    "title",
+    "agency",
+    "report_year",
+    "publish_date",
+    "doc_number",
+    "index_no",
+    "source",
+    "province",
+    "city",
+    "county",
+    "attachments",
+    "body",
+    "source_name",
+    "fetched_at",
+)
+
+
+def export_csv(engine: Engine, out: IO[str], on_item=None) -> int:
+    """The JSONL record's columns as CSV; attachments as their URLs separated by spaces."""
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    count = 0
+    for document in iter_documents(engine):
+        record = document_record(document)
+        record["attachments"] = " ".join(a["url"] or "" for a in record["attachments"])
+        writer.writerow(record)
         count += 1
         if on_item:
             on_item()

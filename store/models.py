@@ -53,6 +53,18 @@ class Sighting(SQLModel, table=True):
     last_seen: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
+class Change(SQLModel, table=True):
+    """The change feed: one row per create or update, its ``seq`` given in the transaction of the change."""
+
+    __tablename__ = "changes"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    document_id: str = Field(index=True, max_length=64)
+    kind: str  # created | updated
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
 class CrawlRun(SQLModel, table=True):
     """One crawl of one source. An unfinished run is resumed by the next crawl of its source."""
 

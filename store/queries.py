@@ -1,0 +1,196 @@
+"""The read side: plain Core queries returning dicts (the API's hot paths skip ORM objects; STACK-NOTES 16).
+
+Keyset pagination everywhere: a page is "rows after (sort key, seq)", one extra row tells whether there is a next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, Table, func, literal_column, select, text, tuple_
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from store.errors import AmbiguousPrefix
+from store.models import Document, Sighting
+from store.search import FTS_TABLE
+
+DOCUMENTS: Table = Document.__table__  # type: ignore[attr-defined]
+SIGHTINGS: Table = Sighting.__table__  # type: ignore[attr-defined]
+SUMMARY_COLUMNS = (
+    "id",
+    "seq",
+    "title",
+    "agency",
+    "report_year",
+    "publish_date",
+    "doc_number",
+    "province",
+    "city",
+    "county",
+    "url",
+    "source_name",
+    "fetched_at",
+)
+SORTS = ("seq", "-seq", "publish_date", "-publish_date", "report_year", "-report_year", "rank")
+
+
+@dataclass(frozen=True)
+class Filters:
+    source_name: str | None = None
+    report_year: int | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    agency: str | None = None
+    published_after: date | None = None
+    published_before: date | None = None
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        c = DOCUMENTS.c
+        out: list[ColumnElement[bool]] = []
+        for name in ("source_name", "report_year", "province", "city", "county", "agency"):
+            value = getattr(self, name)
+            if value is not None:
+                out.append(c[name] == value)
+        if self.published_after is not None:
+            out.append(c.publish_date >= self.published_after)
+        if self.published_before is not None:
+            out.append(c.publish_date <= self.published_before)
+        return out
+
+
+def _sort_key(sort: str) -> Any:
+    c = DOCUMENTS.c
+    name = sort.lstrip("-")
+    if name == "publish_date":
+        return func.coalesce(c.publish_date, "0000-00-00")
+    if name == "report_year":
+        return func.coalesce(c.report_year, 0)
+    if name == "rank":
+        return literal_column(f"bm25({FTS_TABLE})")
+    return c.seq
+
+
+def list_documents(
+    connection: Connection,
+    *,
+    filters: Filters,
+    sort: str = "seq",
+    after: tuple[Any, int] | None = None,
+    limit: int = 50,
+    match: str | None = None,
+    columns: tuple[str, ...] = SUMMARY_COLUMNS,
+) -> list[dict[str, Any]]:
+    """Documents in ``sort`` order (ties by seq), after the keyset ``after`` = (sort value, seq)."""
+    key = _sort_key(sort)
+    descending = sort.startswith("-")
+    selected = [DOCUMENTS.c[name] for name in columns] + [key.label("sort_key")]
+    statement = select(*selected).where(*filters.clauses())
+    if match is not None:
+        statement = statement.join(
+            text(FTS_TABLE), literal_column(f"{FTS_TABLE}.rowid") == DOCUMENTS.c.seq
+        ).where(literal_column(FTS_TABLE).op("MATCH")(match))
+    if after is not None:
+        pair, bound = tuple_(key, DOCUMENTS.c.seq), tuple_(*after)
+        statement = statement.where(pair < bound if descending else pair > bound)
+    order = (key.desc(), DOCUMENTS.c.seq.desc()) if descending else (key.asc(), DOCUMENTS.c.seq.asc())
+    return [dict(row) for row in connection.execute(statement.order_by(*order).limit(limit)).mappings()]
+
+
+def count_documents(connection: Connection, *, filters: Filters, match: str | None = None) -> int:
+    statement = select(func.count()).select_from(DOCUMENTS).where(*filters.clauses())
+    if match is not None:
+        statement = statement.join(
+            text(FTS_TABLE), literal_column(f"{FTS_TABLE}.rowid") == DOCUMENTS.c.seq
+        ).where(literal_column(FTS_TABLE).op("MATCH")(match))
+    return int(connection.execute(statement).scalar() or 0)
+
+
+def get_document(connection: Connection, id_or_prefix: str) -> dict[str, Any] | None:
+    key = id_or_prefix.lower()
+    condition = DOCUMENTS.c.id == key if len(key) == 64 else DOCUMENTS.c.id.startswith(key, autoescape=True)
+    rows = [dict(r) for r in connection.execute(select(DOCUMENTS).where(condition).limit(5)).mappings()]
+    if len(rows) > 1:
+        raise AmbiguousPrefix(key, [r["id"] for r in rows])
+    return rows[0] if rows else None
+
+
+def sightings(connection: Connection, document_id: str) -> list[dict[str, Any]]:
+    s = SIGHTINGS.c
+    statement = (
+        select(s.url, s.source_name, s.first_seen, s.last_seen)
+        .where(s.document_id == document_id)
+        .order_by(s.first_seen, s.url)
+    )
+    return [dict(r) for r in connection.execute(statement).mappings()]
+
+
+def versions(connection: Connection, document_id: str) -> list[dict[str, Any]]:
+    """Other bodies seen at this document's URLs: the page's history, oldest first."""
+    mine = select(SIGHTINGS.c.url).where(SIGHTINGS.c.document_id == document_id)
+    s = SIGHTINGS.c
+    statement = (
+        select(
+            s.document_id.label("id"),
+            s.url,
+            func.min(s.first_seen).label("first_seen"),
+            func.max(s.last_seen).label("last_seen"),
+        )
+        .where(s.url.in_(mine), s.document_id != document_id)
+        .group_by(s.document_id, s.url)
+        .order_by(func.min(s.first_seen))
+    )
+    return [dict(r) for r in connection.execute(statement).mappings()]
+
+
+def stats(connection: Connection) -> dict[str, Any]:
+    c = DOCUMENTS.c
+    by_year = connection.execute(
+        select(c.report_year, c.province, func.count().label("documents"))
+        .group_by(c.report_year, c.province)
+        .order_by(c.report_year, c.province)
+    ).mappings()
+    per_source = connection.execute(
+        select(c.source_name, c.report_year, func.count().label("documents"))
+        .group_by(c.source_name, c.report_year)
+        .order_by(c.source_name, c.report_year)
+    ).mappings()
+    sources: dict[str, dict[str, Any]] = {}
+    for row in per_source:
+        entry = sources.setdefault(
+            row["source_name"], {"source_name": row["source_name"], "years": [], "documents": 0}
+        )
+        if row["report_year"] is not None:
+            entry["years"].append(row["report_year"])
+        entry["documents"] += row["documents"]
+    total = connection.execute(select(func.count()).select_from(DOCUMENTS)).scalar() or 0
+    return {
+        "documents": int(total),
+        "by_year_province": [dict(r) for r in by_year],
+        "sources": list(sources.values()),
+    }
+
+
+def iter_documents(
+    engine: Engine, *, filters: Filters, columns: tuple[str, ...], batch: int = 500, match: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every matching document in seq order, ``batch`` rows per query: exports never hold the whole set."""
+    after: tuple[Any, int] | None = None
+    wanted = columns if "seq" in columns else (*columns, "seq")
+    while True:
+        with engine.connect() as connection:
+            rows = list_documents(
+                connection, filters=filters, after=after, limit=batch, match=match, columns=wanted
+            )
+        if not rows:
+            return
+        after = (rows[-1]["seq"], rows[-1]["seq"])
+        for row in rows:
+            row.pop("sort_key", None)
+            if "seq" not in columns:
+                row.pop("seq")
+            yield row
