@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import date
 from typing import Any
 
 from api.errors import BadRequest
@@ -13,6 +14,8 @@ _INVALID = "invalid cursor: pass back the `next` value of a previous page unchan
 
 
 def encode_cursor(order: str, key: Any, seq: int) -> str:
+    if isinstance(key, date):
+        key = key.isoformat()
     raw = json.dumps({"o": order, "k": key, "s": seq}, separators=(",", ":"), ensure_ascii=False)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -34,4 +37,9 @@ def decode_cursor(cursor: str | None, order: str) -> tuple[Any, int] | None:
         or (isinstance(key, int) and abs(key) >= 2**62)
     ):
         raise BadRequest(_INVALID)
+    if order.lstrip("-") == "publish_date":
+        try:
+            key = date.fromisoformat(str(key))
+        except ValueError as exc:
+            raise BadRequest(_INVALID) from exc
     return key, seq

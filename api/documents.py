@@ -49,6 +49,19 @@ EXPORT_COLUMNS = (
 )
 
 
+# a date is written YYYY-MM-DD: pydantic's lax date parsing would also take "0" (a Unix timestamp)
+DateQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive")]
+
+
+def _iso_date(name: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadRequest(f"{name}={value!r} is not a calendar date (YYYY-MM-DD)") from exc
+
+
 def document_filters(
     source_name: Annotated[str | None, Query(max_length=64, description="the source's name")] = None,
     report_year: Annotated[int | None, Query(ge=1949, le=2100, description="the year reported on")] = None,
@@ -56,10 +69,14 @@ def document_filters(
     city: Annotated[str | None, Query(max_length=32)] = None,
     county: Annotated[str | None, Query(max_length=32)] = None,
     agency: Annotated[str | None, Query(max_length=100)] = None,
-    published_after: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
-    published_before: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
+    published_after: DateQuery = None,
+    published_before: DateQuery = None,
 ) -> queries.Filters:
-    if published_after and published_before and published_after > published_before:
+    after, before = (
+        _iso_date("published_after", published_after),
+        _iso_date("published_before", published_before),
+    )
+    if after and before and after > before:
         raise BadRequest("published_after is later than published_before")
     return queries.Filters(
         source_name=source_name,
@@ -68,8 +85,8 @@ def document_filters(
         city=city,
         county=county,
         agency=agency,
-        published_after=published_after,
-        published_before=published_before,
+        published_after=after,
+        published_before=before,
     )
 
 

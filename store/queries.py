@@ -67,7 +67,7 @@ def _sort_key(sort: str) -> Any:
     c = DOCUMENTS.c
     name = sort.lstrip("-")
     if name == "publish_date":
-        return func.coalesce(c.publish_date, "0000-00-00")
+        return func.coalesce(c.publish_date, date(1, 1, 1))  # undated documents sort first
     if name == "report_year":
         return func.coalesce(c.report_year, 0)
     if name == "rank":

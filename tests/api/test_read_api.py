@@ -1,0 +1,158 @@
+"""The read API over a crawled store, through uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from api import create_app
+from fazhi.settings import Settings
+from tests.servers import running_app
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def api(crawled: tuple[Any, list[Any]]) -> Iterator[str]:
+    with running_app(create_app(engine=crawled[0], settings=Settings())) as base:
+        yield base
+
+
+def _all_pages(url: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    page = httpx.get(url, params=params).json()
+    items = list(page["items"])
+    for _ in range(20):  # loop guard
+        if not page["next_url"]:
+            return items
+        page = httpx.get(page["next_url"]).json()
+        items += page["items"]
+    raise AssertionError("pagination did not end")
+
+
+@pytest.mark.parametrize(
+    "sort", ["seq", "-seq", "publish_date", "-publish_date", "report_year", "-report_year"]
+)
+def test_every_sort_pages_to_exhaustion_once(api: str, sort: str) -> None:
+    items = _all_pages(f"{api}/documents", {"sort": sort, "limit": 2})
+    assert len(items) == len({i["id"] for i in items}) == 5
+    key = sort.lstrip("-")
+    values = [(i[key] or "", i["seq"]) if key != "seq" else i["seq"] for i in items]
+    assert values == sorted(values, reverse=sort.startswith("-"))
+
+
+def test_cursor_of_another_sort_is_refused(api: str) -> None:
+    page = httpx.get(f"{api}/documents", params={"limit": 1}).json()
+    response = httpx.get(f"{api}/documents", params={"limit": 1, "sort": "-seq", "cursor": page["next"]})
+    assert response.status_code == 400 and "same sort" in response.json()["error"]
+
+
+def test_search_in_chinese_ranked(api: str) -> None:
+    page = httpx.get(f"{api}/documents", params={"q": "劳动保障监察", "count": "true"}).json()
+    assert page["count"] >= 1 and page["items"]
+    assert all(i["source_name"] for i in page["items"])
+    huzhou = httpx.get(f"{api}/documents", params={"q": "湖州市劳动保障监察行政处罚"}).json()["items"]
+    assert huzhou and huzhou[0]["source_name"] == "huzhou-rsj"
+    assert httpx.get(f"{api}/documents", params={"q": "完全不存在的词语组合乙丙丁"}).json()["items"] == []
+    filtered = httpx.get(f"{api}/documents", params={"q": "法治", "province": "广东省"}).json()["items"]
+    assert {i["province"] for i in filtered} == {"广东省"}
+
+
+def test_search_without_words_is_a_clear_400(api: str) -> None:
+    response = httpx.get(f"{api}/documents", params={"q": "！！？"})
+    assert response.status_code == 400 and "searchable words" in response.json()["error"]
+
+
+def test_count_only_when_asked(api: str) -> None:
+    assert (
+        "count" not in httpx.get(f"{api}/documents").json()
+        or httpx.get(f"{api}/documents").json()["count"] is None
+    )
+    assert httpx.get(f"{api}/documents", params={"count": "true"}).json()["count"] == 5
+
+
+@pytest.mark.parametrize("path", ["/documents", "/documents?province=广东省", "/stats", "/changes"])
+def test_etag_and_304(api: str, path: str) -> None:
+    first = httpx.get(f"{api}{path}")
+    tag = first.headers["etag"]
+    assert tag.startswith('"') and "max-age" in first.headers["cache-control"]
+    again = httpx.get(f"{api}{path}", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
+    assert httpx.get(f"{api}{path}", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_one_document_etag_text_and_prefix(api: str, groundtruth: dict[str, Any]) -> None:
+    hedong = next(i for i in httpx.get(f"{api}/documents").json()["items"] if i["source_name"] == "hedong")
+    full = httpx.get(f"{api}/documents/{hedong['id']}")
+    assert (
+        httpx.get(
+            f"{api}/documents/{hedong['id']}", headers={"If-None-Match": full.headers["etag"]}
+        ).status_code
+        == 304
+    )
+    text = httpx.get(f"{api}/documents/{hedong['id'][:16]}.txt")
+    assert text.headers["content-type"].startswith("text/plain")
+    title, body = text.text.split("\n", 1)
+    assert (
+        title == hedong["title"] and body.rstrip("\n").split("\n") == groundtruth["hedong"]["body_paragraphs"]
+    )
+
+
+def test_exports_stream_the_filtered_set(api: str) -> None:
+    lines = httpx.get(f"{api}/documents.jsonl").text.splitlines()
+    assert len(lines) == 5 and all(json.loads(line)["body"] for line in lines)
+    guangdong = httpx.get(f"{api}/documents.jsonl", params={"province": "广东省"}).text.splitlines()
+    assert {json.loads(line)["source_name"] for line in guangdong} == {"dongguan-rsj", "jianghai-rsj"}
+    response = httpx.get(f"{api}/documents.csv", params={"report_year": 2023})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["source_name"] for r in rows] == ["hedong"] and rows[0]["attachments"].endswith(".pdf")
+
+
+def test_stats(api: str) -> None:
+    stats = httpx.get(f"{api}/stats").json()
+    assert stats["documents"] == 5
+    assert sum(r["documents"] for r in stats["by_year_province"]) == 5
+    assert {"report_year": 2019, "province": "浙江省", "documents": 1} in stats["by_year_province"]
+    years = {s["source_name"]: s["years"] for s in stats["sources"]}
+    assert years["huzhou-rsj"] == [2019] and years["jianghai-rsj"] == [2024]
+
+
+def test_change_feed_has_every_create_and_the_second_sighting(api: str) -> None:
+    seen, since = [], 0
+    for _ in range(20):
+        page = httpx.get(f"{api}/changes", params={"since": since, "limit": 2}).json()
+        if not page["changes"]:
+            break
+        seen += page["changes"]
+        since = page["next_since"]
+    assert [c["seq"] for c in seen] == sorted({c["seq"] for c in seen})
+    assert sum(c["kind"] == "created" for c in seen) == 5
+    updates = [c for c in seen if c["kind"] == "updated"]
+    # Dongguan's body is at two URLs: whichever the crawl met second is an update of the same document
+    assert [c["detail"]["sighting"].rsplit("/", 1)[1] for c in updates] in (
+        ["post_3711117.html"],
+        ["post_3453860.html"],
+    )
+
+
+def test_cors_is_off_by_default_and_on_by_setting(crawled: tuple[Any, list[Any]], api: str) -> None:
+    assert (
+        "access-control-allow-origin"
+        not in httpx.get(f"{api}/documents", headers={"Origin": "https://a.example"}).headers
+    )
+    app = create_app(engine=crawled[0], settings=Settings(cors_origins=["https://a.example"]))
+    with running_app(app) as base:
+        response = httpx.get(f"{base}/documents", headers={"Origin": "https://a.example"})
+    assert response.headers["access-control-allow-origin"] == "https://a.example"
+
+
+def test_openapi_has_an_example_for_every_json_endpoint(api: str) -> None:
+    spec = httpx.get(f"{api}/openapi.json").json()
+    for path in ("/documents", "/documents/{document_id}", "/changes", "/stats", "/healthz"):
+        content = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        assert "example" in content, path
