@@ -37,7 +37,7 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
     app.include_router(feed.router)
 
     @app.get("/healthz", response_model=Health, tags=["service"], openapi_extra=example("health"))
-    def healthz(connection: ConnectionDep, request: Request) -> Response:
+    async def healthz(connection: ConnectionDep, request: Request) -> Response:
         connection.execute(text("SELECT 1"))
         return Response(
             dumps({"ok": True, "database": "ok", "version": VERSION}), media_type="application/json"

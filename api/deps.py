@@ -1,15 +1,19 @@
-"""Dependencies: one database connection per request, from the engine on ``app.state``."""
+"""Dependencies: one database connection per request, from the engine on ``app.state``.
+
+Handlers and dependencies are ``async``: the reads are short and local, and a thread-pool hop per dependency and
+per handler cost more than the queries (bench/api.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Connection
 
 
-def get_connection(request: Request) -> Iterator[Connection]:
+async def get_connection(request: Request) -> AsyncIterator[Connection]:
     with request.app.state.engine.connect() as connection:
         yield connection
 

@@ -8,10 +8,12 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Connection
 
@@ -62,7 +64,7 @@ def _iso_date(name: str, value: str | None) -> date | None:
         raise BadRequest(f"{name}={value!r} is not a calendar date (YYYY-MM-DD)") from exc
 
 
-def document_filters(
+async def document_filters(
     source_name: Annotated[str | None, Query(max_length=64, description="the source's name")] = None,
     report_year: Annotated[int | None, Query(ge=1949, le=2100, description="the year reported on")] = None,
     province: Annotated[str | None, Query(max_length=32, examples=["广东省"])] = None,
@@ -108,7 +110,7 @@ def search_match(q: str | None) -> str | None:
 @router.get(
     "/documents", response_model=DocumentsPage, responses=ERRORS, openapi_extra=example("documents_page")
 )
-def get_documents(
+async def get_documents(
     request: Request,
     connection: ConnectionDep,
     filters: FiltersDep,
@@ -133,9 +135,17 @@ def get_documents(
     if order == "rank" and not match:
         raise BadRequest("sort=rank needs a search: add q")
     after = decode_cursor(cursor, order)
-    rows = queries.list_documents(
-        connection, filters=filters, sort=order, after=after, limit=limit + 1, match=match
+    query = partial(
+        queries.list_documents,
+        connection,
+        filters=filters,
+        sort=order,
+        after=after,
+        limit=limit + 1,
+        match=match,
     )
+    # a full-text query takes milliseconds: in a thread, so that other requests go on meanwhile
+    rows = await run_in_threadpool(query) if match else query()
     items = rows[:limit]
     next_cursor = encode_cursor(order, items[-1]["sort_key"], items[-1]["seq"]) if len(rows) > limit else None
     for item in items:
@@ -183,7 +193,7 @@ def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     response_class=StreamingResponse,
     openapi_extra={"responses": {"200": {"content": {"application/x-ndjson": {}}}}},
 )
-def export_jsonl(request: Request, filters: FiltersDep, q: SearchQuery = None) -> StreamingResponse:
+async def export_jsonl(request: Request, filters: FiltersDep, q: SearchQuery = None) -> StreamingResponse:
     """Every matching document, one JSON object a line, streamed in ingest order."""
     return StreamingResponse(_jsonl(_export_rows(request, filters, q)), media_type="application/x-ndjson")
 
@@ -194,7 +204,7 @@ def export_jsonl(request: Request, filters: FiltersDep, q: SearchQuery = None) -
     response_class=StreamingResponse,
     openapi_extra={"responses": {"200": {"content": {"text/csv": {}}}}},
 )
-def export_csv(request: Request, filters: FiltersDep, q: SearchQuery = None) -> StreamingResponse:
+async def export_csv(request: Request, filters: FiltersDep, q: SearchQuery = None) -> StreamingResponse:
     """Every matching document as CSV (UTF-8 with BOM), streamed in ingest order."""
     return StreamingResponse(
         _csv(_export_rows(request, filters, q)),
@@ -223,7 +233,7 @@ def lookup(connection: Connection, document_id: str) -> dict[str, Any]:
     response_class=Response,
     openapi_extra={"responses": {"200": {"content": {"text/plain": {}}}}},
 )
-def get_document_text(request: Request, document_id: str, connection: ConnectionDep) -> Response:
+async def get_document_text(request: Request, document_id: str, connection: ConnectionDep) -> Response:
     """The seed-file format: the title line, then the clean body."""
     document = lookup(connection, document_id)
     body = f"{document['title'] or ''}\n{document['body']}\n".encode()
@@ -236,10 +246,12 @@ def get_document_text(request: Request, document_id: str, connection: Connection
     responses=ERRORS,
     openapi_extra=example("document"),
 )
-def get_document(request: Request, document_id: str, connection: ConnectionDep) -> Response:
+async def get_document(request: Request, document_id: str) -> Response:
     """One document by its id or a unique prefix (≥ 8 hex; the 16 of an exported file name)."""
-    document = lookup(connection, document_id)
+    with request.app.state.engine.connect() as connection:  # no dependency machinery on the hottest path
+        document = lookup(connection, document_id)
+        document["sightings"], document["versions"] = queries.sightings_and_versions(
+            connection, document["id"]
+        )
     document.pop("provenance", None)
-    document["sightings"] = queries.sightings(connection, document["id"])
-    document["versions"] = queries.versions(connection, document["id"])
     return json_response(request, document)

@@ -24,7 +24,7 @@ MAX_CHANGES = 1000
     tags=["changes"],
     openapi_extra=example("changes"),
 )
-def get_changes(
+async def get_changes(
     request: Request,
     connection: ConnectionDep,
     since: Annotated[
@@ -41,6 +41,6 @@ def get_changes(
 
 
 @router.get("/stats", response_model=Stats, responses=ERRORS, tags=["stats"], openapi_extra=example("stats"))
-def get_stats(request: Request, connection: ConnectionDep) -> Response:
+async def get_stats(request: Request, connection: ConnectionDep) -> Response:
     """Documents by report year × province, and per source the years found."""
     return json_response(request, {"ok": True, **queries.stats(connection)})

@@ -47,7 +47,7 @@ class Sighting(SQLModel, table=True):
 
     pk: int | None = Field(default=None, primary_key=True)
     document_id: str = Field(foreign_key="documents.id", index=True, max_length=64)
-    url: str
+    url: str = Field(index=True)  # versions: other bodies seen at the same URL
     source_name: str
     first_seen: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     last_seen: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -16,8 +16,9 @@ from tests.servers import running_app
 pytestmark = pytest.mark.integration
 
 
-def test_changed_page_becomes_a_new_version(portals: tuple[dict[str, Any], int], demo_sources: list[Any],
-                                            tmp_path: Path) -> None:  # fmt: skip
+def test_changed_page_becomes_a_new_version(
+    portals: tuple[dict[str, Any], int], demo_sources: list[Any], tmp_path: Path
+) -> None:
     portal = portals[0]["jianghai"]
     item = portal.reports()[0]
     original = portal.pages[item.path].body.decode()
@@ -25,8 +26,13 @@ def test_changed_page_becomes_a_new_version(portals: tuple[dict[str, Any], int],
     sources = [s for s in demo_sources if s.name == "jianghai-rsj"]
     try:
         crawl(db, sources)
-        portal.replace_page(item.path, original.replace("</div><div class=\"fujian\">",
-                                                         "<p>附:本报告于2025年1月更正第三部分数据。</p></div><div class=\"fujian\">"))  # fmt: skip
+        portal.replace_page(
+            item.path,
+            original.replace(
+                '</div><div class="fujian">',
+                '<p>附:本报告于2025年1月更正第三部分数据。</p></div><div class="fujian">',
+            ),
+        )
         second = crawl(db, sources)[0]
     finally:
         portal.replace_page(item.path, original)

@@ -24,13 +24,25 @@ def _writer(db: object, number: int) -> None:
     for i in range(PER_WRITER):
         with write_session(db) as session:  # type: ignore[arg-type]
             doc_id = f"{number:02d}{i:062d}"
-            upsert_document(session=session, document=Document(id=doc_id, body=f"正文 {number}-{i}",
-                                                               url=f"http://127.0.0.2/{number}/{i}.html",
-                                                               source_name=f"w{number}"))  # fmt: skip
+            upsert_document(
+                session=session,
+                document=Document(
+                    id=doc_id,
+                    body=f"正文 {number}-{i}",
+                    url=f"http://127.0.0.2/{number}/{i}.html",
+                    source_name=f"w{number}",
+                ),
+            )
             if i % 3 == 0:  # and a second sighting: an "updated" change
-                upsert_document(session=session, document=Document(id=doc_id, body=f"正文 {number}-{i}",
-                                                                   url=f"http://127.0.0.2/{number}/{i}-copy.html",
-                                                                   source_name=f"w{number}"))  # fmt: skip
+                upsert_document(
+                    session=session,
+                    document=Document(
+                        id=doc_id,
+                        body=f"正文 {number}-{i}",
+                        url=f"http://127.0.0.2/{number}/{i}-copy.html",
+                        source_name=f"w{number}",
+                    ),
+                )
 
 
 def test_consumer_sees_every_change_once_while_writers_run(tmp_path: Path) -> None:

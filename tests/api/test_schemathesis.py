@@ -21,9 +21,16 @@ def _app():  # type: ignore[no-untyped-def]
     engine = make_engine(f"sqlite:///{Path(tempfile.mkdtemp(prefix='fazhi-st-')) / 'st.db'}")
     with write_session(engine) as session:
         for n in range(6):
-            document = Document(id=f"{n:x}" * 64, title=f"第{n}号 2023年法治政府建设年度报告", body=f"依法行政 第{n}段",
-                                url=f"http://127.0.0.2/{n}.html", source_name="st", report_year=2020 + n % 3,
-                                province="广东省", publish_date=date(2024, 1, n + 1))  # fmt: skip
+            document = Document(
+                id=f"{n:x}" * 64,
+                title=f"第{n}号 2023年法治政府建设年度报告",
+                body=f"依法行政 第{n}段",
+                url=f"http://127.0.0.2/{n}.html",
+                source_name="st",
+                report_year=2020 + n % 3,
+                province="广东省",
+                publish_date=date(2024, 1, n + 1),
+            )
             upsert_document(
                 session=session, document=document, search_tokens=("法治 政府", f"依法 行政 第{n}段")
             )
