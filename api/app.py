@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine, text
 
-from api import documents, feed
+from api import documents, feed, operator
 from api.deps import ConnectionDep
 from api.errors import install_error_handlers
 from api.responses import dumps
@@ -35,6 +35,8 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
         )
     app.include_router(documents.router)
     app.include_router(feed.router)
+    app.include_router(operator.router)
+    app.include_router(operator.metrics_router)
 
     @app.get("/healthz", response_model=Health, tags=["service"], openapi_extra=example("health"))
     async def healthz(connection: ConnectionDep, request: Request) -> Response:

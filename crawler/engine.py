@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from crawler import pipeline
+from crawler import metrics, pipeline
 from crawler.candidates import looks_like_report, on_source_hosts
 from crawler.discover import ListPage, ListRequest, parse_list
 from crawler.errors import FetchError
@@ -145,11 +147,37 @@ class SourceCrawl:
         self.stats.run_id, self.stats.resumed = run.id, resumed
         if resumed:
             log.info("resuming unfinished run %s", run.id, extra={"source": self.source.name})
-        async with Fetcher(self.policy) as fetcher:
-            await self._lists(fetcher, run.id)
-            await self._details(fetcher, run.id)
-        await asyncio.to_thread(finish_run, self.db, run_id=run.id, stats=self.stats.as_dict())
+        started = time.monotonic()
+        try:
+            async with Fetcher(self.policy) as fetcher:
+                await self._lists(fetcher, run.id)
+                await self._details(fetcher, run.id)
+        except Exception as exc:
+            self.stats.error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            if not isinstance(
+                sys.exc_info()[1], asyncio.CancelledError
+            ):  # cancelled: the run stays resumable
+                await self._finish(run.id, time.monotonic() - started)
         return self.stats
+
+    async def _finish(self, run_id: int, seconds: float) -> None:
+        error = self.stats.error
+        if (
+            error is None
+            and self.stats.list_pages == 0
+            and self.stats.failures
+            and not self.stats.details_done
+        ):
+            error = "no list page could be fetched: " + ", ".join(
+                f"{r}={n}" for r, n in self.stats.failed.items()
+            )
+        stats = self.stats.as_dict()
+        await asyncio.to_thread(finish_run, self.db, run_id=run_id, stats=stats, error=error)
+        metrics.record_run(
+            stats, source=self.source.name, trigger=self.trigger, seconds=seconds, ok=error is None
+        )
 
     def _warn_overrides(self) -> None:
         extra = {"source": self.source.name}
@@ -175,7 +203,9 @@ class SourceCrawl:
         for attempt in range(self.retry.retries + 1):
             try:
                 async with self.slots.slot(host, self.source.delay, self.source.concurrency):
+                    started = time.monotonic()
                     result = await fetcher.fetch(entry.url, method=entry.method, data=data, headers=headers)
+                    metrics.FETCH_SECONDS.labels(self.source.name).observe(time.monotonic() - started)
             except FetchError as exc:
                 if exc.reason not in ("timeout", "connect") or attempt == self.retry.retries:
                     raise Attempts(exc, attempt + 1) from exc

@@ -266,6 +266,23 @@ def index() -> None:
 
 
 @app.command()
+def recrawl(
+    names: Annotated[list[str] | None, typer.Argument(help="source names (default: every source)")] = None,
+    sources: SourcesOpt = None,
+) -> None:
+    """Ask the running service to crawl now: the request goes into the store, the scheduler takes it in seconds."""
+    from store.operator import request_recrawl
+
+    settings = _settings()
+    loaded = _load_sources(sources, settings, names)
+    ids = request_recrawl(_engine(settings.database_url), [s.name for s in loaded], requested_by="cli")
+    console.print(
+        f"recrawl requested for {', '.join(s.name for s in loaded)} (requests {ids[0]}…{ids[-1]}); "
+        "a running `fazhi serve` picks them up within seconds"
+    )
+
+
+@app.command()
 def extract(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a saved HTML page")],
     url: Annotated[str, typer.Option("--url", help="the page's URL (resolves links, dates in paths)")],

@@ -1,7 +1,9 @@
 """The service: the read API and the crawl scheduler in one process (``fazhi serve``; ``fazhi run`` adds the portals).
 
-APScheduler's ``AsyncIOScheduler`` runs one job per source on the API's event loop; crawl CPU and database work run
-in threads, so the loop (and the scheduler on it) never blocks (STACK-NOTES 11).
+APScheduler's ``AsyncIOScheduler`` runs one job per source on the API's event loop, with an explicit misfire grace,
+coalescing and one instance per job (its defaults silently skip runs when the loop is busy: STACK-NOTES 11). A run
+that fell due while the service was down runs once at start-up; operator recrawl requests, written to the store by
+``POST /-/recrawl`` or ``fazhi recrawl``, are picked up every few seconds. The API never imports the crawler.
 """
 
 from __future__ import annotations
@@ -9,21 +11,28 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
 from api import create_app
 from crawler.engine import CrawlConfig, SourceCrawl, SourceStats
+from crawler.indexer import index_pending
 from crawler.politeness import HostSlots
+from crawler.robots import RobotsCache
 from crawler.sources import Source
 from fazhi.net import bind_socket
 from fazhi.settings import Settings
+from store.operator import last_run_started, set_next_runs, take_recrawl_requests
 
 log = logging.getLogger("fazhi.service")
 TIMEZONE = "Asia/Shanghai"  # the portals' clock: reports are due before 1 April, Beijing time
+MISFIRE_GRACE = 6 * 3600  # a run delayed by a busy loop or a restart still runs (once: coalesce)
 
 
 def crawl_config(settings: Settings) -> CrawlConfig:
@@ -33,6 +42,26 @@ def crawl_config(settings: Settings) -> CrawlConfig:
         deadline=settings.fetch_deadline,
         keywords=settings.keywords,
     )
+
+
+def deadline_trigger(jitter: int) -> BaseTrigger:
+    """Daily at 03:00 from 1 January to 15 April (reports are due by 1 April, late ones trickle in), weekly on
+    Mondays at 03:00 for the rest of the year."""
+    return OrTrigger(
+        [
+            CronTrigger(month="1-3", hour=3, timezone=TIMEZONE),
+            CronTrigger(month="4", day="1-15", hour=3, timezone=TIMEZONE),
+            CronTrigger(month="4-12", day_of_week="mon", hour=3, timezone=TIMEZONE),
+        ],
+        jitter=jitter,
+    )
+
+
+def source_trigger(source: Source, settings: Settings) -> BaseTrigger:
+    schedule = source.schedule or settings.default_schedule
+    if schedule == "deadline":
+        return deadline_trigger(settings.schedule_jitter)
+    return CronTrigger.from_crontab(schedule, timezone=TIMEZONE)
 
 
 class Crawls:
@@ -48,52 +77,140 @@ class Crawls:
     ) -> None:
         self.sources = {s.name: s for s in sources}
         self.db, self.config = db, crawl_config(settings)
-        self.slots = HostSlots()
+        self.slots, self.robots = HostSlots(), RobotsCache()
         self._locks = {name: asyncio.Lock() for name in self.sources}
         self._on_done = on_done or (lambda stats: None)
+        self.tasks: set[asyncio.Task[SourceStats | None]] = set()
 
-    async def crawl(self, name: str) -> SourceStats | None:
+    def running(self, name: str) -> bool:
+        return self._locks[name].locked()
+
+    async def crawl(self, name: str, trigger: str = "schedule") -> SourceStats | None:
+        if name not in self.sources:
+            log.warning("recrawl of unknown source %s ignored", name, extra={"source": name})
+            return None
         lock = self._locks[name]
         if lock.locked():
-            log.info("crawl of %s already running", name, extra={"source": name})
+            log.info("crawl of %s already running: not starting another", name, extra={"source": name})
             return None
         async with lock:
+            crawl = SourceCrawl(
+                self.sources[name],
+                db=self.db,
+                config=self.config,
+                slots=self.slots,
+                robots=self.robots,
+                trigger=trigger,
+            )
             try:
-                stats = await SourceCrawl(
-                    self.sources[name], db=self.db, config=self.config, slots=self.slots
-                ).run()
+                stats = await crawl.run()
             except Exception:
                 log.exception("crawl of %s failed", name, extra={"source": name})
                 return None
         self._on_done(stats)
         return stats
 
-    async def crawl_all(self) -> list[SourceStats | None]:
-        return await asyncio.gather(*(self.crawl(name) for name in self.sources))
+    def start(self, name: str, trigger: str) -> None:
+        """Start a crawl in the background (the caller does not wait for it)."""
+        task = asyncio.create_task(self.crawl(name, trigger))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def crawl_all(self, trigger: str = "startup") -> list[SourceStats | None]:
+        return await asyncio.gather(*(self.crawl(name, trigger) for name in self.sources))
 
 
-def make_scheduler(crawls: Crawls, settings: Settings) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone=TIMEZONE)
-    for source in crawls.sources.values():
-        trigger = CronTrigger.from_crontab(source.schedule or settings.default_schedule, timezone=TIMEZONE)
-        scheduler.add_job(
-            crawls.crawl,
-            trigger,
-            args=[source.name],
-            id=f"crawl:{source.name}",
-            name=f"crawl {source.name}",
-            misfire_grace_time=3600,
+class Service:
+    """The scheduler side of ``fazhi serve``."""
+
+    def __init__(self, crawls: Crawls, settings: Settings) -> None:
+        self.crawls, self.settings = crawls, settings
+        self.scheduler = AsyncIOScheduler(timezone=TIMEZONE)
+        self.triggers = {name: source_trigger(s, settings) for name, s in crawls.sources.items()}
+
+    def start(self) -> None:
+        for name, trigger in self.triggers.items():
+            self.scheduler.add_job(
+                self.crawls.start,
+                trigger,
+                args=[name, "schedule"],
+                id=f"crawl:{name}",
+                name=f"crawl {name}",
+                misfire_grace_time=MISFIRE_GRACE,
+                coalesce=True,
+                max_instances=1,
+                replace_existing=True,
+            )
+        self.scheduler.add_job(
+            self.take_recrawls,
+            "interval",
+            seconds=self.settings.recrawl_poll_seconds,
+            id="recrawl-requests",
+            misfire_grace_time=60,
             coalesce=True,
             max_instances=1,
-            jitter=60,
-            replace_existing=True,
         )
-    return scheduler
+        self.scheduler.add_job(
+            self.index,
+            "interval",
+            seconds=30,
+            id="search-index",
+            misfire_grace_time=300,
+            coalesce=True,
+            max_instances=1,
+        )
+        self.scheduler.start()
+        self.missed_runs()
+
+    def missed_runs(self) -> list[str]:
+        """Sources whose scheduled run fell due while the service was down: each runs once, now."""
+        now = datetime.now(UTC)
+        due = []
+        for name, trigger in self.triggers.items():
+            last = last_run_started(self.crawls.db, name)
+            if last is None:
+                continue  # never crawled: the schedule (or an operator) decides
+            fire = trigger.get_next_fire_time(None, last)
+            if fire is not None and fire <= now:
+                due.append(name)
+                self.crawls.start(name, "startup")
+        if due:
+            log.info("runs missed while down, starting now: %s", ", ".join(due))
+        return due
+
+    def next_runs(self) -> dict[str, datetime | None]:
+        return {
+            job.id.removeprefix("crawl:"): job.next_run_time
+            for job in self.scheduler.get_jobs()
+            if job.id.startswith("crawl:")
+        }
+
+    async def take_recrawls(self) -> None:
+        names = await asyncio.to_thread(take_recrawl_requests, self.crawls.db)
+        for name in names:
+            self.crawls.start(name, "operator")
+        await asyncio.to_thread(set_next_runs, self.crawls.db, self.next_runs())
+
+    async def index(self) -> None:
+        await asyncio.to_thread(index_pending, self.crawls.db)
+
+    async def stop(self, timeout: float) -> None:
+        """Stop taking work; in-flight crawls get ``timeout`` seconds, then are cancelled (their runs resume)."""
+        self.scheduler.shutdown(wait=False)
+        tasks = list(self.crawls.tasks)
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=timeout)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
 
 def api_server(db: Engine, settings: Settings) -> uvicorn.Server:
     app = create_app(engine=db, settings=settings)
-    return uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5
+    )
+    return uvicorn.Server(config)
 
 
 async def run_service(
@@ -107,26 +224,23 @@ async def run_service(
     on_ready: Callable[[], None] | None = None,
     on_done: Callable[[SourceStats], None] | None = None,
 ) -> None:
-    """Serve the API and run the schedule until SIGINT/SIGTERM."""
+    """Serve the API and run the schedule until SIGINT/SIGTERM; then stop within a bounded time."""
     sock = bind_socket(host, port)
     crawls = Crawls(sources, db=db, settings=settings, on_done=on_done)
-    scheduler = make_scheduler(crawls, settings)
+    service = Service(crawls, settings)
     server = api_server(db, settings)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started and not serving.done():
         await asyncio.sleep(0.02)
-    scheduler.start()
-    background: set[asyncio.Task[list[SourceStats | None]]] = set()
+    service.start()
     if crawl_now:
-        task = asyncio.create_task(crawls.crawl_all())
-        background.add(task)
+        for name in crawls.sources:
+            crawls.start(name, "startup")
+    await asyncio.to_thread(set_next_runs, db, service.next_runs())
     if on_ready:
         on_ready()
     try:
         await serving
     finally:
-        scheduler.shutdown(wait=False)
-        for task in background:
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
+        await service.stop(settings.shutdown_seconds)
         sock.close()

@@ -40,7 +40,17 @@ class Settings(BaseSettings):
     request_timeout: float = Field(15.0, gt=0, description="seconds for each connect/read of a fetch")
     fetch_deadline: float = Field(60.0, gt=0, description="seconds for a whole fetch, redirects included")
     keywords: int = Field(8, ge=0, le=50, description="jieba keywords stored per new document (0 disables)")
-    default_schedule: str = Field("0 3 * * *", description="cron for sources without a schedule of their own")
+    default_schedule: str = Field(
+        "deadline",
+        description="schedule of sources without their own: `deadline` (daily 1 Jan–15 Apr, weekly after) or a cron",
+    )
+    schedule_jitter: int = Field(900, ge=0, description="seconds of random delay added to each scheduled run")
+    recrawl_poll_seconds: float = Field(
+        2.0, gt=0, description="how often the scheduler takes operator recrawl requests"
+    )
+    shutdown_seconds: float = Field(
+        10.0, ge=0, description="on SIGTERM, how long in-flight crawls may finish"
+    )
     api_token: SecretStr | None = Field(None, description="bearer token for operator endpoints (/-/…)")
     cors_origins: list[str] = Field(
         default_factory=list,

@@ -149,12 +149,12 @@ def give_up_pending(engine: Engine, *, run_id: int, kind: str, reason: str) -> i
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-def finish_run(engine: Engine, *, run_id: int, stats: dict[str, Any]) -> None:
+def finish_run(engine: Engine, *, run_id: int, stats: dict[str, Any], error: str | None = None) -> None:
     with write_session(engine) as session:
         session.execute(
             update(CrawlRun)
             .where(col(CrawlRun.id) == run_id)
-            .values(state="finished", finished_at=utcnow(), stats=stats)
+            .values(state="failed" if error else "finished", finished_at=utcnow(), stats=stats, error=error)
         )
 
 

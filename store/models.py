@@ -65,6 +65,28 @@ class Change(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 
+class RecrawlRequest(SQLModel, table=True):
+    """An operator's request to crawl now; the scheduler takes it within seconds."""
+
+    __tablename__ = "recrawl_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_name: str = Field(index=True)
+    requested_by: str = "operator"
+    state: str = Field(default="pending", index=True)  # pending | taken
+    requested_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    taken_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class SourceState(SQLModel, table=True):
+    """What the scheduler knows about a source, for /-/sources."""
+
+    __tablename__ = "source_state"
+
+    source_name: str = Field(primary_key=True)
+    next_run_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
 class CrawlRun(SQLModel, table=True):
     """One crawl of one source. An unfinished run is resumed by the next crawl of its source."""
 
@@ -73,7 +95,8 @@ class CrawlRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source_name: str = Field(index=True)
     trigger: str = "manual"  # manual | schedule | operator | startup
-    state: str = "running"  # running | finished
+    state: str = "running"  # running | finished | failed
+    error: str | None = None
     started_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     stats: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -34,7 +34,7 @@ def _app():  # type: ignore[no-untyped-def]
             upsert_document(
                 session=session, document=document, search_tokens=("法治 政府", f"依法 行政 第{n}段")
             )
-    return create_app(engine=engine, settings=Settings())
+    return create_app(engine=engine, settings=Settings(api_token="st-token"))
 
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", _app())

@@ -1,0 +1,142 @@
+"""Operator endpoints (``/-/…``, bearer token) and ``/metrics`` (Prometheus text).
+
+A recrawl is a row in the store that the scheduler takes within seconds: the API never imports the crawler and
+never changes state on GET.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from api.deps import ConnectionDep
+from api.errors import ApiError, BadRequest
+from api.responses import json_response
+from api.schemas import ErrorBody
+from store.models import SourceState
+from store.operator import frontier_size, request_recrawl, runs_page, sources_health
+
+router = APIRouter(prefix="/-", tags=["operator"])
+_bearer = HTTPBearer(auto_error=False, description="FAZHI_API_TOKEN")
+OPERATOR_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "bad parameters"},
+    401: {"model": ErrorBody, "description": "no bearer token"},
+    403: {"model": ErrorBody, "description": "wrong token, or operator endpoints not configured"},
+}
+
+
+class Unauthorized(ApiError):
+    status = 401
+
+
+class Forbidden(ApiError):
+    status = 403
+
+
+def require_operator(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    token = request.app.state.settings.api_token
+    if token is None:
+        raise Forbidden(
+            "operator endpoints are off: set FAZHI_API_TOKEN for the service, then send "
+            "'Authorization: Bearer <token>'"
+        )
+    if credentials is None:
+        raise Unauthorized("send 'Authorization: Bearer <FAZHI_API_TOKEN>'")
+    if not hmac.compare_digest(credentials.credentials.encode(), token.get_secret_value().encode()):
+        raise Forbidden("wrong token")
+
+
+Operator = Depends(require_operator)
+
+
+class RecrawlBody(BaseModel):
+    sources: list[str] | None = Field(
+        None, max_length=1000, description="source names; omitted: every source"
+    )
+
+
+class RecrawlAccepted(BaseModel):
+    ok: bool = True
+    requested: list[str]
+    request_ids: list[int]
+
+
+@router.post(
+    "/recrawl",
+    response_model=RecrawlAccepted,
+    status_code=202,
+    responses=OPERATOR_ERRORS,
+    dependencies=[Operator],
+)
+def post_recrawl(request: Request, connection: ConnectionDep, body: RecrawlBody | None = None) -> Response:
+    """Ask the scheduler to crawl now (all sources, or the named ones). A source already crawling is not
+    crawled twice at once."""
+    known = {r[0] for r in connection.execute(select(SourceState.source_name))}  # type: ignore[call-overload]
+    names = sorted(set(body.sources)) if body and body.sources else sorted(known)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise BadRequest(f"unknown source(s): {', '.join(unknown)}", [{"known": sorted(known)}])
+    connection.close()
+    ids = request_recrawl(request.app.state.engine, names)
+    response = json_response(request, {"ok": True, "requested": names, "request_ids": ids})
+    response.status_code = 202
+    return response
+
+
+@router.get("/runs", responses=OPERATOR_ERRORS, dependencies=[Operator])
+def get_runs(
+    request: Request,
+    connection: ConnectionDep,
+    before: Annotated[
+        int | None, Query(ge=1, lt=2**62, description="`next_before` of the previous page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    source_name: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """Crawl runs, newest first: trigger, start, end, pages by outcome, failures by reason, documents."""
+    runs = runs_page(connection, before=before, limit=limit + 1, source_name=source_name)
+    page = runs[:limit]
+    next_before = page[-1]["id"] if len(runs) > limit else None
+    return json_response(request, {"ok": True, "runs": page, "next_before": next_before})
+
+
+@router.get("/sources", responses=OPERATOR_ERRORS, dependencies=[Operator])
+def get_sources(request: Request, connection: ConnectionDep) -> Response:
+    """Per source: last success, last error, consecutive failures, next scheduled run, documents held."""
+    return json_response(request, {"ok": True, "sources": sources_health(connection)})
+
+
+metrics_router = APIRouter(tags=["service"])
+
+
+@metrics_router.get(
+    "/metrics", response_class=Response, openapi_extra={"responses": {"200": {"content": {"text/plain": {}}}}}
+)
+def get_metrics(connection: ConnectionDep) -> Response:
+    """Prometheus text: this process's fetches, bytes, latencies, documents, runs; the store's frontier size."""
+    frontier = GaugeMetricFamily(
+        "fazhi_frontier_urls", "URLs in the crawl frontier, by state", labels=["state"]
+    )
+    for state, count in frontier_size(connection).items():
+        frontier.add_metric([state], count)
+    store_registry = CollectorRegistry()
+    store_registry.register(_Fixed([frontier]))
+    body = generate_latest(REGISTRY) + generate_latest(store_registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+class _Fixed:
+    def __init__(self, families: list[GaugeMetricFamily]) -> None:
+        self.families = families
+
+    def collect(self) -> list[GaugeMetricFamily]:
+        return self.families
