@@ -25,30 +25,14 @@ from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
 from store import queries
 from store.errors import AmbiguousPrefix
+from store.export import CSV_COLUMNS, RECORD_COLUMNS
 from store.search import match_expression
 
 router = APIRouter(tags=["documents"])
 MAX_LIMIT = 200
 _ID = re.compile(r"^[0-9a-fA-F]{8,64}$")
 Sort = Literal["seq", "-seq", "publish_date", "-publish_date", "report_year", "-report_year", "rank"]
-EXPORT_COLUMNS = (
-    "id",
-    "url",
-    "title",
-    "agency",
-    "report_year",
-    "publish_date",
-    "doc_number",
-    "index_no",
-    "source",
-    "province",
-    "city",
-    "county",
-    "attachments",
-    "body",
-    "source_name",
-    "fetched_at",
-)
+EXPORT_COLUMNS = RECORD_COLUMNS
 
 
 # a date is written YYYY-MM-DD: pydantic's lax date parsing would also take "0" (a Unix timestamp)
@@ -174,7 +158,7 @@ def _jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
 
 def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     yield ("\ufeff" + buffer.getvalue()).encode(
         "utf-8"

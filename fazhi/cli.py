@@ -318,17 +318,16 @@ def export(
     """Export every stored document, in ingest order."""
     from rich.progress import Progress
 
-    from store import read_session
-    from store.documents import count_documents
     from store.export import export_csv, export_jsonl, export_txt
+    from store.queries import Filters, count_documents
 
     if fmt not in ("txt", "jsonl", "csv"):
         console.print(f"[red]unknown format {fmt!r}:[/red] use --format txt, jsonl or csv")
         raise typer.Exit(2)
     settings = _settings()
     db = _engine(settings.database_url)
-    with read_session(db) as session:
-        total = count_documents(session=session)
+    with db.connect() as connection:
+        total = count_documents(connection, filters=Filters())
     if fmt in ("jsonl", "csv") and str(out_path) == "-":
         (export_jsonl if fmt == "jsonl" else export_csv)(db, sys.stdout)
         return

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -101,38 +100,6 @@ def record_sighting(
     return False
 
 
-@dataclass(frozen=True)
-class DocumentFilter:
-    source_name: str | None = None
-    report_year: int | None = None
-    province: str | None = None
-    city: str | None = None
-    county: str | None = None
-    agency: str | None = None
-    published_after: date | None = None
-    published_before: date | None = None
-
-    def apply(self, statement):
-        for name in ("source_name", "report_year", "province", "city", "county", "agency"):
-            value = getattr(self, name)
-            if value is not None:
-                statement = statement.where(getattr(Document, name) == value)
-        if self.published_after is not None:
-            statement = statement.where(col(Document.publish_date) >= self.published_after)
-        if self.published_before is not None:
-            statement = statement.where(col(Document.publish_date) <= self.published_before)
-        return statement
-
-
-def list_documents(
-    *, session: Session, after_seq: int = 0, limit: int = 50, filters: DocumentFilter | None = None
-) -> list[Document]:
-    """Documents in ingest order after ``after_seq`` (keyset pagination)."""
-    statement = select(Document).where(col(Document.seq) > after_seq).order_by(col(Document.seq)).limit(limit)
-    statement = (filters or DocumentFilter()).apply(statement)
-    return list(session.scalars(statement))
-
-
 def find_document(*, session: Session, id_or_prefix: str) -> Document | None:
     """By full id, or by a unique prefix (16 hex in exported file names). Ambiguous → :class:`AmbiguousPrefix`."""
     key = id_or_prefix.lower()
@@ -149,20 +116,6 @@ def sightings_of(*, session: Session, document_id: str) -> list[Sighting]:
         select(Sighting).where(col(Sighting.document_id) == document_id).order_by(col(Sighting.first_seen))
     )
     return list(session.scalars(statement))
-
-
-def iter_documents(engine: Engine, *, batch: int = 200) -> Iterator[Document]:
-    """Every document in ingest order, ``batch`` rows per query (exports never hold the whole store)."""
-    after = 0
-    while True:
-        with Session(engine) as session:
-            rows = list_documents(session=session, after_seq=after, limit=batch)
-            for row in rows:
-                session.expunge(row)
-        if not rows:
-            return
-        yield from rows
-        after = rows[-1].seq or after
 
 
 def count_documents(*, session: Session) -> int:

@@ -11,38 +11,50 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
-from store.documents import iter_documents
-from store.models import Document
+from store.queries import Filters, iter_documents
+
+# The columns of a JSON-lines record and of a CSV row (the API's exports use the same).
+RECORD_COLUMNS = (
+    "id",
+    "url",
+    "title",
+    "agency",
+    "report_year",
+    "publish_date",
+    "doc_number",
+    "index_no",
+    "signer",
+    "addressee",
+    "cc",
+    "source",
+    "province",
+    "city",
+    "county",
+    "breadcrumb",
+    "attachments",
+    "keywords",
+    "body",
+    "source_name",
+    "fetched_at",
+)
 
 
-def document_record(document: Document) -> dict[str, Any]:
-    return {
-        "id": document.id,
-        "url": document.url,
-        "title": document.title,
-        "agency": document.agency,
-        "report_year": document.report_year,
-        "publish_date": document.publish_date.isoformat() if document.publish_date else None,
-        "doc_number": document.doc_number,
-        "index_no": document.index_no,
-        "signer": document.signer,
-        "addressee": document.addressee,
-        "cc": document.cc,
-        "source": document.source,
-        "province": document.province,
-        "city": document.city,
-        "county": document.county,
-        "breadcrumb": document.breadcrumb,
-        "attachments": [{"name": a.get("name"), "url": a.get("url")} for a in document.attachments],
-        "keywords": document.keywords,
-        "body": document.body,
-        "source_name": document.source_name,
-        "fetched_at": document.fetched_at.isoformat(),
-    }
+def all_documents(engine: Engine) -> Iterator[dict[str, Any]]:
+    return iter_documents(engine, filters=Filters(), columns=RECORD_COLUMNS)
 
 
-def document_text(document: Document) -> str:
-    return f"{document.title or ''}\n{document.body}\n"
+def document_record(row: dict[str, Any]) -> dict[str, Any]:
+    record = {name: row.get(name) for name in RECORD_COLUMNS}
+    record["publish_date"] = row["publish_date"].isoformat() if row.get("publish_date") else None
+    record["fetched_at"] = row["fetched_at"].isoformat()
+    record["attachments"] = [
+        {"name": a.get("name"), "url": a.get("url")} for a in row.get("attachments") or []
+    ]
+    return record
+
+
+def document_text(row: dict[str, Any]) -> str:
+    return f"{row.get('title') or ''}\n{row['body']}\n"
 
 
 def export_file_name(index: int, document_id: str, width: int = 3) -> str:
@@ -54,8 +66,8 @@ def export_txt(engine: Engine, out_dir: Path, total: int, on_item=None) -> list[
     out_dir.mkdir(parents=True, exist_ok=True)
     width = max(3, len(str(max(total - 1, 0))))
     written = []
-    for index, document in enumerate(iter_documents(engine)):
-        path = out_dir / export_file_name(index, document.id, width)
+    for index, document in enumerate(all_documents(engine)):
+        path = out_dir / export_file_name(index, document["id"], width)
         _atomic_write(path, document_text(document))
         written.append(path)
         if on_item:
@@ -63,14 +75,14 @@ def export_txt(engine: Engine, out_dir: Path, total: int, on_item=None) -> list[
     return written
 
 
-def jsonl_lines(documents: Iterable[Document]) -> Iterator[str]:
+def jsonl_lines(documents: Iterable[dict[str, Any]]) -> Iterator[str]:
     for document in documents:
         yield json.dumps(document_record(document), ensure_ascii=False) + "\n"
 
 
 def export_jsonl(engine: Engine, out: IO[str], on_item=None) -> int:
     count = 0
-    for line in jsonl_lines(iter_documents(engine)):
+    for line in jsonl_lines(all_documents(engine)):
         out.write(line)
         count += 1
         if on_item:
@@ -78,23 +90,8 @@ def export_jsonl(engine: Engine, out: IO[str], on_item=None) -> int:
     return count
 
 
-CSV_COLUMNS = (
-    "id",
-    "url",
-    "title",
-    "agency",
-    "report_year",
-    "publish_date",
-    "doc_number",
-    "index_no",
-    "source",
-    "province",
-    "city",
-    "county",
-    "attachments",
-    "body",
-    "source_name",
-    "fetched_at",
+CSV_COLUMNS = tuple(
+    c for c in RECORD_COLUMNS if c not in ("signer", "addressee", "cc", "breadcrumb", "keywords")
 )
 
 
@@ -103,7 +100,7 @@ def export_csv(engine: Engine, out: IO[str], on_item=None) -> int:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     count = 0
-    for document in iter_documents(engine):
+    for document in all_documents(engine):
         record = document_record(document)
         record["attachments"] = " ".join(a["url"] or "" for a in record["attachments"])
         writer.writerow(record)
