@@ -54,16 +54,17 @@ def measured(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float,
     return elapsed, usage.ru_maxrss // 1024, out.read_text()
 
 
-def fazhi_run(sources: Path, work: Path, db: str, keywords: int) -> tuple[float, int, list[dict]]:
+def fazhi_run(
+    sources: Path, work: Path, db: str, keywords: int, index: bool = False
+) -> tuple[float, int, list[dict]]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")},
         "FAZHI_DATABASE_URL": db,
         "FAZHI_KEYWORDS": str(keywords),
         "FAZHI_LOG_LEVEL": "WARNING",
     }
-    seconds, rss, out = measured(
-        [sys.executable, "-m", "fazhi", "crawl", "--json", "--sources", str(sources)], env, work
-    )
+    command = [sys.executable, "-m", "fazhi", "crawl", "--json", "--sources", str(sources)]
+    seconds, rss, out = measured([*command, "--index" if index else "--no-index"], env, work)
     return seconds, rss, json.loads(out)
 
 
@@ -163,6 +164,9 @@ def main() -> None:
         )
         f_sec, f_rss, f_stats = fazhi_run(sources, work, f"sqlite:///{work / 'fazhi.db'}", keywords=0)
         k_sec, k_rss, _ = fazhi_run(sources, work, f"sqlite:///{work / 'fazhi-kw.db'}", keywords=8)
+        i_sec, i_rss, _ = fazhi_run(
+            sources, work, f"sqlite:///{work / 'fazhi-ix.db'}", keywords=0, index=True
+        )
         r_sec, _, r_stats = fazhi_run(sources, work, f"sqlite:///{work / 'fazhi.db'}", keywords=0)
     finally:
         sim.terminate()
@@ -176,7 +180,8 @@ def main() -> None:
     rows = [
         ("scrapy (same extraction) + sqlite3", s_sec, s_rss, int(s_out.strip() or 0)),
         ("fazhi (keywords off)", f_sec, f_rss, stored),
-        ("fazhi (jieba keywords on)", k_sec, k_rss, stored),
+        ("fazhi (jieba inline: keywords+search)", k_sec, k_rss, stored),
+        ("fazhi (crawl, then index step)", i_sec, i_rss, stored),
     ]
     for name, sec, rss, docs in rows:
         print(f"{name:<34}{sec:>9.2f}{total / sec:>10.1f}{rss:>14}{docs:>8}{s_sec / sec:>9.2f}")

@@ -219,6 +219,10 @@ def crawl(
     as_json: Annotated[
         bool, typer.Option("--json", help="print the per-source stats as JSON instead of a table")
     ] = False,
+    index_after: Annotated[
+        bool,
+        typer.Option("--index/--no-index", help="index new documents for search when the crawl ends (jieba)"),
+    ] = True,
 ) -> None:
     """Crawl once in the foreground, with a progress bar per source and a summary table.
 
@@ -234,7 +238,8 @@ def crawl(
         stats = asyncio.run(
             crawl_sources(loaded, db=db, config=crawl_config(settings), on_event=progress.update)
         )
-    _index(db)
+    if index_after:
+        _index(db)
     if as_json:
         print(json.dumps([s.as_dict() for s in stats], ensure_ascii=False))
     else:

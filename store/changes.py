@@ -18,9 +18,12 @@ from store.types import utcnow
 _CHANGES: Table = Change.__table__  # type: ignore[attr-defined]
 
 
+_ADD = insert(_CHANGES)  # built once: the values travel as parameters
+
+
 def add_change(session: Session, document_id: str, kind: str, detail: dict[str, Any]) -> None:
     session.connection().execute(
-        insert(_CHANGES).values(document_id=document_id, kind=kind, detail=detail, at=utcnow())
+        _ADD, {"document_id": document_id, "kind": kind, "detail": detail, "at": utcnow()}
     )
 
 
