@@ -25,9 +25,10 @@ _SIGHTINGS: Table = Sighting.__table__  # type: ignore[attr-defined]
 def _statements(dialect: str) -> tuple[Any, Any]:
     """Core statements, built once per dialect: the ORM's per-row bookkeeping is most of an insert's cost."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    document = insert(_DOCUMENTS).on_conflict_do_nothing(index_elements=["id"])
+    # RETURNING tells whether a row went in on every backend (rowcount is not reliable after ON CONFLICT)
+    document = insert(_DOCUMENTS).on_conflict_do_nothing(index_elements=["id"]).returning(_DOCUMENTS.c.seq)
     sighting = insert(_SIGHTINGS).on_conflict_do_nothing(index_elements=["document_id", "url"])
-    return document, sighting
+    return document, sighting.returning(_SIGHTINGS.c.pk)
 
 
 def document_row(document: Document) -> dict[str, Any]:
@@ -58,9 +59,7 @@ def upsert_document(
     values = document if isinstance(document, dict) else document_row(document)
     doc_id, url = values["id"], values["url"]
     connection = session.connection()
-    created = bool(
-        getattr(connection.execute(_statements(connection.dialect.name)[0], values), "rowcount", 0)
-    )
+    created = connection.execute(_statements(connection.dialect.name)[0], values).first() is not None
     new_url = record_sighting(
         session=session, document_id=doc_id, url=url, source_name=values["source_name"], seen_at=seen_at
     )
@@ -90,7 +89,7 @@ def record_sighting(
         "last_seen": seen_at,
     }
     inserted = connection.execute(_statements(connection.dialect.name)[1], row)
-    if getattr(inserted, "rowcount", 0):
+    if inserted.first() is not None:
         return True
     connection.execute(
         update(_SIGHTINGS)
