@@ -105,7 +105,14 @@ def fail(db: Engine, *, entry: FrontierEntry, reason: str, status: int | None, a
 
 
 def not_modified(db: Engine, *, entry: FrontierEntry, result: FetchResult, attempts: int) -> DetailOutcome:
-    """A 304: what we hold is current; the sighting is refreshed."""
+    """A 304: what we hold is current."""
+    return _unchanged(db, entry, result, attempts, "not_modified", "not_modified (304)")
+
+
+def _unchanged(
+    db: Engine, entry: FrontierEntry, result: FetchResult, attempts: int, status: str, reason: str
+) -> DetailOutcome:
+    """The page is as it was: the sighting is refreshed, the last outcome kept, new validators stored."""
     with write_session(db) as session:
         _resight(session, entry)
         mark(
@@ -113,11 +120,12 @@ def not_modified(db: Engine, *, entry: FrontierEntry, result: FetchResult, attem
             entry.key,
             state="done",
             outcome=entry.outcome,
-            reason="not_modified (304)",
+            reason=reason,
             http_status=result.status,
             attempts=attempts,
+            **{k: v for k, v in validators(result).items() if v},  # a 304 may omit them: keep ours
         )
-    return DetailOutcome(entry.outcome, "not_modified", "not_modified (304)", entry.document_id)
+    return DetailOutcome(entry.outcome, status, reason, entry.document_id)
 
 
 def _resight(session: Session, entry: FrontierEntry) -> None:
@@ -146,20 +154,11 @@ def read_detail(
 ) -> DetailOutcome | Extracted:
     """An unchanged body or a block page ends here (recorded); anything else comes back to be stored."""
     digest = checksum(result.content)
-    if digest == entry.checksum and entry.outcome in ("report", "not_report"):
-        with write_session(db) as session:  # same bytes as last time: nothing to re-extract
-            _resight(session, entry)
-            mark(
-                session,
-                entry.key,
-                state="done",
-                outcome=entry.outcome,
-                reason="unchanged (same checksum)",
-                http_status=result.status,
-                attempts=attempts,
-                **validators(result),
-            )
-        return DetailOutcome(entry.outcome, "unchanged", "unchanged (same checksum)", entry.document_id)
+    if digest == entry.checksum and entry.outcome in (
+        "report",
+        "not_report",
+    ):  # same bytes: nothing to re-extract
+        return _unchanged(db, entry, result, attempts, "unchanged", "unchanged (same checksum)")
     hints = SourceHints(agency=source.agency, region=source.region)
     report = extract_report(result.content, result.final_url, content_type=result.content_type, hints=hints)
     if report.kind == "blocked":

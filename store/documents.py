@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -115,11 +115,3 @@ def sightings_of(*, session: Session, document_id: str) -> list[Sighting]:
         select(Sighting).where(col(Sighting.document_id) == document_id).order_by(col(Sighting.first_seen))
     )
     return list(session.scalars(statement))
-
-
-def count_documents(*, session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Document)) or 0)
-
-
-def as_dict(document: Document) -> dict[str, Any]:
-    return document.model_dump()

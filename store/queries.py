@@ -140,16 +140,6 @@ def get_document(connection: Connection, id_or_prefix: str) -> dict[str, Any] | 
     return rows[0] if rows else None
 
 
-def sightings(connection: Connection, document_id: str) -> list[dict[str, Any]]:
-    s = SIGHTINGS.c
-    statement = (
-        select(s.url, s.source_name, s.first_seen, s.last_seen)
-        .where(s.document_id == document_id)
-        .order_by(s.first_seen, s.url)
-    )
-    return [dict(r) for r in connection.execute(statement).mappings()]
-
-
 def sightings_and_versions(
     connection: Connection, document_id: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -169,24 +159,6 @@ def sightings_and_versions(
                 }
             )
     return own, others
-
-
-def versions(connection: Connection, document_id: str) -> list[dict[str, Any]]:
-    """Other bodies seen at this document's URLs: the page's history, oldest first."""
-    mine = select(SIGHTINGS.c.url).where(SIGHTINGS.c.document_id == document_id)
-    s = SIGHTINGS.c
-    statement = (
-        select(
-            s.document_id.label("id"),
-            s.url,
-            func.min(s.first_seen).label("first_seen"),
-            func.max(s.last_seen).label("last_seen"),
-        )
-        .where(s.url.in_(mine), s.document_id != document_id)
-        .group_by(s.document_id, s.url)
-        .order_by(func.min(s.first_seen))
-    )
-    return [dict(r) for r in connection.execute(statement).mappings()]
 
 
 def stats(connection: Connection) -> dict[str, Any]:

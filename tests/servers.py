@@ -59,9 +59,8 @@ class LoopThread:
 
 
 @contextmanager
-def running_portals(*, hostile: bool = True) -> Iterator[tuple[dict[str, Portal], int]]:
-    port = free_port((*HOSTS.values(), HOSTILE_HOST))
-    portals = build_portals(port, hostile=hostile)
+def serving(portals: dict[str, Portal], port: int) -> Iterator[tuple[dict[str, Portal], int]]:
+    """Serve ``portals`` on ``port`` in a background loop until the block ends."""
     runner = LoopThread()
     started = threading.Event()
 
@@ -79,6 +78,13 @@ def running_portals(*, hostile: bool = True) -> Iterator[tuple[dict[str, Portal]
         yield portals, port
     finally:
         runner.stop()
+
+
+@contextmanager
+def running_portals(*, hostile: bool = True) -> Iterator[tuple[dict[str, Portal], int]]:
+    port = free_port((*HOSTS.values(), HOSTILE_HOST))
+    with serving(build_portals(port, hostile=hostile), port) as running:
+        yield running
 
 
 @contextmanager

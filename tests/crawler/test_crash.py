@@ -17,10 +17,9 @@ import pytest
 from sqlmodel import Session, select
 
 from portalsim.bulk import bulk_hosts, bulk_portals, sources_toml
-from portalsim.server import serve_portals
 from store import Document, FrontierEntry
 from tests.conftest import make_db
-from tests.servers import LoopThread, free_port
+from tests.servers import free_port, serving
 
 pytestmark = pytest.mark.integration
 HOSTS, PAGES = 8, 150
@@ -28,26 +27,9 @@ HOSTS, PAGES = 8, 150
 
 @pytest.fixture(scope="module")
 def bulk() -> Iterator[tuple[dict[str, Any], int]]:
-    import asyncio
-    import threading
-
     port = free_port(tuple(bulk_hosts(HOSTS)))
-    portals = bulk_portals(HOSTS, PAGES, port)
-    runner, started = LoopThread(), threading.Event()
-
-    async def main() -> None:
-        ready = asyncio.Event()
-        task = asyncio.create_task(serve_portals(portals, port, ready))
-        await ready.wait()
-        started.set()
-        await task
-
-    runner.submit(main())
-    assert started.wait(15)
-    try:
-        yield portals, port
-    finally:
-        runner.stop()
+    with serving(bulk_portals(HOSTS, PAGES, port), port) as running:
+        yield running
 
 
 def _crawl(tmp_path: Path, sources: Path, *, final: bool = False) -> subprocess.Popen[str]:
