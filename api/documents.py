@@ -26,7 +26,6 @@ from ingest.tokens import tokenize
 from store import queries
 from store.errors import AmbiguousPrefix
 from store.export import CSV_COLUMNS, RECORD_COLUMNS
-from store.search import match_expression
 
 router = APIRouter(tags=["documents"])
 MAX_LIMIT = 200
@@ -82,13 +81,13 @@ SearchQuery = Annotated[
 ]
 
 
-def search_match(q: str | None) -> str | None:
+def search_match(q: str | None) -> tuple[str, ...] | None:
     if q is None:
         return None
     words = tokenize(q)
     if not words:
         raise BadRequest("q has no searchable words: give Chinese or latin words, e.g. q=行政复议")
-    return match_expression(words)
+    return tuple(words)
 
 
 @router.get(

@@ -17,8 +17,6 @@ from store.search import index_rows, unindexed
 
 def index_pending(engine: Engine, *, batch: int = 100, on_batch: Callable[[int], None] | None = None) -> int:
     """Index every unindexed document; returns how many. Each batch commits on its own."""
-    if engine.dialect.name != "sqlite":
-        return 0
     total = 0
     while True:
         with engine.connect() as connection:

@@ -1,5 +1,6 @@
 """Per-host slots: at most ``concurrency`` requests in flight to a host, request starts ``delay`` apart, and a
-host-wide pause when a server says ``Retry-After``.
+host-wide pause when a server says ``Retry-After``. :class:`SharedHostSlots` extends spacing and pauses to every
+worker sharing a PostgreSQL store.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from store import pace
 
 
 @dataclass
@@ -44,3 +49,28 @@ class HostSlots:
         """No request to ``host`` starts for ``seconds`` (a 429/503 ``Retry-After``)."""
         slot = self._slot(host, 1)
         slot.next_start = max(slot.next_start, time.monotonic() + seconds)
+
+
+class SharedHostSlots(HostSlots):
+    """:class:`HostSlots` whose start spacing and ``Retry-After`` pauses also hold across worker processes and
+    machines: each start is reserved in the shared store (:mod:`store.pace`). The in-flight cap stays per
+    process."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+        self._pending: set[asyncio.Future[None]] = set()
+
+    @asynccontextmanager
+    async def slot(self, host: str, delay: float, concurrency: int = 1) -> AsyncIterator[None]:
+        async with super().slot(host, delay, concurrency):
+            wait = await asyncio.to_thread(pace.reserve, self.engine, host, delay)
+            if wait > 0:
+                await asyncio.sleep(wait)
+            yield
+
+    def defer(self, host: str, seconds: float) -> None:
+        super().defer(host, seconds)
+        future = asyncio.get_running_loop().run_in_executor(None, pace.defer, self.engine, host, seconds)
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)

@@ -10,15 +10,16 @@ from pathlib import Path
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from store import models as _models  # noqa: F401  (registers the tables)
 from store.errors import BadDatabaseURL
-from store.search import create_search_index
+from store.migrate import upgrade
 
 
 def make_engine(url: str, *, create: bool = True) -> Engine:
-    """An engine for ``url``; SQLite files get their directory and the schema created."""
+    """An engine for ``url``; SQLite files get their directory, and with ``create`` the schema is migrated to the
+    newest revision."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -30,8 +31,7 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     if create:
-        SQLModel.metadata.create_all(engine)
-        create_search_index(engine)
+        upgrade(engine)
     return engine
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
-from store.changes import add_change
+from store.changes import add_change, feed_lock
 from store.errors import AmbiguousPrefix
 from store.models import Document, Sighting
 from store.search import index_document
@@ -58,6 +58,7 @@ def upsert_document(
     seen_at = seen_at or utcnow()
     values = document if isinstance(document, dict) else document_row(document)
     doc_id, url = values["id"], values["url"]
+    feed_lock(session)  # before any shared row: see store.changes
     connection = session.connection()
     created = connection.execute(_statements(connection.dialect.name)[0], values).first() is not None
     new_url = record_sighting(

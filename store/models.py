@@ -132,3 +132,12 @@ class FrontierEntry(SQLModel, table=True):
     checksum: str | None = None  # sha256 of the raw body
     document_id: str | None = None
     done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class HostPace(SQLModel, table=True):
+    """When a host may next be asked, shared by every crawl worker (distributed mode; see store.pace)."""
+
+    __tablename__ = "host_pace"
+
+    host: str = Field(primary_key=True)
+    next_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, literal_column, select, text, tuple_
+from sqlalchemy import Engine, Table, func, select, text, tuple_
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from store.errors import AmbiguousPrefix
 from store.models import Document, Sighting
-from store.search import FTS_TABLE
+from store.search import rank_key, search_join
 
 DOCUMENTS: Table = Document.__table__  # type: ignore[attr-defined]
 SIGHTINGS: Table = Sighting.__table__  # type: ignore[attr-defined]
@@ -63,15 +63,15 @@ class Filters:
         return out
 
 
-def _sort_key(sort: str) -> Any:
+def _sort_key(sort: str, dialect: str, words: tuple[str, ...] | None) -> Any:
     c = DOCUMENTS.c
     name = sort.lstrip("-")
     if name == "publish_date":
         return func.coalesce(c.publish_date, date(1, 1, 1))  # undated documents sort first
     if name == "report_year":
         return func.coalesce(c.report_year, 0)
-    if name == "rank":
-        return literal_column(f"bm25({FTS_TABLE})")
+    if name == "rank" and words:
+        return rank_key(dialect, words)
     return c.seq
 
 
@@ -82,18 +82,18 @@ def list_documents(
     sort: str = "seq",
     after: tuple[Any, int] | None = None,
     limit: int = 50,
-    match: str | None = None,
+    match: tuple[str, ...] | None = None,
     columns: tuple[str, ...] = SUMMARY_COLUMNS,
 ) -> list[dict[str, Any]]:
-    """Documents in ``sort`` order (ties by seq), after the keyset ``after`` = (sort value, seq)."""
-    key = _sort_key(sort)
+    """Documents in ``sort`` order (ties by seq), after the keyset ``after`` = (sort value, seq); ``match``: the
+    search words, all required."""
+    dialect = connection.dialect.name
+    key = _sort_key(sort, dialect, match)
     descending = sort.startswith("-")
     selected = [DOCUMENTS.c[name] for name in columns] + [key.label("sort_key")]
     statement = select(*selected).where(*filters.clauses())
     if match is not None:
-        statement = statement.join(
-            text(FTS_TABLE), literal_column(f"{FTS_TABLE}.rowid") == DOCUMENTS.c.seq
-        ).where(literal_column(FTS_TABLE).op("MATCH")(match))
+        statement = search_join(statement, dialect, match, DOCUMENTS.c.seq)
     if after is not None and sort.lstrip("-") == "seq":  # the primary key alone: an index range scan
         statement = statement.where(DOCUMENTS.c.seq < after[1] if descending else DOCUMENTS.c.seq > after[1])
     elif after is not None:
@@ -103,12 +103,10 @@ def list_documents(
     return [dict(row) for row in connection.execute(statement.order_by(*order).limit(limit)).mappings()]
 
 
-def count_documents(connection: Connection, *, filters: Filters, match: str | None = None) -> int:
+def count_documents(connection: Connection, *, filters: Filters, match: tuple[str, ...] | None = None) -> int:
     statement = select(func.count()).select_from(DOCUMENTS).where(*filters.clauses())
     if match is not None:
-        statement = statement.join(
-            text(FTS_TABLE), literal_column(f"{FTS_TABLE}.rowid") == DOCUMENTS.c.seq
-        ).where(literal_column(FTS_TABLE).op("MATCH")(match))
+        statement = search_join(statement, connection.dialect.name, match, DOCUMENTS.c.seq)
     return int(connection.execute(statement).scalar() or 0)
 
 
@@ -190,7 +188,12 @@ def stats(connection: Connection) -> dict[str, Any]:
 
 
 def iter_documents(
-    engine: Engine, *, filters: Filters, columns: tuple[str, ...], batch: int = 500, match: str | None = None
+    engine: Engine,
+    *,
+    filters: Filters,
+    columns: tuple[str, ...],
+    batch: int = 500,
+    match: tuple[str, ...] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Every matching document in seq order, ``batch`` rows per query: exports never hold the whole set."""
     after: tuple[Any, int] | None = None

@@ -59,6 +59,93 @@ def make_db(path: Path) -> Engine:
     return make_engine(f"sqlite:///{path}")
 
 
+# The store and API tests run on both backends. PostgreSQL is the throw-away server that `make test` starts
+# (scripts/with-postgres exports FAZHI_TEST_POSTGRES_URL); each test gets its own database, copied from a
+# migrated template.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+class PostgresServer:
+    def __init__(self, url: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.url = make_url(url)
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=_null_pool())
+        self._count = 0
+        self.template = self._create("fazhi_template", template=None)
+        from store import make_engine
+
+        make_engine(self.url_of(self.template)).dispose()  # migrated once; copies are cheap
+
+    def url_of(self, database: str) -> str:
+        return self.url.set(database=database).render_as_string(hide_password=False)
+
+    def _create(self, name: str, template: str | None) -> str:
+        from sqlalchemy import text
+
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(
+                text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+            )
+        return name
+
+    def new_database(self, label: str) -> str:
+        """A fresh migrated database; returns its URL."""
+        self._count += 1
+        name = f"t{os.getpid()}_{self._count}_{''.join(c for c in label.lower() if c.isalnum())[:30]}"
+        return self.url_of(self._create(name, self.template))
+
+    def drop(self, url: str) -> None:
+        from sqlalchemy import text
+        from sqlalchemy.engine import make_url
+
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+
+
+def _null_pool() -> Any:
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
+
+
+@pytest.fixture(scope="session")
+def postgres() -> PostgresServer:
+    url = os.environ.get("FAZHI_TEST_POSTGRES_URL")
+    if not url:
+        reason = os.environ.get(
+            "FAZHI_TEST_POSTGRES_SKIP",
+            "FAZHI_TEST_POSTGRES_URL is not set; run the suite with `make test`, which starts a throw-away server",
+        )
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    with loopback_only():
+        return PostgresServer(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated, empty store on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fazhi.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    url = server.new_database(request.node.name)
+    yield url
+    with loopback_only():
+        server.drop(url)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Engine]:
+    from store import make_engine
+
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
 def crawl(db: Engine, sources: list[Any]) -> list[Any]:
     from crawler.engine import CrawlConfig, crawl_sources
 
@@ -68,9 +155,18 @@ def crawl(db: Engine, sources: list[Any]) -> list[Any]:
         )
 
 
-@pytest.fixture(scope="session")
-def crawled(tmp_path_factory: pytest.TempPathFactory, demo_sources: list[Any]) -> tuple[Engine, list[Any]]:
-    """A store filled by one crawl of the five simulated portals (shared by read-only tests)."""
-    db = make_db(tmp_path_factory.mktemp("crawled") / "fazhi.db")
+@pytest.fixture(scope="session", params=BACKENDS)
+def crawled(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, demo_sources: list[Any]
+) -> tuple[Engine, list[Any]]:
+    """A store filled by one crawl of the five simulated portals (shared by read-only tests), on each backend."""
+    from store import make_engine
+
+    if request.param == "sqlite":
+        db = make_db(tmp_path_factory.mktemp("crawled") / "fazhi.db")
+    else:
+        server: PostgresServer = request.getfixturevalue("postgres")
+        with loopback_only():
+            db = make_engine(server.new_database("crawled"))
     stats = crawl(db, demo_sources)
     return db, stats

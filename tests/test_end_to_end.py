@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from api import create_app
@@ -17,7 +18,7 @@ from fazhi.settings import Settings
 from store import Document, FrontierEntry
 from store.documents import sightings_of
 from store.export import export_jsonl, export_txt
-from tests.conftest import crawl, make_db
+from tests.conftest import crawl
 from tests.servers import running_app
 
 pytestmark = pytest.mark.integration
@@ -61,8 +62,7 @@ def test_same_body_at_two_urls_is_one_document_with_two_sightings(crawled: tuple
     assert urls == {"zfxxgkml/fzzfjsbg/content/post_3453860.html", "gkmlpt/content/3/3711/post_3711117.html"}
 
 
-def test_recrawl_adds_nothing_new(tmp_path: Path, demo_sources: list[Any]) -> None:
-    db = make_db(tmp_path / "again.db")
+def test_recrawl_adds_nothing_new(db: Engine, demo_sources: list[Any]) -> None:
     first = crawl(db, demo_sources)
     second = crawl(db, demo_sources)
     assert sum(s.new for s in first) == 5
@@ -189,11 +189,9 @@ def test_export_jsonl_records(crawled: tuple[Any, list[Any]], tmp_path: Path) ->
     assert hedong["attachments"][0]["url"].endswith(".pdf")
 
 
-def test_concurrent_crawls_into_one_sqlite_file_lose_nothing(tmp_path: Path, demo_sources: list[Any]) -> None:
+def test_concurrent_crawls_into_one_store_lose_nothing(db: Engine, demo_sources: list[Any]) -> None:
     from crawler.engine import CrawlConfig, crawl_sources
     from tests.netguard import loopback_only
-
-    db = make_db(tmp_path / "race.db")
 
     async def both() -> None:
         config = CrawlConfig(user_agent="fazhi-tests", keywords=0)

@@ -7,17 +7,16 @@ import itertools
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import Engine
 
 from fazhi.service import Crawls, Service, run_service
 from fazhi.settings import Settings
 from store import CrawlRun, write_session
-from tests.conftest import make_db
 from tests.netguard import loopback_only
 from tests.servers import LoopThread, free_port
 
@@ -28,9 +27,8 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture
 def service(
-    portals: tuple[dict[str, Any], int], demo_sources: list[Any], tmp_path: Path
+    portals: tuple[dict[str, Any], int], demo_sources: list[Any], db: Engine
 ) -> Iterator[dict[str, Any]]:
-    db = make_db(tmp_path / "service.db")
     settings = Settings(api_token=TOKEN, recrawl_poll_seconds=0.3, default_schedule="0 3 1 1 *", keywords=0)
     port = free_port()
     runner = LoopThread()
@@ -173,9 +171,8 @@ def test_metrics_parse_and_agree_with_the_run_history(service: dict[str, Any]) -
 
 
 def test_a_run_due_while_down_runs_once_after_restart(
-    portals: tuple[dict[str, Any], int], demo_sources: list[Any], tmp_path: Path
+    portals: tuple[dict[str, Any], int], demo_sources: list[Any], db: Engine
 ) -> None:
-    db = make_db(tmp_path / "missed.db")
     source = next(s for s in demo_sources if s.name == "hedong")
     with write_session(db) as session:  # the last run was two days ago; the schedule fires daily at 03:00
         session.add(

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import Engine
 
 from api import create_app
 from fazhi.settings import Settings
-from tests.conftest import crawl, make_db
+from tests.conftest import crawl
 from tests.servers import running_app
 
 pytestmark = pytest.mark.integration
 
 
 def test_changed_page_becomes_a_new_version(
-    portals: tuple[dict[str, Any], int], demo_sources: list[Any], tmp_path: Path
+    portals: tuple[dict[str, Any], int], demo_sources: list[Any], db: Engine
 ) -> None:
     portal = portals[0]["jianghai"]
     item = portal.reports()[0]
     original = portal.pages[item.path].body.decode()
-    db = make_db(tmp_path / "versions.db")
     sources = [s for s in demo_sources if s.name == "jianghai-rsj"]
     try:
         crawl(db, sources)

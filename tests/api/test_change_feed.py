@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import Engine
 
 from api import create_app
 from fazhi.settings import Settings
 from store import Document, write_session
 from store.documents import upsert_document
-from tests.conftest import make_db
 from tests.servers import running_app
 
 pytestmark = pytest.mark.integration
@@ -45,8 +44,7 @@ def _writer(db: object, number: int) -> None:
                 )
 
 
-def test_consumer_sees_every_change_once_while_writers_run(tmp_path: Path) -> None:
-    db = make_db(tmp_path / "feed.db")
+def test_consumer_sees_every_change_once_while_writers_run(db: Engine) -> None:
     writers = [threading.Thread(target=_writer, args=(db, n)) for n in range(WRITERS)]
     expected = WRITERS * PER_WRITER + WRITERS * len(range(0, PER_WRITER, 3))
     seen: list[int] = []
@@ -65,3 +63,36 @@ def test_consumer_sees_every_change_once_while_writers_run(tmp_path: Path) -> No
             thread.join()
     assert len(seen) == len(set(seen)) == expected
     assert seen == sorted(seen)
+
+
+def _one_document(db: Engine, name: str) -> None:
+    with write_session(db) as session:
+        upsert_document(
+            session=session,
+            document=Document(
+                id=name * 64, body=f"正文 {name}", url=f"http://127.0.0.2/{name}.html", source_name="w"
+            ),
+        )
+
+
+def test_a_change_that_commits_later_gets_the_later_seq(db: Engine) -> None:
+    """Writer A takes its seq and stays open while writer B writes: a reader must not see B's change first
+    (on PostgreSQL, sequence values are handed out before commit; the feed lock restores commit order)."""
+    from store.changes import changes_since
+
+    def read() -> list[str]:
+        with db.connect() as connection:
+            return [c["document_id"][0] for c in changes_since(connection, since=0, limit=10)]
+
+    second = threading.Thread(target=_one_document, args=(db, "b"))
+    with write_session(db) as session:
+        upsert_document(
+            session=session,
+            document=Document(id="a" * 64, body="正文 a", url="http://127.0.0.2/a.html", source_name="w"),
+        )
+        second.start()
+        time.sleep(0.5)  # B has had every chance to take a number and commit
+        assert read() == []
+    second.join(timeout=10)
+    assert not second.is_alive()
+    assert read() == ["a", "b"]

@@ -1,0 +1,57 @@
+"""Schema migrations (alembic), run on both backends.
+
+``make_engine`` brings every database to the newest revision before it is used, so the embedded SQLite default
+needs no setup step; ``fazhi migrate`` does the same explicitly (the one-shot ``migrate`` service of the compose
+file). On PostgreSQL an advisory lock makes concurrent starters (API replicas, workers) migrate one at a time. A
+SQLite file made before migrations existed (tables, no ``alembic_version``) is stamped with the first revision,
+which is exactly what that version created, and then upgraded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import Connection
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+BASELINE = "0001"
+_LOCK = 0x66617A68  # "fazh": the advisory lock key of schema migrations
+
+
+def _config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    revision = ScriptDirectory.from_config(config).get_current_head()
+    assert revision is not None
+    return revision
+
+
+def current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine) -> str:
+    """Bring the schema to the newest revision; returns it. Cheap when it is already there."""
+    newest = head()
+    with engine.connect() as connection:
+        if current(connection) == newest:
+            return newest
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+        if current(connection) is None and inspect(connection).has_table("documents"):
+            command.stamp(_config(connection), BASELINE)
+        command.upgrade(_config(connection), "head")
+    return newest

@@ -1,0 +1,28 @@
+"""Host pacing shared by crawl workers: when each host may next be asked.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "host_pace",
+        sa.Column("host", sa.String(), nullable=False),
+        sa.Column("next_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("host"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("host_pace")
