@@ -23,6 +23,17 @@ BASELINE = "0001"
 _LOCK = 0x66617A68  # "fazh": the advisory lock key of schema migrations
 
 
+def managed(name: str | None, type_: str) -> bool:
+    """Whether autogenerate compares a table or index: the full-text tables (FTS5 makes shadow tables too) are
+    made by each backend's own SQL in the migrations, not by the models."""
+    return not (name or "").startswith("documents_fts")
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    table = getattr(obj, "table", None)
+    return managed(getattr(table, "name", None) if table is not None else name, type_)
+
+
 def _config(connection: Connection) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from store import models as _models  # noqa: F401  (registers the tables for autogenerate)
+from store.migrate import include_object
 
 connection = context.config.attributes["connection"]
 context.configure(
@@ -13,6 +14,7 @@ context.configure(
     target_metadata=SQLModel.metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
     compare_type=True,
+    include_object=include_object,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -1,0 +1,89 @@
+"""Migrations: they build exactly the models' schema on both backends, and adopt a pre-migration SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlmodel import SQLModel
+
+from store import make_engine, write_session
+from store.documents import upsert_document
+from store.migrate import current, head, include_object, upgrade
+from store.models import Document
+
+
+def test_migrated_schema_matches_the_models(db: Engine) -> None:
+    with db.connect() as connection:
+        assert current(connection) == head()
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
+        diffs = compare_metadata(context, SQLModel.metadata)
+    assert diffs == []
+
+
+def test_upgrade_twice_is_a_no_op(db: Engine) -> None:
+    assert upgrade(db) == head()
+    assert upgrade(db) == head()
+
+
+def test_a_file_from_before_migrations_is_adopted_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = create_engine(f"sqlite:///{path}")
+    # what the first release made: create_all plus the FTS table, and no alembic_version
+    tables = [t for name, t in SQLModel.metadata.tables.items() if name != "host_pace"]
+    SQLModel.metadata.create_all(old, tables=tables)
+    with old.begin() as connection:
+        connection.exec_driver_sql("CREATE VIRTUAL TABLE documents_fts USING fts5(title, body)")
+    with old.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO documents (id, body, url, source_name, fetched_at, breadcrumb, attachments, "
+                "keywords, provenance) VALUES (:id, '正文', 'http://127.0.0.2/a', 's', '2026-01-01', "
+                "'[]', '[]', '[]', '{}')"
+            ),
+            {"id": "a" * 64},
+        )
+    old.dispose()
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert current(connection) == head()
+        assert inspect(connection).has_table("host_pace")
+        assert connection.execute(text("SELECT count(*) FROM documents")).scalar() == 1
+    with write_session(engine) as session:  # and it takes writes as usual
+        upsert_document(
+            session=session,
+            document=Document(id="b" * 64, body="正文 b", url="http://127.0.0.2/b", source_name="s"),
+        )
+
+
+@pytest.mark.parametrize("words", [("法治",), ("法治", "政府")])
+def test_search_finds_by_jieba_words_on_both_backends(db: Engine, words: tuple[str, ...]) -> None:
+    from store.queries import Filters, list_documents
+    from store.search import index_document
+
+    with write_session(db) as session:
+        for key, title, body in [
+            ("a", "法治 政府 建设 报告", "法治 政府"),
+            ("b", "工作 总结", "政府 法治 " + "其他 " * 30),
+        ]:
+            upsert_document(
+                session=session,
+                document=Document(
+                    id=key * 64, title=title, body=body, url=f"http://127.0.0.2/{key}", source_name="s"
+                ),
+            )
+            index_document(session, key * 64, title, body)
+        upsert_document(
+            session=session,
+            document=Document(
+                id="c" * 64, title="无关", body="天气", url="http://127.0.0.2/c", source_name="s"
+            ),
+        )
+    with db.connect() as connection:
+        rows = list_documents(connection, filters=Filters(), sort="rank", match=words)
+    assert [r["id"][0] for r in rows] == ["a", "b"]  # title and body beat a passing mention; "c" has neither
