@@ -37,6 +37,8 @@ def decode_cursor(cursor: str | None, order: str) -> tuple[Any, int] | None:
         or (isinstance(key, int) and abs(key) >= 2**62)
     ):
         raise BadRequest(_INVALID)
+    if order.lstrip("-") == "report_year" and not (isinstance(key, int) and abs(key) < 2**31):
+        raise BadRequest(_INVALID)
     if order.lstrip("-") == "publish_date":
         try:
             key = date.fromisoformat(str(key))

@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime, utcnow
+
+# 64-bit sequence numbers on PostgreSQL; SQLite's rowid alias must be spelled INTEGER (it is 64-bit anyway)
+SEQ = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Document(SQLModel, table=True):
     __tablename__ = "documents"
 
-    seq: int | None = Field(default=None, primary_key=True)
+    seq: int | None = Field(default=None, sa_column=Column(SEQ, primary_key=True))
     id: str = Field(max_length=64, unique=True, index=True)
     title: str | None = None
     agency: str | None = Field(default=None, index=True)
@@ -58,7 +61,7 @@ class Change(SQLModel, table=True):
 
     __tablename__ = "changes"
 
-    seq: int | None = Field(default=None, primary_key=True)
+    seq: int | None = Field(default=None, sa_column=Column(SEQ, primary_key=True))
     document_id: str = Field(index=True, max_length=64)
     kind: str  # created | updated
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -92,7 +95,7 @@ class CrawlRun(SQLModel, table=True):
 
     __tablename__ = "crawl_runs"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, sa_column=Column(SEQ, primary_key=True))
     source_name: str = Field(index=True)
     trigger: str = "manual"  # manual | schedule | operator | startup
     state: str = "running"  # running | finished | failed
@@ -113,7 +116,7 @@ class FrontierEntry(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)  # sha256 of source, method, URL and form data
     source_name: str = Field(index=True)
-    run_id: int = Field(index=True)
+    run_id: int = Field(sa_column=Column(SEQ, nullable=False, index=True))
     url: str
     method: str = "GET"
     data: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

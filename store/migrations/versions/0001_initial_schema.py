@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite's rowid alias must say INTEGER
+
 
 revision = "0001"
 down_revision = None
@@ -19,7 +21,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "changes",
-        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("seq", SEQ, nullable=False),
         sa.Column("document_id", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=False),
@@ -31,7 +33,7 @@ def upgrade() -> None:
 
     op.create_table(
         "crawl_runs",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", SEQ, nullable=False),
         sa.Column("source_name", sa.String(), nullable=False),
         sa.Column("trigger", sa.String(), nullable=False),
         sa.Column("state", sa.String(), nullable=False),
@@ -46,7 +48,7 @@ def upgrade() -> None:
 
     op.create_table(
         "documents",
-        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("seq", SEQ, nullable=False),
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("title", sa.String(), nullable=True),
         sa.Column("agency", sa.String(), nullable=True),
@@ -84,7 +86,7 @@ def upgrade() -> None:
         "frontier",
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("source_name", sa.String(), nullable=False),
-        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("run_id", SEQ, nullable=False),
         sa.Column("url", sa.String(), nullable=False),
         sa.Column("method", sa.String(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
@@ -160,7 +162,7 @@ def create_search_index() -> None:
         return
     op.execute(
         "CREATE TABLE documents_fts ("
-        " rowid integer PRIMARY KEY REFERENCES documents (seq) ON DELETE CASCADE,"
+        " rowid bigint PRIMARY KEY REFERENCES documents (seq) ON DELETE CASCADE,"
         " title text NOT NULL, body text NOT NULL,"
         " vector tsvector GENERATED ALWAYS AS"
         " (setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', body), 'B')) STORED)"
