@@ -44,7 +44,7 @@ def require_operator(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> None:
     token = request.app.state.settings.api_token
-    if token is None:
+    if token is None or not token.get_secret_value():  # unset, or set to "" (compose's default)
         raise Forbidden(
             "operator endpoints are off: set FAZHI_API_TOKEN for the service, then send "
             "'Authorization: Bearer <token>'"

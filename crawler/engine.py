@@ -46,6 +46,7 @@ class CrawlConfig:
     deadline: float = 60.0
     keywords: int = 8
     max_retry_wait: float = 300.0
+    worker: str | None = None  # host:pid, recorded on the run
 
 
 @dataclass
@@ -141,7 +142,12 @@ class SourceCrawl:
         self._warn_overrides()
         seeds = [NewEntry(url, "list", dialect=self.source.dialect) for url in self.source.start_urls]
         run, resumed = await asyncio.to_thread(
-            start_run, self.db, source_name=self.source.name, trigger=self.trigger, seeds=seeds
+            start_run,
+            self.db,
+            source_name=self.source.name,
+            trigger=self.trigger,
+            seeds=seeds,
+            worker=self.config.worker,
         )
         assert run.id is not None
         self.stats.run_id, self.stats.resumed = run.id, resumed

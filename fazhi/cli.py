@@ -100,6 +100,20 @@ def _demo_sources(portal_port: int, names: list[str] | None = None) -> list[Sour
     return [Source.model_validate(s.model_dump()) for s in moved]
 
 
+def _shown(db: Engine) -> str:
+    return db.url.render_as_string(hide_password=True)
+
+
+def _queue(settings: Settings):
+    from fazhi.queue import NotPostgres, connect
+
+    try:
+        return connect(settings.database_url)
+    except NotPostgres as exc:
+        console.print(f"[red]database:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
 def _exit_on_port(exc: Exception) -> None:
     console.print(f"[red]{exc}[/red]")
     raise typer.Exit(1) from exc
@@ -187,18 +201,30 @@ def serve(
     crawl_now: Annotated[
         bool, typer.Option("--crawl-now", help="crawl every source once at start-up")
     ] = False,
+    api_only: Annotated[
+        bool,
+        typer.Option(
+            "--api-only",
+            help="serve the read API alone, no scheduler and no crawls (replicas beside `fazhi scheduler` and "
+            "`fazhi worker`)",
+        ),
+    ] = False,
 ) -> None:
-    """Run the read API and the crawl scheduler until SIGINT/SIGTERM."""
+    """Run the read API and the crawl scheduler until SIGINT/SIGTERM (with --api-only: the API alone)."""
     from fazhi.net import PortInUse
-    from fazhi.service import run_service
+    from fazhi.service import run_api, run_service
 
     settings = _settings()
-    loaded = _load_sources(sources, settings)
     db = _engine(settings.database_url)
-    console.print(
-        f"serving http://{host}:{port}/documents  ({len(loaded)} sources, database {settings.database_url})"
-    )
     try:
+        if api_only:
+            console.print(f"serving http://{host}:{port}/documents  (API only, database {_shown(db)})")
+            asyncio.run(run_api(db=db, settings=settings, host=host, port=port))
+            return
+        loaded = _load_sources(sources, settings)
+        console.print(
+            f"serving http://{host}:{port}/documents  ({len(loaded)} sources, database {_shown(db)})"
+        )
         asyncio.run(
             run_service(db=db, settings=settings, sources=loaded, host=host, port=port, crawl_now=crawl_now)
         )
@@ -283,8 +309,81 @@ def recrawl(
     ids = request_recrawl(_engine(settings.database_url), [s.name for s in loaded], requested_by="cli")
     console.print(
         f"recrawl requested for {', '.join(s.name for s in loaded)} (requests {ids[0]}…{ids[-1]}); "
-        "a running `fazhi serve` picks them up within seconds"
+        "a running `fazhi serve` or `fazhi scheduler` picks them up within seconds"
     )
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the store's schema to this version (alembic); on PostgreSQL also create the crawl queue's tables.
+
+    Every command migrates SQLite by itself; on PostgreSQL run this once per upgrade (the compose file's
+    `migrate` service does) before the API, scheduler and workers start."""
+    import logging
+
+    from store.migrate import head
+
+    settings = _settings()
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # say which migrations ran
+    db = _engine(settings.database_url)  # migrates
+    console.print(f"schema at revision {head()} ({_shown(db)})")
+    if db.dialect.name == "postgresql":
+        from fazhi.queue import apply_queue_schema
+
+        created = asyncio.run(apply_queue_schema(_queue(settings), db))
+        console.print("crawl queue tables " + ("created" if created else "present"))
+
+
+@app.command()
+def scheduler(
+    sources: SourcesOpt = None,
+    crawl_now: Annotated[
+        bool, typer.Option("--crawl-now", help="queue a crawl of every source once at start-up")
+    ] = False,
+) -> None:
+    """Distributed mode: queue a crawl job whenever a source falls due (PostgreSQL store; run one).
+
+    Workers (`fazhi worker`, on any machine) run the jobs. Operator recrawls (`fazhi recrawl`, POST /-/recrawl)
+    go through the same queue; a source is never queued twice, and jobs of dead workers are queued again."""
+    from fazhi.queue import run_scheduler
+
+    settings = _settings()
+    queue_app = _queue(settings)
+    loaded = _load_sources(sources, settings)
+    db = _engine(settings.database_url)
+    console.print(f"scheduling {len(loaded)} sources into the crawl queue of {_shown(db)}")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            run_scheduler(db=db, settings=settings, sources=loaded, queue_app=queue_app, crawl_now=crawl_now)
+        )
+
+
+@app.command()
+def worker(
+    sources: SourcesOpt = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency", min=1, max=256, help="crawl jobs at once (default: $FAZHI_WORKER_CONCURRENCY, 4)"
+        ),
+    ] = None,
+) -> None:
+    """Distributed mode: run crawl jobs from the queue until SIGINT/SIGTERM (PostgreSQL store; run many).
+
+    Never two crawls of one source at once, across all workers; per-host spacing holds across workers too.
+    Give every worker the same sources file as the scheduler."""
+    from fazhi.queue import run_worker
+
+    settings = _settings()
+    queue_app = _queue(settings)
+    loaded = _load_sources(sources, settings)
+    db = _engine(settings.database_url)
+    jobs = concurrency or settings.worker_concurrency
+    console.print(f"worker: up to {jobs} crawl jobs at once from the queue of {_shown(db)}")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            run_worker(db=db, settings=settings, sources=loaded, concurrency=jobs, queue_app=queue_app)
+        )
 
 
 @app.command()

@@ -41,3 +41,6 @@ def configure_logging(level: str, fmt: str) -> None:
     root.setLevel(level.upper())
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # alembic announces its context on every start, procrastinate every task registration: noise at INFO
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    logging.getLogger("procrastinate.blueprints").setLevel(logging.WARNING)

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -41,6 +45,7 @@ def crawl_config(settings: Settings) -> CrawlConfig:
         timeout=settings.request_timeout,
         deadline=settings.fetch_deadline,
         keywords=settings.keywords,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
     )
 
 
@@ -74,10 +79,11 @@ class Crawls:
         db: Engine,
         settings: Settings,
         on_done: Callable[[SourceStats], None] | None = None,
+        slots: HostSlots | None = None,
     ) -> None:
         self.sources = {s.name: s for s in sources}
         self.db, self.config = db, crawl_config(settings)
-        self.slots, self.robots = HostSlots(), RobotsCache()
+        self.slots, self.robots = slots or HostSlots(), RobotsCache()
         self._locks = {name: asyncio.Lock() for name in self.sources}
         self._on_done = on_done or (lambda stats: None)
         self.tasks: set[asyncio.Task[SourceStats | None]] = set()
@@ -120,10 +126,20 @@ class Crawls:
         return await asyncio.gather(*(self.crawl(name, trigger) for name in self.sources))
 
 
-class Service:
-    """The scheduler side of ``fazhi serve``."""
+class Starter(Protocol):
+    """What the scheduler starts crawls with: :class:`Crawls` in one process, a queue in distributed mode."""
 
-    def __init__(self, crawls: Crawls, settings: Settings) -> None:
+    sources: dict[str, Source]
+    db: Engine
+    tasks: set[asyncio.Task[Any]]
+
+    def start(self, name: str, trigger: str) -> None: ...
+
+
+class Service:
+    """The scheduler: ``fazhi serve`` crawls in-process; ``fazhi scheduler`` queues jobs for workers."""
+
+    def __init__(self, crawls: Starter, settings: Settings) -> None:
         self.crawls, self.settings = crawls, settings
         self.scheduler = AsyncIOScheduler(timezone=TIMEZONE)
         self.triggers = {name: source_trigger(s, settings) for name, s in crawls.sources.items()}
@@ -189,6 +205,9 @@ class Service:
         names = await asyncio.to_thread(take_recrawl_requests, self.crawls.db)
         for name in names:
             self.crawls.start(name, "operator")
+        await self.publish_next_runs()
+
+    async def publish_next_runs(self) -> None:
         await asyncio.to_thread(set_next_runs, self.crawls.db, self.next_runs())
 
     async def index(self) -> None:
@@ -236,7 +255,7 @@ async def run_service(
     if crawl_now:
         for name in crawls.sources:
             crawls.start(name, "startup")
-    await asyncio.to_thread(set_next_runs, db, service.next_runs())
+    await service.publish_next_runs()
     if on_ready:
         on_ready()
     try:
@@ -244,3 +263,25 @@ async def run_service(
     finally:
         await service.stop(settings.shutdown_seconds)
         sock.close()
+
+
+async def run_api(*, db: Engine, settings: Settings, host: str, port: int) -> None:
+    """Serve the read API alone (``fazhi serve --api-only``: replicas beside a scheduler and workers)."""
+    sock = bind_socket(host, port)
+    try:
+        await api_server(db, settings).serve(sockets=[sock])
+    finally:
+        sock.close()
+
+
+async def wait_for_signal() -> None:
+    """Return on SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(number, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(number)

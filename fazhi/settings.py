@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     shutdown_seconds: float = Field(
         10.0, ge=0, description="on SIGTERM, how long in-flight crawls may finish"
     )
+    stalled_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="distributed mode: a worker silent this long is presumed dead and its job is queued again",
+    )
+    worker_concurrency: int = Field(
+        4, ge=1, le=256, description="distributed mode: crawl jobs per `fazhi worker`"
+    )
     api_token: SecretStr | None = Field(None, description="bearer token for operator endpoints (/-/…)")
     cors_origins: list[str] = Field(
         default_factory=list,

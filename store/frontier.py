@@ -37,18 +37,22 @@ class NewEntry:
 
 
 def start_run(
-    engine: Engine, *, source_name: str, trigger: str, seeds: list[NewEntry]
+    engine: Engine, *, source_name: str, trigger: str, seeds: list[NewEntry], worker: str | None = None
 ) -> tuple[CrawlRun, bool]:
-    """Resume the source's unfinished run, or start a new one seeded with ``seeds``. Returns ``(run, resumed)``."""
+    """Resume the source's unfinished run, or start a new one seeded with ``seeds``; ``worker`` (host:pid) is
+    recorded as the run's current runner. Returns ``(run, resumed)``."""
     with write_session(engine) as session:
         statement = select(CrawlRun).where(
             col(CrawlRun.source_name) == source_name, col(CrawlRun.state) == "running"
         )
         running = session.scalars(statement.order_by(col(CrawlRun.id).desc())).first()
         if running is not None:
+            running.worker = worker
+            session.flush()
+            session.refresh(running)
             session.expunge(running)
             return running, True
-        run = CrawlRun(source_name=source_name, trigger=trigger)
+        run = CrawlRun(source_name=source_name, trigger=trigger, worker=worker)
         session.add(run)
         session.flush()
         assert run.id is not None

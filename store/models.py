@@ -100,6 +100,7 @@ class CrawlRun(SQLModel, table=True):
     trigger: str = "manual"  # manual | schedule | operator | startup
     state: str = "running"  # running | finished | failed
     error: str | None = None
+    worker: str | None = None  # host:pid of the process running (or that last ran) it
     started_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     stats: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -44,4 +44,30 @@ def test_compose_file_is_valid_against_the_compose_spec() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     # the spec declares draft-07 under its own $id spelling; name the validator instead of guessing it
     jsonschema.Draft7Validator(schema).validate(compose)
-    assert {"api", "demo"} <= set(compose["services"])
+
+
+def test_compose_file_has_the_distributed_layout() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert {"postgres", "migrate", "api", "scheduler", "worker", "portals"} <= set(services)
+    postgres = services["postgres"]
+    assert "healthcheck" in postgres and any(
+        v.endswith(":/var/lib/postgresql/data") for v in postgres["volumes"]
+    )
+    assert services["migrate"]["command"] == ["fazhi", "migrate"]
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("api", "scheduler", "worker"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert services[name]["environment"]["FAZHI_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert "--api-only" in services["api"]["command"]
+    assert services["worker"]["deploy"]["replicas"] >= 2
+    assert services["portals"]["profiles"] == ["demo"]
+    # every command the file runs exists in the CLI
+    from typer.main import get_command
+
+    from fazhi.cli import app
+
+    commands = set(get_command(app).commands)  # type: ignore[attr-defined]
+    for service in services.values():
+        if service.get("command", [None])[0] == "fazhi":
+            assert service["command"][1] in commands

@@ -80,13 +80,14 @@ def test_operator_endpoints_need_the_token(
         assert says in body["error"]
 
 
+@pytest.mark.parametrize("token", [None, ""])  # "" is what an unset ${FAZHI_API_TOKEN:-} becomes in compose
 def test_without_a_configured_token_operator_endpoints_say_how_to_set_one(
-    crawled: tuple[Any, list[Any]],
+    crawled: tuple[Any, list[Any]], token: str | None
 ) -> None:
     from api import create_app
     from tests.servers import running_app
 
-    with running_app(create_app(engine=crawled[0], settings=Settings())) as base:
+    with running_app(create_app(engine=crawled[0], settings=Settings(api_token=token))) as base:
         response = httpx.post(f"{base}/-/recrawl", headers=AUTH)
     assert response.status_code == 403 and "FAZHI_API_TOKEN" in response.json()["error"]
 

@@ -38,6 +38,8 @@ def test_a_file_from_before_migrations_is_adopted_and_keeps_its_rows(tmp_path: P
     tables = [t for name, t in SQLModel.metadata.tables.items() if name != "host_pace"]
     SQLModel.metadata.create_all(old, tables=tables)
     with old.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE crawl_runs DROP COLUMN worker")  # added by 0002
+    with old.begin() as connection:
         connection.exec_driver_sql("CREATE VIRTUAL TABLE documents_fts USING fts5(title, body)")
     with old.begin() as connection:
         connection.execute(

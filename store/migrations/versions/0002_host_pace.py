@@ -1,4 +1,4 @@
-"""Host pacing shared by crawl workers: when each host may next be asked.
+"""Distributed mode: host pacing shared by crawl workers, and which worker runs each crawl.
 
 Revision ID: 0002
 Revises: 0001
@@ -22,7 +22,11 @@ def upgrade() -> None:
         sa.Column("next_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("host"),
     )
+    with op.batch_alter_table("crawl_runs") as batch_op:
+        batch_op.add_column(sa.Column("worker", sa.String(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("crawl_runs") as batch_op:
+        batch_op.drop_column("worker")
     op.drop_table("host_pace")
