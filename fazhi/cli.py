@@ -361,6 +361,18 @@ def scheduler(
 @app.command()
 def worker(
     sources: SourcesOpt = None,
+    host: Annotated[
+        str, typer.Option("--host", help="address of the worker's /metrics (with --port)")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int | None,
+        typer.Option(
+            "--port",
+            min=1,
+            max=65535,
+            help="serve this worker's Prometheus /metrics on HOST:PORT (default: off)",
+        ),
+    ] = None,
     concurrency: Annotated[
         int | None,
         typer.Option(
@@ -380,6 +392,19 @@ def worker(
     db = _engine(settings.database_url)
     jobs = concurrency or settings.worker_concurrency
     console.print(f"worker: up to {jobs} crawl jobs at once from the queue of {_shown(db)}")
+    if port is not None:
+        from fazhi.net import PortInUse, bind_socket
+
+        try:
+            bind_socket(
+                host, port
+            ).close()  # a clear error for a taken port, before prometheus' thread starts
+        except PortInUse as exc:
+            _exit_on_port(exc)
+        from prometheus_client import start_http_server
+
+        start_http_server(port, addr=host)
+        console.print(f"metrics on http://{host}:{port}/metrics")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             run_worker(db=db, settings=settings, sources=loaded, concurrency=jobs, queue_app=queue_app)

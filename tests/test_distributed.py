@@ -105,8 +105,20 @@ def test_two_workers_and_a_scheduler_crawl_everything_once_and_survive_a_kill(
     began = time.time()
     migrate = _fazhi(tmp_path, url, "migrate", "migrate")
     assert migrate.wait(timeout=60) == 0
+    metrics_ports = [free_port(), free_port()]
     workers = [
-        _fazhi(tmp_path, url, f"worker{n}", "worker", "--sources", str(sources), "--concurrency", "3")
+        _fazhi(
+            tmp_path,
+            url,
+            f"worker{n}",
+            "worker",
+            "--sources",
+            str(sources),
+            "--concurrency",
+            "3",
+            "--port",
+            str(metrics_ports[n]),
+        )
         for n in range(2)
     ]
     scheduler = _fazhi(tmp_path, url, "scheduler", "scheduler", "--sources", str(sources))
@@ -149,6 +161,16 @@ def test_two_workers_and_a_scheduler_crawl_everything_once_and_survive_a_kill(
             return {r[0] for r in runs} == set(names) and not open_jobs
 
         _wait("every source crawled", finished, 120, tmp_path)
+        metrics = httpx.get(f"http://127.0.0.1:{metrics_ports[workers.index(survivor)]}/metrics").text
+        survivor_runs = _rows(
+            engine, "SELECT count(*) FROM crawl_runs WHERE worker LIKE :w", w=f"%:{survivor.pid}"
+        )
+        runs_total = sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in metrics.splitlines()
+            if line.startswith("fazhi_runs_total{")
+        )
+        assert runs_total == survivor_runs[0][0]  # each worker counts the runs it finished
     finally:
         for process in processes:
             if process.poll() is None:
