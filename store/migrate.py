@@ -59,7 +59,8 @@ def upgrade(engine: Engine) -> str:
     with engine.connect() as connection:
         if current(connection) == newest:
             return newest
-    with engine.begin() as connection:
+    # one migrator at a time: PostgreSQL by an advisory lock, SQLite by taking the write lock up front
+    with engine.execution_options(fazhi_write=True).begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
         if current(connection) is None and inspect(connection).has_table("documents"):

@@ -89,3 +89,23 @@ def test_search_finds_by_jieba_words_on_both_backends(db: Engine, words: tuple[s
     with db.connect() as connection:
         rows = list_documents(connection, filters=Filters(), sort="rank", match=words)
     assert [r["id"][0] for r in rows] == ["a", "b"]  # title and body beat a passing mention; "c" has neither
+
+
+def test_processes_starting_on_one_new_file_at_once_all_migrate_it(tmp_path: Path) -> None:
+    """`fazhi serve` and `fazhi crawl` started together on a new SQLite file: one migrates, the others wait."""
+    import subprocess
+    import sys
+
+    code = "import sys; from store import make_engine; make_engine(f'sqlite:///{sys.argv[1]}').dispose()"
+    for round_ in range(3):
+        path = tmp_path / f"new{round_}.db"
+        processes = [
+            subprocess.Popen([sys.executable, "-c", code, str(path)], stderr=subprocess.PIPE, text=True)
+            for _ in range(4)
+        ]
+        errors = [p.communicate(timeout=60)[1] for p in processes]
+        assert [p.returncode for p in processes] == [0, 0, 0, 0], errors
+        engine = make_engine(f"sqlite:///{path}")
+        with engine.connect() as connection:
+            assert current(connection) == head()
+        engine.dispose()
