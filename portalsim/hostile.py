@@ -46,6 +46,9 @@ class Cases:
     """State for the stateful cases (storms, rate limits, WAF cookies)."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
         self.storm_left = 3
         self.rate_limited = False
 
@@ -212,6 +215,7 @@ def hostile(host: str) -> Portal:
     )
     cases = Cases()
     portal.handlers.update(cases.handlers())
+    portal.resets.append(cases.reset)
     dynamic = [
         (path, _title(path.rsplit("/", 1)[-1].removesuffix(".html")))
         for path in cases.handlers()

@@ -61,6 +61,12 @@ class Portal:
     handlers: dict[str, Handler] = field(default_factory=dict)
     hits: dict[str, int] = field(default_factory=dict)
     log: list[Hit] = field(default_factory=list)
+    resets: list[Callable[[], None]] = field(default_factory=list)  # stateful handlers start over
+
+    def reset(self) -> None:
+        """Back to the first visit's behaviour (a storm storms again, a rate limit limits again)."""
+        for hook in self.resets:
+            hook()
 
     def add_html(self, path: str, html: str, *, charset: str = "utf-8", declare: bool = True) -> None:
         content_type = f"text/html; charset={charset}" if declare else "text/html"

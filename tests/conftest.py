@@ -160,13 +160,17 @@ def crawled(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, demo_sources: list[Any]
 ) -> tuple[Engine, list[Any]]:
     """A store filled by one crawl of the five simulated portals (shared by read-only tests), on each backend."""
+    db = store_for(request, tmp_path_factory, "crawled")
+    stats = crawl(db, demo_sources)
+    return db, stats
+
+
+def store_for(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, label: str) -> Engine:
+    """A fresh store on the backend of a fixture parametrized with ``BACKENDS`` (for wider-scoped fixtures)."""
     from store import make_engine
 
     if request.param == "sqlite":
-        db = make_db(tmp_path_factory.mktemp("crawled") / "fazhi.db")
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres")
-        with loopback_only():
-            db = make_engine(server.new_database("crawled"))
-    stats = crawl(db, demo_sources)
-    return db, stats
+        return make_db(tmp_path_factory.mktemp(label) / "fazhi.db")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    with loopback_only():
+        return make_engine(server.new_database(label))

@@ -31,7 +31,17 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
     result = subprocess.run(
         [*FAZHI, "--help"], capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path), check=True
     )
-    for command in ("run", "serve", "crawl", "extract", "export", "portals"):
+    for command in (
+        "run",
+        "serve",
+        "crawl",
+        "extract",
+        "export",
+        "portals",
+        "migrate",
+        "scheduler",
+        "worker",
+    ):
         assert command in result.stdout
 
 
@@ -171,3 +181,44 @@ def test_bad_sources_file_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "start_urls" in result.stderr and str(bad) in result.stderr
+
+
+def test_serve_api_only_serves_and_schedules_nothing(tmp_path: Path) -> None:
+    port = free_port()
+    env = _env(tmp_path)
+    process = subprocess.Popen(
+        [*FAZHI, "serve", "--api-only", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/documents")
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert response.status_code == 200 and response.json()["items"] == []
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    # uvicorn shuts down gracefully, then re-raises the signal so the exit status says SIGTERM
+    assert process.returncode in (0, -signal.SIGTERM) and "Traceback" not in output, output
+    assert "API only" in output
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.db") as db:  # a scheduler would have published its next runs
+        assert db.execute("SELECT count(*) FROM source_state").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("command", ["scheduler", "worker"])
+def test_distributed_commands_on_sqlite_say_what_to_set(tmp_path: Path, command: str) -> None:
+    result = subprocess.run(
+        [*FAZHI, command], capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path)
+    )
+    assert result.returncode == 2
+    assert "postgresql+psycopg://" in result.stderr and "fazhi serve" in result.stderr
