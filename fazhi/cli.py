@@ -114,6 +114,20 @@ def _queue(settings: Settings):
         raise typer.Exit(2) from exc
 
 
+def _serve_metrics(host: str, port: int) -> None:
+    """Prometheus /metrics of this process on a thread (prometheus-client's own server)."""
+    from prometheus_client import start_http_server
+
+    from fazhi.net import PortInUse, bind_socket
+
+    try:
+        bind_socket(host, port).close()  # the usual clear message for a taken port
+    except PortInUse as exc:
+        _exit_on_port(exc)
+    start_http_server(port, addr=host)
+    console.print(f"metrics on http://{host}:{port}/metrics")
+
+
 def _exit_on_port(exc: Exception) -> None:
     console.print(f"[red]{exc}[/red]")
     raise typer.Exit(1) from exc
@@ -393,18 +407,7 @@ def worker(
     jobs = concurrency or settings.worker_concurrency
     console.print(f"worker: up to {jobs} crawl jobs at once from the queue of {_shown(db)}")
     if port is not None:
-        from fazhi.net import PortInUse, bind_socket
-
-        try:
-            bind_socket(
-                host, port
-            ).close()  # a clear error for a taken port, before prometheus' thread starts
-        except PortInUse as exc:
-            _exit_on_port(exc)
-        from prometheus_client import start_http_server
-
-        start_http_server(port, addr=host)
-        console.print(f"metrics on http://{host}:{port}/metrics")
+        _serve_metrics(host, port)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             run_worker(db=db, settings=settings, sources=loaded, concurrency=jobs, queue_app=queue_app)
