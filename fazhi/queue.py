@@ -7,6 +7,8 @@
 - ``fazhi worker`` (any number, on any machine) runs those jobs. The job's lock (also ``source:NAME``) means two
   workers never crawl one source at once: a job waits while another job of its source is running. Per-host start
   spacing and ``Retry-After`` pauses are shared through the store (:class:`crawler.politeness.SharedHostSlots`).
+- A worker stopped with SIGTERM gives its crawls ``FAZHI_SHUTDOWN_SECONDS``, then puts their jobs back in the
+  queue; a resumed crawl continues from the committed frontier.
 - A worker that dies mid-job (SIGKILL, a lost machine) stops sending heartbeats; the scheduler hands its job back
   to the queue after ``FAZHI_STALLED_SECONDS`` and another worker resumes the crawl from the committed frontier.
 """
@@ -19,8 +21,8 @@ import os
 import socket
 from typing import Any
 
-from procrastinate import App, Blueprint, JobContext, PsycopgConnector
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate import App, Blueprint, JobContext, PsycopgConnector, RetryStrategy
+from procrastinate.exceptions import AlreadyEnqueued, JobAborted
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
@@ -71,7 +73,17 @@ def lock_of(source: str) -> str:
     return f"source:{source}"
 
 
-@tasks.task(name="crawl", queue=QUEUE, pass_context=True)
+# A worker stopping (SIGTERM) gives its crawls FAZHI_SHUTDOWN_SECONDS, then cancels them: the cancelled job goes
+# back to the queue at once and the next worker resumes its run. A crawl's own errors never reach the queue (they
+# are recorded on the run), so nothing else is retried.
+_BACK_TO_QUEUE = RetryStrategy(
+    max_attempts=20,
+    wait=1,
+    retry_exceptions=[JobAborted, asyncio.CancelledError],  # type: ignore[list-item]  # BaseException on purpose
+)
+
+
+@tasks.task(name="crawl", queue=QUEUE, pass_context=True, retry=_BACK_TO_QUEUE)
 async def crawl_source(context: JobContext, source: str, trigger: str = "schedule") -> None:
     from fazhi.service import Crawls
 

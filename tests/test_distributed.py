@@ -55,7 +55,7 @@ def _sources(tmp_path: Path, demo_port: int, bulk: dict[str, Any]) -> Path:
     return path
 
 
-def _fazhi(tmp_path: Path, url: str, name: str, *args: str) -> subprocess.Popen[bytes]:
+def _fazhi(tmp_path: Path, url: str, name: str, *args: str, shutdown: float = 2) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")}
     env.update(
         FAZHI_DATABASE_URL=url,
@@ -63,7 +63,7 @@ def _fazhi(tmp_path: Path, url: str, name: str, *args: str) -> subprocess.Popen[
         FAZHI_STALLED_SECONDS=str(STALLED),
         FAZHI_DEFAULT_SCHEDULE="0 3 1 1 *",  # nothing falls due by itself: the operator asks
         FAZHI_RECRAWL_POLL_SECONDS="0.3",
-        FAZHI_SHUTDOWN_SECONDS="2",
+        FAZHI_SHUTDOWN_SECONDS=str(shutdown),
     )
     with (tmp_path / f"{name}.log").open("wb") as log:  # the child keeps its own descriptor
         return subprocess.Popen(
@@ -290,3 +290,57 @@ def test_operator_recrawls_queue_once_and_per_host_spacing_holds_across_workers(
     gaps = [b - a for a, b in zip(sorted(started), sorted(started)[1:], strict=False)]
     assert len(started) == 8
     assert min(gaps) >= delay - 0.02, gaps
+
+
+def test_a_worker_stopped_with_sigterm_puts_its_crawl_back_for_the_next_worker(
+    bulk: tuple[dict[str, Any], int], store: tuple[str, Engine], tmp_path: Path
+) -> None:
+    url, engine = store
+    portal = bulk[0]["bulk0"]
+    sources = tmp_path / "sources.toml"
+    sources.write_text(sources_toml({"bulk0": portal}, delay=0.02), encoding="utf-8")
+    began = time.time()
+    assert _fazhi(tmp_path, url, "migrate", "migrate").wait(timeout=60) == 0
+    first = _fazhi(tmp_path, url, "first", "worker", "--sources", str(sources), shutdown=0.3)
+    scheduler = _fazhi(tmp_path, url, "scheduler", "scheduler", "--crawl-now", "--sources", str(sources))
+    second = None
+    try:
+
+        def midway() -> bool:
+            done = _rows(engine, "SELECT count(*) FROM frontier WHERE kind = 'detail' AND state = 'done'")[0][
+                0
+            ]
+            return 15 <= done < BULK_PAGES - 40
+
+        _wait("the crawl under way", midway, 60, tmp_path)
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=30) == 0  # stopped cleanly after its grace period
+        job = _rows(engine, "SELECT status FROM procrastinate_jobs")
+        run = _rows(engine, "SELECT state FROM crawl_runs")
+        assert job == [("todo",)] and run == [("running",)]  # back in the queue; the run resumable
+        second = _fazhi(tmp_path, url, "second", "worker", "--sources", str(sources))
+        _wait(
+            "the crawl finished by the next worker",
+            lambda: _rows(engine, "SELECT status FROM procrastinate_jobs") == [("succeeded",)],
+            60,
+            tmp_path,
+        )
+    finally:
+        for process in (first, scheduler, second):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=15)
+    runs = _rows(engine, "SELECT state, worker FROM crawl_runs")
+    assert len(runs) == 1 and runs[0][0] == "finished" and second is not None
+    assert runs[0][1].endswith(f":{second.pid}")
+    assert _rows(engine, "SELECT count(*) FROM documents")[0][0] == BULK_PAGES
+    done_at = {
+        d[0].split("://", 1)[1].split("/", 1)[1]: d[1].timestamp()
+        for d in _rows(engine, "SELECT url, done_at FROM frontier WHERE kind = 'detail'")
+    }
+    late = [
+        h.path
+        for h in portal.log
+        if h.wall >= began and h.path.lstrip("/") in done_at and h.wall > done_at[h.path.lstrip("/")] + 0.5
+    ]
+    assert late == []  # nothing stored before the stop was fetched again
