@@ -329,7 +329,7 @@ def recrawl(
 
 @app.command()
 def migrate() -> None:
-    """Bring the store's schema to this version (alembic); on PostgreSQL also create the crawl queue's tables.
+    """Bring the store's schema to this version (alembic; on PostgreSQL it includes the crawl queue's tables).
 
     Every command migrates SQLite by itself; on PostgreSQL run this once per upgrade (the compose file's
     `migrate` service does) before the API, scheduler and workers start."""
@@ -341,11 +341,6 @@ def migrate() -> None:
     logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # say which migrations ran
     db = _engine(settings.database_url)  # migrates
     console.print(f"schema at revision {head()} ({_shown(db)})")
-    if db.dialect.name == "postgresql":
-        from fazhi.queue import apply_queue_schema
-
-        created = asyncio.run(apply_queue_schema(_queue(settings), db))
-        console.print("crawl queue tables " + ("created" if created else "present"))
 
 
 @app.command()

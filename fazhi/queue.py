@@ -23,7 +23,7 @@ from typing import Any
 
 from procrastinate import App, Blueprint, JobContext, PsycopgConnector, RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued, JobAborted
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from crawler.politeness import SharedHostSlots
@@ -56,17 +56,6 @@ def connect(database_url: str) -> App:
     queue_app = App(connector=PsycopgConnector(conninfo=conninfo(database_url)))
     queue_app.add_tasks_from(tasks, namespace="fazhi")
     return queue_app
-
-
-async def apply_queue_schema(queue_app: App, engine: Engine) -> bool:
-    """Create procrastinate's tables once (``fazhi migrate``); True when they were created now."""
-    with engine.begin() as connection:
-        connection.execute(text("SELECT pg_advisory_xact_lock(1718187880)"))  # one migrator at a time
-        if connection.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is not None:
-            return False
-        cursor = connection.connection.cursor()  # the driver's own: the schema's % signs are no placeholders
-        cursor.execute(queue_app.schema_manager.get_schema())
-    return True
 
 
 def lock_of(source: str) -> str:

@@ -1,4 +1,4 @@
-"""Schema migrations (alembic), run on both backends.
+"""Schema migrations (alembic), run on both backends; on PostgreSQL they also create the crawl queue's tables.
 
 ``make_engine`` brings every database to the newest revision before it is used, so the embedded SQLite default
 needs no setup step; ``fazhi migrate`` does the same explicitly (the one-shot ``migrate`` service of the compose
@@ -24,9 +24,9 @@ _LOCK = 0x66617A68  # "fazh": the advisory lock key of schema migrations
 
 
 def managed(name: str | None, type_: str) -> bool:
-    """Whether autogenerate compares a table or index: the full-text tables (FTS5 makes shadow tables too) are
-    made by each backend's own SQL in the migrations, not by the models."""
-    return not (name or "").startswith("documents_fts")
+    """Whether autogenerate compares a table or index: the full-text tables (FTS5 makes shadow tables too) and
+    the crawl queue's tables are made by SQL of their own in the migrations, not by the models."""
+    return not (name or "").startswith(("documents_fts", "procrastinate"))
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
@@ -67,3 +67,9 @@ def upgrade(engine: Engine) -> str:
             command.stamp(_config(connection), BASELINE)
         command.upgrade(_config(connection), "head")
     return newest
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` ("base": nothing); for rolling back a release."""
+    with engine.execution_options(fazhi_write=True).begin() as connection:
+        command.downgrade(_config(connection), revision)

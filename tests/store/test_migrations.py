@@ -109,3 +109,17 @@ def test_processes_starting_on_one_new_file_at_once_all_migrate_it(tmp_path: Pat
         with engine.connect() as connection:
             assert current(connection) == head()
         engine.dispose()
+
+
+def test_every_migration_goes_down_and_up_again(db: Engine) -> None:
+    from store.migrate import downgrade
+
+    downgrade(db, "base")
+    with db.connect() as connection:
+        assert current(connection) is None
+        assert [t for t in inspect(connection).get_table_names() if t != "alembic_version"] == []
+    assert upgrade(db) == head()
+    with db.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+    assert {"documents", "changes", "host_pace"} <= tables
+    assert ("procrastinate_jobs" in tables) == (db.dialect.name == "postgresql")
