@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from crawler.politeness import SharedHostSlots
 from crawler.sources import Source
 from fazhi.settings import Settings
+from store.db import normalize_url
 
 log = logging.getLogger("fazhi.queue")
 QUEUE = "crawl"
@@ -42,7 +43,7 @@ class NotPostgres(ValueError):
 
 def conninfo(database_url: str) -> str:
     """The libpq URL of a ``postgresql+psycopg://`` store URL."""
-    url = make_url(database_url)
+    url = make_url(normalize_url(database_url))
     if url.get_backend_name() != "postgresql":
         raise NotPostgres(
             f"the scheduler and workers share a PostgreSQL store, but FAZHI_DATABASE_URL is {url.get_backend_name()}: "

@@ -9,29 +9,60 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
 
 from store import models as _models  # noqa: F401  (registers the tables)
-from store.errors import BadDatabaseURL
+from store.errors import BadDatabaseURL, DatabaseUnusable
 from store.migrate import upgrade
 
+POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}  # psycopg 3 is the one installed
 
-def make_engine(url: str, *, create: bool = True) -> Engine:
-    """An engine for ``url``; SQLite files get their directory, and with ``create`` the schema is migrated to the
-    newest revision."""
+
+def normalize_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` (the usual spellings elsewhere) mean psycopg 3 here."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise BadDatabaseURL(
-            f"not a database URL: {url!r} (expected e.g. sqlite:////var/lib/fazhi/fazhi.db)"
+            f"not a database URL: {url!r} (expected e.g. sqlite:////var/lib/fazhi/fazhi.db or "
+            "postgresql+psycopg://USER:PASSWORD@HOST:5432/DB)"
         ) from exc
+    if parsed.drivername in POSTGRES_DRIVERS:
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if parsed.get_backend_name() == "postgresql":
+        raise BadDatabaseURL(
+            f"driver {parsed.drivername!r} is not installed: use postgresql+psycopg:// (psycopg 3)"
+        )
+    if parsed.get_backend_name() != "sqlite":
+        raise BadDatabaseURL(
+            f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://"
+        )
+    return url
+
+
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for ``url``; SQLite files get their directory, and with ``create`` the schema is migrated to the
+    newest revision. A database that cannot be reached or used raises :class:`DatabaseUnusable`."""
+    url = normalize_url(url)
+    parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = _sqlite_engine(url, parsed.database)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"client_encoding": "utf8"})
     if create:
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except DatabaseUnusable:
+            engine.dispose()
+            raise
+        except OperationalError as exc:
+            engine.dispose()
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            raise DatabaseUnusable(
+                f"cannot use the database at {parsed.render_as_string(hide_password=True)}: {reason} "
+                "(is it running, and are FAZHI_DATABASE_URL's host, port, user and password right?)"
+            ) from exc
     return engine
 
 

@@ -2,7 +2,8 @@
 
 StoreError
  ├── AmbiguousPrefix   an id prefix matches more than one document
- └── BadDatabaseURL    FAZHI_DATABASE_URL cannot be used
+ ├── BadDatabaseURL    FAZHI_DATABASE_URL cannot be used
+ └── DatabaseUnusable  the database cannot be reached, or cannot hold fazhi's data
 """
 
 
@@ -19,3 +20,7 @@ class AmbiguousPrefix(StoreError):
 
 class BadDatabaseURL(StoreError):
     """The database URL is malformed or names an unsupported backend."""
+
+
+class DatabaseUnusable(StoreError):
+    """The database does not answer, refuses us, or is not UTF-8."""

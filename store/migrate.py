@@ -18,6 +18,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import Connection
 
+from store.errors import DatabaseUnusable
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"
 _LOCK = 0x66617A68  # "fazh": the advisory lock key of schema migrations
@@ -57,6 +59,13 @@ def upgrade(engine: Engine) -> str:
     """Bring the schema to the newest revision; returns it. Cheap when it is already there."""
     newest = head()
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            encoding = connection.exec_driver_sql("SHOW server_encoding").scalar()
+            if encoding != "UTF8":
+                raise DatabaseUnusable(
+                    f"database {engine.url.database!r} is encoded {encoding}: fazhi stores Chinese text and needs "
+                    f"UTF8 (CREATE DATABASE {engine.url.database} ENCODING 'UTF8' TEMPLATE template0)"
+                )
         if current(connection) == newest:
             return newest
     # one migrator at a time: PostgreSQL by an advisory lock, SQLite by taking the write lock up front

@@ -5,8 +5,8 @@ sees one token per Chinese word. ``documents_fts`` holds the words, keyed by the
 
 - SQLite: an FTS5 table (``unicode61``), ranked with bm25;
 - PostgreSQL: a table with a generated ``tsvector`` (``simple`` config, title weighted above body) under a GIN
-  index, ranked with ``ts_rank``. The ``simple`` parser needs a UTF-8 ``LC_CTYPE`` (any ``*.UTF-8`` locale) to
-  see Chinese characters as letters.
+  index, ranked with ``ts_rank``. In a UTF-8 database the parser reads Chinese characters as letters under any
+  locale, ``C`` included (checked on PostgreSQL 15); other encodings are refused by ``store.migrate``.
 
 Both tables are made by the first migration. A search is a list of words, all required; user input never reaches
 either query language (FTS5 gets quoted phrases, PostgreSQL ``plainto_tsquery``).
