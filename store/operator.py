@@ -34,20 +34,16 @@ def request_recrawl(engine: Engine, names: list[str], *, requested_by: str = "op
 
 
 def take_recrawl_requests(engine: Engine) -> list[str]:
-    """Pending requests, marked taken; one name per source however many requests it had."""
+    """Pending requests, marked taken; one name per source however many requests it had. One UPDATE … RETURNING:
+    two schedulers polling at once never both take a request."""
     with write_session(engine) as session:
-        connection = session.connection()
-        rows = connection.execute(
-            select(_REQUESTS.c.id, _REQUESTS.c.source_name).where(_REQUESTS.c.state == "pending")
+        taken = session.connection().execute(
+            update(_REQUESTS)
+            .where(_REQUESTS.c.state == "pending")
+            .values(state="taken", taken_at=utcnow())
+            .returning(_REQUESTS.c.source_name)
         )
-        taken = list(rows)
-        if taken:
-            connection.execute(
-                update(_REQUESTS)
-                .where(_REQUESTS.c.id.in_([r[0] for r in taken]))
-                .values(state="taken", taken_at=utcnow())
-            )
-        return sorted({r[1] for r in taken})
+        return sorted({r[0] for r in taken})
 
 
 def set_next_runs(engine: Engine, next_runs: dict[str, datetime | None]) -> None:
