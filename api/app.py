@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import weakref
+
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine, text
 
 from api import documents, feed, operator
-from api.deps import ConnectionDep
+from api.deps import read, reader
 from api.errors import install_error_handlers
 from api.responses import dumps
 from api.schemas import Health, example
@@ -24,6 +26,9 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
         "a change feed. Every error has the body {ok: false, error, errors, status}.",
     )
     app.state.engine = engine
+    app.state.reader = reader(engine)
+    if app.state.reader is not engine:  # its own pool: closed with the app, or at exit
+        weakref.finalize(app, app.state.reader.dispose)
     app.state.settings = settings
     install_error_handlers(app)
     if settings.cors_origins:
@@ -39,8 +44,8 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
     app.include_router(operator.metrics_router)
 
     @app.get("/healthz", response_model=Health, tags=["service"], openapi_extra=example("health"))
-    async def healthz(connection: ConnectionDep, request: Request) -> Response:
-        connection.execute(text("SELECT 1"))
+    async def healthz(request: Request) -> Response:
+        await read(request, lambda connection: connection.execute(text("SELECT 1")))
         return Response(
             dumps({"ok": True, "database": "ok", "version": VERSION}), media_type="application/json"
         )

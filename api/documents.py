@@ -13,15 +13,14 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Connection
 
 from api.cursor import decode_cursor, encode_cursor
-from api.deps import ConnectionDep
+from api.deps import read
 from api.errors import BadRequest, Conflict, NotFound
 from api.responses import cached, json_response
-from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
+from api.schemas import ERRORS, NO_NUL, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
 from store import queries
 from store.errors import AmbiguousPrefix
@@ -48,12 +47,14 @@ def _iso_date(name: str, value: str | None) -> date | None:
 
 
 async def document_filters(
-    source_name: Annotated[str | None, Query(max_length=64, description="the source's name")] = None,
+    source_name: Annotated[
+        str | None, Query(max_length=64, pattern=NO_NUL, description="the source's name")
+    ] = None,
     report_year: Annotated[int | None, Query(ge=1949, le=2100, description="the year reported on")] = None,
-    province: Annotated[str | None, Query(max_length=32, examples=["广东省"])] = None,
-    city: Annotated[str | None, Query(max_length=32)] = None,
-    county: Annotated[str | None, Query(max_length=32)] = None,
-    agency: Annotated[str | None, Query(max_length=100)] = None,
+    province: Annotated[str | None, Query(max_length=32, pattern=NO_NUL, examples=["广东省"])] = None,
+    city: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
+    county: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
+    agency: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
     published_after: DateQuery = None,
     published_before: DateQuery = None,
 ) -> queries.Filters:
@@ -77,7 +78,7 @@ async def document_filters(
 
 FiltersDep = Annotated[queries.Filters, Depends(document_filters)]
 SearchQuery = Annotated[
-    str | None, Query(max_length=200, description="full-text search (Chinese: jieba words)")
+    str | None, Query(max_length=200, pattern=NO_NUL, description="full-text search (Chinese: jieba words)")
 ]
 
 
@@ -95,7 +96,6 @@ def search_match(q: str | None) -> tuple[str, ...] | None:
 )
 async def get_documents(
     request: Request,
-    connection: ConnectionDep,
     filters: FiltersDep,
     q: SearchQuery = None,
     sort: Annotated[
@@ -118,17 +118,15 @@ async def get_documents(
     if order == "rank" and not match:
         raise BadRequest("sort=rank needs a search: add q")
     after = decode_cursor(cursor, order)
-    query = partial(
-        queries.list_documents,
-        connection,
-        filters=filters,
-        sort=order,
-        after=after,
-        limit=limit + 1,
-        match=match,
-    )
-    # a full-text query takes milliseconds: in a thread, so that other requests go on meanwhile
-    rows = await run_in_threadpool(query) if match else query()
+
+    def query(connection: Connection) -> tuple[list[dict[str, Any]], int | None]:
+        rows = queries.list_documents(
+            connection, filters=filters, sort=order, after=after, limit=limit + 1, match=match
+        )
+        total = queries.count_documents(connection, filters=filters, match=match) if count else None
+        return rows, total
+
+    rows, total = await read(request, query, slow=bool(match))
     items = rows[:limit]
     next_cursor = encode_cursor(order, items[-1]["sort_key"], items[-1]["seq"]) if len(rows) > limit else None
     for item in items:
@@ -138,8 +136,8 @@ async def get_documents(
     if next_cursor:
         payload["next_url"] = str(request.url.include_query_params(cursor=next_cursor))
         headers["Link"] = f'<{payload["next_url"]}>; rel="next"'
-    if count:
-        payload["count"] = queries.count_documents(connection, filters=filters, match=match)
+    if total is not None:
+        payload["count"] = total
     return json_response(request, payload, headers)
 
 
@@ -216,9 +214,9 @@ def lookup(connection: Connection, document_id: str) -> dict[str, Any]:
     response_class=Response,
     openapi_extra={"responses": {"200": {"content": {"text/plain": {}}}}},
 )
-async def get_document_text(request: Request, document_id: str, connection: ConnectionDep) -> Response:
+async def get_document_text(request: Request, document_id: str) -> Response:
     """The seed-file format: the title line, then the clean body."""
-    document = lookup(connection, document_id)
+    document = await read(request, partial(lookup, document_id=document_id))
     body = f"{document['title'] or ''}\n{document['body']}\n".encode()
     return cached(request, body, media_type="text/plain; charset=utf-8")
 
@@ -231,10 +229,14 @@ async def get_document_text(request: Request, document_id: str, connection: Conn
 )
 async def get_document(request: Request, document_id: str) -> Response:
     """One document by its id or a unique prefix (≥ 8 hex; the 16 of an exported file name)."""
-    with request.app.state.engine.connect() as connection:  # no dependency machinery on the hottest path
+
+    def work(connection: Connection) -> dict[str, Any]:  # no dependency machinery on the hottest path
         document = lookup(connection, document_id)
         document["sightings"], document["versions"] = queries.sightings_and_versions(
             connection, document["id"]
         )
+        return document
+
+    document = await read(request, work)
     document.pop("provenance", None)
     return json_response(request, document)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import ConnectionDep
+from api.deps import read
 from api.errors import BadRequest
 from api.responses import json_response
 from api.schemas import ERRORS, ChangesPage, Stats, example
@@ -26,7 +27,6 @@ MAX_CHANGES = 1000
 )
 async def get_changes(
     request: Request,
-    connection: ConnectionDep,
     since: Annotated[
         int, Query(ge=0, lt=2**62, description="the `next_since` of your last call (0 at first)")
     ] = 0,
@@ -35,12 +35,12 @@ async def get_changes(
     """Every create and update, in order. Loop on ``next_since``: each change is seen exactly once."""
     if limit > MAX_CHANGES:
         raise BadRequest(f"limit {limit} is above the maximum of {MAX_CHANGES}")
-    changes = changes_since(connection, since=since, limit=limit)
+    changes = await read(request, partial(changes_since, since=since, limit=limit))
     next_since = changes[-1]["seq"] if changes else since
     return json_response(request, {"ok": True, "changes": changes, "next_since": next_since})
 
 
 @router.get("/stats", response_model=Stats, responses=ERRORS, tags=["stats"], openapi_extra=example("stats"))
-async def get_stats(request: Request, connection: ConnectionDep) -> Response:
+async def get_stats(request: Request) -> Response:
     """Documents by report year × province, and per source the years found."""
-    return json_response(request, {"ok": True, **queries.stats(connection)})
+    return json_response(request, {"ok": True, **await read(request, queries.stats)})

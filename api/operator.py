@@ -19,7 +19,7 @@ from sqlalchemy import select
 from api.deps import ConnectionDep
 from api.errors import ApiError, BadRequest
 from api.responses import json_response
-from api.schemas import ErrorBody
+from api.schemas import NO_NUL, ErrorBody
 from store.models import SourceState
 from store.operator import frontier_size, request_recrawl, runs_page, sources_health
 
@@ -100,7 +100,7 @@ def get_runs(
         int | None, Query(ge=1, lt=2**62, description="`next_before` of the previous page")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    source_name: Annotated[str | None, Query(max_length=64)] = None,
+    source_name: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
 ) -> Response:
     """Crawl runs, newest first: trigger, start, end, pages by outcome, failures by reason, documents."""
     runs = runs_page(connection, before=before, limit=limit + 1, source_name=source_name)

@@ -7,6 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+# PostgreSQL text cannot hold NUL (SQLite can): a NUL in a text parameter is a 400 on both backends
+NO_NUL = r"^[^\x00]*$"
+
 
 class AttachmentPublic(BaseModel):
     name: str

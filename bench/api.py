@@ -1,7 +1,9 @@
-"""API benchmark: a 20k-document store served by fazhi and by a bare handler doing the same SQL on raw sqlite3,
-in one run. Prints requests/s and p50/p99 latency for list, search and doc-by-id, and the ratio; asserts nothing.
+"""API benchmark: a 20k-document store served by fazhi and by a bare handler doing the same SQL on the raw
+driver (sqlite3, or psycopg for PostgreSQL), in one run. Prints requests/s and p50/p99 latency for list, search and
+doc-by-id, and the ratio; asserts nothing.
 
     python bench/api.py [--documents 20000 --seconds 3 --connections 8]
+    scripts/with-postgres python bench/api.py --backend postgresql     # a throw-away server; its own database
 
 Both servers are uvicorn processes on 127.0.0.1 with sync handlers (the thread pool); the load comes from this
 process over keep-alive connections, one endpoint and one server at a time.
@@ -14,7 +16,6 @@ import asyncio
 import os
 import random
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -61,15 +62,55 @@ def one(request):
 app = Starlette(routes=[Route("/documents", listing), Route("/search", search), Route("/documents/{id}", one)])
 """
 
+BARE_PG = """
+import os, threading, orjson, psycopg
+from psycopg.rows import dict_row
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
 
-def build_store(path: Path, count: int) -> list[str]:
+DB = os.environ["BENCH_DB"]
+local = threading.local()
+
+def db():
+    if not hasattr(local, "c"):
+        local.c = psycopg.connect(DB, autocommit=True, row_factory=dict_row)
+    return local.c
+
+SUMMARY = "id, seq, title, agency, report_year, publish_date, doc_number, province, city, county, url, source_name, fetched_at"
+
+def dumps(rows):
+    return orjson.dumps({"items": rows[:50]}, default=str)
+
+def listing(request):
+    rows = db().execute(f"SELECT {SUMMARY} FROM documents WHERE seq > %s ORDER BY seq LIMIT 51", (int(request.query_params.get("after", 0)),)).fetchall()
+    return Response(dumps(rows), media_type="application/json")
+
+def search(request):
+    columns = ", ".join("d." + c.strip() for c in SUMMARY.split(","))
+    rows = db().execute(f"SELECT {columns} FROM documents d JOIN documents_fts f ON f.rowid = d.seq "
+                        "WHERE f.vector @@ plainto_tsquery('simple', %s) "
+                        "ORDER BY -ts_rank(f.vector, plainto_tsquery('simple', %s)), d.seq LIMIT 51",
+                        (request.query_params["words"], request.query_params["words"])).fetchall()
+    return Response(dumps(rows), media_type="application/json")
+
+def one(request):
+    row = db().execute("SELECT * FROM documents WHERE id = %s", (request.path_params["id"],)).fetchone()
+    row["sightings"] = db().execute("SELECT url, source_name, first_seen, last_seen FROM sightings WHERE document_id = %s", (row["id"],)).fetchall()
+    return Response(orjson.dumps(row, default=str), media_type="application/json")
+
+app = Starlette(routes=[Route("/documents", listing), Route("/search", search), Route("/documents/{id}", one)])
+"""
+
+
+def build_store(url: str, count: int) -> list[str]:
     """``count`` documents made of seed paragraphs, with search tokens composed from pre-tokenized paragraphs."""
     from ingest.tokens import token_text
     from portalsim.content import seed_paragraphs
     from store import Document, make_engine, write_session
     from store.documents import upsert_document
 
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(url)
     pool = [p for body in seed_paragraphs().values() for p in body if len(p) > 30]
     tokens = {p: token_text(p) for p in pool}
     rng = random.Random(1)
@@ -100,6 +141,22 @@ def build_store(path: Path, count: int) -> list[str]:
                 )
                 ids.append(doc.id)
     return ids
+
+
+def postgres_database() -> str:
+    """A fresh database on the server of FAZHI_TEST_POSTGRES_URL (``scripts/with-postgres`` exports it)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = os.environ.get("FAZHI_TEST_POSTGRES_URL")
+    if not admin_url:
+        sys.exit("no PostgreSQL: run it as `scripts/with-postgres python bench/api.py --backend postgresql`")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS bench_api WITH (FORCE)"))
+        connection.execute(text("CREATE DATABASE bench_api"))
+    admin.dispose()
+    return make_url(admin_url).set(database="bench_api").render_as_string(hide_password=False)
 
 
 def free_port() -> int:
@@ -169,17 +226,29 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fazhi-api-bench-"))
-    store = work / "store.db"
+    if args.backend == "sqlite":
+        url = f"sqlite:///{work / 'store.db'}"
+        bare_db = str(work / "store.db")
+    else:
+        url = postgres_database()
+        bare_db = url.replace("postgresql+psycopg://", "postgresql://")
     started = time.perf_counter()
-    ids = build_store(store, args.documents)
+    ids = build_store(url, args.documents)
     print(
         f"store: {args.documents} documents in {time.perf_counter() - started:.1f} s; "
         f"{args.connections} keep-alive connections, {args.seconds:g} s per cell"
     )
-    with sqlite3.connect(store) as db:
-        seqs = [r[0] for r in db.execute("SELECT seq FROM documents ORDER BY seq")]
+    from sqlalchemy import text
+
+    from store import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        seqs = [r[0] for r in connection.execute(text("SELECT seq FROM documents ORDER BY seq"))]
+    engine.dispose()
     rng = random.Random(2)
     words = ["行政复议", "法治政府", "劳动争议", "执法", "普法", "依法行政", "规范性文件", "行政处罚"]
     from api.cursor import encode_cursor
@@ -194,17 +263,20 @@ def main() -> None:
         ),
         "search": (
             [f"/documents?q={w}" for w in words],
-            [f"/search?match={match_expression(tokenize(w))}" for w in words],
+            [
+                f"/search?match={quote(match_expression(tokenize(w)))}&words={quote(' '.join(tokenize(w)))}"
+                for w in words
+            ],
         ),
         "doc-by-id": ([f"/documents/{ids[i]}" for i in sample], [f"/documents/{ids[i]}" for i in sample]),
     }
-    (work / "bare.py").write_text(BARE, encoding="utf-8")
+    (work / "bare.py").write_text(BARE if args.backend == "sqlite" else BARE_PG, encoding="utf-8")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")},
-        "FAZHI_DATABASE_URL": f"sqlite:///{store}",
+        "FAZHI_DATABASE_URL": url,
         "FAZHI_LOG_LEVEL": "WARNING",
     }
-    env["BENCH_DB"] = str(store)
+    env["BENCH_DB"] = bare_db
     results = {}
     for name in ("fazhi", "bare"):
         port = free_port()
@@ -242,6 +314,7 @@ def main() -> None:
         finally:
             process.terminate()
             process.wait(timeout=30)
+    print(f"backend: {args.backend}")
     print(
         f"{'endpoint':<12}{'fazhi req/s':>13}{'p50 ms':>9}{'p99 ms':>9}{'bare req/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}"
     )

@@ -45,4 +45,4 @@ def add_change(session: Session, document_id: str, kind: str, detail: dict[str, 
 
 def changes_since(connection: Connection, *, since: int, limit: int) -> list[dict[str, Any]]:
     statement = select(_CHANGES).where(_CHANGES.c.seq > since).order_by(_CHANGES.c.seq).limit(limit)
-    return [dict(row) for row in connection.execute(statement).mappings()]
+    return [dict(row) for row in connection.execute(statement).mappings().all()]

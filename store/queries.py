@@ -100,7 +100,7 @@ def list_documents(
         pair, bound = tuple_(key, DOCUMENTS.c.seq), tuple_(*after)
         statement = statement.where(pair < bound if descending else pair > bound)
     order = (key.desc(), DOCUMENTS.c.seq.desc()) if descending else (key.asc(), DOCUMENTS.c.seq.asc())
-    return [dict(row) for row in connection.execute(statement.order_by(*order).limit(limit)).mappings()]
+    return [dict(row) for row in connection.execute(statement.order_by(*order).limit(limit)).mappings().all()]
 
 
 def count_documents(connection: Connection, *, filters: Filters, match: tuple[str, ...] | None = None) -> int:
