@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,35 +68,55 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 class PostgresServer:
     def __init__(self, url: str) -> None:
-        from sqlalchemy import create_engine
+        from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
 
         self.url = make_url(url)
         self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=_null_pool())
         self._count = 0
+        self.created: list[str] = []
         self.template = self._create("fazhi_template", template=None)
         from store import make_engine
 
         make_engine(self.url_of(self.template)).dispose()  # migrated once; copies are cheap
+        with (
+            self.admin.connect() as connection
+        ):  # nobody (autovacuum included) may hold it while it is copied
+            connection.execute(text(f'ALTER DATABASE "{self.template}" WITH ALLOW_CONNECTIONS false'))
 
     def url_of(self, database: str) -> str:
         return self.url.set(database=database).render_as_string(hide_password=False)
 
     def _create(self, name: str, template: str | None) -> str:
         from sqlalchemy import text
+        from sqlalchemy.exc import OperationalError
 
-        with self.admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(
-                text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-            )
-        return name
+        for attempt in range(20):
+            try:
+                with self.admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    connection.execute(
+                        text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+                    )
+                return name
+            except OperationalError as exc:  # "source database … is being accessed by other users"
+                if "being accessed" not in str(exc) or attempt == 19:
+                    raise
+                time.sleep(0.1)
+        raise AssertionError("unreachable")
 
     def new_database(self, label: str) -> str:
         """A fresh migrated database; returns its URL."""
         self._count += 1
         name = f"t{os.getpid()}_{self._count}_{''.join(c for c in label.lower() if c.isalnum())[:30]}"
+        self.created.append(name)
         return self.url_of(self._create(name, self.template))
+
+    def close(self) -> None:
+        """Drop every database this session made (the server may outlive the tests)."""
+        for name in [*self.created, self.template]:
+            self.drop(self.url_of(name))
+        self.admin.dispose()
 
     def drop(self, url: str) -> None:
         from sqlalchemy import text
@@ -112,7 +133,7 @@ def _null_pool() -> Any:
 
 
 @pytest.fixture(scope="session")
-def postgres() -> PostgresServer:
+def postgres() -> Iterator[PostgresServer]:
     url = os.environ.get("FAZHI_TEST_POSTGRES_URL")
     if not url:
         reason = os.environ.get(
@@ -121,7 +142,10 @@ def postgres() -> PostgresServer:
         )
         pytest.skip(f"PostgreSQL tests skipped: {reason}")
     with loopback_only():
-        return PostgresServer(url)
+        server = PostgresServer(url)
+    yield server
+    with loopback_only():
+        server.close()
 
 
 @pytest.fixture(params=BACKENDS)
