@@ -34,6 +34,7 @@ from store.db import normalize_url
 log = logging.getLogger("fazhi.queue")
 QUEUE = "crawl"
 TASK = "fazhi:crawl"
+KEEP_FINISHED_JOBS_DAYS = 30  # the run history (crawl_runs) keeps everything; the queue only what is recent
 tasks = Blueprint()
 
 
@@ -132,6 +133,16 @@ class QueueStarter:
             )
         return retried
 
+    async def prune(self) -> None:
+        """Finished jobs older than KEEP_FINISHED_JOBS_DAYS leave the queue's tables (a daily job)."""
+        await self.app.job_manager.delete_old_jobs(
+            nb_hours=KEEP_FINISHED_JOBS_DAYS * 24,
+            queue=QUEUE,
+            include_failed=True,
+            include_cancelled=True,
+            include_aborted=True,
+        )
+
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -173,6 +184,15 @@ async def run_scheduler(
             seconds=max(1.0, settings.stalled_seconds / 2),
             id="retry-stalled",
             misfire_grace_time=60,
+            coalesce=True,
+            max_instances=1,
+        )
+        service.scheduler.add_job(
+            starter.prune,
+            "cron",
+            hour=4,
+            id="prune-jobs",
+            misfire_grace_time=3600,
             coalesce=True,
             max_instances=1,
         )

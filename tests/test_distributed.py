@@ -274,6 +274,31 @@ def test_operator_recrawls_queue_once_and_per_host_spacing_holds_across_workers(
     jobs = asyncio.run(queue_twice())
     assert jobs[0] is not None and jobs[1:] == [None, None]
 
+    # finished jobs leave the queue after KEEP_FINISHED_JOBS_DAYS; waiting and recent ones stay
+    from fazhi.queue import KEEP_FINISHED_JOBS_DAYS
+
+    async def prune() -> None:
+        queue_app = connect(url)
+        async with queue_app.open_async():
+            await QueueStarter([source], db=engine, queue_app=queue_app, settings=settings).prune()
+
+    def statuses() -> list[str]:
+        return [r[0] for r in _rows(engine, "SELECT status FROM procrastinate_jobs ORDER BY id")]
+
+    asyncio.run(prune())
+    assert statuses() == ["todo"]  # waiting: kept
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE procrastinate_jobs SET status = 'succeeded'"))
+    asyncio.run(prune())
+    assert statuses() == ["succeeded"]  # finished just now: kept
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE procrastinate_events SET at = at - make_interval(days => :days)"),
+            {"days": KEEP_FINISHED_JOBS_DAYS + 1},
+        )
+    asyncio.run(prune())
+    assert statuses() == []
+
     delay = 0.25
     started: list[float] = []
 
