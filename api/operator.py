@@ -102,7 +102,8 @@ def get_runs(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     source_name: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
 ) -> Response:
-    """Crawl runs, newest first: trigger, start, end, pages by outcome, failures by reason, documents."""
+    """Crawl runs, newest first: trigger, start, end, the worker (host:pid) that ran it, pages by outcome,
+    failures by reason, documents."""
     runs = runs_page(connection, before=before, limit=limit + 1, source_name=source_name)
     page = runs[:limit]
     next_before = page[-1]["id"] if len(runs) > limit else None
