@@ -25,18 +25,15 @@ BASELINE = "0001"
 _LOCK = 0x66617A68  # "fazh": the advisory lock key of schema migrations
 
 
-def managed(name: str | None, type_: str) -> bool:
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     """Whether autogenerate compares a table or index: the full-text tables (FTS5 makes shadow tables too) and
     the crawl queue's tables are made by SQL of their own in the migrations, not by the models."""
-    return not (name or "").startswith(("documents_fts", "procrastinate"))
-
-
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     table = getattr(obj, "table", None)
-    return managed(getattr(table, "name", None) if table is not None else name, type_)
+    owner = getattr(table, "name", None) if table is not None else name
+    return not (owner or "").startswith(("documents_fts", "procrastinate"))
 
 
-def _config(connection: Connection) -> Config:
+def _config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -44,9 +41,7 @@ def _config(connection: Connection) -> Config:
 
 
 def head() -> str:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    revision = ScriptDirectory.from_config(config).get_current_head()
+    revision = ScriptDirectory.from_config(_config()).get_current_head()
     assert revision is not None
     return revision
 
