@@ -70,18 +70,18 @@ class PostgresServer:
     def __init__(self, url: str) -> None:
         from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
+        from sqlalchemy.pool import NullPool
 
         self.url = make_url(url)
-        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=_null_pool())
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         self._count = 0
         self.created: list[str] = []
         self.template = self._create("fazhi_template", template=None)
         from store import make_engine
 
         make_engine(self.url_of(self.template)).dispose()  # migrated once; copies are cheap
-        with (
-            self.admin.connect() as connection
-        ):  # nobody (autovacuum included) may hold it while it is copied
+        # nobody (autovacuum included) may hold the template while it is copied
+        with self.admin.connect() as connection:
             connection.execute(text(f'ALTER DATABASE "{self.template}" WITH ALLOW_CONNECTIONS false'))
 
     def url_of(self, database: str) -> str:
@@ -124,12 +124,6 @@ class PostgresServer:
 
         with self.admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-
-
-def _null_pool() -> Any:
-    from sqlalchemy.pool import NullPool
-
-    return NullPool
 
 
 @pytest.fixture(scope="session")
