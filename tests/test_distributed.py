@@ -373,3 +373,52 @@ def test_a_worker_stopped_with_sigterm_puts_its_crawl_back_for_the_next_worker(
         if h.wall >= began and h.path.lstrip("/") in done_at and h.wall > done_at[h.path.lstrip("/")] + 0.5
     ]
     assert late == []  # nothing stored before the stop was fetched again
+
+
+def test_the_scheduler_queues_a_run_missed_while_it_was_down_once(
+    bulk: tuple[dict[str, Any], int], store: tuple[str, Engine], tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from store import CrawlRun, write_session
+
+    url, engine = store
+    sources = tmp_path / "sources.toml"
+    sources.write_text(sources_toml({"bulk0": bulk[0]["bulk0"]}), encoding="utf-8")
+    with write_session(engine) as session:  # the last run was two days ago; the schedule below is daily
+        session.add(
+            CrawlRun(
+                source_name="bulk0",
+                trigger="schedule",
+                state="finished",
+                started_at=datetime.now(UTC) - timedelta(days=2),
+            )
+        )
+    env_schedule = "0 3 * * *"
+    for start in range(2):  # a restart while the job still waits queues nothing more
+        with engine.begin() as connection:  # the scheduler writes it once its start-up is done
+            connection.execute(text("DELETE FROM source_state"))
+        scheduler = subprocess.Popen(
+            [sys.executable, "-m", "fazhi", "scheduler", "--sources", str(sources)],
+            cwd=tmp_path,
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")},
+                "FAZHI_DATABASE_URL": url,
+                "FAZHI_DEFAULT_SCHEDULE": env_schedule,
+            },
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait(
+                "the scheduler up",
+                lambda: _rows(engine, "SELECT count(*) FROM source_state")[0][0] == 1,
+                60,
+                tmp_path,
+            )
+            time.sleep(0.5)  # its start-up deferrals are done by now
+        finally:
+            scheduler.send_signal(signal.SIGTERM)
+            assert scheduler.wait(timeout=30) == 0
+        jobs = _rows(engine, "SELECT lock, status, args->>'trigger' FROM procrastinate_jobs")
+        assert jobs == [("source:bulk0", "todo", "startup")], (start, jobs)
