@@ -178,27 +178,16 @@ async def run_scheduler(
         starter = QueueStarter(sources, db=db, queue_app=queue_app, settings=settings)
         service = Service(starter, settings)
         service.start()
-        service.scheduler.add_job(
+        service.housekeeping(
             starter.retry_stalled,
+            "retry-stalled",
+            60,
             "interval",
             seconds=max(1.0, settings.stalled_seconds / 2),
-            id="retry-stalled",
-            misfire_grace_time=60,
-            coalesce=True,
-            max_instances=1,
         )
-        service.scheduler.add_job(
-            starter.prune,
-            "cron",
-            hour=4,
-            id="prune-jobs",
-            misfire_grace_time=3600,
-            coalesce=True,
-            max_instances=1,
-        )
+        service.housekeeping(starter.prune, "prune-jobs", 3600, "cron", hour=4)
         if crawl_now:
-            for name in starter.sources:
-                starter.start(name, "startup")
+            service.crawl_all_now()
         await service.publish_next_runs()
         log.info("scheduler up: %d sources, queue %r", len(sources), QUEUE)
         try:

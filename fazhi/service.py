@@ -157,26 +157,31 @@ class Service:
                 max_instances=1,
                 replace_existing=True,
             )
-        self.scheduler.add_job(
-            self.take_recrawls,
-            "interval",
-            seconds=self.settings.recrawl_poll_seconds,
-            id="recrawl-requests",
-            misfire_grace_time=60,
-            coalesce=True,
-            max_instances=1,
+        self.housekeeping(
+            self.take_recrawls, "recrawl-requests", 60, "interval", seconds=self.settings.recrawl_poll_seconds
         )
-        self.scheduler.add_job(
-            self.index,
-            "interval",
-            seconds=30,
-            id="search-index",
-            misfire_grace_time=300,
-            coalesce=True,
-            max_instances=1,
-        )
+        self.housekeeping(self.index, "search-index", 300, "interval", seconds=30)
         self.scheduler.start()
         self.missed_runs()
+
+    def housekeeping(
+        self, func: Callable[[], Any], job_id: str, grace: int, trigger: str, **trigger_args: Any
+    ) -> None:
+        """A periodic job of the scheduler itself: late runs coalesce into one, never two at once."""
+        self.scheduler.add_job(
+            func,
+            trigger,
+            id=job_id,
+            misfire_grace_time=grace,
+            coalesce=True,
+            max_instances=1,
+            **trigger_args,
+        )
+
+    def crawl_all_now(self) -> None:
+        """``--crawl-now``: every source once, at start-up."""
+        for name in self.crawls.sources:
+            self.crawls.start(name, "startup")
 
     def missed_runs(self) -> list[str]:
         """Sources whose scheduled run fell due while the service was down: each runs once, now."""
@@ -253,8 +258,7 @@ async def run_service(
         await asyncio.sleep(0.02)
     service.start()
     if crawl_now:
-        for name in crawls.sources:
-            crawls.start(name, "startup")
+        service.crawl_all_now()
     await service.publish_next_runs()
     if on_ready:
         on_ready()

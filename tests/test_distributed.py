@@ -55,13 +55,20 @@ def _sources(tmp_path: Path, demo_port: int, bulk: dict[str, Any]) -> Path:
     return path
 
 
-def _fazhi(tmp_path: Path, url: str, name: str, *args: str, shutdown: float = 2) -> subprocess.Popen[bytes]:
+def _fazhi(
+    tmp_path: Path,
+    url: str,
+    name: str,
+    *args: str,
+    shutdown: float = 2,
+    schedule: str = "0 3 1 1 *",  # by default nothing falls due by itself: the operator asks
+) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")}
     env.update(
         FAZHI_DATABASE_URL=url,
         FAZHI_KEYWORDS="0",
         FAZHI_STALLED_SECONDS=str(STALLED),
-        FAZHI_DEFAULT_SCHEDULE="0 3 1 1 *",  # nothing falls due by itself: the operator asks
+        FAZHI_DEFAULT_SCHEDULE=schedule,
         FAZHI_RECRAWL_POLL_SECONDS="0.3",
         FAZHI_SHUTDOWN_SECONDS=str(shutdown),
     )
@@ -398,16 +405,8 @@ def test_the_scheduler_queues_a_run_missed_while_it_was_down_once(
     for start in range(2):  # a restart while the job still waits queues nothing more
         with engine.begin() as connection:  # the scheduler writes it once its start-up is done
             connection.execute(text("DELETE FROM source_state"))
-        scheduler = subprocess.Popen(
-            [sys.executable, "-m", "fazhi", "scheduler", "--sources", str(sources)],
-            cwd=tmp_path,
-            env={
-                **{k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")},
-                "FAZHI_DATABASE_URL": url,
-                "FAZHI_DEFAULT_SCHEDULE": env_schedule,
-            },
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        scheduler = _fazhi(
+            tmp_path, url, f"scheduler{start}", "scheduler", "--sources", str(sources), schedule=env_schedule
         )
         try:
             _wait(
