@@ -1,8 +1,13 @@
-"""HTML nodes → visual lines, the way a browser breaks them: one line per block element or ``<br>``."""
+"""HTML nodes → visual lines, the way a browser breaks them: one line per block element or ``<br>``.
+
+One iterative walk (no recursion: a page of 10,000 unclosed ``<font>`` tags is as deep as it is long) gives, for a
+subtree, its lines and the block elements they sit in: :class:`Layout`, which the body finder scores.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
@@ -12,6 +17,7 @@ BLOCK_TAGS = frozenset(
         "article",
         "aside",
         "blockquote",
+        "body",
         "center",
         "dd",
         "details",
@@ -65,37 +71,115 @@ SKIP_TAGS = frozenset(
         "head",
         "title",
         "object",
+        "textarea",
+        "input",
     ]
 )
-_HTML_SPACE = re.compile(r"[ \t\r\n\f\v\xa0]+")
+_HTML_SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u3000\u200b\ufeff]+")
 
 
 def clean_line(text: str) -> str:
     return _HTML_SPACE.sub(" ", text).strip()
 
 
-def _walk(node: LexborNode, lines: list[list[str]]) -> None:
-    for child in node.iter(include_text=True):
-        tag = child.tag or ""
-        if tag == "-text":
-            lines[-1].append(child.text_content or "")
-        elif tag.startswith("-") or tag in SKIP_TAGS:
+@dataclass
+class Block:
+    """A block element of the walked subtree; ``parent`` is the index of the enclosing block (-1: none)."""
+
+    tag: str
+    parent: int
+    mem_id: int
+    attrs: str  # id and class, lower-cased, for the chrome vocabulary of class names
+
+
+@dataclass
+class Line:
+    text: str
+    link_chars: int  # characters of the line that sit inside <a>
+    block: int  # index of the innermost block element that holds the line
+
+
+@dataclass
+class Layout:
+    blocks: list[Block] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.layout = Layout()
+        self.open: list[int] = [-1]
+        self.parts: list[str] = []
+        self.link_parts: list[str] = []
+
+    def flush(self) -> None:
+        if not self.parts:
+            return
+        text = clean_line("".join(self.parts))
+        if text:
+            links = len(clean_line("".join(self.link_parts)).replace(" ", "")) if self.link_parts else 0
+            self.layout.lines.append(Line(text, links, self.open[-1]))
+        self.parts, self.link_parts = [], []
+
+    def enter(self, node: LexborNode, tag: str) -> None:
+        self.flush()
+        attrs = node.attributes
+        names = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".lower()
+        self.layout.blocks.append(Block(tag, self.open[-1], node.mem_id, names))
+        self.open.append(len(self.layout.blocks) - 1)
+
+    def leave(self) -> None:
+        self.flush()
+        self.open.pop()
+
+
+_LEAVE_BLOCK, _LEAVE_LINK = 1, 2
+
+
+def layout(root: LexborNode) -> Layout:
+    """Lines of ``root`` in document order, each with the block element that holds it."""
+    builder = _Builder()
+    links = 0
+    stack: list[tuple[LexborNode | None, int]] = [(root, 0)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            if leaving & _LEAVE_LINK:
+                links -= 1
+            if leaving & _LEAVE_BLOCK:
+                builder.leave()
             continue
-        elif tag == "br":
-            lines.append([])
-        elif tag in BLOCK_TAGS:
-            lines.append([])
-            _walk(child, lines)
-            lines.append([])
-        else:
-            _walk(child, lines)
+        assert node is not None
+        tag = node.tag or ""
+        if tag == "-text":
+            text = node.text_content or ""
+            builder.parts.append(text)
+            if links:
+                builder.link_parts.append(text)
+            continue
+        if tag.startswith("-") or tag in SKIP_TAGS:
+            continue
+        if tag == "br":
+            builder.flush()
+            continue
+        marker = 0
+        if tag in BLOCK_TAGS:
+            builder.enter(node, tag)
+            marker |= _LEAVE_BLOCK
+        if tag == "a":
+            links += 1
+            marker |= _LEAVE_LINK
+        if marker:
+            stack.append((None, marker))
+        children = list(node.iter(include_text=True))
+        stack.extend((child, 0) for child in reversed(children))
+    builder.flush()
+    return builder.layout
 
 
 def node_lines(node: LexborNode) -> list[str]:
     """Non-empty visual lines of ``node``, HTML whitespace collapsed."""
-    parts: list[list[str]] = [[]]
-    _walk(node, parts)
-    return [line for line in (clean_line("".join(p)) for p in parts) if line]
+    return [line.text for line in layout(node).lines]
 
 
 def has_descendant(node: LexborNode, selector: str) -> bool:

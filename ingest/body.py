@@ -1,107 +1,178 @@
-"""The body cascade: known CMS containers → text-density fallback → edge trimming of chrome lines.
+"""The body finder: score every line of the page, take the block element whose lines score highest, trim its edges.
 
-Each stage runs only when the previous one under-delivered. Trimming removes whole lines at the two edges of the
-body and never deletes inside a paragraph.
+Needs no list of containers. Each visual line (``blocks.layout``) scores by what article prose looks like on any CMS:
+its unlinked characters and sentence punctuation count for it; link text, short unpunctuated labels and the chrome
+vocabulary (footers, share and print widgets, breadcrumbs) count against it. The body is the block element with
+the largest sum over its lines (a maximum-sum subtree): navigation, sidebars of 相关推荐/热点 links and footers
+pull every enclosing block down, so the element that wins is the one holding the article and little else, whatever
+its tag (``div``, ``td`` with ``<br>`` lines, ``section``) or class. Known CMS containers are a shortcut that the
+scorer must agree with (``agree``). Chrome lines at both edges of the winner are then trimmed (``chrome.trim``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
-from ingest.blocks import has_descendant, node_lines, node_text
-from ingest.chrome import is_attachment_line, is_chrome_line
+from ingest.blocks import Layout, Line
+from ingest.chrome import is_chrome_line, trim
 from ingest.options import ExtractOptions
 
-_CN_PUNCT = re.compile(r"[，。；：、！？“”《》（）]")
-_LEAF_BLOCKS = "div, td, article, section, main"
+_PUNCT = frozenset("，。；！？、：“”‘’（）《》,.;!?:")
+_STOPS = frozenset("。！？!?；;")
 
 
 @dataclass
 class Body:
     lines: list[str]
-    method: str  # "container:<selector>" | "density" | "none"
+    method: str  # "container:<selector>" | "scored" | "none"
     link_ratio: float = 0.0  # share of the body's characters that sit inside links
+    removed: tuple[str, ...] = ()  # chrome lines trimmed from the edges
 
 
-def _chars(lines: list[str]) -> int:
-    return sum(len(line) for line in lines)
+def _size(line: Line) -> int:
+    return len(line.text) - line.text.count(" ")
 
 
-def _link_ratio(node: LexborNode, lines: list[str]) -> float:
-    total = _chars(lines)
-    links = sum(len(node_text(a)) for a in node.css("a"))
-    return min(links / total, 1.0) if total else 0.0
+def line_score(line: Line, options: ExtractOptions) -> float:
+    """Positive for article prose, negative for links, labels and chrome."""
+    size = _size(line)
+    if size == 0:
+        return 0.0
+    if line.link_chars * 2 > size:
+        return -options.link_penalty * size
+    if is_chrome_line(line.text):
+        return -float(size) - options.chrome_penalty
+    text = size - line.link_chars
+    chinese = sum(1 for char in line.text if "\u4e00" <= char <= "\u9fff")
+    # ASCII marks count only in Chinese text: in a URL or a code line they are not sentences
+    punctuation = sum(1 for char in line.text if char in _PUNCT) if chinese * 3 >= size else 0
+    if punctuation == 0 and text < options.label_chars * (1 if chinese else 2):
+        return -options.label_penalty
+    weight = 1.0 if punctuation else options.unpunctuated_weight
+    return weight * text + options.punctuation_weight * punctuation - options.link_penalty * line.link_chars
 
 
-def known_container(tree: LexborHTMLParser, options: ExtractOptions) -> Body | None:
+@dataclass
+class _Sums:
+    score: list[float]
+    chars: list[int]
+    links: list[int]
+
+
+def _subtree_sums(page: Layout, scores: list[float]) -> _Sums:
+    count = len(page.blocks)
+    sums = _Sums([0.0] * count, [0] * count, [0] * count)
+    for line, score in zip(page.lines, scores, strict=True):
+        if line.block >= 0:
+            sums.score[line.block] += score
+            sums.chars[line.block] += _size(line)
+            sums.links[line.block] += line.link_chars
+    for index in range(count - 1, -1, -1):  # children come after their parent in document order
+        parent = page.blocks[index].parent
+        if parent >= 0:
+            sums.score[parent] += sums.score[index]
+            sums.chars[parent] += sums.chars[index]
+            sums.links[parent] += sums.links[index]
+    return sums
+
+
+def _ancestors(page: Layout, index: int) -> set[int]:
+    out = set()
+    while index >= 0:
+        out.add(index)
+        index = page.blocks[index].parent
+    return out
+
+
+def _within(page: Layout, index: int) -> list[Line]:
+    inside = {index}
+    for i in range(index + 1, len(page.blocks)):
+        if page.blocks[i].parent in inside:
+            inside.add(i)
+    return [line for line in page.lines if line.block in inside]
+
+
+def agree(page: Layout, sums: _Sums, best: int, candidate: int, options: ExtractOptions) -> bool:
+    """A known container is taken only where the scorer agrees: it holds the best block or sits inside it, scores
+    nearly as well, and is neither far larger than the best block nor mostly links."""
+    if sums.score[candidate] <= 0 or sums.links[candidate] * 2 > sums.chars[candidate]:
+        return False
+    related = candidate in _ancestors(page, best) or best in _ancestors(page, candidate)
+    near = sums.score[candidate] >= options.container_agreement * sums.score[best]
+    not_larger = sums.chars[candidate] <= options.container_max_growth * max(sums.chars[best], 1)
+    return related and near and not_larger
+
+
+def _known_container(
+    tree: LexborHTMLParser, page: Layout, sums: _Sums, best: int, options: ExtractOptions
+) -> tuple[int, str] | None:
+    index_of = {block.mem_id: i for i, block in enumerate(page.blocks)}
     for selector in options.containers:
-        best: tuple[list[str], LexborNode | None] = ([], None)
-        for node in tree.css(selector):
-            lines = node_lines(node)
-            if _chars(lines) > _chars(best[0]):
-                best = (lines, node)
-        if _chars(best[0]) >= options.min_container_chars and best[1] is not None:
-            return Body(best[0], f"container:{selector}", _link_ratio(best[1], best[0]))
+        found = [index_of[n.mem_id] for n in tree.css(selector) if n.mem_id in index_of]
+        found = [i for i in found if sums.chars[i] >= options.min_container_chars]
+        if found:
+            pick = max(found, key=lambda i: sums.score[i])
+            if agree(page, sums, best, pick, options):
+                return pick, f"container:{selector}"
     return None
 
 
-def _density_score(node: LexborNode, options: ExtractOptions) -> float:
-    text = "".join(node_lines(node))
-    link_text = sum(len(node_text(a)) for a in node.css("a"))
-    punctuation = len(_CN_PUNCT.findall(text))
-    return len(text) - options.link_penalty * link_text + options.punctuation_weight * punctuation
-
-
-def _after(tree: LexborHTMLParser, anchor_text: str | None) -> set[int] | None:
-    """mem_ids of the nodes that come after the title node in document order (None: no title node found)."""
-    if not anchor_text or tree.body is None:
-        return None
-    after: set[int] | None = None
-    for node in tree.body.traverse():
-        if after is not None:
-            after.add(node.mem_id)
-        elif node.tag in ("h1", "h2", "h3", "td", "div", "p", "span") and node_text(node) == anchor_text:
-            after = set()
-    return after
-
-
-def density_fallback(tree: LexborHTMLParser, title: str | None, options: ExtractOptions) -> Body | None:
-    """The parent whose paragraphs, after the title node, carry the most punctuated, unlinked text."""
-    after = _after(tree, title)
-    scores: dict[int, float] = {}
-    parents: dict[int, LexborNode] = {}
-    for paragraph in tree.css("p"):
-        parent = paragraph.parent
-        if parent is None or (after is not None and paragraph.mem_id not in after):
+def _records(page: Layout, scores: list[float], options: ExtractOptions) -> list[bool]:
+    """Blocks inside a list of records: ≥ 3 sibling items of one tag and class, each led by a headline link
+    (相关推荐, 热点, more-stories teasers) or made mostly of labels (comments: a name, a date, 回复 and one
+    sentence). Their sentences read like prose but are not the article."""
+    count = len(page.blocks)
+    headline, labels, prose = [False] * count, [0] * count, [0] * count
+    for line, score in zip(page.lines, scores, strict=True):
+        if line.block < 0:
             continue
-        parents[parent.mem_id] = parent
-        scores[parent.mem_id] = scores.get(parent.mem_id, 0.0) + _density_score(paragraph, options)
-    if not scores:
-        for node in tree.css(_LEAF_BLOCKS):
-            if not has_descendant(node, _LEAF_BLOCKS) and (after is None or node.mem_id in after):
-                parents[node.mem_id] = node
-                scores[node.mem_id] = _density_score(node, options)
-    if not scores or max(scores.values()) <= 0:
-        return None
-    best = parents[max(scores, key=lambda k: scores[k])]
-    lines = node_lines(best)
-    return Body(lines, "density", _link_ratio(best, lines))
+        if line.link_chars >= 4 and line.link_chars * 2 > _size(line):
+            headline[line.block] = True
+        elif score == -options.label_penalty:
+            labels[line.block] += 1
+        elif score > 0:
+            prose[line.block] += 1
+    for index in range(count - 1, -1, -1):
+        parent = page.blocks[index].parent
+        if parent >= 0:
+            headline[parent] = headline[parent] or headline[index]
+            labels[parent] += labels[index]
+            prose[parent] += prose[index]
+    groups: dict[tuple[int, str, str], list[int]] = {}
+    for index, block in enumerate(page.blocks):
+        groups.setdefault((block.parent, block.tag, block.attrs), []).append(index)
+    record = [False] * count
+    for members in groups.values():
+        led = [i for i in members if headline[i] or (labels[i] >= 2 and labels[i] >= prose[i])]
+        if len(led) >= options.record_items and len(led) * 2 >= len(members):
+            for i in led:
+                record[i] = True
+    for index, block in enumerate(page.blocks):  # parents come first: inherit downwards
+        if block.parent >= 0 and record[block.parent]:
+            record[index] = True
+    return record
 
 
-def trim_edges(lines: list[str], title: str | None) -> tuple[list[str], list[str]]:
-    """Drop chrome lines (and a leading copy of the title) at both edges. Returns ``(body, removed)``."""
-    start, end = 0, len(lines)
-    while start < end and (is_chrome_line(lines[start]) or (title and lines[start] == title)):
-        start += 1
-    while end > start and (is_chrome_line(lines[end - 1]) or is_attachment_line(lines[end - 1])):
-        end -= 1
-    return lines[start:end], lines[:start] + lines[end:]
+def find_body(tree: LexborHTMLParser, page: Layout, title: str | None, options: ExtractOptions) -> Body:
+    if not page.blocks or not page.lines:
+        return Body([], "none")
+    scores = [line_score(line, options) for line in page.lines]
+    record = _records(page, scores, options)
+    scores = [min(s, 0.0) if line.block >= 0 and record[line.block] else s for line, s in zip(page.lines, scores)]
+    sums = _subtree_sums(page, scores)
+    best = max(range(len(page.blocks)), key=lambda i: (sums.score[i], -i))
+    if sums.score[best] <= 0:
+        return Body([], "none")
+    chosen, method = _known_container(tree, page, sums, best, options) or (best, "scored")
+    lines = _within(page, chosen)
+    kept, removed = trim(lines, title)
+    chars = sum(_size(line) for line in kept)
+    links = sum(line.link_chars for line in kept)
+    return Body([line.text for line in kept], method, links / chars if chars else 0.0, tuple(removed))
 
 
-def extract_body(tree: LexborHTMLParser, title: str | None, options: ExtractOptions) -> Body:
-    body = known_container(tree, options) or density_fallback(tree, title, options) or Body([], "none")
-    body.lines, _ = trim_edges(body.lines, title)
-    return body
+def reads_as_prose(text: str) -> bool:
+    """A line that ends a sentence: never trimmed as chrome by position alone."""
+    return len(text) >= 40 and any(char in _STOPS for char in text)

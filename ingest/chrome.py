@@ -1,33 +1,86 @@
-"""Page chrome recognised line by line (PORTALS.md). Used only at the edges of a body: never inside it."""
+"""Page chrome recognised line by line (PORTALS.md): scored against by the body finder, trimmed at the body's edges.
+
+Lines are trimmed only from the two edges of a body, inside a known container too, and a line that reads as prose
+(a long sentence) is never trimmed by position: a paragraph that mentions 信息公开, 扫码 or starts with 相关 stays.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import Protocol, TypeVar
 
 _PATTERNS = [
-    r"(您当前的?位置|当前位置|您的位置|您所在的位置)\s*[:：]",
-    r"【?\s*字\s*[体号]\s*[:：]",
+    r"(您当前的?位置|当前位置|您的位置|您所在的位置|所在位置)\s*[:：]",
+    r"[【\[]?\s*字\s*[体号]\s*[:：]",
+    r"[【\[]?\s*字体\s*[【\[]?\s*大",
     r"字体大小",
     r"保护视力色",
-    r"【?(打印本页|打印|关闭窗口|关闭|我要纠错|收藏)】",
-    r"(打印本页|关闭窗口)$",
-    r"分享(到|按钮)\s*[:：]?",
-    r"扫一扫在手机(上)?打开当前页",
-    r"相关(信息|文件|稿件|解读|附件|链接|阅读|新闻)\s*[:：]?$",
+    r"【?(打印本页|打印|关闭窗口|关闭|我要纠错|纠错|收藏|返回顶部|返回)】",
+    r"(打印本页|关闭窗口|打印此页|返回顶部|返回列表|关闭本页)$",
+    r"[【\[]?\s*(打印|关闭|收藏|分享)\s*[】\]]?\s*[【\[]\s*(打印|关闭|收藏|分享)",
+    r"分享(到|按钮|至)\s*[:：]?",
+    r"(微信)?扫一扫(在手机(上)?打开当前页|分享|关注)?",
+    r"(手机)?扫码(阅读|打开|关注|分享)",
+    r"相关(信息|文件|稿件|解读|附件|链接|阅读|新闻|文章|报道|政策|推荐)\s*[:：]?$",
+    r"(延伸阅读|推荐阅读|热点推荐|猜你喜欢|热门文章|热门推荐|精彩推荐)\s*[:：]?$",
     r"更换或升级浏览器",
     r"当前浏览器版本过低",
     r"若您当前使用的浏览器为",
-    r"建议您将IE升级",
-    r"\(?建议使用.{0,12}分辨率",
-    r"(主办单位|承办单位|网站标识码|版权所有|技术支持|联系我们|网站地图|政府网站找错)",
-    r".{0,20}(ICP备|公网安备)",
-    r"(时间|发布时间|更新时间|发布日期|文章来源|信息来源|来源|浏览次数|访问量|点击数)\s*[:：].{0,60}$",
-    r"(简体|繁体)\s*\|?\s*(繁体|简体)?$",
-    r"(无障碍|长者模式|无障碍浏览)$",
-    r"(上一篇|下一篇)\s*[:：]",
+    r".{0,20}建议您将IE升级",
+    r"为了获得更好的(访问|浏览)(效果|体验)",
+    r"\(?(建议使用|最佳浏览).{0,16}(分辨率|浏览器)",
+    r"(主办单位|承办单位|主办|承办|协办|网站标识码|版权所有|技术支持|联系我们|网站地图|政府网站找错|网站声明|隐私声明)",
+    r"(Copyright|copyright|COPYRIGHT|©|\(c\))",
+    r".{0,30}(ICP备|ICP证|公网安备)",
+    r"(时间|发布时间|更新时间|发布日期|日期|文章来源|信息来源|来源|浏览次数|访问量|点击数|阅读数|浏览量|作者)\s*[:：].{0,60}$",
+    r"(简体|繁体)\s*\|?\s*(繁体|简体)?(版)?$",
+    r"(无障碍|长者模式|无障碍浏览|关怀版|适老化)$",
+    r"(上一篇|下一篇|上一条|下一条|上一页|下一页)\s*[:：]",
     r"\d{4}年\d{1,2}月\d{1,2}日\s*星期[一二三四五六日天]$",
+    r"[（(]\s*(责任编辑|编辑|责编|审核|审校|校对|终审|初审|复审|编审|来源|作者)\s*[:：]",
+    r"(责任编辑|责编|编辑|审核|审校|校对|终审|初审|复审|编审|监制)\s*[:：].{0,40}$",
+    r"(浏览|阅读|点击)\s*[(（]?\s*\d+\s*[)）]?\s*次",
 ]
-_CHROME = re.compile("^(?:" + "|".join(_PATTERNS) + ")")
+# Labels of the info table above a 公文 (PORTALS.md): metadata, never body prose.
+INFO_LABELS = (
+    "索引号",
+    "主题分类",
+    "主题词",
+    "发文机关",
+    "发文字号",
+    "发布机构",
+    "发布单位",
+    "成文日期",
+    "发布日期",
+    "生效日期",
+    "废止日期",
+    "有效性",
+    "公开方式",
+    "公开范围",
+    "公开时限",
+    "信息分类",
+    "组配分类",
+    "体裁分类",
+    "服务对象",
+    "名称",
+    "标题",
+    "文号",
+    "所属机构",
+    "内容概述",
+)
+_INFO_LABEL = r"(" + "|".join(r"\s*".join(label) for label in INFO_LABELS) + r")\s*[:：]"
+_CHROME = re.compile("^(?:" + "|".join([*_PATTERNS, _INFO_LABEL]) + ")")
+# A heading that introduces a list of links: everything after it, if none of it is prose, is a related block.
+_RELATED_HEADER = re.compile(
+    r"^[【\[]?\s*(相关(信息|文件|稿件|解读|附件|链接|阅读|新闻|文章|报道|政策|推荐)|延伸阅读|推荐阅读|热点推荐|"
+    r"猜你喜欢|热门文章|热门推荐|精彩推荐|附件下载|附件)\s*[】\]]?\s*[:：]?$"
+)
+# A meta line above the body: a date with a clock time, or a date next to 来源/作者/浏览 (2021-08-01 06:59 来源：新华社).
+_META_LINE = re.compile(
+    r"^.{0,20}(19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}\s*日?\s*(\d{1,2}:\d{2}(:\d{2})?)?"
+    r"(\s|$).{0,80}$"
+)
+_META_WORDS = re.compile(r"来源|作者|浏览|阅读|点击|编辑|发布|时间|\d{1,2}:\d{2}")
 _ATTACHMENT_LINE = re.compile(r"^(相关)?附件\s*\d*\s*[:：]?")
 DOC_EXTENSIONS = (
     "pdf",
@@ -46,10 +99,26 @@ DOC_EXTENSIONS = (
     "pptx",
 )
 _DOC_NAME = re.compile(r"\.(" + "|".join(DOC_EXTENSIONS) + r")\s*$", re.I)
+_STOPS = frozenset("。！？!?；;")
+
+
+class LineLike(Protocol):
+    text: str
+    link_chars: int
+
+
+T = TypeVar("T", bound=LineLike)
 
 
 def is_chrome_line(line: str) -> bool:
-    return bool(_CHROME.match(line.strip()))
+    line = line.strip()
+    return len(line) < 200 and bool(_CHROME.match(line))
+
+
+def is_meta_line(line: str) -> bool:
+    """``2021-08-01 06:59 来源：新华社``: publication metadata, not body (a bare signing date is body)."""
+    line = line.strip()
+    return len(line) < 120 and bool(_META_LINE.match(line)) and bool(_META_WORDS.search(line))
 
 
 def is_attachment_line(line: str) -> bool:
@@ -61,4 +130,55 @@ def is_attachment_line(line: str) -> bool:
 
 
 def is_breadcrumb(line: str) -> bool:
-    return bool(re.match(r"^(您当前的?位置|当前位置|您的位置|您所在的位置)\s*[:：]", line.strip()))
+    return bool(re.match(r"^(您当前的?位置|当前位置|您的位置|您所在的位置|所在位置)\s*[:：]", line.strip()))
+
+
+def reads_as_prose(text: str) -> bool:
+    """A long line that ends sentences: never trimmed as chrome by its position alone."""
+    return len(text) >= 40 and sum(1 for char in text if char in _STOPS) >= 1
+
+
+def _mostly_links(line: LineLike) -> bool:
+    return line.link_chars * 2 > len(line.text.replace(" ", ""))
+
+
+def _leading_chrome(line: LineLike, title: str | None) -> bool:
+    text = line.text
+    if title and (text == title or (len(text) <= len(title) + 12 and title in text and text.startswith(title))):
+        return True
+    if reads_as_prose(text):
+        return False
+    return is_chrome_line(text) or is_meta_line(text) or _mostly_links(line)
+
+
+def _trailing_chrome(line: LineLike) -> bool:
+    text = line.text
+    if reads_as_prose(text):
+        return False
+    return is_chrome_line(text) or is_attachment_line(text) or _mostly_links(line) or is_meta_line(text)
+
+
+def _related_block(lines: list[LineLike], start: int, end: int) -> int | None:
+    """Where a trailing 相关文件/相关链接/… block starts: a header followed only by non-prose lines."""
+    for index in range(end - 1, start, -1):
+        if reads_as_prose(lines[index].text):
+            return None
+        if _RELATED_HEADER.match(lines[index].text.strip()):
+            return index
+    return None
+
+
+def trim(lines: list[T], title: str | None) -> tuple[list[T], list[str]]:
+    """Drop chrome lines (and a leading copy of the title) at both edges. Returns ``(body, removed)``."""
+    start, end = 0, len(lines)
+    while start < end and _leading_chrome(lines[start], title):
+        start += 1
+    while True:
+        while end > start and _trailing_chrome(lines[end - 1]):
+            end -= 1
+        cut = _related_block(lines, start, end)
+        if cut is None:
+            break
+        end = cut
+    removed = [line.text for line in lines[:start] + lines[end:]]
+    return lines[start:end], removed

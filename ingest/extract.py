@@ -6,7 +6,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from ingest import fields
 from ingest.agency import expand_agency
-from ingest.body import Body, extract_body
+from ingest.blocks import layout
+from ingest.body import Body, find_body
 from ingest.classify import blocked_reason, classify
 from ingest.dates import parse_date, url_date
 from ingest.decode import decode_html
@@ -35,7 +36,8 @@ def extract_report(
     report = ExtractedReport(url=url, kind="not_report", reason="", charset=charset)
     title, report.provenance["title"] = fields.pick_title(signals, tree)
     report.title = normalize_text(title) if title else None
-    body = extract_body(tree, title, options)
+    page = layout(tree.body) if tree.body is not None else None
+    body = find_body(tree, page, title, options) if page else Body([], "none")
     report.paragraphs = [normalize_text(line) for line in body.lines]
     report.provenance["body"] = body.method
     _fill_fields(report, tree, signals, hints or SourceHints(), options)
