@@ -160,7 +160,10 @@ def find_body(tree: LexborHTMLParser, page: Layout, title: str | None, options: 
         return Body([], "none")
     scores = [line_score(line, options) for line in page.lines]
     record = _records(page, scores, options)
-    scores = [min(s, 0.0) if line.block >= 0 and record[line.block] else s for line, s in zip(page.lines, scores)]
+    scores = [
+        min(s, 0.0) if line.block >= 0 and record[line.block] else s
+        for line, s in zip(page.lines, scores, strict=True)
+    ]
     sums = _subtree_sums(page, scores)
     best = max(range(len(page.blocks)), key=lambda i: (sums.score[i], -i))
     if sums.score[best] <= 0:

@@ -7,6 +7,7 @@ Lines are trimmed only from the two edges of a body, inside a known container to
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 _PATTERNS = [
@@ -37,7 +38,9 @@ _PATTERNS = [
     r"(无障碍|长者模式|无障碍浏览|关怀版|适老化)$",
     r"(上一篇|下一篇|上一条|下一条|上一页|下一页)\s*[:：]",
     r"\d{4}年\d{1,2}月\d{1,2}日\s*星期[一二三四五六日天]$",
-    r"[（(]\s*(责任编辑|编辑|责编|审核|审校|校对|终审|初审|复审|编审|来源|作者)\s*[:：]",
+    r"[（(【\[]\s*(责任编辑|编辑|责编|审核|审校|校对|终审|初审|复审|编审|来源|作者)\s*[:：]",
+    r".{0,30}(上一页|下一页|尾页|末页)[^，。；！？]{0,30}$",
+    r".{0,40}(未经.{0,12}(许可|授权|同意).{0,10}(不得|请勿|禁止|严禁)(转载|复制|使用|镜像)|转载请注明)",
     r"(责任编辑|责编|编辑|审核|审校|校对|终审|初审|复审|编审|监制)\s*[:：].{0,40}$",
     r"(浏览|阅读|点击)\s*[(（]?\s*\d+\s*[)）]?\s*次",
 ]
@@ -100,6 +103,8 @@ DOC_EXTENSIONS = (
 )
 _DOC_NAME = re.compile(r"\.(" + "|".join(DOC_EXTENSIONS) + r")\s*$", re.I)
 _STOPS = frozenset("。！？!?；;")
+_CLAUSE = frozenset("，。；！？、,;")
+_EDGE_LINES = 12  # how far from an edge a header or footer block of chrome may reach
 
 
 class LineLike(Protocol):
@@ -135,7 +140,15 @@ def is_breadcrumb(line: str) -> bool:
 
 def reads_as_prose(text: str) -> bool:
     """A long line that ends sentences: never trimmed as chrome by its position alone."""
-    return len(text) >= 40 and sum(1 for char in text if char in _STOPS) >= 1
+    return len(text) >= 40 and any(char in _STOPS for char in text)
+
+
+def _substantive(line: LineLike) -> bool:
+    """A line of the document itself (a punctuated sentence or clause): header and footer blocks end there."""
+    text = line.text
+    return reads_as_prose(text) or (
+        len(text) >= 20 and not _mostly_links(line) and any(char in _CLAUSE for char in text)
+    )
 
 
 def _mostly_links(line: LineLike) -> bool:
@@ -144,7 +157,9 @@ def _mostly_links(line: LineLike) -> bool:
 
 def _leading_chrome(line: LineLike, title: str | None) -> bool:
     text = line.text
-    if title and (text == title or (len(text) <= len(title) + 12 and title in text and text.startswith(title))):
+    if title and (
+        text == title or (len(text) <= len(title) + 12 and title in text and text.startswith(title))
+    ):
         return True
     if reads_as_prose(text):
         return False
@@ -158,25 +173,46 @@ def _trailing_chrome(line: LineLike) -> bool:
     return is_chrome_line(text) or is_attachment_line(text) or _mostly_links(line) or is_meta_line(text)
 
 
-def _related_block(lines: list[LineLike], start: int, end: int) -> int | None:
-    """Where a trailing 相关文件/相关链接/… block starts: a header followed only by non-prose lines."""
-    for index in range(end - 1, start, -1):
-        if reads_as_prose(lines[index].text):
-            return None
-        if _RELATED_HEADER.match(lines[index].text.strip()):
-            return index
-    return None
+def _header_block(lines: Sequence[LineLike], start: int, end: int) -> int | None:
+    """Past the last chrome line near the top when nothing above it is prose (a title, a 来源/时间 line, share
+    and font widgets, counters: the article header)."""
+    found = None
+    for index in range(start, min(end, start + _EDGE_LINES)):
+        text = lines[index].text
+        if is_chrome_line(text) or is_meta_line(text):
+            found = index + 1
+        elif _substantive(lines[index]):
+            break
+    return found
+
+
+def _footer_block(lines: Sequence[LineLike], start: int, end: int) -> int | None:
+    """The first chrome line near the end with nothing but non-prose after it (相关文件 and its links, editor
+    and share lines, pagers, tags)."""
+    found = None
+    for index in range(end - 1, max(start, end - _EDGE_LINES) - 1, -1):
+        text = lines[index].text
+        if is_chrome_line(text) or _RELATED_HEADER.match(text.strip()):
+            found = index
+        elif _substantive(lines[index]):
+            break
+    return found
 
 
 def trim(lines: list[T], title: str | None) -> tuple[list[T], list[str]]:
     """Drop chrome lines (and a leading copy of the title) at both edges. Returns ``(body, removed)``."""
     start, end = 0, len(lines)
-    while start < end and _leading_chrome(lines[start], title):
-        start += 1
+    while True:
+        while start < end and _leading_chrome(lines[start], title):
+            start += 1
+        cut = _header_block(lines, start, end)
+        if cut is None:
+            break
+        start = cut
     while True:
         while end > start and _trailing_chrome(lines[end - 1]):
             end -= 1
-        cut = _related_block(lines, start, end)
+        cut = _footer_block(lines, start, end)
         if cut is None:
             break
         end = cut
