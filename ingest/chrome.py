@@ -72,7 +72,15 @@ INFO_LABELS = (
     "内容概述",
 )
 _INFO_LABEL = r"(" + "|".join(r"\s*".join(label) for label in INFO_LABELS) + r")\s*[:：]"
-_CHROME = re.compile("^(?:" + "|".join([*_PATTERNS, _INFO_LABEL]) + ")")
+# A line made only of widget words: 「打印 字体: 放大 正常 缩小 分享」, 「【大】【中】【小】」. One separator run per gap
+# (after each word), so a line that fails does not backtrack over the ways to split the separators.
+_WIDGET_WORDS = (
+    "打印本页|打印|关闭窗口|关闭|字体|字号|放大|缩小|正常|默认|大|中|小|分享到|分享|收藏|返回顶部|返回|"
+    "我要纠错|纠错|复制链接|微信|微博|QQ空间|QQ|二维码|朗读|听新闻|保存|下载|T"
+)
+_SEPARATORS = r"[\s【】\[\]|｜:：/·]*"
+_WIDGETS = f"{_SEPARATORS}(?:(?:{_WIDGET_WORDS}){_SEPARATORS}){{2,}}$"
+_CHROME = re.compile("^(?:" + "|".join([*_PATTERNS, _INFO_LABEL, _WIDGETS]) + ")")
 # A heading that introduces a list of links: everything after it, if none of it is prose, is a related block.
 _RELATED_HEADER = re.compile(
     r"^[【\[]?\s*(相关(信息|文件|稿件|解读|附件|链接|阅读|新闻|文章|报道|政策|推荐)|延伸阅读|推荐阅读|热点推荐|"
@@ -194,7 +202,7 @@ def _footer_block(lines: Sequence[LineLike], start: int, end: int) -> int | None
         text = lines[index].text
         if is_chrome_line(text) or _RELATED_HEADER.match(text.strip()):
             found = index
-        elif _substantive(lines[index]):
+        elif reads_as_prose(text):
             break
     return found
 
