@@ -20,7 +20,6 @@ from ingest.chrome import is_chrome_line, trim
 from ingest.options import ExtractOptions
 
 _PUNCT = frozenset("，。；！？、：“”‘’（）《》,.;!?:")
-_STOPS = frozenset("。！？!?；;")
 
 
 @dataclass
@@ -86,14 +85,6 @@ def _ancestors(page: Layout, index: int) -> set[int]:
     return out
 
 
-def _within(page: Layout, index: int) -> list[Line]:
-    inside = {index}
-    for i in range(index + 1, len(page.blocks)):
-        if page.blocks[i].parent in inside:
-            inside.add(i)
-    return [line for line in page.lines if line.block in inside]
-
-
 def agree(page: Layout, sums: _Sums, best: int, candidate: int, options: ExtractOptions) -> bool:
     """A known container is taken only where the scorer agrees: it holds the best block or sits inside it, scores
     nearly as well, and is neither far larger than the best block nor mostly links."""
@@ -155,9 +146,28 @@ def _records(page: Layout, scores: list[float], options: ExtractOptions) -> list
     return record
 
 
-def find_body(tree: LexborHTMLParser, page: Layout, title: str | None, options: ExtractOptions) -> Body:
+@dataclass
+class Located:
+    """The winning block: its lines (untrimmed) and where they start among the page's lines."""
+
+    lines: list[Line]
+    method: str
+    first: int
+
+
+def _within(page: Layout, index: int) -> tuple[list[Line], int]:
+    inside = {index}
+    for i in range(index + 1, len(page.blocks)):
+        if page.blocks[i].parent in inside:
+            inside.add(i)
+    positions = [n for n, line in enumerate(page.lines) if line.block in inside]
+    return [page.lines[n] for n in positions], (positions[0] if positions else 0)
+
+
+def locate_body(tree: LexborHTMLParser | None, page: Layout, options: ExtractOptions) -> Located | None:
+    """The block element whose lines score highest (a known container where the scorer agrees)."""
     if not page.blocks or not page.lines:
-        return Body([], "none")
+        return None
     scores = [line_score(line, options) for line in page.lines]
     record = _records(page, scores, options)
     scores = [
@@ -167,15 +177,22 @@ def find_body(tree: LexborHTMLParser, page: Layout, title: str | None, options: 
     sums = _subtree_sums(page, scores)
     best = max(range(len(page.blocks)), key=lambda i: (sums.score[i], -i))
     if sums.score[best] <= 0:
+        return None
+    found = _known_container(tree, page, sums, best, options) if tree is not None else None
+    chosen, method = found or (best, "scored")
+    lines, first = _within(page, chosen)
+    return Located(lines, method, first)
+
+
+def trimmed(located: Located | None, title: str | None) -> Body:
+    """The located block's lines with the chrome at both edges removed."""
+    if located is None:
         return Body([], "none")
-    chosen, method = _known_container(tree, page, sums, best, options) or (best, "scored")
-    lines = _within(page, chosen)
-    kept, removed = trim(lines, title)
+    kept, removed = trim(located.lines, title)
     chars = sum(_size(line) for line in kept)
     links = sum(line.link_chars for line in kept)
-    return Body([line.text for line in kept], method, links / chars if chars else 0.0, tuple(removed))
+    return Body([line.text for line in kept], located.method, links / chars if chars else 0.0, tuple(removed))
 
 
-def reads_as_prose(text: str) -> bool:
-    """A line that ends a sentence: never trimmed as chrome by position alone."""
-    return len(text) >= 40 and any(char in _STOPS for char in text)
+def body_chars(body: Body) -> int:
+    return sum(len(line) for line in body.lines)

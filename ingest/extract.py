@@ -6,8 +6,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from ingest import fields
 from ingest.agency import expand_agency
-from ingest.blocks import layout
-from ingest.body import Body, find_body
+from ingest.blocks import Layout, layout
+from ingest.body import Body, body_chars, locate_body, trimmed
 from ingest.classify import blocked_reason, classify
 from ingest.dates import parse_date, url_date
 from ingest.decode import decode_html
@@ -16,6 +16,7 @@ from ingest.keywords import extract_keywords
 from ingest.model import ExtractedReport, SourceHints
 from ingest.options import DEFAULT_OPTIONS, ExtractOptions
 from ingest.region import normalize_region
+from ingest.scripted import scripted_html
 
 
 def extract_report(
@@ -34,10 +35,15 @@ def extract_report(
     if blocked:
         return ExtractedReport(url=url, kind="blocked", reason=blocked, charset=charset)
     report = ExtractedReport(url=url, kind="not_report", reason="", charset=charset)
-    title, report.provenance["title"] = fields.pick_title(signals, tree)
+    page = layout(tree.body) if tree.body is not None else Layout()
+    located = locate_body(tree, page, options)
+    title, report.provenance["title"] = fields.pick_title(
+        signals, tree, page, located.first if located else None
+    )
+    body = trimmed(located, title)
+    if body_chars(body) < options.min_report_chars:
+        body, title = _scripted_body(html, body, title, options)
     report.title = normalize_text(title) if title else None
-    page = layout(tree.body) if tree.body is not None else None
-    body = find_body(tree, page, title, options) if page else Body([], "none")
     report.paragraphs = [normalize_text(line) for line in body.lines]
     report.provenance["body"] = body.method
     _fill_fields(report, tree, signals, hints or SourceHints(), options)
@@ -48,6 +54,23 @@ def extract_report(
         report.keywords = extract_keywords(report.body, options.keywords)
         report.provenance["keywords"] = "body"
     return report
+
+
+def _scripted_body(
+    html: str, body: Body, title: str | None, options: ExtractOptions
+) -> tuple[Body, str | None]:
+    """The article from a script literal when the markup holds none (a JSON-fed ``<div id="app">``)."""
+    scripts = [node.text() or "" for node in LexborHTMLParser(html).css("script")]
+    fragment = scripted_html(scripts, options.min_report_chars)
+    if fragment is None:
+        return body, title
+    tree = LexborHTMLParser(fragment)
+    page = layout(tree.body) if tree.body is not None else Layout()
+    found = trimmed(locate_body(None, page, options), title)
+    if body_chars(found) <= body_chars(body):
+        return body, title
+    found.method = "script"
+    return found, title
 
 
 def _classify(report: ExtractedReport, body: Body, options: ExtractOptions) -> None:

@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ingest.blocks import clean_line, has_descendant, node_text
-from ingest.chrome import DOC_EXTENSIONS, is_breadcrumb
+from ingest.blocks import Layout, Line, clean_line, has_descendant, node_text
+from ingest.chrome import DOC_EXTENSIONS, is_breadcrumb, is_chrome_line, is_meta_line
 from ingest.model import Attachment
 
 LABELS = {
@@ -39,7 +39,7 @@ _DOC_NUMBER = re.compile(
 )
 _YEAR = re.compile(r"(?<![〔\[［(（\d])((?:19|20)\d{2})\s*年")
 _NULLISH = {"", "null", "none", "undefined", "-", "无"}
-_TITLE_SPLIT = re.compile(r"\s*(?:_|\||-{1,2}|—)\s*")
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||--|—|(?<!\d)-(?!\d))\s*")  # not the hyphen of 1-10月
 
 
 @dataclass
@@ -60,8 +60,9 @@ def value_or_none(value: str | None) -> str | None:
 
 def meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
     out: dict[str, str] = {}
-    for node in tree.css("meta[name]"):
-        name = (node.attributes.get("name") or "").strip().lower()
+    for node in tree.css("meta[name], meta[property], meta[itemprop]"):
+        attrs = node.attributes
+        name = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").strip().lower()
         value = value_or_none(node.attributes.get("content"))
         if name and value and name not in out:
             out[name] = value
@@ -121,10 +122,59 @@ def _confirmed(value: str, others: list[str]) -> bool:
     return any(value in other or (len(other) >= 6 and other in value) for other in others if other)
 
 
-def pick_title(signals: PageSignals, tree: LexborHTMLParser) -> tuple[str | None, str]:
-    """The meta title when another signal confirms it (meta values can be copy-paste errors), else the info
-    table's 名称, else the page heading that the ``<title>`` confirms, else the longest heading or ``<title>``."""
-    meta, info = signals.meta.get("articletitle"), signals.labels.get("title")
+_HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4"])
+_TITLE_CLASS = re.compile(r"(^|[\s_-])(title|tit|headline|bt|biaoti|article-title|art-title)([\s_-]|$)|title")
+_CRUMB_SIGNS = re.compile(r">|»|›|→|首页\s*[/|]")
+_TITLE_META = ("articletitle", "og:title", "twitter:title", "title")
+
+
+def _title_like(line: Line) -> bool:
+    text = line.text
+    return (
+        6 <= len(text) <= 120
+        and line.link_chars * 2 <= len(text)
+        and not text.endswith(("。", "；"))
+        and not is_chrome_line(text)
+        and not is_meta_line(text)
+        and not _CRUMB_SIGNS.search(text)
+    )
+
+
+def nearest_heading(page: Layout, first: int | None, tag_text: str) -> str | None:
+    """The title-like line nearest above the body (or at its top) that the ``<title>`` confirms, else the
+    nearest one set as a heading (``h1``–``h4`` or a ``title`` class). Never a breadcrumb."""
+    if first is None or not page.lines:
+        return None
+    order = [*range(first - 1, max(first - 16, -1), -1), *range(first, min(first + 3, len(page.lines)))]
+    headings = []
+    for index in order:
+        line = page.lines[index]
+        if not _title_like(line):
+            continue
+        if _confirmed(line.text, [tag_text]):
+            return line.text
+        block = page.blocks[line.block] if line.block >= 0 else None
+        if block is not None and (block.tag in _HEADING_TAGS or _TITLE_CLASS.search(block.attrs)):
+            headings.append(line.text)
+    return headings[0] if headings else None
+
+
+def _meta_title(meta: dict[str, str]) -> str | None:
+    for name in _TITLE_META:
+        value = meta.get(name)
+        if value:
+            parts = [p for p in _TITLE_SPLIT.split(value) if p.strip()]
+            return max(parts, key=len) if parts else value
+    return None
+
+
+def pick_title(
+    signals: PageSignals, tree: LexborHTMLParser, page: Layout | None = None, first: int | None = None
+) -> tuple[str | None, str]:
+    """The meta title when a visible line or the ``<title>`` confirms it (meta values can be copy-paste errors),
+    else the info table's 名称, else the heading nearest the body, else the longest heading the ``<title>``
+    confirms, else the ``<title>`` without the site name."""
+    meta, info = _meta_title(signals.meta), signals.labels.get("title")
     tag_node = tree.css_first("title")
     tag_text = clean_line(tag_node.text() if tag_node is not None else "")
     headings = [h for h in signals.headings if len(h) >= 6]
@@ -132,6 +182,9 @@ def pick_title(signals: PageSignals, tree: LexborHTMLParser) -> tuple[str | None
         return meta, "meta"
     if info and len(info) >= 4:
         return info, "info_table"
+    near = nearest_heading(page, first, tag_text) if page is not None else None
+    if near:
+        return near, "line"
     for heading in sorted(headings, key=len, reverse=True):
         if heading in tag_text:
             return heading, "line"
