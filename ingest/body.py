@@ -113,7 +113,8 @@ def _known_container(
 def _records(page: Layout, scores: list[float], options: ExtractOptions) -> list[bool]:
     """Blocks inside a list of records: ≥ 3 sibling items of one tag and class, each led by a headline link
     (相关推荐, 热点, more-stories teasers) or made mostly of labels (comments: a name, a date, 回复 and one
-    sentence). Their sentences read like prose but are not the article."""
+    sentence). Their sentences read like prose but are not the article. An item with more than a couple of prose
+    lines is a section of the page (a layout table's row, an article part), never a record."""
     count = len(page.blocks)
     headline, labels, prose = [False] * count, [0] * count, [0] * count
     for line, score in zip(page.lines, scores, strict=True):
@@ -136,7 +137,12 @@ def _records(page: Layout, scores: list[float], options: ExtractOptions) -> list
         groups.setdefault((block.parent, block.tag, block.attrs), []).append(index)
     record = [False] * count
     for members in groups.values():
-        led = [i for i in members if headline[i] or (labels[i] >= 2 and labels[i] >= prose[i])]
+        led = [
+            i
+            for i in members
+            if prose[i] <= options.record_prose_lines
+            and (headline[i] or (labels[i] >= 2 and labels[i] >= prose[i]))
+        ]
         if len(led) >= options.record_items and len(led) * 2 >= len(members):
             for i in led:
                 record[i] = True

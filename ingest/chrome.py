@@ -89,7 +89,7 @@ _RELATED_HEADER = re.compile(
 # A meta line above the body: a date with a clock time, or a date next to 来源/作者/浏览 (2021-08-01 06:59 来源：新华社).
 _META_LINE = re.compile(
     r"^.{0,20}(19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}\s*日?\s*(\d{1,2}:\d{2}(:\d{2})?)?"
-    r"(\s|$).{0,80}$"
+    r".{0,100}$"
 )
 _META_WORDS = re.compile(r"来源|作者|浏览|阅读|点击|编辑|发布|时间|\d{1,2}:\d{2}")
 _ATTACHMENT_LINE = re.compile(r"^(相关)?附件\s*\d*\s*[:：]?")

@@ -7,7 +7,7 @@ from selectolax.lexbor import LexborHTMLParser
 from ingest import fields
 from ingest.agency import expand_agency
 from ingest.blocks import Layout, layout
-from ingest.body import Body, body_chars, locate_body, trimmed
+from ingest.body import Body, Located, body_chars, locate_body, trimmed
 from ingest.classify import blocked_reason, classify
 from ingest.dates import parse_date, url_date
 from ingest.decode import decode_html
@@ -16,7 +16,7 @@ from ingest.keywords import extract_keywords
 from ingest.model import ExtractedReport, SourceHints
 from ingest.options import DEFAULT_OPTIONS, ExtractOptions
 from ingest.region import normalize_region
-from ingest.scripted import scripted_html
+from ingest.scripted import script_fields, scripted_html
 
 
 def extract_report(
@@ -42,7 +42,8 @@ def extract_report(
     )
     body = trimmed(located, title)
     if body_chars(body) < options.min_report_chars:
-        body, title = _scripted_body(html, body, title, options)
+        body, title = _scripted_body(html, body, title, signals, report, options)
+    signals.near = _near_lines(page, located)
     report.title = normalize_text(title) if title else None
     report.paragraphs = [normalize_text(line) for line in body.lines]
     report.provenance["body"] = body.method
@@ -56,20 +57,37 @@ def extract_report(
     return report
 
 
+def _near_lines(page: Layout, located: Located | None) -> list[str]:
+    """The lines just above the body and at its top: where a page puts its title, date and source."""
+    if located is None:
+        return []
+    return [line.text for line in page.lines[max(located.first - 12, 0) : located.first + 3]]
+
+
 def _scripted_body(
-    html: str, body: Body, title: str | None, options: ExtractOptions
+    html: str,
+    body: Body,
+    title: str | None,
+    signals: fields.PageSignals,
+    report: ExtractedReport,
+    options: ExtractOptions,
 ) -> tuple[Body, str | None]:
-    """The article from a script literal when the markup holds none (a JSON-fed ``<div id="app">``)."""
+    """The article from a script literal when the markup holds none (a JSON-fed ``<div id="app">``); the title,
+    date and source given beside it in the script count for the page."""
     scripts = [node.text() or "" for node in LexborHTMLParser(html).css("script")]
     fragment = scripted_html(scripts, options.min_report_chars)
     if fragment is None:
         return body, title
-    tree = LexborHTMLParser(fragment)
+    tree = LexborHTMLParser(fragment.html)
     page = layout(tree.body) if tree.body is not None else Layout()
-    found = trimmed(locate_body(None, page, options), title)
+    signals.script = script_fields(fragment)
+    found = trimmed(locate_body(None, page, options), signals.script.get("title") or title)
     if body_chars(found) <= body_chars(body):
+        signals.script = {}
         return body, title
     found.method = "script"
+    if signals.script.get("title") and report.provenance.get("title") not in ("meta", "info_table"):
+        title, report.provenance["title"] = signals.script["title"], "script"
     return found, title
 
 
@@ -105,8 +123,8 @@ def _fill_fields(
     report.signer = fields.signer(head)
     report.addressee = fields.addressee(head)
     report.cc = fields.cc(report.paragraphs)
-    visible = fields.visible_source(signals.lines)
-    report.source = visible or signals.meta.get("contentsource")
+    visible = fields.visible_source(signals.near) or fields.visible_source(signals.lines)
+    report.source = visible or signals.script.get("source") or signals.meta.get("contentsource")
     report.breadcrumb = fields.breadcrumb(tree, signals.lines)
     report.attachments = fields.attachments(tree, report.url)
     found = {
@@ -114,7 +132,9 @@ def _fill_fields(
         "signer": "body" if report.signer else "",
         "addressee": "body" if report.addressee else "",
         "cc": "body" if report.cc else "",
-        "source": ("line" if visible else "meta") if report.source else "",
+        "source": ("line" if visible else "script" if signals.script.get("source") else "meta")
+        if report.source
+        else "",
         "breadcrumb": "line" if report.breadcrumb else "",
         "attachments": "links" if report.attachments else "",
     }
@@ -124,12 +144,7 @@ def _fill_fields(
 
 
 def _fill_date(report: ExtractedReport, signals: fields.PageSignals) -> None:
-    candidates = [
-        (signals.meta.get("pubdate"), "meta"),
-        (signals.labels.get("publish_date"), "info_table"),
-        (fields.visible_date_line(signals.lines), "line"),
-    ]
-    for text, provenance in candidates:
+    for text, provenance in fields.date_lines(signals):
         value = parse_date(text)
         if value:
             report.publish_date, report.provenance["publish_date"] = value, provenance

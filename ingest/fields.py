@@ -49,6 +49,8 @@ class PageSignals:
     lines: list[str]
     headings: list[str]
     provenance: dict[str, str] = field(default_factory=dict)
+    near: list[str] = field(default_factory=list)  # the lines around the title and the top of the body
+    script: dict[str, str] = field(default_factory=dict)  # title/date/source of a script-fed article
 
 
 def value_or_none(value: str | None) -> str | None:
@@ -245,19 +247,52 @@ def cc(paragraphs: list[str]) -> str | None:
 
 
 _CLOCK = re.compile(r"星期[一二三四五六日天]")
+_DATE_LABEL = re.compile(r"(发布|更新|成文|印发)?(时间|日期)\s*[:：]")
+_SOURCE = re.compile(r"(?:^|\s|\||】)(?:文章|信息|稿件)?来\s*源\s*[:：]\s*([^\s:：|]{2,30})")
+# Where a page states its publication date, most trusted first (PORTALS.md, and the news CMSs' meta names).
+DATE_META = (
+    "pubdate",
+    "publishdate",
+    "firstpublishedtime",
+    "article:published_time",
+    "og:published_time",
+    "og:release_date",
+    "datepublished",
+    "publish_time",
+    "publishtime",
+    "releasedate",
+    "dc.date",
+    "dc.date.issued",
+)
 
 
 def visible_date_line(lines: list[str]) -> str | None:
-    """The first 发布时间/日期 line near the top; a JS clock (``2019年12月3日星期二``) is the visitor's today."""
+    """The first 发布时间/日期 line; a JS clock (``2019年12月3日星期二``) is the visitor's today."""
     for line in lines[:200]:
         if ("时间" in line or "日期" in line) and not _CLOCK.search(line):
             return line
     return None
 
 
+def date_lines(signals: PageSignals) -> list[tuple[str | None, str]]:
+    """Candidate texts for the publication date with their provenance, most trusted first: meta tags, the script
+    feeding the article, the info table, a labelled line near the title, an unlabelled 「2021-08-01 06:59 来源：…」
+    line next to it, then any labelled line of the page."""
+    near_labelled = next((x for x in signals.near if _DATE_LABEL.search(x) and not _CLOCK.search(x)), None)
+    near_meta = next((x for x in signals.near if is_meta_line(x) and not _CLOCK.search(x)), None)
+    return [
+        *((signals.meta.get(name), "meta") for name in DATE_META),
+        (signals.script.get("date"), "script"),
+        (signals.labels.get("publish_date"), "info_table"),
+        (near_labelled, "line"),
+        (near_meta, "line"),
+        (visible_date_line(signals.lines), "line"),
+    ]
+
+
 def visible_source(lines: list[str]) -> str | None:
     for line in lines[:200]:
-        match = re.search(r"(?:^|\s)(?:文章|信息)?来源\s*[:：]\s*([^\s:：]{2,30})", line)
+        match = _SOURCE.search(line)
         if match and value_or_none(match.group(1)):
             return match.group(1)
     return None

@@ -38,6 +38,8 @@ class ExtractOptions:
     #: sibling items led by a headline link or made of labels, at least this many: a list of records (teasers,
     #: comments) whose sentences are not the article
     record_items: int = 3
+    #: … and a record holds at most this many lines of prose (a teaser's summary, a comment)
+    record_prose_lines: int = 2
     #: a known container is kept only if it scores at least this share of the best block …
     container_agreement: float = 0.8
     #: … and holds at most this many times the best block's characters

@@ -11,14 +11,32 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 _MARKUP = re.compile(r"<\s*(p|br|div|span|section|table)\b", re.I)
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _TAGS = re.compile(r"<[^<>]{0,500}>")
+# "key": "value" pairs beside the article's content; bounded, unambiguous classes: linear on any text.
+_PAIR = re.compile(r'"([A-Za-z_]{2,24})"\s*:\s*"((?:[^"\\]|\\.){1,300})"')
+_KEYS = {
+    "title": "title",
+    "articletitle": "title",
+    "headline": "title",
+    "publishtime": "date",
+    "publish_time": "date",
+    "pubdate": "date",
+    "pubtime": "date",
+    "publishdate": "date",
+    "releasetime": "date",
+    "datepublished": "date",
+    "createtime": "date",
+    "source": "source",
+    "sourcename": "source",
+}
 
 
-def string_literals(script: str, min_chars: int) -> Iterator[str]:
-    """The raw (still escaped) contents of double-quoted literals at least ``min_chars`` long."""
+def string_literals(script: str, min_chars: int) -> Iterator[tuple[int, str]]:
+    """``(offset, raw contents)`` of the double-quoted literals at least ``min_chars`` long (still escaped)."""
     position = 0
     while True:
         start = script.find('"', position)
@@ -28,7 +46,7 @@ def string_literals(script: str, min_chars: int) -> Iterator[str]:
         if close < 0:
             return
         if close - start - 1 >= min_chars:
-            yield script[start + 1 : close]
+            yield start, script[start + 1 : close]
         position = close + 1
 
 
@@ -54,18 +72,41 @@ def _decoded(raw: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def scripted_html(scripts: list[str], min_chars: int) -> str | None:
+@dataclass(frozen=True)
+class Scripted:
+    html: str
+    script: str  # the script that holds it …
+    offset: int  # … and where in it the literal starts
+
+
+def scripted_html(scripts: list[str], min_chars: int) -> Scripted | None:
     """The HTML (or text) of the longest prose literal in the page's scripts, if any holds ``min_chars`` of
     Chinese text."""
     best, best_chars = None, 0
     for script in scripts:
-        for raw in string_literals(script, min_chars):
+        for offset, raw in string_literals(script, min_chars):
             text = _decoded(raw)
             if text is None:
                 continue
             chinese = len(_CHINESE.findall(_TAGS.sub("", text)))
-            if chinese > best_chars and (chinese >= min_chars and (_MARKUP.search(text) or "\n" in text)):
-                best, best_chars = text, chinese
-    if best is not None and not _MARKUP.search(best):
-        best = "".join(f"<p>{line}</p>" for line in best.split("\n"))
+            if chinese > best_chars and chinese >= min_chars and (_MARKUP.search(text) or "\n" in text):
+                best, best_chars = Scripted(text, script, offset), chinese
+    if best is not None and not _MARKUP.search(best.html):
+        best = Scripted("".join(f"<p>{line}</p>" for line in best.html.split("\n")), best.script, best.offset)
     return best
+
+
+def script_fields(found: Scripted, reach: int = 4000) -> dict[str, str]:
+    """Title (with Chinese in it), date and source given as string pairs next to the article's literal: the
+    nearest before it, else the nearest after it (the same object, not a sidebar's list)."""
+    before = found.script[max(found.offset - reach, 0) : found.offset]
+    after = found.script[found.offset : found.offset + len(found.html) + reach]
+    out: dict[str, str] = {}
+    for text, nearest_last in ((before, True), (after, False)):
+        pairs = list(_PAIR.finditer(text))
+        for match in reversed(pairs) if nearest_last else pairs:
+            key = _KEYS.get(match.group(1).lower())
+            value = (_decoded(match.group(2)) or "").strip()
+            if key and key not in out and value and (key != "title" or len(_CHINESE.findall(value)) >= 4):
+                out[key] = value
+    return out
