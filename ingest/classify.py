@@ -5,14 +5,35 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.sections import parts_count
+
+# Traditional → simplified for the vocabulary of report titles (法治政府建設年度情況報告 is a report too).
+_TRADITIONAL = str.maketrans(
+    "設報況務與關於區縣鎮廳員會辦體實進結總計劃規執職責舉導層權黨發佈達學習議點讀問題評價準練訓強長門們這個為"
+    "對時間後從過還將項國現併據處級組織監訴訟復覆雙隨網絡電錄範條內營頒號審稱類領導論證規劃纂開書藍",
+    "设报况务与关于区县镇厅员会办体实进结总计划规执职责举导层权党发布达学习议点读问题评价准练训强长门们这个为"
+    "对时间后从过还将项国现并据处级组织监诉讼复复双随网络电录范条内营颁号审称类领导论证规划纂开书蓝",
+)
+# A report by its title: 法治(政府)建设 … 报告/情况/总结, 依法行政/依法治区 … 报告/情况.
 REPORT_TITLE = re.compile(
-    r"法治(政府)?建设.{0,16}报告|依法治[区市县省].{0,10}(工作)?(情况)?报告|法治政府建设.{0,8}总结"
+    r"法治(政府)?建设.{0,24}(报告|总结)|法治(政府)?建设(工作)?(的)?(开展|推进)?情况|"
+    r"推进法治政府建设.{0,10}情况|法治(工作|建设工作).{0,10}(情况|报告)|"
+    r"依法行政.{0,12}(报告|总结)|依法行政(工作)?情况|依法治[区市县省州旗镇乡].{0,12}(报告|情况)"
 )
-DECOY_TITLE = re.compile(
-    r"政府信息公开.{0,8}年度报告|工作要点|实施方案|实施意见|规划|示范创建|示范地区|示范项目|解读|答记者问|"
-    r"新闻发布|发布会|图解|一图读懂|通知|公示|名单|征求意见|考核|评估指标|"
-    r"召开|会议|座谈|培训|推进会|部署|调研|督察|督导|专题学习"
+# Titles that are something else whatever they mention: other report types, multi-year and part-year
+# summaries, news about a report, research and evaluations, other document types.
+HARD_DECOY = re.compile(
+    r"信息公开.{0,10}报告|五年|十[二三四五]五|(19|20)\d{2}\s*年?\s*[-—–~～至到]\s*((19|20)?\d{2})\s*年|"
+    r"上半年|下半年|半年|季度|前三季|[1-9一二三四五六七八九十]+\s*[-—至]\s*[1-9一二三四五六七八九十]+\s*月|月度|"
+    r"发布|公布|晒出|亮出|出炉|召开|举行|举办|审议|听取|印发|转发|部署|推进会|座谈|解读|答记者问|图解|一图读懂|"
+    r"新闻|发布会|研究|实证|论文|探析|浅析|思考|启示|评估|第三方|测评|考核|评价|指标|排名|白皮书|蓝皮书|调研|"
+    r"督察|督导|检查|巡查|通知|公示|公告|名单|征求意见|实施方案|实施意见|规划|示范创建|示范地区|示范项目|"
+    r"培训|专题学习|会议|工作规定|办法|细则|纲要"
 )
+# Titles that are a plan, unless the title is also a report (「…情况暨…工作要点的报告」: the report wins).
+SOFT_DECOY = re.compile(r"工作要点|工作计划|工作安排|要点|计划")
+_REPORT_BODY = re.compile(r"报告如下|情况如下|总结如下|报告如下")
+
 _CHALLENGE = [
     (re.compile(r"\$_ts\s*=|<meta[^>]+\br=[\"']?m[\"']?[\s>/]", re.I), "blocked_js_challenge"),
     (
@@ -43,6 +64,23 @@ def blocked_reason(html: str, visible_chars: int, min_page_chars: int) -> str | 
     return None
 
 
+def simplified(title: str) -> str:
+    return title.translate(_TRADITIONAL)
+
+
+def title_evidence(title: str | None) -> tuple[str, str]:
+    """``("report" | "decoy" | "none", what matched)`` for a title."""
+    text = simplified(title or "")
+    hard = HARD_DECOY.search(text)
+    if hard:
+        return "decoy", hard.group(0)
+    report = REPORT_TITLE.search(text)
+    soft = SOFT_DECOY.search(text)
+    if soft and not (report and report.end() > soft.start()):
+        return "decoy", soft.group(0)
+    return ("report", report.group(0)) if report else ("none", "")
+
+
 def classify(
     title: str | None,
     body: str,
@@ -53,24 +91,25 @@ def classify(
     min_report_chars: int,
     max_link_ratio: float,
 ) -> Verdict:
-    decoy = DECOY_TITLE.search(title or "")
-    if decoy:
-        return Verdict("not_report", f"decoy title ({decoy.group(0)})")
-    report_title = bool(title and REPORT_TITLE.search(title))
-    if report_title and not body and has_attachments:
+    """Title evidence (report or decoy patterns) with body evidence (the required parts) that can rescue an
+    untitled or oddly titled report."""
+    kind, matched = title_evidence(title)
+    if kind == "decoy":
+        return Verdict("not_report", f"decoy title ({matched})")
+    if kind == "report" and not body and has_attachments:
         return Verdict("report", "attachment-only report")
     if link_ratio > max_link_ratio:
         return Verdict("not_report", f"list page ({link_ratio:.0%} of the text is links)")
-    if report_title and len(body) < min_report_chars:
+    if kind == "report" and len(body) < min_report_chars:
         return Verdict("not_report", f"body too short ({len(body)} characters)")
-    if report_title:
-        return Verdict("report", "report title")
+    parts = parts_count(body.split("\n"))
+    if kind == "report":
+        return Verdict("report", f"report title ({matched}; {parts} of 4 required parts)")
+    reads_as_report = len(body) >= min_untitled_chars and body.count("法治") >= 3
+    if reads_as_report and parts >= 3:
+        return Verdict("report", f"report body ({parts} of 4 required parts)")
     if title:
         return Verdict("not_report", "title is not a report title")
-    if (
-        len(body) >= min_untitled_chars
-        and body.count("法治") >= 3
-        and re.search(r"报告如下|情况如下|总结如下", body)
-    ):
+    if reads_as_report and _REPORT_BODY.search(body):
         return Verdict("report", "untitled, report body")
     return Verdict("not_report", "untitled and the body does not read as a report")

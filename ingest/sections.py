@@ -1,0 +1,66 @@
+"""The parts a 法治政府建设年度报告 must have (《法治政府建设与责任落实督察工作规定》, 2019, art. 24), found in its
+headings under the many wordings reports use: 一、主要工作举措 / 二、存在问题 / 三、下一步工作计划 …
+
+Headings are short lines or lines that open with an outline number (一、 （一） 1.); ``leader_duties`` is often
+written as a paragraph, so any line may carry it. Each part keeps the line that matched, as provenance.
+"""
+
+from __future__ import annotations
+
+import re
+
+PARTS = ("measures", "shortcomings", "leader_duties", "next_year", "other")
+
+_PATTERNS = {
+    "measures": re.compile(
+        r"(主要|重点)?(工作)?(举措|做法|措施)(和|及|与)?(成效|成绩)?|(主要|工作|取得的?)(成效|成绩)|"
+        r"(主要)?工作(开展)?情况|推进法治政府建设的?(主要)?(工作|情况)|(主要)?工作(回顾|总结)|工作完成情况"
+    ),
+    "shortcomings": re.compile(
+        r"存在的?(主要)?(问题|不足|困难|短板)|(问题|不足)(和|及|与)(原因|不足|问题)|不足(之处)?(和|及)原因|"
+        r"(问题|短板|差距)(分析)?$|不足之处"
+    ),
+    "leader_duties": re.compile(r"第一责任人|主要负责人履行|履行推进法治建设|党政主要负责人"),
+    "next_year": re.compile(
+        r"下一年度|下一步|下步|明年|(19|20)\d{2}\s*年(度)?(的)?(工作)?(主要)?(打算|计划|安排|思路|重点|目标)|"
+        r"(工作)?(打算|计划|安排|思路)$|今后(的)?(工作)?(打算|方向|计划)"
+    ),
+    "other": re.compile(r"其他(需要|应当)?(报告|说明)的?(事项|情况)?|其他事项|其他情况"),
+}
+_OUTLINE = re.compile(
+    r"^\s*([一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[、.．])"
+)
+_HEADING_CHARS = 40
+
+
+def _is_heading(line: str) -> bool:
+    return len(line) <= _HEADING_CHARS or bool(_OUTLINE.match(line))
+
+
+def _heading_text(line: str) -> str:
+    """An outline heading inside a paragraph: 「一、主要举措。2023年，我局……」 → 「一、主要举措」."""
+    for stop in ("。", "：", ":"):
+        if stop in line[:_HEADING_CHARS]:
+            return line[: line.index(stop)]
+    return line[:_HEADING_CHARS]
+
+
+def report_parts(paragraphs: list[str]) -> dict[str, str | None]:
+    """For each required part, the heading (or line) that shows it, or ``None``."""
+    found: dict[str, str | None] = dict.fromkeys(PARTS)
+    for line in paragraphs:
+        heading = _heading_text(line) if _is_heading(line) else None
+        for part, pattern in _PATTERNS.items():
+            if found[part] is not None:
+                continue
+            if heading is not None and pattern.search(heading):
+                found[part] = heading
+            elif part == "leader_duties" and pattern.search(line):
+                found[part] = line[:_HEADING_CHARS]
+    return found
+
+
+def parts_count(paragraphs: list[str]) -> int:
+    """How many of the four substantive parts (``other`` is optional in practice) a body shows."""
+    found = report_parts(paragraphs)
+    return sum(1 for part in PARTS[:4] if found[part])
