@@ -1,0 +1,271 @@
+"""Realistic titles for the report/decoy decision: (title, expected kind, why), as a domain expert judges them.
+
+Written from the patterns of how bodies at every level title things (国务院部门, 省/市/县政府, 区局, 街道, 乡镇,
+开发区管委会), not from what any classifier does. "report" means the page is an annual 法治政府建设 report in the
+sense of 《法治政府建设与责任落实督察工作规定》 Art. 24 (one body, one year, the whole year): whatever it is called —
+年度报告, 情况报告, 工作情况, 工作总结, 法治建设/依法行政工作情况报告 — and in whatever script. Where a title is both
+a report and something else (「…情况暨…工作要点的报告」), the report wins. "not_report" is everything that sits next
+to such reports: other annual reports, plans, multi-year or part-year summaries, news, research, evaluations,
+解读, 通知, 考核, 督察, 示范创建, 培训, 公示. Titles alone decide here; a page's body may still rescue or veto.
+"""
+
+from __future__ import annotations
+
+REPORT = "report"
+NOT_REPORT = "not_report"
+
+TITLES: list[tuple[str, str, str]] = [
+    # ---------------------------------------------------------------- reports: the standard forms, every level
+    ("国家发展和改革委员会2023年法治政府建设年度报告", REPORT, "国务院部门, standard 年度报告"),
+    ("司法部关于2022年法治政府建设情况的报告", REPORT, "国务院部门, 关于…情况的报告"),
+    ("生态环境部2021年度法治政府建设情况报告", REPORT, "国务院部门, 情况报告"),
+    ("国家税务总局关于2023年度法治政府建设工作情况的报告", REPORT, "国务院直属机构, 工作情况的报告"),
+    ("交通运输部2020年法治政府建设年度报告", REPORT, "国务院部门"),
+    ("浙江省人民政府关于2023年度法治政府建设情况的报告", REPORT, "省政府"),
+    ("广东省人民政府2022年法治政府建设年度报告", REPORT, "省政府"),
+    ("四川省司法厅2023年法治政府建设年度报告", REPORT, "省厅"),
+    ("江苏省自然资源厅关于2021年度法治政府建设工作情况的报告", REPORT, "省厅"),
+    ("杭州市人民政府2023年度法治政府建设情况报告", REPORT, "市政府"),
+    ("成都市市场监督管理局2022年法治政府建设年度报告", REPORT, "市局"),
+    ("深圳市交通运输局关于2022年度法治政府建设情况的报告", REPORT, "市局"),
+    ("东莞市人力资源和社会保障局2020年法治政府建设年度报告", REPORT, "a seed's own title"),
+    (
+        "湖州市人力资源和社会保障局关于2019年度法治政府建设的工作报告",
+        REPORT,
+        "a seed's own title: 的工作报告",
+    ),
+    ("广州市天河区人民政府2023年法治政府建设年度报告", REPORT, "区政府"),
+    ("平阳县人民政府关于2022年度法治政府建设工作情况的报告", REPORT, "县政府"),
+    ("天津市河东区人民政府2023年法治政府建设情况报告", REPORT, "区政府"),
+    ("上海市浦东新区生态环境局2023年度法治政府建设情况报告", REPORT, "区局"),
+    ("北京市朝阳区三里屯街道办事处2023年法治政府建设年度报告", REPORT, "街道"),
+    ("江门市江海区外海街道办事处关于2022年度法治政府建设工作情况的报告", REPORT, "街道"),
+    ("嵊州市甘霖镇人民政府关于2023年度法治政府建设工作情况的报告", REPORT, "乡镇"),
+    ("苏州工业园区管理委员会2023年度法治政府建设情况报告", REPORT, "开发区管委会"),
+    ("重庆两江新区管理委员会关于2022年度法治政府建设情况的报告", REPORT, "开发区管委会"),
+    ("合肥高新技术产业开发区管委会2021年法治政府建设年度报告", REPORT, "开发区管委会, 管委会 abbreviated"),
+    ("两江新区劳动保障监察大队2020年度法治政府建设工作情况报告", REPORT, "a 大队 under a 新区 department"),
+    ("市人社局2021年法治政府建设情况报告", REPORT, "agency abbreviated, still the report"),
+    ("区教育局2023年法治政府建设年度报告", REPORT, "agency abbreviated to 区…局"),
+    ("昆山市住房和城乡建设局2021年度法治政府建设工作情况报告", REPORT, "县级市局"),
+    ("2023年法治政府建设年度报告", REPORT, "no agency at all: a department site titles its own report bare"),
+    ("法治政府建设年度报告（2022年度）", REPORT, "year in parentheses after the name"),
+    ("2023年度宁波市鄞州区法治政府建设情况报告", REPORT, "year before the agency"),
+    ("关于福州市鼓楼区2022年度法治政府建设情况的报告", REPORT, "关于 before the place"),
+    ("苏州市2023年法治政府建设年度报告", REPORT, "a city's whole-government report, place only"),
+    ("中共国家统计局党组关于2023年度法治政府建设情况的报告", REPORT, "the 党组 reports for the bureau"),
+    ("西安市人民政府关于2023年度法治政府建设工作的报告", REPORT, "…工作的报告"),
+    ("长沙市岳麓区人民政府2023年度法治政府建设工作报告", REPORT, "工作报告"),
+    ("厦门市思明区人民政府法治政府建设年度报告", REPORT, "no year in the title; still the annual report"),
+    ("佛山市南海区人民政府二〇二三年度法治政府建设情况报告", REPORT, "year in Chinese numerals"),
+    ("【2023年度】青岛市市南区法治政府建设年度报告", REPORT, "bracketed year prefix"),
+    ("郑州市金水区2022年法治政府建设年度报告（全文）", REPORT, "（全文）: the full text of the report"),
+    (
+        "南京市应急管理局2022年度法治政府建设年度报告（文字版）",
+        REPORT,
+        "（文字版）: the text version is the report",
+    ),
+    # ---------------------------------------------------------------- reports without 报告
+    ("武汉市江汉区2023年度法治政府建设工作情况", REPORT, "年度…工作情况: no 报告, still the annual report"),
+    ("济南市历下区人民政府2022年法治政府建设情况", REPORT, "…法治政府建设情况, no 报告"),
+    ("长兴县和平镇人民政府2023年度法治政府建设工作情况", REPORT, "乡镇, no 报告"),
+    ("贵阳市观山湖区司法局2021年法治政府建设工作情况", REPORT, "区局, no 报告"),
+    ("绍兴市越城区2020年度法治政府建设工作总结", REPORT, "a one-year 工作总结 is the annual report"),
+    ("昆明市五华区人民政府2021年法治政府建设工作总结", REPORT, "one-year 工作总结"),
+    ("泉州市丰泽区城市管理局2022年度法治政府建设工作总结", REPORT, "区局, one-year 工作总结"),
+    (
+        "无锡市梁溪区2023年法治政府建设工作情况及2024年工作思路",
+        REPORT,
+        "a year's 情况 plus next year's plan: the required shape",
+    ),
+    # ---------------------------------------------------------------- reports in traditional characters
+    ("廣州市人民政府2022年法治政府建設年度情況報告", REPORT, "traditional characters (建設, 報告)"),
+    ("深圳市司法局2023年度法治政府建設情況報告", REPORT, "traditional characters"),
+    ("珠海市橫琴新區管理委員會關於2021年度法治政府建設情況的報告", REPORT, "traditional characters, 管委会"),
+    (
+        "東莞市人力資源和社會保障局2020年法治政府建設年度報告",
+        REPORT,
+        "a seed's title in traditional characters",
+    ),
+    ("汕頭市龍湖區2023年度法治政府建設工作情況", REPORT, "traditional, no 報告"),
+    (
+        "廣州市人民政府2022年政府信息公開工作年度報告",
+        NOT_REPORT,
+        "traditional characters, but the 政府信息公开 annual report",
+    ),
+    ("深圳市司法局2024年法治政府建設工作要點", NOT_REPORT, "traditional characters, 工作要点"),
+    # ---------------------------------------------------------------- reports with 推进 / 暨 / combined wording
+    ("大连市人民政府关于2022年推进法治政府建设情况的报告", REPORT, "推进法治政府建设情况的报告"),
+    ("烟台市芝罘区2023年度推进法治政府建设工作情况报告", REPORT, "推进…工作情况报告"),
+    (
+        "湛江市赤坎区人民政府关于2021年法治政府建设工作情况暨2022年工作要点的报告",
+        REPORT,
+        "both a report and 工作要点: the report wins",
+    ),
+    (
+        "温州市鹿城区司法局2022年度法治政府建设工作总结暨2023年工作计划",
+        REPORT,
+        "年度总结 plus next year's plan: the report wins",
+    ),
+    (
+        "南宁市青秀区关于2022年度法治政府建设情况和2023年工作安排的报告",
+        REPORT,
+        "情况和…工作安排: the report's fourth required part",
+    ),
+    (
+        "台州市椒江区人力资源和社会保障局2020年度法治政府建设暨“七五”普法工作情况报告",
+        REPORT,
+        "annual report that also closes the 七五 普法 plan: one year, still the report",
+    ),
+    (
+        "惠州市惠城区卫生健康局2023年法治建设工作情况报告",
+        REPORT,
+        "法治建设 for 法治政府建设: departments use both",
+    ),
+    (
+        "嘉兴市南湖区市场监督管理局2021年度依法行政工作情况报告",
+        REPORT,
+        "依法行政工作情况报告: the older name of the report",
+    ),
+    ("常州市武进区水利局2022年度法治政府建设和依法行政工作情况报告", REPORT, "both names together"),
+    ("中山市人民政府办公室关于2023年度法治政府建设工作的情况报告", REPORT, "…工作的情况报告"),
+    (
+        "江海区政务服务和数据管理局关于2025年度法治政府建设情况的报告",
+        REPORT,
+        "a real title shape (PORTALS.md)",
+    ),
+    ("宜宾经济技术开发区管理委员会2022年度法治政府建设工作情况报告", REPORT, "经开区管委会"),
+    ("莆田市涵江区江口镇人民政府2023年法治政府建设情况报告", REPORT, "乡镇"),
+    # ---------------------------------------------------------------- not reports: other annual reports
+    (
+        "东莞市人力资源和社会保障局2023年政府信息公开工作年度报告",
+        NOT_REPORT,
+        "政府信息公开工作年度报告: another annual report",
+    ),
+    ("国家税务总局2022年政府信息公开工作年度报告", NOT_REPORT, "政府信息公开年报, 国务院部门"),
+    ("嵊州市甘霖镇人民政府2023年度政府信息公开工作年度报告", NOT_REPORT, "政府信息公开年报, 乡镇"),
+    (
+        "长沙市岳麓区人民政府2023年度政府工作报告",
+        NOT_REPORT,
+        "政府工作报告: annual, 工作报告, a different document",
+    ),
+    ("杭州市西湖区2023年度财政预算执行情况的报告", NOT_REPORT, "budget execution report"),
+    (
+        "成都市司法局2023年度行政复议和行政应诉工作情况报告",
+        NOT_REPORT,
+        "行政复议/应诉 report: one topic, not the 法治政府建设 report",
+    ),
+    ("苏州市2023年度行政执法统计年报", NOT_REPORT, "行政执法统计年报"),
+    ("重庆市渝中区2023年度普法依法治理工作总结", NOT_REPORT, "普法 summary, not 法治政府建设"),
+    (
+        "嘉兴市南湖区关于2023年度党政主要负责人履行推进法治建设第一责任人职责情况的报告",
+        NOT_REPORT,
+        "the leader's 述法 report on 第一责任人职责: a separate obligation",
+    ),
+    # ---------------------------------------------------------------- not reports: 工作要点, plans, 实施方案
+    ("浙江省人民政府2024年法治政府建设工作要点", NOT_REPORT, "工作要点 alone"),
+    ("湖州市人力资源和社会保障局2020年依法行政工作要点", NOT_REPORT, "依法行政工作要点"),
+    ("北京市朝阳区三里屯街道办事处2024年度法治建设工作要点", NOT_REPORT, "街道 工作要点"),
+    ("关于印发《天津市河东区2024年法治政府建设工作要点》的通知", NOT_REPORT, "通知 issuing the 工作要点"),
+    ("江门市江海区法治政府建设实施方案（2021—2025年）", NOT_REPORT, "实施方案"),
+    (
+        "广州市天河区贯彻落实《法治政府建设实施纲要（2021—2025年）》实施方案",
+        NOT_REPORT,
+        "implementation plan of the national 纲要",
+    ),
+    ("深圳市交通运输局2024年法治政府建设工作计划", NOT_REPORT, "a plan for the coming year"),
+    ("无锡市梁溪区2024年法治政府建设重点工作任务分工", NOT_REPORT, "task allocation"),
+    ("苏州工业园区管理委员会2024年法治政府建设工作安排", NOT_REPORT, "工作安排 alone"),
+    ("法治政府建设实施纲要（2021—2025年）", NOT_REPORT, "the national 纲要 itself"),
+    # ---------------------------------------------------------------- not reports: multi-year summaries
+    ("绍兴市越城区2016—2020年法治政府建设工作总结", NOT_REPORT, "five-year summary"),
+    ("宁波市鄞州区“十三五”法治政府建设情况", NOT_REPORT, "“十三五”: five years"),
+    ("佛山市南海区人民政府关于“十三五”时期法治政府建设工作情况的报告", NOT_REPORT, "five-year 情况的报告"),
+    ("昆明市五华区五年来法治政府建设工作综述", NOT_REPORT, "五年来"),
+    ("大连市法治政府建设实施纲要（2015—2020年）落实情况总结", NOT_REPORT, "the 纲要 period, not a year"),
+    ("济南市历下区2019—2021年法治政府建设情况报告", NOT_REPORT, "three years in one report"),
+    (
+        "江苏省自然资源厅“十四五”中期法治政府建设评估情况",
+        NOT_REPORT,
+        "mid-term of a five-year plan, an evaluation",
+    ),
+    # ---------------------------------------------------------------- not reports: part of a year
+    ("江海区人力资源和社会保障局2023年上半年法治政府建设工作情况", NOT_REPORT, "上半年"),
+    ("泉州市丰泽区2022年上半年法治政府建设工作总结", NOT_REPORT, "上半年 总结"),
+    ("南京市应急管理局2023年第一季度法治政府建设工作情况", NOT_REPORT, "one quarter"),
+    ("常州市武进区水利局2024年1—6月依法行政工作情况报告", NOT_REPORT, "1—6月: half a year, despite 情况报告"),
+    ("温州市鹿城区2023年1—9月法治政府建设工作进展情况", NOT_REPORT, "nine months, 进展"),
+    # ---------------------------------------------------------------- not reports: news about reports and meetings
+    ("我市发布2023年法治政府建设年度报告", NOT_REPORT, "news about publication"),
+    ("天河区公开发布2021年度法治政府建设年度报告", NOT_REPORT, "news about publication"),
+    ("我区2023年度法治政府建设年度报告公开率达100%", NOT_REPORT, "news: statistics about reports"),
+    (
+        "市政府常务会议审议通过《2022年法治政府建设年度报告》",
+        NOT_REPORT,
+        "news of a meeting that approved the report",
+    ),
+    ("鼓楼区召开法治政府建设工作会议", NOT_REPORT, "news: a meeting"),
+    (
+        "区司法局召开2023年度法治政府建设年度报告编制工作推进会",
+        NOT_REPORT,
+        "news: a meeting about compiling reports",
+    ),
+    ("市政府新闻办举行2023年法治政府建设情况新闻发布会", NOT_REPORT, "news: a press conference"),
+    (
+        "各部门2022年度法治政府建设年度报告已全部向社会公开",
+        NOT_REPORT,
+        "news/notice about all departments' reports",
+    ),
+    ("【法治政府】观山湖区：以法治之力护航高质量发展", NOT_REPORT, "feature story"),
+    ("合肥高新区法治政府建设工作获省级表彰", NOT_REPORT, "news of an award"),
+    (
+        "市司法局发布《2023年全市法治政府建设年度报告》",
+        NOT_REPORT,
+        "news about publication, the report title quoted",
+    ),
+    # ---------------------------------------------------------------- not reports: research and evaluation
+    ("法治政府建设年度报告制度实证研究", NOT_REPORT, "research paper"),
+    ("地方法治政府建设年度报告的规范化研究——以31个省级政府为样本", NOT_REPORT, "research on reports"),
+    ("中国法治政府评估报告（2023）", NOT_REPORT, "an academic evaluation report, not a body's own report"),
+    ("成都市2023年度法治政府建设第三方评估报告", NOT_REPORT, "third-party evaluation"),
+    ("烟台市法治政府建设评估指标体系（试行）", NOT_REPORT, "evaluation indicators"),
+    ("2023年度全省法治政府建设年度报告质量评估结果", NOT_REPORT, "an evaluation of reports"),
+    ("芝罘区2023年度法治政府建设群众满意度调查报告", NOT_REPORT, "satisfaction survey report"),
+    # ---------------------------------------------------------------- not reports: 解读
+    ("《东莞市人力资源和社会保障局2020年法治政府建设年度报告》解读", NOT_REPORT, "解读 of a report"),
+    ("一图读懂杭州市2023年度法治政府建设年度报告", NOT_REPORT, "一图读懂"),
+    ("图解：河东区2023年法治政府建设情况报告", NOT_REPORT, "图解"),
+    (
+        "南京市应急管理局2022年度法治政府建设年度报告（图解版）",
+        NOT_REPORT,
+        "（图解版）: the picture explainer, not the text",
+    ),
+    ("图文解读:《两江新区2020年法治政府建设年度报告》", NOT_REPORT, "图文解读"),
+    # ---------------------------------------------------------------- not reports: 通知, 考核, 督察, 示范创建, 培训, 公示
+    ("关于报送2023年度法治政府建设情况报告的通知", NOT_REPORT, "通知 asking for reports"),
+    ("关于做好2023年度法治政府建设年度报告公开工作的通知", NOT_REPORT, "通知 about publishing reports"),
+    ("关于开展2024年法治政府建设督察工作的通知", NOT_REPORT, "督察 通知"),
+    ("关于2022年度法治政府建设考核评价结果的通报", NOT_REPORT, "考核 通报"),
+    ("青秀区2023年度法治政府建设考核实施细则", NOT_REPORT, "考核 rules"),
+    (
+        "江汉区2023年度法治政府建设工作情况通报",
+        NOT_REPORT,
+        "通报 of results across units, not a body's own report",
+    ),
+    ("关于法治政府建设督察反馈问题整改落实情况的报告", NOT_REPORT, "整改 report on 督察 findings"),
+    ("中央依法治国办法治政府建设实地督察反馈意见整改方案", NOT_REPORT, "整改方案"),
+    ("关于第三批全国法治政府建设示范地区和项目名单的公示", NOT_REPORT, "示范创建 公示"),
+    ("苏州市创建全国法治政府建设示范市工作方案", NOT_REPORT, "示范创建 plan"),
+    ("关于开展第四批全国法治政府建设示范创建活动的通知", NOT_REPORT, "示范创建 通知"),
+    ("思明区举办2023年法治政府建设专题培训班", NOT_REPORT, "培训"),
+    ("全市领导干部法治政府建设专题讲座举行", NOT_REPORT, "培训 news"),
+    ("2023年度法治政府建设先进单位拟表彰名单公示", NOT_REPORT, "公示"),
+    (
+        "关于征求《鄞州区2024年法治政府建设工作要点（征求意见稿）》意见的公告",
+        NOT_REPORT,
+        "征求意见 of a 工作要点",
+    ),
+    ("市人大常委会关于市政府2023年度法治政府建设情况报告的审议意见", NOT_REPORT, "人大 opinions on a report"),
+    ("法治政府建设与责任落实督察工作规定", NOT_REPORT, "the regulation that requires the reports"),
+    ("法治政府建设专栏", NOT_REPORT, "a column name"),
+]
