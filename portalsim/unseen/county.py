@@ -130,7 +130,7 @@ def _article(d: Detail) -> str:
         f'&nbsp;&nbsp;浏览次数：<script src="/Article/GetHits.asp?ArticleID={2817 + 13 * d.serial}"></script>'
         "</font></td></tr>"
         f'{doc}<tr><td height="1" bgcolor="#CCCCCC"></td></tr>'
-        f'<tr><td style="line-height:200%;padding:10px" class="content">{_body(item.html_paragraphs())}</td></tr>'
+        f'<tr><td style="line-height:200%;padding:10px" class="hui14" id="fontzoom">{_body(item.html_paragraphs())}</td></tr>'
         '<tr><td align="right">【<a href="javascript:window.print()">打印此页</a>】【<a href="javascript:window.close()">'
         "关闭窗口</a>】</td></tr>"
         f"<tr><td>{_near('上一篇', d.prev)}<br>{_near('下一篇', d.next)}</td></tr></table>"
