@@ -97,6 +97,7 @@ class Line:
     text: str
     link_chars: int  # characters of the line that sit inside <a>
     block: int  # index of the innermost block element that holds the line
+    links: tuple[str, ...] = ()  # the text of each link on the line
 
 
 @dataclass
@@ -110,16 +111,18 @@ class _Builder:
         self.layout = Layout()
         self.open: list[int] = [-1]
         self.parts: list[str] = []
-        self.link_parts: list[str] = []
+        self.links: list[list[str]] = []
 
     def flush(self) -> None:
         if not self.parts:
+            self.links = []
             return
         text = clean_line("".join(self.parts))
         if text:
-            links = len(clean_line("".join(self.link_parts)).replace(" ", "")) if self.link_parts else 0
-            self.layout.lines.append(Line(text, links, self.open[-1]))
-        self.parts, self.link_parts = [], []
+            links = tuple(t for t in (clean_line("".join(p)) for p in self.links) if t)
+            chars = sum(len(t) - t.count(" ") for t in links)
+            self.layout.lines.append(Line(text, chars, self.open[-1], links))
+        self.parts, self.links = [], []
 
     def enter(self, node: LexborNode, tag: str) -> None:
         self.flush()
@@ -155,7 +158,9 @@ def layout(root: LexborNode) -> Layout:
             text = node.text_content or ""
             builder.parts.append(text)
             if links:
-                builder.link_parts.append(text)
+                if not builder.links:
+                    builder.links.append([])
+                builder.links[-1].append(text)
             continue
         if tag.startswith("-") or tag in SKIP_TAGS:
             continue
@@ -168,6 +173,7 @@ def layout(root: LexborNode) -> Layout:
             marker |= _LEAVE_BLOCK
         if tag == "a":
             links += 1
+            builder.links.append([])
             marker |= _LEAVE_LINK
         if marker:
             stack.append((None, marker))

@@ -52,14 +52,16 @@ class Verdict:
     reason: str
 
 
-def blocked_reason(html: str, visible_chars: int, min_page_chars: int) -> str | None:
-    """A reason when the page is a challenge, a block page or an empty shell; ``None`` for a real page."""
-    if visible_chars < 2000:  # challenge and block pages say little; a long page is a real page
-        head = html[:20000]
+def blocked_reason(html: str, lines: list[str], min_page_chars: int) -> str | None:
+    """A reason when the page is a challenge, a block page or an empty shell; ``None`` for a real page. Judged
+    by content whatever the status code: the markup's head and the visible text."""
+    visible = sum(len(line) for line in lines)
+    if visible < 2000:  # challenge and block pages say little; a long page is a real page
+        text = html[:20000] + "\n" + "\n".join(lines)
         for pattern, reason in _CHALLENGE:
-            if pattern.search(head):
+            if pattern.search(text):
                 return reason
-    if visible_chars < min_page_chars:
+    if visible < min_page_chars:
         return "empty_page"
     return None
 

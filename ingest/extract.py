@@ -30,12 +30,12 @@ def extract_report(
     html, charset = decode_html(content, content_type)
     tree = LexborHTMLParser(html)
     tree.strip_tags(["script", "style", "noscript", "template"])
-    signals = fields.page_signals(tree)
-    blocked = blocked_reason(html, sum(len(line) for line in signals.lines), options.min_page_chars)
+    page = layout(tree.body) if tree.body is not None else Layout()
+    signals = fields.page_signals(tree, page)
+    blocked = blocked_reason(html, signals.lines, options.min_page_chars)
     if blocked:
         return ExtractedReport(url=url, kind="blocked", reason=blocked, charset=charset)
     report = ExtractedReport(url=url, kind="not_report", reason="", charset=charset)
-    page = layout(tree.body) if tree.body is not None else Layout()
     located = locate_body(tree, page, options)
     title, report.provenance["title"] = fields.pick_title(
         signals, tree, page, located.first if located else None
@@ -47,7 +47,7 @@ def extract_report(
     report.title = normalize_text(title) if title else None
     report.paragraphs = [normalize_text(line) for line in body.lines]
     report.provenance["body"] = body.method
-    _fill_fields(report, tree, signals, hints or SourceHints(), options)
+    _fill_fields(report, tree, page, signals, hints or SourceHints(), options)
     _classify(report, body, options)
     report.body = normalize_body(report.paragraphs)
     report.id = content_hash(report.body)
@@ -111,6 +111,7 @@ def _classify(report: ExtractedReport, body: Body, options: ExtractOptions) -> N
 def _fill_fields(
     report: ExtractedReport,
     tree: LexborHTMLParser,
+    page: Layout,
     signals: fields.PageSignals,
     hints: SourceHints,
     options: ExtractOptions,
@@ -125,7 +126,7 @@ def _fill_fields(
     report.cc = fields.cc(report.paragraphs)
     visible = fields.visible_source(signals.near) or fields.visible_source(signals.lines)
     report.source = visible or signals.script.get("source") or signals.meta.get("contentsource")
-    report.breadcrumb = fields.breadcrumb(tree, signals.lines)
+    report.breadcrumb = fields.breadcrumb(page)
     report.attachments = fields.attachments(tree, report.url)
     found = {
         "index_no": "info_table" if report.index_no else "",

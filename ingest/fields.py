@@ -75,41 +75,79 @@ def _label_key(text: str) -> str | None:
     return LABELS.get(re.sub(r"\s+", "", text).rstrip(":："))
 
 
-def info_labels(tree: LexborHTMLParser) -> dict[str, str]:
-    """Label/value pairs of info tables: ``<td>索引号：</td><td>…</td>`` and ``<li>发 布 机 构 :…</li>``."""
+def _spaced(word: str) -> str:
+    return r"\s*".join(re.escape(char) for char in word)
+
+
+# Every label an info table or a meta line uses, so that a value stops where the next label starts.
+_ALL_LABELS = sorted(
+    {
+        *LABELS,
+        "浏览次数",
+        "点击数",
+        "访问量",
+        "阅读",
+        "作者",
+        "时间",
+        "字号",
+        "字体",
+        "分享到",
+        "主题分类",
+        "编辑",
+    },
+    key=len,
+    reverse=True,
+)
+_LABEL_AT = re.compile("(" + "|".join(_spaced(label) for label in _ALL_LABELS) + r")\s*[:：]")
+
+
+def info_labels(lines: list[str]) -> dict[str, str]:
+    """Label/value pairs of info tables and meta lines, read off the page's lines (one pass): the value runs to
+    the next label on the line, or is the next line when the label ends its cell (``<td>索引号：</td><td>…``)."""
     out: dict[str, str] = {}
-    for cell in tree.css("td, th, dt, span, strong, b, label"):
-        text = clean_line(cell.text() or "")  # labels are short leaf text: the C text() is enough
-        key = _label_key(text) if text.rstrip().endswith((":", "：")) else None
-        if key and key not in out:
-            sibling = cell.next
-            while sibling is not None and sibling.tag == "-text" and not (sibling.text_content or "").strip():
-                sibling = sibling.next
-            if sibling is None:
-                continue
-            value = sibling.text_content if sibling.tag == "-text" else node_text(sibling)
-            if value_or_none(value):
-                out[key] = clean_line(value or "")
-    for node in tree.css("li, p, div"):
-        text = node.text() or ""
-        if len(text) > 200 or not (":" in text or "：" in text) or has_descendant(node, "li, p, div, table"):
+    for index, line in enumerate(lines):
+        if len(line) > 300 or (":" not in line and "：" not in line):
             continue
-        match = _LABEL.match(clean_line(text))
-        key = _label_key(match.group(1)) if match else None
-        if match and key and key not in out and value_or_none(match.group(2)):
-            out[key] = clean_line(match.group(2))
+        found = list(_LABEL_AT.finditer(line))
+        for number, match in enumerate(found):
+            key = _label_key(match.group(1))
+            if not key or key in out:
+                continue
+            end = found[number + 1].start() if number + 1 < len(found) else len(line)
+            value = line[match.end() : end].strip()
+            if not value and number + 1 == len(found) and index + 1 < len(lines):
+                following = lines[index + 1]
+                value = "" if _LABEL_AT.match(following) else following
+            if value_or_none(value) and len(value) <= 200:
+                out[key] = clean_line(value)
     return out
 
 
-def page_signals(tree: LexborHTMLParser) -> PageSignals:
-    """Signals of the whole page. Its lines are text nodes (C speed): enough to find 来源/时间/位置 lines.
-    The tree must have had its scripts and styles stripped."""
-    body = tree.body
-    lines = [t for t in (clean_line(x) for x in (body.text(separator="\n") if body else "").split("\n")) if t]
-    headings = [node_text(h) for h in tree.css("h1, h2, h3, .title, .news_cont_title, td.title")]
-    return PageSignals(
-        meta=meta_tags(tree), labels=info_labels(tree), lines=lines, headings=[h for h in headings if h]
-    )
+_HEADING_CLASSES = frozenset(["title", "news_cont_title"])
+
+
+def _is_heading_block(page: Layout, index: int) -> bool:
+    block = page.blocks[index]
+    return block.tag in ("h1", "h2", "h3") or bool(_HEADING_CLASSES & set(block.attrs.split()))
+
+
+def page_signals(tree: LexborHTMLParser, page: Layout) -> PageSignals:
+    """Signals of the whole page, from its lines (``blocks.layout``) and meta tags: linear in the page, however
+    deeply its elements nest. The tree must have had its scripts and styles stripped."""
+    lines = [line.text for line in page.lines]
+    headings = [
+        line.text
+        for line in page.lines
+        if line.block >= 0
+        and (
+            _is_heading_block(page, line.block)
+            or (
+                page.blocks[line.block].parent >= 0
+                and _is_heading_block(page, page.blocks[line.block].parent)
+            )
+        )
+    ]
+    return PageSignals(meta=meta_tags(tree), labels=info_labels(lines), lines=lines, headings=headings)
 
 
 def html_title(tree: LexborHTMLParser) -> str | None:
@@ -298,22 +336,13 @@ def visible_source(lines: list[str]) -> str | None:
     return None
 
 
-def breadcrumb(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
-    if not any(is_breadcrumb(line) for line in lines):
-        return []
-    for node in tree.css("div, p, span, td, nav"):
-        raw = (node.text() or "").strip()
-        if len(raw) >= 200 or not is_breadcrumb(raw):
-            continue
-        text = node_text(node)
-        if is_breadcrumb(text) and not has_descendant(node, "div, p, td"):
-            links = [node_text(a) for a in node.css("a")]
-            if links:
-                return [t for t in links if t]
-            break
-    for line in lines[:200]:
-        if is_breadcrumb(line):
-            trail = re.split(r"[:：]", line, maxsplit=1)[1]
+def breadcrumb(page: Layout) -> list[str]:
+    """The trail of the first 当前位置 line: its links, else its parts between separators."""
+    for line in page.lines:
+        if is_breadcrumb(line.text):
+            if line.links:
+                return list(line.links)
+            trail = re.split(r"[:：]", line.text, maxsplit=1)[1]
             return [p.strip() for p in re.split(r"\s*(?:->|>|»|/|\u2002)\s*", trail) if p.strip()]
     return []
 
