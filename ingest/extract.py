@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborHTMLParser
 
 from ingest import fields
@@ -19,6 +21,25 @@ from ingest.region import normalize_region
 from ingest.scripted import script_fields, scripted_html
 
 
+# A start tag with kilobytes of attributes: the parser's duplicate-attribute check is quadratic in their number
+# (50,000 attributes took 7 s), and no text lives there. Such a tag is a long run without ">" that a tag opens.
+_MAX_TAG = 8192
+_LONG_RUN = re.compile(r"[^>]{%d,}" % _MAX_TAG)
+_TAG_OPEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]{0,30})")
+
+
+def _bounded_tags(html: str) -> str:
+    """``html`` with the attributes of oversized start tags dropped (linear: one scan for long runs)."""
+    parts, position = [], 0
+    for run in _LONG_RUN.finditer(html):
+        opened = _TAG_OPEN.search(html, run.start(), run.end())
+        if opened is None or run.end() - opened.start() < _MAX_TAG:
+            continue
+        parts += [html[position : opened.start()], f"<{opened.group(1)}>"]
+        position = run.end() + 1
+    return "".join([*parts, html[position:]]) if parts else html
+
+
 def extract_report(
     content: bytes,
     url: str,
@@ -28,7 +49,7 @@ def extract_report(
     options: ExtractOptions = DEFAULT_OPTIONS,
 ) -> ExtractedReport:
     html, charset = decode_html(content, content_type)
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(_bounded_tags(html))
     tree.strip_tags(["script", "style", "noscript", "template"])
     page = layout(tree.body) if tree.body is not None else Layout()
     signals = fields.page_signals(tree, page)

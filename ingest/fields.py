@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ingest.blocks import Layout, Line, clean_line, has_descendant, node_text
+from ingest.blocks import Layout, Line, clean_line, node_text
 from ingest.chrome import DOC_EXTENSIONS, is_breadcrumb, is_chrome_line, is_meta_line
 from ingest.model import Attachment
 
