@@ -28,10 +28,14 @@ HARD_DECOY = re.compile(
     r"发布|公布|晒出|亮出|出炉|召开|举行|举办|审议|听取|印发|转发|部署|推进会|座谈|解读|答记者问|图解|一图读懂|"
     r"新闻|发布会|研究|实证|论文|探析|浅析|思考|启示|评估|第三方|测评|考核|评价|指标|排名|白皮书|蓝皮书|调研|"
     r"督察|督导|检查|巡查|通知|公示|公告|名单|征求意见|实施方案|实施意见|规划|示范创建|示范地区|示范项目|"
-    r"培训|专题学习|会议|工作规定|办法|细则|纲要"
+    r"培训|专题学习|会议|工作规定|办法|细则|纲要|调查|问卷|满意度|通报|第一责任人|述法|"
+    r"公开率|完成率|达\s*\d|已全部|全部(向社会)?公开|已(向社会)?公开|整改"
 )
 # Titles that are a plan, unless the title is also a report (「…情况暨…工作要点的报告」: the report wins).
 SOFT_DECOY = re.compile(r"工作要点|工作计划|工作安排|要点|计划")
+# A news lead: a short body that opens like this and has none of a report's parts is news about a report.
+_NEWS_LEAD = re.compile(r"^.{0,20}(近日|日前|记者|本报讯|讯[\s(（]|新华社|通讯员)")
+_NEWS_CHARS = 1500
 _REPORT_BODY = re.compile(r"报告如下|情况如下|总结如下|报告如下")
 
 _CHALLENGE = [
@@ -78,7 +82,7 @@ def title_evidence(title: str | None) -> tuple[str, str]:
         return "decoy", hard.group(0)
     report = REPORT_TITLE.search(text)
     soft = SOFT_DECOY.search(text)
-    if soft and not (report and report.end() > soft.start()):
+    if soft and not report:  # a title that is both (「…情况暨…工作要点的报告」) is a report
         return "decoy", soft.group(0)
     return ("report", report.group(0)) if report else ("none", "")
 
@@ -105,6 +109,8 @@ def classify(
     if kind == "report" and len(body) < min_report_chars:
         return Verdict("not_report", f"body too short ({len(body)} characters)")
     parts = parts_count(body.split("\n"))
+    if kind == "report" and parts == 0 and len(body) < _NEWS_CHARS and _NEWS_LEAD.search(body[:80]):
+        return Verdict("not_report", "report title, but the body is news about it (no required part)")
     if kind == "report":
         return Verdict("report", f"report title ({matched}; {parts} of 4 required parts)")
     reads_as_report = len(body) >= min_untitled_chars and body.count("法治") >= 3

@@ -20,11 +20,10 @@ from ingest.options import DEFAULT_OPTIONS, ExtractOptions
 from ingest.region import normalize_region
 from ingest.scripted import script_fields, scripted_html
 
-
 # A start tag with kilobytes of attributes: the parser's duplicate-attribute check is quadratic in their number
 # (50,000 attributes took 7 s), and no text lives there. Such a tag is a long run without ">" that a tag opens.
 _MAX_TAG = 8192
-_LONG_RUN = re.compile(r"[^>]{%d,}" % _MAX_TAG)
+_LONG_RUN = re.compile(f"[^>]{{{_MAX_TAG},}}")
 _TAG_OPEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]{0,30})")
 
 

@@ -34,9 +34,13 @@ LABELS = {
     "文章来源": "source",
 }
 _LABEL = re.compile(r"^\s*([\u4e00-\u9fff ]{2,12}?)\s*[:：]\s*(.*)$")
+# 文号: 国发〔2019〕5号, 湖人社[2020]3号, 京政办发（2021）12号, 国令第707号, 司法部令第1号, 渝府发第12号.
 _DOC_NUMBER = re.compile(
-    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*第?\s*\d{1,5}\s*号"
+    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号"
+    r"|[\u4e00-\u9fff]{1,12}令\s*第\s*\d{1,5}\s*号"
+    r"|[\u4e00-\u9fff]{1,10}(?:发|函|字|办|复)\s*第\s*\d{1,5}\s*号"
 )
+_DOC_LINE_CHARS = 30  # a line this short that holds a 文号 is the document's number line, not a sentence
 _YEAR = re.compile(r"(?<![〔\[［(（\d])((?:19|20)\d{2})\s*年")
 _NULLISH = {"", "null", "none", "undefined", "-", "无"}
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||--|—|(?<!\d)-(?!\d))\s*")  # not the hyphen of 1-10月
@@ -246,12 +250,15 @@ def report_year(title: str | None, paragraphs: list[str]) -> tuple[int | None, s
 
 
 def doc_number(signals: PageSignals, head: list[str]) -> tuple[str | None, str]:
+    """The document's own 文号: the info table's, else one that opens a line at the head of the body or stands
+    on a short line. A 文号 cited inside a sentence (「根据《…》（国发〔2019〕5号）要求」) is another document's."""
     labelled = signals.labels.get("doc_number")
-    if labelled and _DOC_NUMBER.search(labelled):
-        return _DOC_NUMBER.search(labelled).group(0), "info_table"  # type: ignore[union-attr]
+    found = _DOC_NUMBER.search(labelled) if labelled else None
+    if found:
+        return re.sub(r"\s+", "", found.group(0)), "info_table"
     for line in head:
         match = _DOC_NUMBER.search(line)
-        if match:
+        if match and (match.start() == 0 or len(line) <= _DOC_LINE_CHARS):
             return re.sub(r"\s+", "", match.group(0)), "body"
     return None, ""
 
