@@ -71,14 +71,19 @@ class GoldCase:
     kind: str
     fields: dict[str, Any]
     body: list[str] | None
+    folder: Path = HERE
 
     @property
     def html(self) -> bytes:
-        return (HERE / "pages" / self.file).read_bytes()
+        return (self.folder / "pages" / self.file).read_bytes()
 
 
-def load_cases() -> list[GoldCase]:
-    return [GoldCase(**c) for c in json.loads((HERE / "cases.json").read_text(encoding="utf-8"))]
+UNSEEN = HERE / "unseen"  # templates designed apart from the extractor (python -m tests.gold.unseen)
+
+
+def load_cases(folder: Path = HERE) -> list[GoldCase]:
+    cases = json.loads((folder / "cases.json").read_text(encoding="utf-8"))
+    return [GoldCase(**c, folder=folder) for c in cases]
 
 
 def _bigrams(text: str) -> Counter[str]:

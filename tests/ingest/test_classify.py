@@ -3,7 +3,9 @@ from __future__ import annotations
 import pytest
 
 from ingest import extract_report
-from ingest.classify import Verdict, classify
+from ingest.classify import Verdict, classify, simplified
+from ingest.sections import parts_count
+from tests.ingest.titles import TITLES
 
 LONG = "2020年,我局法治政府建设工作情况报告如下:" + "依法行政,法治建设。" * 60
 
@@ -79,3 +81,83 @@ def test_ruishu_challenge_is_blocked() -> None:
 def test_maintenance_stub_is_blocked() -> None:
     report = extract_report("<html><body>临时维护</body></html>".encode(), "http://127.0.0.2/a.html")
     assert report.kind == "blocked" and report.reason == "maintenance_stub"
+
+
+@pytest.mark.parametrize(("title", "kind", "why"), TITLES)
+def test_realistic_titles_both_ways(title: str, kind: str, why: str) -> None:
+    """141 titles written from how bodies title things (tests/ingest/titles.py), with a report-like body."""
+    assert _classify(title, LONG).kind == kind, why
+
+
+def test_traditional_characters_read_as_simplified() -> None:
+    assert simplified("某縣2023年法治政府建設年度情況報告") == "某县2023年法治政府建设年度情况报告"
+    assert _classify("某縣2023年法治政府建設年度情況報告", LONG).kind == "report"
+
+
+def test_every_verdict_keeps_a_reason() -> None:
+    for title, _, _ in TITLES:
+        assert _classify(title, LONG).reason
+
+
+REPORT_BODY = "\n".join(
+    [
+        "2023年，我局坚持以习近平法治思想为指导，全面推进法治政府建设，现将有关情况报告如下：",
+        "一、主要工作举措和成效",
+        "（一）深化法治政府建设。" + "依法行政，严格执法，法治建设取得新成效。" * 20,
+        "二、存在的不足和原因",
+        "法治宣传的覆盖面仍需扩大。" * 10,
+        "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+        "局主要负责人带头学法，听取法治工作汇报。" * 10,
+        "四、下一年度推进法治政府建设的主要安排",
+        "持续推进法治政府建设，提升依法行政水平。" * 10,
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("headings", "parts"),
+    [
+        (
+            [
+                "一、主要工作举措和成效",
+                "二、存在的不足和原因",
+                "三、第一责任人职责履行情况",
+                "四、下一年度工作安排",
+            ],
+            4,
+        ),
+        (
+            [
+                "一、主要做法",
+                "二、存在问题",
+                "三、党政主要负责人履行推进法治建设第一责任人职责情况",
+                "四、下一步工作计划",
+            ],
+            4,
+        ),
+        (["一、工作开展情况", "二、存在的困难和不足", "三、2024年工作打算"], 3),
+        (["一、取得的成效", "二、问题和不足", "三、明年工作思路"], 3),
+        (["一、基本情况", "二、主要数据"], 0),
+    ],
+)
+def test_required_parts_under_several_wordings(headings: list[str], parts: int) -> None:
+    assert parts_count([*headings, "依法行政。" * 30]) == parts
+
+
+def test_the_body_rescues_an_odd_title() -> None:
+    verdict = _classify("某局2023年度有关工作的汇报材料", REPORT_BODY)
+    assert verdict.kind == "report" and "required parts" in verdict.reason
+    assert _classify("某局2023年度有关工作的汇报材料", LONG).kind == "not_report"
+
+
+def test_the_body_vetoes_news_under_a_report_title() -> None:
+    news = "近日，某区司法局在门户网站公开了2023年法治政府建设年度报告，全面总结了一年来的工作。"
+    verdict = _classify("某区2023年法治政府建设年度报告", news * 8)
+    assert verdict.kind == "not_report" and "news" in verdict.reason
+    assert _classify("某区2023年法治政府建设年度报告", REPORT_BODY).kind == "report"
+
+
+def test_waf_block_page_served_with_status_200_is_blocked() -> None:
+    page = "<html><head><title>网站防火墙</title></head><body><div><h1>网站防火墙</h1><p>您的请求带有不合法参数，访问被拦截。</p></div></body></html>"
+    report = extract_report(page.encode(), "http://127.0.0.2/a.html")
+    assert report.kind == "blocked" and report.reason == "blocked_waf"
