@@ -169,6 +169,7 @@ def _confirmed(value: str, others: list[str]) -> bool:
 _HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4"])
 _TITLE_CLASS = re.compile(r"(^|[\s_-])(title|tit|headline|bt|biaoti|article-title|art-title)([\s_-]|$)|title")
 _CRUMB_SIGNS = re.compile(r">|»|›|→|首页\s*[/|]")
+_PLAIN_TITLE_CHARS = 10
 _TITLE_META = ("articletitle", "og:title", "twitter:title", "title")
 
 
@@ -190,7 +191,7 @@ def nearest_heading(page: Layout, first: int | None, tag_text: str) -> str | Non
     if first is None or not page.lines:
         return None
     order = [*range(first - 1, max(first - 16, -1), -1), *range(first, min(first + 3, len(page.lines)))]
-    headings = []
+    headings, plain = [], []
     for index in order:
         line = page.lines[index]
         if not _title_like(line):
@@ -200,7 +201,9 @@ def nearest_heading(page: Layout, first: int | None, tag_text: str) -> str | Non
         block = page.blocks[line.block] if line.block >= 0 else None
         if block is not None and (block.tag in _HEADING_TAGS or _TITLE_CLASS.search(block.attrs)):
             headings.append(line.text)
-    return headings[0] if headings else None
+        elif index == first - 1 - len(plain) and len(line.text) >= _PLAIN_TITLE_CHARS:
+            plain.append(line.text)  # a plain line right above the body: a title set in a styled div
+    return headings[0] if headings else (plain[0] if plain else None)
 
 
 def _meta_title(meta: dict[str, str]) -> str | None:
@@ -221,7 +224,9 @@ def pick_title(
     meta, info = _meta_title(signals.meta), signals.labels.get("title")
     tag_node = tree.css_first("title")
     tag_text = clean_line(tag_node.text() if tag_node is not None else "")
-    headings = [h for h in signals.headings if len(h) >= 6]
+    headings = [
+        h for h in signals.headings if len(h) >= 6 and not _CRUMB_SIGNS.search(h) and not is_breadcrumb(h)
+    ]
     if meta and _confirmed(meta, [*headings, tag_text, info or ""]):
         return meta, "meta"
     if info and len(info) >= 4:
@@ -293,7 +298,7 @@ def cc(paragraphs: list[str]) -> str | None:
 
 _CLOCK = re.compile(r"星期[一二三四五六日天]")
 _DATE_LABEL = re.compile(r"(发布|更新|成文|印发)?(时间|日期)\s*[:：]")
-_SOURCE = re.compile(r"(?:^|\s|\||】)(?:文章|信息|稿件)?来\s*源\s*[:：]\s*([^\s:：|]{2,30})")
+_SOURCE = re.compile(r"(?:^|\s|\||[【\[】\]])(?:文章|信息|稿件)?来\s*源\s*[:：]\s*([^\s:：|【】\[\]]{2,30})")
 # Where a page states its publication date, most trusted first (PORTALS.md, and the news CMSs' meta names).
 DATE_META = (
     "pubdate",
