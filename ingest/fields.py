@@ -191,7 +191,8 @@ def nearest_heading(page: Layout, first: int | None, tag_text: str) -> str | Non
     if first is None or not page.lines:
         return None
     order = [*range(first - 1, max(first - 16, -1), -1), *range(first, min(first + 3, len(page.lines)))]
-    headings, plain = [], []
+    headings: list[str] = []
+    plain: list[str] = []
     for index in order:
         line = page.lines[index]
         if not _title_like(line):
