@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.sections import parts_count
@@ -56,10 +57,11 @@ class Verdict:
     reason: str
 
 
-def blocked_reason(html: str, lines: list[str], min_page_chars: int) -> str | None:
+def blocked_reason(
+    html: str, visible: int, min_page_chars: int, lines: Sequence[str] = ()
+) -> str | None:
     """A reason when the page is a challenge, a block page or an empty shell; ``None`` for a real page. Judged
-    by content whatever the status code: the markup's head and the visible text."""
-    visible = sum(len(line) for line in lines)
+    by content whatever the status code: the markup's head and the visible text (``lines``, when parsed)."""
     if visible < 2000:  # challenge and block pages say little; a long page is a real page
         text = html[:20000] + "\n" + "\n".join(lines)
         for pattern, reason in _CHALLENGE:

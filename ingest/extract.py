@@ -52,7 +52,8 @@ def extract_report(
     tree.strip_tags(["script", "style", "noscript", "template"])
     page = layout(tree.body) if tree.body is not None else Layout()
     signals = fields.page_signals(tree, page)
-    blocked = blocked_reason(html, signals.lines, options.min_page_chars)
+    visible = sum(len(line) for line in signals.lines)
+    blocked = blocked_reason(html, visible, options.min_page_chars, signals.lines)
     if blocked:
         return ExtractedReport(url=url, kind="blocked", reason=blocked, charset=charset)
     report = ExtractedReport(url=url, kind="not_report", reason="", charset=charset)
