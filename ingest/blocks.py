@@ -126,8 +126,7 @@ class _Builder:
 
     def enter(self, node: LexborNode, tag: str) -> None:
         self.flush()
-        attrs = node.attributes
-        names = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".lower()
+        names = f"{node.id or ''} {node.attrs.get('class') or ''}".lower()
         self.layout.blocks.append(Block(tag, self.open[-1], node.mem_id, names))
         self.open.append(len(self.layout.blocks) - 1)
 
@@ -142,43 +141,48 @@ _LEAVE_BLOCK, _LEAVE_LINK = 1, 2
 def layout(root: LexborNode) -> Layout:
     """Lines of ``root`` in document order, each with the block element that holds it."""
     builder = _Builder()
+    parts = builder.parts
     links = 0
-    stack: list[tuple[LexborNode | None, int]] = [(root, 0)]
+    stack: list[LexborNode | int] = [root]  # an int is the marker for leaving an element (_LEAVE_*)
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        node, leaving = stack.pop()
-        if leaving:
-            if leaving & _LEAVE_LINK:
+        node = pop()
+        if isinstance(node, int):
+            if node & _LEAVE_LINK:
                 links -= 1
-            if leaving & _LEAVE_BLOCK:
+            if node & _LEAVE_BLOCK:
                 builder.leave()
+                parts = builder.parts
             continue
-        assert node is not None
         tag = node.tag or ""
         if tag == "-text":
             text = node.text_content or ""
-            builder.parts.append(text)
+            parts.append(text)
             if links:
                 if not builder.links:
                     builder.links.append([])
                 builder.links[-1].append(text)
             continue
-        if tag.startswith("-") or tag in SKIP_TAGS:
+        if tag[0] == "-" or tag in SKIP_TAGS:
             continue
         if tag == "br":
             builder.flush()
+            parts = builder.parts
             continue
         marker = 0
         if tag in BLOCK_TAGS:
             builder.enter(node, tag)
-            marker |= _LEAVE_BLOCK
-        if tag == "a":
+            parts = builder.parts
+            marker = _LEAVE_BLOCK
+        elif tag == "a":
             links += 1
             builder.links.append([])
-            marker |= _LEAVE_LINK
+            marker = _LEAVE_LINK
         if marker:
-            stack.append((None, marker))
+            push(marker)
         children = list(node.iter(include_text=True))
-        stack.extend((child, 0) for child in reversed(children))
+        children.reverse()
+        extend(children)
     builder.flush()
     return builder.layout
 

@@ -11,6 +11,7 @@ scorer must agree with (``agree``). Chrome lines at both edges of the winner are
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
@@ -19,7 +20,7 @@ from ingest.blocks import Layout, Line
 from ingest.chrome import is_chrome_line, trim
 from ingest.options import ExtractOptions
 
-_PUNCT = frozenset("，。；！？、：“”‘’（）《》,.;!?:")
+_PUNCT = re.compile("[，。；！？、：“”‘’（）《》,.;!?:]")
 
 
 @dataclass
@@ -44,9 +45,10 @@ def line_score(line: Line, options: ExtractOptions) -> float:
     if is_chrome_line(line.text):
         return -float(size) - options.chrome_penalty
     text = size - line.link_chars
-    chinese = sum(1 for char in line.text if "\u4e00" <= char <= "\u9fff")
+    # Chinese characters (and full-width marks) are 3 bytes in UTF-8, ASCII is 1: a C-speed count of them
+    chinese = (len(line.text.encode("utf-8", "replace")) - len(line.text)) // 2
     # ASCII marks count only in Chinese text: in a URL or a code line they are not sentences
-    punctuation = sum(1 for char in line.text if char in _PUNCT) if chinese * 3 >= size else 0
+    punctuation = len(_PUNCT.findall(line.text)) if chinese * 3 >= size else 0
     if punctuation == 0 and text < options.label_chars * (1 if chinese else 2):
         return -options.label_penalty
     weight = 1.0 if punctuation else options.unpunctuated_weight

@@ -57,9 +57,7 @@ class Verdict:
     reason: str
 
 
-def blocked_reason(
-    html: str, visible: int, min_page_chars: int, lines: Sequence[str] = ()
-) -> str | None:
+def blocked_reason(html: str, visible: int, min_page_chars: int, lines: Sequence[str] = ()) -> str | None:
     """A reason when the page is a challenge, a block page or an empty shell; ``None`` for a real page. Judged
     by content whatever the status code: the markup's head and the visible text (``lines``, when parsed)."""
     if visible < 2000:  # challenge and block pages say little; a long page is a real page

@@ -369,10 +369,15 @@ def _file_path(href: str) -> str:
     return parts.path.lower()
 
 
+_DOC_HINT = re.compile(r"\.(" + "|".join(DOC_EXTENSIONS) + r")\b", re.I)
+
+
 def attachments(tree: LexborHTMLParser, base_url: str) -> list[Attachment]:
     out: dict[str, Attachment] = {}
     for link in tree.css("a[href]"):
         href = (link.attributes.get("href") or "").strip()
+        if not _DOC_HINT.search(href):  # most links are pages: skip parsing them
+            continue
         path = _file_path(href)
         ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
         if ext not in DOC_EXTENSIONS or href.startswith(("javascript:", "mailto:")):
