@@ -1,8 +1,32 @@
 """Pure extraction: page bytes + URL + options in, an :class:`ExtractedReport` out. Imports nothing of ours.
 
-The cascade (``extract.extract_report``): decode → parse (lexbor) → body container (known CMS containers, else
-text density) → edge trimming of chrome lines → fields (meta tags → info table → visible lines → body → URL)
-→ classification (report / not a report / blocked) → normalized body → sha256 identity.
+The cascade (``extract.extract_report``), each stage working from principles that hold on any CMS:
+
+1. **decode** — BOM → strict UTF-8 → declared charsets → GB18030 (``decode``); start tags with kilobytes of
+   attributes lose them (the parser is quadratic in their count).
+2. **lines** — one iterative walk turns the DOM into visual lines, each with its block element and link text
+   (``blocks.layout``): linear however deep the nesting.
+3. **blocked?** — challenge, WAF and maintenance pages by content, whatever the status (``classify``).
+4. **body** (``body``) — every line scores: unlinked characters and punctuation for it; link text, short labels and
+   the chrome vocabulary against it; record lists (teasers led by a headline link, comments made of labels) count
+   nothing. The body is the block element with the largest sum (a maximum-sum subtree): whatever its tag or class.
+   Known CMS containers (``options.KNOWN_CONTAINERS``) are a shortcut the scorer must agree with; switched off with
+   ``containers=()``. When the markup holds no body, the longest prose literal in the scripts (a JSON-fed
+   ``<div id="app">``) is read instead (``scripted``).
+5. **title** — ArticleTitle / og:title meta a visible line or ``<title>`` confirms → info table 名称 → the heading
+   nearest above the body (never a breadcrumb) → ``<title>`` without the site name (``fields.pick_title``).
+6. **trim** — header and footer blocks of chrome at both edges of the body, inside a container too: title copies,
+   来源/时间 lines, widgets, editor and reviewer lines, 相关文件 and its links, share/QR lines, pagers; a line that
+   reads as prose is never trimmed by position (``chrome.trim``).
+7. **fields**, each with provenance — date: meta (PubDate, firstpublishedtime, article:published_time …) → the
+   script feeding the article → info table → a labelled or unlabelled date line by the title → URL date folders;
+   文号: info table → a line that opens with it (a 文号 cited in a sentence is another document's); source, 索引号,
+   signer, addressee, cc, breadcrumb, attachments, agency (expanded short forms) and region (hint → gazetteer).
+8. **classification by evidence** — title patterns for reports (traditional characters, titles without 报告) and
+   decoys (other report types, multi-year and part-year summaries, news about a report, research, evaluations,
+   plans; a report that is also a 工作要点 stays a report), with body evidence (the required parts, ``sections``)
+   that rescues an odd title or vetoes news under a report title. Every verdict keeps a reason.
+9. **identity** — NFKC-normalized paragraphs joined by newlines, sha256 (``identity``).
 """
 
 from ingest.extract import extract_report
