@@ -418,17 +418,24 @@ def extract(
     ] = None,
     agency: Annotated[str | None, typer.Option(help="agency hint, as in a source")] = None,
     region: Annotated[str | None, typer.Option(help="region hint, e.g. 广东省/江门市/江海区")] = None,
+    containers: Annotated[
+        bool,
+        typer.Option(help="use the known CMS containers as a shortcut (off: the general body finder alone)"),
+    ] = True,
 ) -> None:
     """Extract one saved page and print the result as JSON (no database)."""
     from ingest import ExtractOptions, SourceHints, extract_report
 
     keywords = Settings().keywords
+    options = (
+        ExtractOptions(keywords=keywords) if containers else ExtractOptions(keywords=keywords, containers=())
+    )
     report = extract_report(
         file.read_bytes(),
         url,
         content_type=content_type,
         hints=SourceHints(agency=agency, region=region),
-        options=ExtractOptions(keywords=keywords),
+        options=options,
     )
     out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
 

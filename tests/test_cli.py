@@ -165,7 +165,18 @@ def test_extract_prints_json_without_a_database(tmp_path: Path) -> None:
     }
     assert every <= set(data)
     assert data["keywords"] and data["provenance"]["doc_number"] == "info_table"
+    assert data["provenance"]["body"] == "container:#zoom"
     assert not (tmp_path / "cli.db").exists()
+    generic = subprocess.run(
+        [*FAZHI, "extract", str(page), "--url", f"http://{portal.host}{item.path}", "--no-containers"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    without = json.loads(generic.stdout)
+    assert without["provenance"]["body"] == "scored" and without["body"] == data["body"]
 
 
 def test_bad_sources_file_is_a_clear_error(tmp_path: Path) -> None:
