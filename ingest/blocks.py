@@ -82,7 +82,7 @@ def clean_line(text: str) -> str:
     return _HTML_SPACE.sub(" ", text).strip()
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A block element of the walked subtree; ``parent`` is the index of the enclosing block (-1: none)."""
 
@@ -92,7 +92,7 @@ class Block:
     attrs: str  # id and class, lower-cased, for the chrome vocabulary of class names
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     text: str
     link_chars: int  # characters of the line that sit inside <a>
@@ -118,20 +118,24 @@ class _Builder:
             self.links = []
             return
         text = clean_line("".join(self.parts))
-        if text:
+        if text and self.links:
             links = tuple(t for t in (clean_line("".join(p)) for p in self.links) if t)
             chars = sum(len(t) - t.count(" ") for t in links)
             self.layout.lines.append(Line(text, chars, self.open[-1], links))
+        elif text:
+            self.layout.lines.append(Line(text, 0, self.open[-1]))
         self.parts, self.links = [], []
 
     def enter(self, node: LexborNode, tag: str) -> None:
-        self.flush()
+        if self.parts or self.links:
+            self.flush()
         names = f"{node.id or ''} {node.attrs.get('class') or ''}".lower()
         self.layout.blocks.append(Block(tag, self.open[-1], node.mem_id, names))
         self.open.append(len(self.layout.blocks) - 1)
 
     def leave(self) -> None:
-        self.flush()
+        if self.parts or self.links:
+            self.flush()
         self.open.pop()
 
 
