@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser
 
 from ingest.blocks import Layout, Line
-from ingest.chrome import is_chrome_line, trim
+from ingest.chrome import is_chrome_line, reads_as_prose, trim
 from ingest.options import ExtractOptions
 
 _PUNCT = re.compile("[，。；！？、：“”‘’（）《》,.;!?:]")
@@ -42,7 +42,7 @@ def line_score(line: Line, options: ExtractOptions) -> float:
         return 0.0
     if line.link_chars * 2 > size:
         return -options.link_penalty * size
-    if is_chrome_line(line.text):
+    if is_chrome_line(line.text) and not reads_as_prose(line.text):  # 「承办人大代表建议……。」 is prose
         return -float(size) - options.chrome_penalty
     text = size - line.link_chars
     # Chinese characters (and full-width marks) are 3 bytes in UTF-8, ASCII is 1: a C-speed count of them

@@ -112,7 +112,8 @@ DOC_EXTENSIONS = (
 _DOC_NAME = re.compile(r"\.(" + "|".join(DOC_EXTENSIONS) + r")\s*$", re.I)
 _STOPS = frozenset("。！？!?；;")
 _CLAUSE = frozenset("，。；！？、,;")
-_EDGE_LINES = 12  # how far from an edge a header or footer block of chrome may reach
+_EDGE_LINES = 12
+_PROSE_CHARS = 20  # a sentence this long that ends with 。！？； is prose, whatever word it starts with  # how far from an edge a header or footer block of chrome may reach
 
 
 class LineLike(Protocol):
@@ -148,7 +149,7 @@ def is_breadcrumb(line: str) -> bool:
 
 def reads_as_prose(text: str) -> bool:
     """A long line that ends sentences: never trimmed as chrome by its position alone."""
-    return len(text) >= 40 and any(char in _STOPS for char in text)
+    return len(text) >= _PROSE_CHARS and any(char in _STOPS for char in text)
 
 
 def _substantive(line: LineLike) -> bool:
