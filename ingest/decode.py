@@ -1,7 +1,9 @@
 """Bytes → text. Headers and ``<meta charset>`` are hints, not facts (STACK-NOTES 6, 7).
 
-Order: BOM → strict UTF-8 → the header's charset → the ``<meta>`` charset → strict GB18030 → UTF-8 with
-replacement. GB2312 and GBK are read as GB18030 (their superset), so rare characters (镕, 堃, 喆) survive.
+Order: BOM → strict UTF-8 → the declared charset (header, then ``<meta>``) when it is one Chinese pages use →
+strict GB18030 → any other declared charset → UTF-8 with replacement. GB2312 and GBK are read as GB18030 (their
+superset), so rare characters (镕, 堃, 喆) survive. A declared EBCDIC (cp500), UTF-7 or Western single-byte charset
+"decodes" anything into mojibake: on a Chinese site it is a mislabel, so it comes after GB18030.
 """
 
 from __future__ import annotations
@@ -11,7 +13,18 @@ import re
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_\-]+)", re.I)
-_SINGLE_BYTE = {"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"}
+# Charsets a Chinese page really uses: tried as declared, before GB18030.
+_CHINESE_WEB = {
+    "utf-8",
+    "gb18030",
+    "big5",
+    "big5hkscs",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "hz",
+    "iso2022_jp",
+}
 _GB_FAMILY = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "gb18030", "euc-cn", "hz-gb-2312"}
 
 
@@ -47,9 +60,8 @@ def decode_html(content: bytes, content_type: str | None = None) -> tuple[str, s
         if content.startswith(bom):
             return content[len(bom) :].decode(name, "replace"), name
     declared = [c for c in (header_charset(content_type), meta_charset(content)) if c]
-    # A Western single-byte charset "decodes" anything: on Chinese sites it is a mislabel, so it goes last.
-    wide = [c for c in declared if c not in _SINGLE_BYTE]
-    candidates = ["utf-8", *wide, "gb18030", *declared]
+    trusted = [c for c in declared if c in _CHINESE_WEB]
+    candidates = ["utf-8", *trusted, "gb18030", *declared]
     for name in dict.fromkeys(candidates):
         try:
             return content.decode(name), name

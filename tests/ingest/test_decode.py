@@ -40,3 +40,18 @@ def test_bom_wins() -> None:
 def test_latin1_label_over_gbk_bytes_is_not_trusted_first() -> None:
     text, _ = decode_html(TEXT.format(meta="").encode("gbk"), "text/html; charset=iso-8859-1")
     assert "法治政府建设年度报告" in text
+
+
+def test_declared_ebcdic_or_utf7_does_not_win_over_gb18030() -> None:
+    for label in ("cp500", "utf-7", "koi8-r"):
+        raw = TEXT.format(meta=f'<meta charset="{label}">').encode("gb18030")
+        text, charset = decode_html(raw, f"text/html; charset={label}")
+        assert "朱镕基、王堃、张喆" in text and charset == "gb18030", label
+
+
+def test_declared_big5_is_read_as_big5() -> None:
+    raw = "<html><head><meta charset='big5'></head><body><p>法治政府建設年度報告</p></body></html>".encode(
+        "big5"
+    )
+    text, charset = decode_html(raw, "text/html; charset=big5")
+    assert "法治政府建設年度報告" in text and charset == "big5"
