@@ -19,6 +19,7 @@ from ingest.model import ExtractedReport, SourceHints
 from ingest.options import DEFAULT_OPTIONS, ExtractOptions
 from ingest.region import normalize_region
 from ingest.scripted import script_fields, scripted_html
+from ingest.sections import due_date, report_parts, timeliness
 
 # A start tag with kilobytes of attributes: the parser's duplicate-attribute check is quadratic in their number
 # (50,000 attributes took 7 s), and no text lives there. Such a tag is a long run without ">" that a tag opens.
@@ -74,6 +75,7 @@ def extract_report(
     report.provenance["body"] = body.method
     _fill_fields(report, tree, page, signals, hints or SourceHints(), options)
     _classify(report, body, options)
+    _fill_parts_and_timeliness(report, hints or SourceHints())
     report.body = "\n".join(report.paragraphs)  # = normalize_body(paragraphs): each is normalized already
     report.id = content_hash(report.body)
     if options.keywords and report.is_report:
@@ -114,6 +116,14 @@ def _scripted_body(
     if signals.script.get("title") and report.provenance.get("title") not in ("meta", "info_table"):
         title, report.provenance["title"] = signals.script["title"], "script"
     return found, title
+
+
+def _fill_parts_and_timeliness(report: ExtractedReport, hints: SourceHints) -> None:
+    found = report_parts(report.paragraphs)
+    report.sections = {part: heading is not None for part, heading in found.items()}
+    report.section_headings = {part: heading for part, heading in found.items() if heading}
+    report.deadline = due_date(report.report_year, hints.deadline)
+    report.late, report.days_late = timeliness(report.publish_date, report.deadline)
 
 
 def _classify(report: ExtractedReport, body: Body, options: ExtractOptions) -> None:

@@ -19,6 +19,7 @@ class SourceHints:
 
     agency: str | None = None
     region: str | None = None  # "广东省/江门市/江海区", "天津市/河东区"
+    deadline: str | None = None  # "MM-DD" in the year after the report year; None: 04-01 (the national rule)
 
 
 @dataclass
@@ -45,6 +46,12 @@ class ExtractedReport:
     breadcrumb: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
+    # the required parts (《法治政府建设与责任落实督察工作规定》 art. 24), each with the heading that shows it
+    sections: dict[str, bool] = field(default_factory=dict)
+    section_headings: dict[str, str] = field(default_factory=dict)
+    deadline: date | None = None  # due date: 1 April (or the source's MM-DD) of report_year + 1
+    late: bool | None = None  # published after the deadline; None when there is no date or no year
+    days_late: int | None = None
     charset: str = "utf-8"
     provenance: dict[str, str] = field(
         default_factory=dict
@@ -58,5 +65,6 @@ class ExtractedReport:
         """JSON-ready: every field, ``is_report``, and dates as YYYY-MM-DD."""
         data = asdict(self)
         data["publish_date"] = self.publish_date.isoformat() if self.publish_date else None
+        data["deadline"] = self.deadline.isoformat() if self.deadline else None
         data["is_report"] = self.is_report
         return data

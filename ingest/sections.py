@@ -8,6 +8,7 @@ written as a paragraph, so any line may carry it. Each part keeps the line that 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 PARTS = ("measures", "shortcomings", "leader_duties", "next_year", "other")
 
@@ -64,3 +65,23 @@ def parts_count(paragraphs: list[str]) -> int:
     """How many of the four substantive parts (``other`` is optional in practice) a body shows."""
     found = report_parts(paragraphs)
     return sum(1 for part in PARTS[:4] if found[part])
+
+
+def due_date(report_year: int | None, month_day: str | None = None) -> date | None:
+    """When a report on ``report_year`` is due: 1 April of the next year, or the source's ``MM-DD`` (provincial
+    rules set 1 March for departments)."""
+    if report_year is None:
+        return None
+    found = re.fullmatch(r"(\d{1,2})-(\d{1,2})", month_day or "04-01") or re.fullmatch(r"(\d)(\d)", "41")
+    try:
+        return date(report_year + 1, int(found.group(1)), int(found.group(2)))  # type: ignore[union-attr]
+    except ValueError:  # 02-30: not a day; the national rule applies
+        return date(report_year + 1, 4, 1)
+
+
+def timeliness(published: date | None, deadline: date | None) -> tuple[bool | None, int | None]:
+    """``(late, days_late)``: late when published after the deadline; unknown without a date."""
+    if published is None or deadline is None:
+        return None, None
+    days = (published - deadline).days
+    return days > 0, max(days, 0)

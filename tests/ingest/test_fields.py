@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ingest import extract_report
+from ingest import SourceHints, extract_report
 
 PROSE = "".join(
     f"<p>第{i}段，依法行政，推进法治政府建设取得新成效。严格规范公正文明执法。</p>" for i in range(12)
@@ -129,3 +129,48 @@ def test_doc_number_from_the_info_table_label() -> None:
 def test_source_from_the_meta_line(line: str) -> None:
     report = _extract(_page(top=f"<h1>{TITLE}</h1><div>{line}</div>"))
     assert report.source == "新华社"
+
+
+REPORT_PARTS = (
+    "<p>一、主要工作举措和成效</p>"
+    + PROSE
+    + "<p>二、存在的不足和原因</p><p>执法队伍专业化水平有待提升，普法宣传形式单一。</p>"
+    "<p>三、党政主要负责人履行推进法治建设第一责任人职责情况</p><p>局主要负责人带头学法，亲自部署推动法治建设。</p>"
+)
+
+
+@pytest.mark.parametrize(
+    ("published", "deadline", "late", "days_late"),
+    [
+        ("2024-03-15", None, False, 0),
+        ("2024-04-01", None, False, 0),
+        ("2024-05-01", None, True, 30),
+        ("2024-03-15", "03-01", True, 14),
+        ("2024-03-15", "02-30", False, 0),
+    ],
+)
+def test_deadline_and_lateness(published: str, deadline: str | None, late: bool, days_late: int) -> None:
+    page = _page(
+        head=f"<meta name='PubDate' content='{published}'>", top=f"<h1>{TITLE}</h1>", body=REPORT_PARTS
+    )
+    report = extract_report(page, "http://127.0.0.2/a.html", hints=SourceHints(deadline=deadline))
+    assert report.deadline == (date(2024, 3, 1) if deadline == "03-01" else date(2024, 4, 1))
+    assert (report.late, report.days_late) == (late, days_late)
+    assert report.to_dict()["deadline"] == report.deadline.isoformat()
+
+
+def test_no_date_means_lateness_unknown() -> None:
+    report = _extract(_page(top=f"<h1>{TITLE}</h1>", body=REPORT_PARTS))
+    assert report.deadline == date(2024, 4, 1) and report.late is None and report.days_late is None
+
+
+def test_required_parts_with_the_headings_that_show_them() -> None:
+    report = _extract(_page(top=f"<h1>{TITLE}</h1>", body=REPORT_PARTS))
+    assert report.sections == {
+        "measures": True,
+        "shortcomings": True,
+        "leader_duties": True,
+        "next_year": False,
+        "other": False,
+    }
+    assert report.section_headings["shortcomings"] == "二、存在的不足和原因"
