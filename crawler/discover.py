@@ -64,7 +64,7 @@ def parse_list(
         page = _PARSERS[dialect](text, request, options)
     except Exception as exc:
         log.warning("list page not parsed: %s", exc, extra={"url": request.url, "dialect": dialect})
-        return ListPage(problems=[f"parse_error: {dialect}: {type(exc).__name__}"], dialect=dialect)
+        return ListPage(problems=[f"parse_error: {dialect} raised {type(exc).__name__}"], dialect=dialect)
     page.dialect = dialect
     if dialect != "fallback":
         page.fallback = fallback.plan(page, request, options)

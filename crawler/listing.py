@@ -13,6 +13,7 @@ pending list pages without it (plain requests, each its own column).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +87,8 @@ class Listing:
         self._referer: dict[str, str] = {}  # list request key or detail URL → the HTML page a browser is on
         self._fingerprints: set[str] = set()
         self._retried: set[str] = set()
+        self.dialects: Counter[str] = Counter()  # list pages read, by the dialect that read them
+        self.problems: Counter[str] = Counter()  # parse errors, capped claims, refused URLs, by kind
 
     # ---------------------------------------------------------------- requests
 
@@ -124,8 +127,12 @@ class Listing:
         """What a list page adds to the frontier; stubs, empty and repeated pages add nothing."""
         column = self.columns[self._column_of[request.key]]
         column.problems += page.problems
+        self.problems.update(p.split(":", 1)[0] for p in page.problems)
+        self.dialects[page.dialect] += 1
         if not page.links and not page.requests:
             return ("stub" if size < STUB_BYTES else "empty"), []
+        if request.probe and not page.entry_urls():  # a guessed page past the end: nothing listed
+            return "empty", []
         fingerprint = page.fingerprint()
         if page.links and fingerprint in self._fingerprints:
             return "repeated", []
@@ -146,8 +153,8 @@ class Listing:
             column.expected = page.expected
         if column.pages_stated is None and page.pages:
             column.pages_stated = page.pages
-        if not column.fallback and page.fallback and request.url == column.url:
-            column.fallback = page.fallback
+        known = {r.key for r in column.fallback}
+        column.fallback += [r for r in page.fallback if r.key not in known]
 
     def _queue(self, request: ListRequest, parent: ListRequest, column: Column) -> NewEntry:
         self._requests.setdefault(request.key, request)
@@ -195,6 +202,8 @@ class Listing:
             "fallbacks": sum(c.fell_back for c in columns),
             "shortfall": sum(c.missing_entries for c in self.columns.values()),
             "pages_missing": sum(c.missing_pages for c in self.columns.values()),
+            "dialects": dict(self.dialects),
+            "problems": dict(self.problems),
             "short_columns": [c.as_dict() for c in short][:20],
         }
 

@@ -145,6 +145,22 @@ def script_links(html: str, base_url: str) -> list[Link]:
     return links
 
 
+_TITLE_URL = re.compile(
+    r"[\"']title[\"']\s*:\s*[\"']([^\"'<>]{1,200})[\"'][^{}]{0,400}?[\"']url[\"']\s*:\s*[\"']([^\"'<>\s]{1,500})[\"']"
+)
+
+
+def script_data_links(html: str, base_url: str) -> list[Link]:
+    """``{"title": …, "url": …}`` records in inline scripts (JSON lists written into the page)."""
+    links = []
+    for title, href in _TITLE_URL.findall(html):
+        try:
+            links.append(Link(urljoin(base_url, href.replace("\\/", "/")), title))
+        except ValueError:
+            continue
+    return links
+
+
 _LIST_PATH = re.compile(r"(/|/index(_\d{1,6})?\.s?html?)$", re.I)
 _NOT_ENTRY = re.compile(r"^(首页|上一页|下一页|上页|下页|尾页|末页|\d{1,6}|更多.{0,4})$")
 

@@ -19,6 +19,7 @@ from crawler.dialects.base import (
     anchor_links,
     as_count,
     column_dir,
+    script_data_links,
     script_links,
 )
 from crawler.dialects.jpaas import with_param
@@ -27,7 +28,7 @@ from crawler.dialects.trs import subcolumns
 
 PAGE_PARAMS = ("pageNum", "pageIndex", "page", "pageNo")
 _NUMBERED = re.compile(r"^(.*/)?(index|default|list)_(\d{1,6})\.(s?html?|jsp|php|aspx?)$", re.I)
-_FIRST = re.compile(r"^(.*/)?(?:(index|default|list)\.(s?html?|jsp|php|aspx?))?$", re.I)
+_FIRST = re.compile(r"^(.*/)(?:(index|default|list)\.(s?html?|jsp|php|aspx?))?$", re.I)
 DIALECT = "fallback"
 
 
@@ -39,7 +40,7 @@ def parse(html: str, request: ListRequest, options: ListOptions) -> ListPage:
 
 def _links(html: str, url: str) -> list:
     seen, out = set(), []
-    for link in [*anchor_links(html, url), *script_links(html, url)]:
+    for link in [*anchor_links(html, url), *script_links(html, url), *script_data_links(html, url)]:
         if link.url not in seen:
             seen.add(link.url)
             out.append(link)
@@ -58,18 +59,20 @@ def plan(page: ListPage, request: ListRequest, options: ListOptions) -> list[Lis
 
 
 def first_probes(url: str) -> list[ListRequest]:
-    """From a listing's first page: the second page in every common form."""
+    """From a listing's first page: the second page in every common form (numbered files for folder and
+    ``index.html`` pages; page parameters for any page)."""
     parts = urlsplit(url)
-    match = _FIRST.match(parts.path)
-    if not match or any(k in PAGE_PARAMS for k, _ in parse_qsl(parts.query)):
+    if any(k in PAGE_PARAMS for k, _ in parse_qsl(parts.query)):
         return []
-    folder, name, ext = match.group(1) or "/", match.group(2) or "index", match.group(3) or "html"
-    probes = [
-        ListRequest(parts._replace(path=f"{folder}{name}_{n}.{ext}", query="").geturl(), DIALECT, probe=True)
-        for n in (1, 2)
-    ]
-    probes += [ListRequest(with_param(url, p, 2), DIALECT, probe=True) for p in PAGE_PARAMS]
-    return probes
+    probes = []
+    match = _FIRST.match(parts.path) if not parts.query else None
+    if match:
+        folder, name, ext = match.group(1) or "/", match.group(2) or "index", match.group(3) or "html"
+        probes += [
+            ListRequest(parts._replace(path=f"{folder}{name}_{n}.{ext}").geturl(), DIALECT, probe=True)
+            for n in (1, 2)
+        ]
+    return probes + [ListRequest(with_param(url, p, 2), DIALECT, probe=True) for p in PAGE_PARAMS]
 
 
 def _next_probe(url: str) -> ListRequest | None:

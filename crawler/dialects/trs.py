@@ -21,29 +21,35 @@ _CREATE_PAGE = re.compile(
     r"\s*[\"']([\w-]{1,40})[\"']\s*,\s*[\"'](\w{1,10})[\"']\s*(?:,\s*(\d{1,12}))?"
 )
 _COUNT_PAGE = re.compile(r"var\s+countPage\s*=\s*(\d{1,12})")
+_NUMBERED = re.compile(r"_\d{1,6}\.\w{1,10}$")
 _CHILD = re.compile(r"[\w-]{1,80}/(index\.s?html?)?")
 
 
 def parse(html: str, request: ListRequest, options: ListOptions) -> ListPage:
     page = ListPage(links=anchor_links(html, request.url))
     column = column_dir(request.url)
-    count, prefix, ext = _page_count(html, page)
+    count, first, prefix, ext = _page_count(html, page)
     page.pages = count or None
     count = capped(count, page, "createPageHTML", options)
-    page.requests += [ListRequest(f"{column}{prefix}_{i}.{ext}", "trs") for i in range(1, count)]
+    if not _NUMBERED.search(request.url.split("?", 1)[0]):  # the first page plans the others
+        pages = range(first, first + count - 1)
+        page.requests += [ListRequest(f"{column}{prefix}_{i}.{ext}", "trs") for i in pages]
     page.requests += subcolumns(page, column, "trs")
     return page
 
 
-def _page_count(html: str, page: ListPage) -> tuple[int, str, str]:
+def _page_count(html: str, page: ListPage) -> tuple[int, int, str, str]:
+    """``(pages, number of the second page, prefix, extension)``: the first page's own index says the base
+    (``0`` on ``index.html`` → ``index_1`` is the second page; ``1`` → 1-based, ``index_2``)."""
     match = _CREATE_PAGE.search(html)
     if match:
         if match.group(5):
             page.expected = claimed(match.group(5), page, "createPageHTML records")
-        return claimed(match.group(1), page, "createPageHTML pages"), match.group(3), match.group(4)
+        first = 2 if match.group(2) == "1" else 1
+        return claimed(match.group(1), page, "createPageHTML pages"), first, match.group(3), match.group(4)
     counted = _COUNT_PAGE.search(html)
     count = claimed(counted.group(1), page, "countPage") if counted else 0
-    return count, "index", "html"
+    return count, 1, "index", "html"
 
 
 def subcolumns(page: ListPage, column: str, dialect: str) -> list[ListRequest]:

@@ -77,6 +77,7 @@ def test_gkmlpt_config_then_api_pages() -> None:
         _page("dongguan", "/gkmlpt/index"), None, ListRequest("http://127.0.0.13:8801/gkmlpt/index", "auto")
     )
     assert [r.url for r in index.requests] == ["http://127.0.0.13:8801/gkmlpt/api/all/3?page=1&sid=200001"]
+
     def articles(n: int) -> list[dict[str, object]]:
         return [{"id": i, "title": "t", "url": f"/gkmlpt/content/0/0/post_{i}.html"} for i in range(n)]
 
