@@ -66,12 +66,12 @@ def _portal(
     )
 
 
-def _paged(pages: list[str]) -> Handler:
+def _paged(pages: list[str], param: str) -> Handler:
     """A page that serves ``?{param}=N`` itself (deep links / server-side paging)."""
     static = [StaticPage(p.encode()) for p in pages]
 
     async def handle(request: Request) -> Response:
-        raw = request.query_params.get("pageNum") or request.query_params.get("pageIndex") or "1"
+        raw = request.query_params.get(param) or "1"
         number = int(raw) if raw.isdigit() else 1
         if number < 1 or number > len(static):
             return Response(_EMPTY, media_type="text/html")
@@ -125,7 +125,8 @@ def zj_widget(host: str) -> Portal:
         list_page(agency, "法治政府建设", ZJ_COL, chunk, widget if n == 0 else "")
         for n, chunk in enumerate(chunks)
     ]
-    portal.handlers[ZJ_COL] = _paged(pages)
+    portal.add_html(ZJ_COL, pages[0])  # what the handler serves without ?pageNum
+    portal.handlers[ZJ_COL] = _paged(pages, "pageNum")
     portal.handlers[ZJ_API] = _zj_api(portal, chunks)
     add_details(portal, agency, "法治政府建设", ZJ_COL)
     return portal
@@ -275,7 +276,7 @@ def ah_pageindex(host: str) -> Portal:
             f"{n + 1}, pageSize: {AH_SIZE}, pageCount: {len(chunks)}, total: {len(items)}}});</script>"
         )
         pages.append(list_page(agency, "法治政府建设", start, chunk, script))
-    portal.handlers[AH_COL] = _paged(pages)
+    portal.handlers[AH_COL] = _paged(pages, "pageIndex")
     add_details(portal, agency, "法治政府建设", start)
     return portal
 
