@@ -9,6 +9,7 @@ run in threads so that the event loop (and the scheduler on it) never blocks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import time
@@ -171,7 +172,7 @@ class SourceCrawl:
         return self.stats
 
     async def _finish(self, run_id: int, seconds: float) -> None:
-        self._record_listing()
+        self.stats.listing = self.listing.summary(log_as=self.source.name)
         error = self.stats.error
         if (
             error is None
@@ -187,17 +188,6 @@ class SourceCrawl:
         metrics.record_run(
             stats, source=self.source.name, trigger=self.trigger, seconds=seconds, ok=error is None
         )
-
-    def _record_listing(self) -> None:
-        self.stats.listing = self.listing.summary()
-        if self.stats.listing["shortfall"] or self.stats.listing["pages_missing"]:
-            log.warning(
-                "incomplete listing: %s of %s entries found, %s pages missing",
-                self.stats.listing["found"],
-                self.stats.listing["expected"],
-                self.stats.listing["pages_missing"],
-                extra={"source": self.source.name, "listing": self.stats.listing},
-            )
 
     def _warn_overrides(self) -> None:
         extra = {"source": self.source.name}
@@ -285,17 +275,8 @@ class SourceCrawl:
             return
         self.stats.list_pages += 1
         self._emit("list", self.stats)
-        if result.status != 200 and self.listing.absent(request, result.status):
-            found: list[NewEntry] = []
-            await asyncio.to_thread(
-                pipeline.complete_list,
-                self.db,
-                entry=entry,
-                result=result,
-                outcome="absent",
-                found=found,
-                attempts=attempts,
-            )
+        if result.status != 200 and self.listing.absent(request, result.status):  # a probe found no page
+            await self._complete_list(entry, result, "absent", [], attempts)
             return
         if result.status != 200:
             await self._fail(entry, status_reason(result), result.status, attempts)
@@ -306,14 +287,20 @@ class SourceCrawl:
         if self.listing.retry_as_browser(
             request, page
         ):  # the page number was ignored: ask as a browser would
-            retried, more = await self._fetch(fetcher, entry, self.listing.headers(request, browser=True))
-            attempts += more
-            if retried.status == 200:
-                result = retried
-                page = await asyncio.to_thread(
-                    parse_list, result.content, result.content_type, request, self.list_options
-                )
+            with contextlib.suppress(Attempts):
+                retried, more = await self._fetch(fetcher, entry, self.listing.headers(request, browser=True))
+                attempts += more
+                if retried.status == 200:
+                    result = retried
+                    page = await asyncio.to_thread(
+                        parse_list, result.content, result.content_type, request, self.list_options
+                    )
         outcome, found = self.listing.read(request, page, len(result.content))
+        await self._complete_list(entry, result, outcome, found, attempts)
+
+    async def _complete_list(
+        self, entry: FrontierEntry, result: FetchResult, outcome: str, found: list[NewEntry], attempts: int
+    ) -> None:
         await asyncio.to_thread(
             pipeline.complete_list,
             self.db,

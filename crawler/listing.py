@@ -12,6 +12,7 @@ pending list pages without it (plain requests, each its own column).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from crawler.discover import ListPage, ListRequest
 from store import FrontierEntry, write_session
 from store.frontier import NewEntry, enqueue
 
+log = logging.getLogger("fazhi.crawler")
 XHR_HEADERS = {
     "X-Requested-With": "XMLHttpRequest",
     "Accept": "application/json, text/javascript, */*; q=0.01",
@@ -189,8 +191,21 @@ class Listing:
                 out += [self._queue(r, parent, column) for r in column.fallback]
         return out
 
-    def summary(self) -> dict[str, Any]:
-        """``expected`` (what the columns claim, where they do), ``found``, ``shortfall`` and the short columns."""
+    def summary(self, *, log_as: str | None = None) -> dict[str, Any]:
+        """``expected`` (what the columns claim, where they do), ``found``, ``shortfall`` and the short columns;
+        an incomplete listing is logged as a warning for source ``log_as``."""
+        summary = self._summary()
+        if log_as is not None and (summary["shortfall"] or summary["pages_missing"]):
+            log.warning(
+                "incomplete listing: %s of %s entries found, %s pages missing",
+                summary["found"],
+                summary["expected"],
+                summary["pages_missing"],
+                extra={"source": log_as, "listing": summary},
+            )
+        return summary
+
+    def _summary(self) -> dict[str, Any]:
         columns = list(self.columns.values())
         stated = [c for c in columns if c.expected is not None]
         short = [c for c in columns if c.missing_entries or c.missing_pages]

@@ -85,8 +85,9 @@ def crawl(db: Any, sources: list[Source]) -> list[SourceStats]:
     return asyncio.run(crawl_sources(sources, db=db, config=CONFIG))
 
 
-def table(db_dir: Path, portals: dict[str, Portal], sources: list[Source]) -> list[tuple[str, str, str, str]]:
-    """One crawl with dialects on, one with all off (fresh stores); rows of (source, on, off, listing)."""
+def table(db_dir: Path, portals: dict[str, Portal], sources: list[Source]) -> list[tuple[str, ...]]:
+    """One crawl with dialects on, one with all off (fresh stores); rows of (source, on, off, list pages
+    on/off, listing)."""
     from store import make_engine
 
     rows = []
@@ -96,13 +97,14 @@ def table(db_dir: Path, portals: dict[str, Portal], sources: list[Source]) -> li
         stats = {s.name: s for s in crawl(db, batch)}
         results[label] = {s.name: (tally(db, s, portal_of(s, portals)), stats[s.name]) for s in batch}
     for source in sources:
-        (on, on_stats), (off, _) = results["on"][source.name], results["off"][source.name]
+        (on, on_stats), (off, off_stats) = results["on"][source.name], results["off"][source.name]
         listing = on_stats.listing
         rows.append(
             (
                 source.name,
                 f"{on.fetched}/{on.expected} ({on.stored})",
                 f"{off.fetched}/{off.expected} ({off.stored})",
+                f"{on_stats.list_pages}/{off_stats.list_pages}",
                 f"expected={listing['expected']} found={listing['found']} shortfall={listing['shortfall']}",
             )
         )
@@ -122,9 +124,9 @@ def main() -> int:
     with loopback_only(), serving(portals, port), tempfile.TemporaryDirectory() as tmp:
         rows = table(Path(tmp), portals, sources)
     print("found/expected reports (fetched; in parentheses: stored as reports by ingest/)")
-    print(f"{'source':<16} {'dialects on':>12} {'all off':>10}   listing, dialects on")
-    for name, on, off, listing in rows:
-        print(f"{name:<16} {on:>12} {off:>10}   {listing}")
+    print(f"{'source':<16} {'dialects on':>12} {'all off':>10} {'list pages':>11}   listing, dialects on")
+    for name, on, off, pages, listing in rows:
+        print(f"{name:<16} {on:>12} {off:>10} {pages:>11}   {listing}")
     return 0
 
 

@@ -104,7 +104,7 @@ def test_gkmlpt_answers_of_the_wrong_shape_are_reasons(answer: object, reason: s
 
 
 def test_datalist_infolist_that_is_not_a_list_is_a_reason() -> None:
-    html = '<script>var dataList=[{"infolist":{"url":"/a.html"}}, 7];var pagesData={"pageTotal":1};</script>'
+    html = '<script>var dataList=[{"infolist":5}, {"infolist":{"url":"/a.html"}}, 7];var pagesData={"pageTotal":1};</script>'
     page = _parse(html, "http://h/dl/index.html", "datalist")
     assert page.links == [] and "parse_error: dataList infolist is not a list" in page.problems
 
