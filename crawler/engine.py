@@ -124,7 +124,7 @@ class SourceCrawl:
         self.robots = robots or RobotsCache()
         self.trigger = trigger
         self.stats = SourceStats(source.name)
-        self.listing = Listing(source.start_hosts)
+        self.listing = Listing(source.start_hosts, source.start_urls)
         self.list_options = ListOptions(source.max_list_pages, frozenset(source.disabled_dialects))
         self._emit = on_event or (lambda _kind, _stats: None)
         self.retry = RetryPolicy(

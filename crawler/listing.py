@@ -7,7 +7,8 @@ entries and pages read. A column that is short (fewer entries or pages than it c
 the generic fallback's requests once, at the end of the list phase; what is still missing is its ``shortfall``.
 
 Request metadata (XHR, probe, column, Referer) lives here for the crawl's lifetime: a resumed run reads its
-pending list pages without it (plain requests, each its own column).
+pending list pages without it (plain requests, each its own column), and leaves those pages out of the
+completeness figures and of the fallback (they are counted as ``resumed_pages``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Column:
     fallback: list[ListRequest] = field(default_factory=list)
     fell_back: bool = False
     problems: list[str] = field(default_factory=list)
+    resumed: bool = False  # a page of a resumed run whose column this process did not see start
 
     @property
     def missing_entries(self) -> int:
@@ -81,8 +83,8 @@ class Column:
 class Listing:
     """The list phase's memory: one per source crawl."""
 
-    def __init__(self, hosts: frozenset[str]) -> None:
-        self.hosts = hosts
+    def __init__(self, hosts: frozenset[str], seeds: list[str]) -> None:
+        self.hosts, self.seeds = hosts, set(seeds)
         self.columns: dict[str, Column] = {}
         self._requests: dict[str, ListRequest] = {}
         self._column_of: dict[str, str] = {}
@@ -100,7 +102,10 @@ class Listing:
         request = self._requests.get(plain.key, plain)
         if request.key not in self._column_of:  # a seed, or a page of a resumed run
             self._column_of[request.key] = request.url
-        self.columns.setdefault(self._column_of[request.key], Column(self._column_of[request.key]))
+        url = self._column_of[request.key]
+        self.columns.setdefault(
+            url, Column(url, resumed=url not in self.seeds and plain.key not in self._requests)
+        )
         return request
 
     def headers(self, request: ListRequest, *, browser: bool = False) -> dict[str, str]:
@@ -185,7 +190,7 @@ class Listing:
         """The fallback's requests for every short column that has not had them yet."""
         out = []
         for column in list(self.columns.values()):
-            if column.short and not column.fell_back and column.fallback:
+            if column.short and not column.fell_back and column.fallback and not column.resumed:
                 column.fell_back = True
                 parent = ListRequest(column.url, "fallback")
                 out += [self._queue(r, parent, column) for r in column.fallback]
@@ -206,7 +211,8 @@ class Listing:
         return summary
 
     def _summary(self) -> dict[str, Any]:
-        columns = list(self.columns.values())
+        resumed = [c for c in self.columns.values() if c.resumed]  # partial: claims not comparable
+        columns = [c for c in self.columns.values() if not c.resumed]
         stated = [c for c in columns if c.expected is not None]
         short = [c for c in columns if c.missing_entries or c.missing_pages]
         return {
@@ -215,8 +221,9 @@ class Listing:
             "entries": sum(len(c.found) for c in columns),
             "columns": len(columns),
             "fallbacks": sum(c.fell_back for c in columns),
-            "shortfall": sum(c.missing_entries for c in self.columns.values()),
-            "pages_missing": sum(c.missing_pages for c in self.columns.values()),
+            "shortfall": sum(c.missing_entries for c in columns),
+            "pages_missing": sum(c.missing_pages for c in columns),
+            "resumed_pages": sum(c.pages_read for c in resumed),
             "dialects": dict(self.dialects),
             "problems": dict(self.problems),
             "short_columns": [c.as_dict() for c in short][:20],
