@@ -175,7 +175,7 @@ def gd_gkmlpt8(host: str) -> Portal:
         "广东省/佛山市/南海区",
         agency,
     )
-    portal.items = catalogue
+    portal.items = list(catalogue)  # the static copies join the items, not the catalogue
     add_details(portal, agency, "法治政府建设年度报告", "/gkmlpt/index")
     tree = [{"id": 1, "name": "机构职能", "children": []}, {"id": GK_CAT, "name": "法治政府建设年度报告"}]
     config = json.dumps({"SID": GK_SID, "TREE": tree}, ensure_ascii=False)

@@ -206,3 +206,25 @@ def test_an_incomplete_listing_raises_its_shortfall(tmp_path: Path, caplog: pyte
     assert health["incomplete_listing"] is True and health["listing"]["shortfall"] == 22
     assert REGISTRY.get_sample_value("fazhi_listing_shortfall_entries", {"source": "zj-short"}) == 22
     assert REGISTRY.get_sample_value("fazhi_listing_expected_entries", {"source": "zj-short"}) == 30
+
+
+def test_gkmlpt_reads_its_page_size_from_the_answers(variants: dict[str, Portal], tmp_path: Path) -> None:
+    portal = variants["gd-gkmlpt8"]
+    source = Source.model_validate(
+        {
+            **variant_sources({"gkmlpt-only": portal})[0].model_dump(),
+            "start_urls": [f"http://{portal.host}/gkmlpt/index"],
+        }
+    )
+    began = time.time()
+    db = make_engine(f"sqlite:///{tmp_path / 'gkmlpt.db'}")
+    with loopback_only():
+        stats = asyncio.run(crawl_sources([source], db=db, config=CONFIG))[0]
+    found = tally(db, source, portal)
+    assert (found.fetched, found.stored) == (
+        2,
+        2,
+    )  # on pages 2 and 4 of 8 articles: a 100-a-page guess reads one
+    pages = sorted(h.query for h in portal.log if h.wall >= began and "/gkmlpt/api/" in h.path)
+    assert pages[:4] == ["page=1&sid=755031", "page=2&sid=755031", "page=3&sid=755031", "page=4&sid=755031"]
+    assert stats.listing["expected"] == stats.listing["found"] == 30
