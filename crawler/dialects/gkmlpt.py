@@ -7,6 +7,7 @@ The page size is what the API returns, never a constant: the next page is asked 
 from __future__ import annotations
 
 import re
+from collections import deque
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -64,9 +65,9 @@ def _categories(text: str) -> list[int]:
 def _walk_tree(nodes: Any) -> list[dict[str, Any]]:
     """Tree nodes, breadth first, iteratively (a hostile TREE may nest deeply)."""
     out: list[dict[str, Any]] = []
-    queue = list(nodes) if isinstance(nodes, list) else []
+    queue = deque(nodes if isinstance(nodes, list) else [])
     while queue and len(out) < 10_000:
-        node = queue.pop(0)
+        node = queue.popleft()
         if isinstance(node, dict):
             out.append(node)
             children = node.get("children")
