@@ -9,6 +9,7 @@ run in threads so that the event loop (and the scheduler on it) never blocks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import time
@@ -21,10 +22,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 
 from crawler import metrics, pipeline
-from crawler.candidates import looks_like_report, on_source_hosts
-from crawler.discover import ListPage, ListRequest, parse_list
+from crawler.discover import ListOptions, parse_list
 from crawler.errors import FetchError
 from crawler.fetch import Fetcher, FetchPolicy, FetchResult
+from crawler.listing import Listing, queue_fallbacks
 from crawler.politeness import HostSlots
 from crawler.retry import RETRY_STATUSES, RetryPolicy, retry_after
 from crawler.robots import RobotsCache
@@ -35,7 +36,6 @@ from store import FrontierEntry
 from store.frontier import NewEntry, finish_run, give_up_pending, pending, start_run
 
 log = logging.getLogger("fazhi.crawler")
-STUB_BYTES = 600  # a list page this small without links is a broken deep-page stub
 INLINE_BYTES = 256 * 1024  # pages up to this size are extracted on the event loop (see SourceCrawl._ingest)
 
 
@@ -66,6 +66,7 @@ class SourceStats:
     bytes: int = 0
     failed: Counter[str] = field(default_factory=Counter)
     error: str | None = None
+    listing: dict[str, Any] = field(default_factory=dict)  # expected vs found entries (crawler.listing)
 
     @property
     def failures(self) -> int:
@@ -123,6 +124,8 @@ class SourceCrawl:
         self.robots = robots or RobotsCache()
         self.trigger = trigger
         self.stats = SourceStats(source.name)
+        self.listing = Listing(source.start_hosts, source.start_urls)
+        self.list_options = ListOptions(source.max_list_pages, frozenset(source.disabled_dialects))
         self._emit = on_event or (lambda _kind, _stats: None)
         self.retry = RetryPolicy(
             retries=source.retries, backoff=source.backoff, max_wait=config.max_retry_wait
@@ -169,6 +172,7 @@ class SourceCrawl:
         return self.stats
 
     async def _finish(self, run_id: int, seconds: float) -> None:
+        self.stats.listing = self.listing.summary(log_as=self.source.name)
         error = self.stats.error
         if (
             error is None
@@ -244,30 +248,59 @@ class SourceCrawl:
     # ---------------------------------------------------------------- list pages
 
     async def _lists(self, fetcher: Fetcher, run_id: int) -> None:
-        fingerprints: set[str] = set()
-        while batch := await asyncio.to_thread(pending, self.db, run_id=run_id, kind="list"):
-            for entry in batch:
-                if self.stats.list_pages >= self.source.max_list_pages:
-                    await asyncio.to_thread(
-                        give_up_pending, self.db, run_id=run_id, kind="list", reason="page_cap"
-                    )
-                    return
-                await self._list(fetcher, entry, fingerprints)
+        while True:
+            while batch := await asyncio.to_thread(pending, self.db, run_id=run_id, kind="list"):
+                for entry in batch:
+                    if self.stats.list_pages >= self.source.max_list_pages:
+                        await asyncio.to_thread(
+                            give_up_pending, self.db, run_id=run_id, kind="list", reason="page_cap"
+                        )
+                        return
+                    await self._list(fetcher, entry)
+            if self.stats.list_pages >= self.source.max_list_pages:
+                return
+            more = self.listing.fallbacks()  # short listings: the generic fallback's pages, once each
+            if not more:
+                return
+            await asyncio.to_thread(
+                queue_fallbacks, self.db, run_id=run_id, source_name=self.source.name, entries=more
+            )
 
-    async def _list(self, fetcher: Fetcher, entry: FrontierEntry, fingerprints: set[str]) -> None:
+    async def _list(self, fetcher: Fetcher, entry: FrontierEntry) -> None:
+        request = self.listing.request(entry)
         try:
-            result, attempts = await self._fetch(fetcher, entry)
+            result, attempts = await self._fetch(fetcher, entry, self.listing.headers(request))
         except Attempts as failure:
             await self._fail(entry, failure.error.reason, None, failure.attempts)
             return
         self.stats.list_pages += 1
         self._emit("list", self.stats)
+        if result.status != 200 and self.listing.absent(request, result.status):  # a probe found no page
+            await self._complete_list(entry, result, "absent", [], attempts)
+            return
         if result.status != 200:
             await self._fail(entry, status_reason(result), result.status, attempts)
             return
-        request = ListRequest(entry.url, entry.dialect, entry.method, tuple((k, v) for k, v in entry.data))
-        page = await asyncio.to_thread(parse_list, result.content, result.content_type, request)
-        outcome, found = self._discovered(page, result, fingerprints)
+        page = await asyncio.to_thread(
+            parse_list, result.content, result.content_type, request, self.list_options
+        )
+        if self.listing.retry_as_browser(
+            request, page
+        ):  # the page number was ignored: ask as a browser would
+            with contextlib.suppress(Attempts):
+                retried, more = await self._fetch(fetcher, entry, self.listing.headers(request, browser=True))
+                attempts += more
+                if retried.status == 200:
+                    result = retried
+                    page = await asyncio.to_thread(
+                        parse_list, result.content, result.content_type, request, self.list_options
+                    )
+        outcome, found = self.listing.read(request, page, len(result.content))
+        await self._complete_list(entry, result, outcome, found, attempts)
+
+    async def _complete_list(
+        self, entry: FrontierEntry, result: FetchResult, outcome: str, found: list[NewEntry], attempts: int
+    ) -> None:
         await asyncio.to_thread(
             pipeline.complete_list,
             self.db,
@@ -277,24 +310,6 @@ class SourceCrawl:
             found=found,
             attempts=attempts,
         )
-
-    def _discovered(
-        self, page: ListPage, result: FetchResult, fingerprints: set[str]
-    ) -> tuple[str, list[NewEntry]]:
-        """What a list page adds to the frontier; stubs, empty and repeated pages add nothing."""
-        if not page.links and not page.requests:
-            return ("stub" if len(result.content) < STUB_BYTES else "empty"), []
-        fingerprint = page.fingerprint()
-        if page.links and fingerprint in fingerprints:
-            return "repeated", []
-        fingerprints.add(fingerprint)
-        found = [
-            NewEntry(r.url, "list", r.method, [list(p) for p in r.data], r.dialect) for r in page.requests
-        ]
-        for link in page.links:
-            if looks_like_report(link.title) and on_source_hosts(link.url, self.source.start_hosts):
-                found.append(NewEntry(link.url, "detail", title=link.title))
-        return "listed", found
 
     # ---------------------------------------------------------------- detail pages
 
@@ -313,7 +328,7 @@ class SourceCrawl:
         await asyncio.gather(*(worker() for _ in range(self.source.concurrency)))
 
     async def _detail(self, fetcher: Fetcher, entry: FrontierEntry) -> None:
-        conditional = {}
+        conditional = self.listing.detail_headers(entry)  # Referer: its list page, as a browser sends
         if entry.outcome in ("report", "not_report"):  # a page we classified before: ask whether it changed
             if entry.etag:
                 conditional["If-None-Match"] = entry.etag
@@ -324,7 +339,7 @@ class SourceCrawl:
         except Attempts as failure:
             await self._fail(entry, failure.error.reason, None, failure.attempts)
             return
-        if result.status == 304 and conditional:
+        if result.status == 304 and ("If-None-Match" in conditional or "If-Modified-Since" in conditional):
             outcome = await asyncio.to_thread(
                 pipeline.not_modified, self.db, entry=entry, result=result, attempts=attempts
             )

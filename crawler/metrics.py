@@ -28,6 +28,18 @@ RUN_SECONDS = Histogram(
 RUNS = Counter(
     "fazhi_runs", "crawl runs finished, by source, trigger and result", ["source", "trigger", "result"]
 )
+LIST_EXPECTED = Gauge(
+    "fazhi_listing_expected_entries", "entries the source's columns claim, at its last run", ["source"]
+)
+LIST_FOUND = Gauge(
+    "fazhi_listing_found_entries", "entries found in those columns, at its last run", ["source"]
+)
+LIST_SHORTFALL = Gauge(
+    "fazhi_listing_shortfall_entries", "entries claimed but not found, at the source's last run", ["source"]
+)
+LIST_PAGES_MISSING = Gauge(
+    "fazhi_listing_missing_pages", "list pages claimed but not read, at the source's last run", ["source"]
+)
 LAST_SUCCESS = Gauge("fazhi_last_success_timestamp_seconds", "end of the last successful run", ["source"])
 
 
@@ -45,7 +57,17 @@ def record_run(stats: dict[str, object], *, source: str, trigger: str, seconds: 
     BYTES.labels(source).inc(n("bytes"))
     DOCUMENTS.labels(source, "new").inc(n("new"))
     DOCUMENTS.labels(source, "seen").inc(n("seen"))
+    _record_listing(stats.get("listing"), source)
     RUN_SECONDS.labels(source).observe(seconds)
     RUNS.labels(source, trigger, "ok" if ok else "failed").inc()
     if ok:
         LAST_SUCCESS.labels(source).set(time.time())
+
+
+def _record_listing(listing: object, source: str) -> None:
+    if not isinstance(listing, dict):
+        return
+    LIST_EXPECTED.labels(source).set(float(listing.get("expected") or 0))
+    LIST_FOUND.labels(source).set(float(listing.get("found") or 0))
+    LIST_SHORTFALL.labels(source).set(float(listing.get("shortfall") or 0))
+    LIST_PAGES_MISSING.labels(source).set(float(listing.get("pages_missing") or 0))

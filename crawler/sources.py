@@ -12,7 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from crawler.errors import SourcesError
 
-Dialect = Literal["auto", "trs", "hanweb", "gkmlpt", "jpaas", "datalist", "pager", "generic"]
+Dialect = Literal[
+    "auto", "trs", "hanweb", "gkmlpt", "jpaas", "datalist", "pagedec", "ls", "pager", "generic", "fallback"
+]
+Switchable = Literal["all", "trs", "hanweb", "gkmlpt", "jpaas", "datalist", "pagedec", "ls", "pager"]
 
 
 class Source(BaseModel):
@@ -31,6 +34,10 @@ class Source(BaseModel):
         False, description="may fetch its own start hosts on loopback/private addresses"
     )
     dialect: Dialect = Field("auto", description="list-page dialect; auto-detected from the start page")
+    disabled_dialects: list[Switchable] = Field(
+        default_factory=list,
+        description='list dialects switched off ("all": the generic fallback reads every page)',
+    )
     delay: float = Field(1.0, ge=0, le=600, description="seconds between two requests to one host")
     max_list_pages: int = Field(50, ge=1, le=10_000, description="cap on list pages per crawl")
     max_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="cap on one response body, decompressed")

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from portalsim import chrome
 from portalsim.content import Attachment, Item, column, seed_paragraphs
-from portalsim.portal import Handler, Portal
+from portalsim.portal import Handler, Portal, StaticPage, static_response
 
 COL_ID = 1229213470
 UNIT_ID = 212860
@@ -38,12 +38,12 @@ def _record(item: Item) -> str:
     return f"<record><![CDATA[{li}]]></record>"
 
 
-def _column_page(items: list[Item]) -> str:
+def _column_page(items: list[Item], number: int = 1) -> str:
     nextgroup = (
         f'<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid={WEB_ID}&path=/&columnid={COL_ID}'
         f'&unitid={UNIT_ID}&webname={quote(WEBNAME)}&permissiontype=0"></a>'
     )
-    records = "".join(_record(i) for i in items[:PER_PAGE])
+    records = "".join(_record(i) for i in items[(number - 1) * PER_PAGE : number * PER_PAGE])
     return (
         '<!DOCTYPE html><html><head><meta charset="utf-8">'
         + chrome.meta_tags(
@@ -59,6 +59,20 @@ def _column_page(items: list[Item]) -> str:
         + _FOOT
         + "</body></html>"
     )
+
+
+def _column(items: list[Item]) -> Handler:
+    """The column page; ``?uid={UNIT_ID}&pageNum=N`` deep links render page N's records (the uid may be left out)."""
+    pages = [StaticPage(_column_page(items, n).encode()) for n in range(1, -(-len(items) // PER_PAGE) + 1)]
+
+    async def handle(request: Request) -> Response:
+        raw, uid = request.query_params.get("pageNum", "1"), request.query_params.get("uid", str(UNIT_ID))
+        number = int(raw) if raw.isdigit() else 1
+        if uid != str(UNIT_ID) or not 1 <= number <= len(pages):
+            return Response(_column_page([], 1), media_type="text/html")
+        return static_response(pages[number - 1], request)
+
+    return handle
 
 
 def _dataproxy(items: list[Item]):
@@ -177,6 +191,7 @@ def huzhou(host: str) -> Portal:
         items=items,
     )
     portal.add_html(COL_PATH, _column_page(items))
+    portal.handlers[COL_PATH] = _column(items)
     portal.handlers["/module/web/jpage/dataproxy.jsp"] = _dataproxy(items)
     portal.handlers["/module/download/downfile.jsp"] = _downfile(items)
     for item in items:

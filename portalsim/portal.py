@@ -43,6 +43,7 @@ class Hit:
     method: str
     path: str
     headers: dict[str, str]
+    query: str = ""
 
 
 @dataclass
@@ -85,7 +86,9 @@ class Portal:
         if path.endswith("/"):
             path += "index.html"
         self.hits[path] = self.hits.get(path, 0) + 1
-        self.log.append(Hit(time.monotonic(), time.time(), request.method, path, dict(request.headers)))
+        self.log.append(
+            Hit(time.monotonic(), time.time(), request.method, path, dict(request.headers), request.url.query)
+        )
         if path in self.handlers:
             return await self.handlers[path](request)
         page = self.pages.get(path)

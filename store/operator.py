@@ -76,7 +76,8 @@ def runs_page(
 
 
 def sources_health(connection: Connection) -> list[dict[str, Any]]:
-    """Per source: last success, last error, consecutive failures, next scheduled run, documents held."""
+    """Per source: last success, last error, consecutive failures, next scheduled run, documents held, and the
+    last finished run's listing completeness (entries its columns claim vs entries found)."""
     names = {r[0] for r in connection.execute(select(_RUNS.c.source_name).distinct())}
     names |= {r[0] for r in connection.execute(select(_STATE.c.source_name))}
     counts = connection.execute(
@@ -88,7 +89,7 @@ def sources_health(connection: Connection) -> list[dict[str, Any]]:
     for name in sorted(names):
         runs = list(
             connection.execute(
-                select(_RUNS.c.state, _RUNS.c.error, _RUNS.c.finished_at, _RUNS.c.started_at)
+                select(_RUNS.c.state, _RUNS.c.error, _RUNS.c.finished_at, _RUNS.c.started_at, _RUNS.c.stats)
                 .where(_RUNS.c.source_name == name, _RUNS.c.state != "running")
                 .order_by(_RUNS.c.id.desc())
                 .limit(200)
@@ -111,9 +112,24 @@ def sources_health(connection: Connection) -> list[dict[str, Any]]:
                 "consecutive_failures": failures,
                 "next_run": next_runs.get(name),
                 "documents": int(held.get(name, 0)),
+                **_listing(runs),
             }
         )
     return out
+
+
+def _listing(runs: list[Any]) -> dict[str, Any]:
+    """The newest finished run's listing: ``expected``/``found``/``shortfall``; incomplete when entries or
+    pages a column claims were not found."""
+    stats = next((r["stats"] for r in runs if r["state"] == "finished"), None) or {}
+    listing = stats.get("listing") if isinstance(stats, dict) else None
+    if not isinstance(listing, dict):
+        return {"listing": None, "incomplete_listing": False}
+    summary = {k: listing.get(k) for k in ("expected", "found", "shortfall", "pages_missing")}
+    return {
+        "listing": summary,
+        "incomplete_listing": bool(listing.get("shortfall") or listing.get("pages_missing")),
+    }
 
 
 def frontier_size(connection: Connection) -> dict[str, int]:

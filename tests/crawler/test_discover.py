@@ -77,19 +77,29 @@ def test_gkmlpt_config_then_api_pages() -> None:
         _page("dongguan", "/gkmlpt/index"), None, ListRequest("http://127.0.0.13:8801/gkmlpt/index", "auto")
     )
     assert [r.url for r in index.requests] == ["http://127.0.0.13:8801/gkmlpt/api/all/3?page=1&sid=200001"]
-    payload = {
-        "classify": {"post_count": 251},
-        "articles": [{"id": 1, "title": "t", "url": "http://127.0.0.13:8801/gkmlpt/content/0/0/post_1.html"}],
-    }
-    page = parse_list(json.dumps(payload).encode(), "application/json", index.requests[0])
-    assert [link.url for link in page.links] == ["http://127.0.0.13:8801/gkmlpt/content/0/0/post_1.html"]
+
+    def articles(n: int) -> list[dict[str, object]]:
+        return [{"id": i, "title": "t", "url": f"/gkmlpt/content/0/0/post_{i}.html"} for i in range(n)]
+
+    # the page size is what the API returns (8 here), never a constant: 1 × 8 < 20 asks for page 2
+    full = {"classify": {"post_count": 20}, "articles": articles(8)}
+    page = parse_list(json.dumps(full).encode(), "application/json", index.requests[0])
+    assert page.links[0].url == "http://127.0.0.13:8801/gkmlpt/content/0/0/post_0.html"
     assert [r.url for r in page.requests] == ["http://127.0.0.13:8801/gkmlpt/api/all/3?page=2&sid=200001"]
+    assert page.expected == 20 and page.pages == 3
     last = parse_list(
-        json.dumps(payload).encode(),
+        json.dumps({"classify": {"post_count": 20}, "articles": articles(4)}).encode(),
         None,
         ListRequest("http://127.0.0.13:8801/gkmlpt/api/all/3?page=3&sid=200001", "gkmlpt"),
     )
-    assert last.requests == []
+    # a short last page may be the last: ask once past it; an empty page ends the listing
+    assert [r.url for r in last.requests] == ["http://127.0.0.13:8801/gkmlpt/api/all/3?page=4&sid=200001"]
+    empty = parse_list(
+        json.dumps({"classify": {"post_count": 20}, "articles": []}).encode(),
+        None,
+        ListRequest("http://127.0.0.13:8801/gkmlpt/api/all/3?page=4&sid=200001", "gkmlpt"),
+    )
+    assert empty.requests == [] and empty.links == []
 
 
 def test_gkmlpt_config_as_js_object_literal() -> None:

@@ -1,0 +1,1 @@
+"""List dialects, one module per portal family; ``crawler.discover`` picks one per page."""
