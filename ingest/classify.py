@@ -25,29 +25,43 @@ REPORT_TITLE = re.compile(
 # summaries, news about a report, research and evaluations, other document types.
 HARD_DECOY = re.compile(
     r"信息公开.{0,10}报告|五年|十[二三四五]五|(19|20)\d{2}\s*年?\s*[-—–~～至到]\s*((19|20)?\d{2})\s*年|"
-    r"上半年|下半年|半年|季度|前三季|[1-9一二三四五六七八九十]+\s*[-—至]\s*[1-9一二三四五六七八九十]+\s*月|月度|"
+    r"上半年|下半年|半年|季度|前三季|[1-9一二三四五六七八九十]{1,3}\s*[-—至]\s*[1-9一二三四五六七八九十]{1,3}\s*月|月度|"
     r"发布|公布|晒出|亮出|出炉|召开|举行|举办|审议|听取|印发|转发|部署|推进会|座谈|解读|答记者问|图解|一图读懂|"
     r"新闻|发布会|研究|实证|论文|探析|浅析|思考|启示|评估|第三方|测评|考核|评价|指标|排名|白皮书|蓝皮书|调研|"
     r"督察|督导|检查|巡查|通知|公示|公告|名单|征求意见|实施方案|实施意见|规划|示范创建|示范地区|示范项目|"
-    r"培训|专题学习|会议|工作规定|办法|细则|纲要|调查|问卷|满意度|通报|第一责任人|述法|"
+    r"培训|专题学习|会议|工作规定|办法|细则|纲要|调查|问卷|满意度|通报|"
     r"公开率|完成率|达\s*\d|已全部|全部(向社会)?公开|已(向社会)?公开|整改"
 )
 # Titles that are a plan, unless the title is also a report (「…情况暨…工作要点的报告」: the report wins).
 SOFT_DECOY = re.compile(r"工作要点|工作计划|工作安排|要点|计划")
+# The leader's own report on 第一责任人职责 (述法) is a separate duty, unless the title reports on 法治政府建设 too:
+# 「关于2023年度法治政府建设情况和党政主要负责人履行推进法治建设第一责任人职责情况的报告」 is a report.
+DUTY_DECOY = re.compile(r"第一责任人|述法")
+_BOTH = re.compile(r"法治政府建设.{0,12}(情况|工作)")
+# Where the agency's name ends: a decoy word inside it (规划和自然资源局, 调查总队, 新闻出版局, 研究室) says nothing.
+_ORGAN = re.compile(
+    r"(人民政府|政府|委员会|管委会|管理委员会|办公室|办公厅|研究室|总队|支队|大队|中心|局|厅|委|办|署|院|部|所|站)"
+)
+_SUBJECT = re.compile(r"(关于|(19|20)\d{2}|年度|法治|依法|推进|全面|[一二〇○零]{4})")
+_NOT_A_NAME = re.compile(r"[《》“”「」：:（）()\s]")  # 「一图读懂《某局…》」: what precedes is no agency name
+_TITLE_CHARS = 200  # a title longer than this is not a title: matched on its head only
 # A news lead: a short body that opens like this and has none of a report's parts is news about a report.
 _NEWS_LEAD = re.compile(r"^.{0,20}(近日|日前|记者|本报讯|讯[\s(（]|新华社|通讯员)")
 _NEWS_CHARS = 1500
 _REPORT_BODY = re.compile(r"报告如下|情况如下|总结如下|报告如下")
 
 _CHALLENGE = [
-    (re.compile(r"\$_ts\s*=|<meta[^>]+\br=[\"']?m[\"']?[\s>/]", re.I), "blocked_js_challenge"),
+    (re.compile(r"\$_ts\s*=|<meta[^>]{0,500}\br=[\"']?m[\"']?[\s>/]", re.I), "blocked_js_challenge"),
     (
         re.compile(
-            r"(云防护|安全防护|防火墙|WAF|网站防火墙).{0,20}(拦截|阻断)|访问被(拒绝|拦截|阻断)|非法请求|疑似攻击"
+            r"(云防护|安全防护|防火墙|WAF|网站防火墙|安全狗|创宇盾|雷池|云盾|知道创宇).{0,20}(拦截|阻断)|"
+            r"访问被(拒绝|拦截|阻断)|请求已被(拦截|阻断|拒绝)|已被网站管理员设置拦截|非法请求|疑似(黑客)?攻击|"
+            r"您的访问(请求)?(疑似|存在)"
         ),
         "blocked_waf",
     ),
-    (re.compile(r"临时维护|系统维护中|网站维护"), "maintenance_stub"),
+    # the page's own message, never the 「网站维护：某某中心」 credit of an ordinary footer
+    (re.compile(r"临时维护|系统维护中|正在(进行)?维护|网站维护中|维护升级中|升级维护中"), "maintenance_stub"),
 ]
 
 
@@ -74,14 +88,28 @@ def simplified(title: str) -> str:
     return title.translate(_TRADITIONAL)
 
 
+def _subject(title: str) -> str:
+    """The title without its agency: from the last organ suffix (局, 委员会, 总队 …) in the head that a subject
+    (关于, a year, 法治 …) follows. 「我局发布…」 keeps its verb: what follows 局 there is no subject."""
+    cut = 0
+    for organ in _ORGAN.finditer(title, 0, 48):
+        if _SUBJECT.match(title, organ.end()) and not _NOT_A_NAME.search(title, 0, organ.end()):
+            cut = organ.end()
+    return title[cut:]
+
+
 def title_evidence(title: str | None) -> tuple[str, str]:
     """``("report" | "decoy" | "none", what matched)`` for a title."""
-    text = simplified(title or "")
-    hard = HARD_DECOY.search(text)
+    text = simplified((title or "")[:_TITLE_CHARS])
+    subject = _subject(text)
+    hard = HARD_DECOY.search(subject)
     if hard:
         return "decoy", hard.group(0)
     report = REPORT_TITLE.search(text)
-    soft = SOFT_DECOY.search(text)
+    duty = DUTY_DECOY.search(subject)
+    if duty and not (_BOTH.search(subject, 0, duty.start())):
+        return "decoy", duty.group(0)
+    soft = SOFT_DECOY.search(subject)
     if soft and not report:  # a title that is both (「…情况暨…工作要点的报告」) is a report
         return "decoy", soft.group(0)
     return ("report", report.group(0)) if report else ("none", "")

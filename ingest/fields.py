@@ -13,7 +13,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from ingest.blocks import Layout, Line, clean_line, node_text
-from ingest.chrome import DOC_EXTENSIONS, is_breadcrumb, is_chrome_line, is_meta_line
+from ingest.chrome import DOC_EXTENSIONS, is_attachment_line, is_breadcrumb, is_chrome_line, is_meta_line
+from ingest.dates import parse_date
 from ingest.model import Attachment
 
 LABELS = {
@@ -43,6 +44,7 @@ _DOC_NUMBER = re.compile(
 _DOC_LINE_CHARS = 30  # a line this short that holds a 文号 is the document's number line, not a sentence
 _YEAR = re.compile(r"(?<![〔\[［(（\d])((?:19|20)\d{2})\s*年")
 _NULLISH = {"", "null", "none", "undefined", "-", "无"}
+_TITLE_CHARS = 300
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||--|—|(?<!\d)-(?!\d))\s*")  # not the hyphen of 1-10月
 
 
@@ -102,7 +104,10 @@ _ALL_LABELS = sorted(
     key=len,
     reverse=True,
 )
-_LABEL_AT = re.compile("(" + "|".join(_spaced(label) for label in _ALL_LABELS) + r")\s*[:：]")
+# A label is a whole word: 「网站名称：」 or 「单位名称：」 is not the 名称 of the document.
+_LABEL_AT = re.compile(
+    r"(?<![\u4e00-\u9fff])(" + "|".join(_spaced(label) for label in _ALL_LABELS) + r")\s*[:：]"
+)
 
 
 def info_labels(lines: list[str]) -> dict[str, str]:
@@ -154,11 +159,14 @@ def page_signals(tree: LexborHTMLParser, page: Layout) -> PageSignals:
     return PageSignals(meta=meta_tags(tree), labels=info_labels(lines), lines=lines, headings=headings)
 
 
-def html_title(tree: LexborHTMLParser) -> str | None:
+def _title_tag(tree: LexborHTMLParser) -> str:
+    """The ``<title>`` text, whitespace collapsed and cut to a title's length (it is matched against patterns)."""
     node = tree.css_first("title")
-    if node is None:
-        return None
-    parts = [p for p in _TITLE_SPLIT.split(node.text() or "") if p.strip()]
+    return clean_line((node.text() or "")[:_TITLE_CHARS]) if node is not None else ""
+
+
+def html_title(tree: LexborHTMLParser) -> str | None:
+    parts = [p for p in _TITLE_SPLIT.split(_title_tag(tree)) if p.strip()]
     return value_or_none(max(parts, key=len)) if parts else None
 
 
@@ -170,6 +178,7 @@ _HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4"])
 _TITLE_CLASS = re.compile(r"(^|[\s_-])(title|tit|headline|bt|biaoti|article-title|art-title)([\s_-]|$)|title")
 _CRUMB_SIGNS = re.compile(r">|»|›|→|首页\s*[/|]")
 _PLAIN_TITLE_CHARS = 10
+_BARE_DATE = re.compile(r"^\s*(19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}\s*日?[\s\d:]*$")
 _TITLE_META = ("articletitle", "og:title", "twitter:title", "title")
 
 
@@ -182,6 +191,7 @@ def _title_like(line: Line) -> bool:
         and not is_chrome_line(text)
         and not is_meta_line(text)
         and not _CRUMB_SIGNS.search(text)
+        and not _BARE_DATE.match(text)
     )
 
 
@@ -193,17 +203,22 @@ def nearest_heading(page: Layout, first: int | None, tag_text: str) -> str | Non
     order = [*range(first - 1, max(first - 16, -1), -1), *range(first, min(first + 3, len(page.lines)))]
     headings: list[str] = []
     plain: list[str] = []
+    above = True  # still walking up over nothing but meta and chrome lines from the body's top
     for index in order:
         line = page.lines[index]
         if not _title_like(line):
+            above = above and index < first and (is_meta_line(line.text) or is_chrome_line(line.text))
             continue
         if _confirmed(line.text, [tag_text]):
             return line.text
         block = page.blocks[line.block] if line.block >= 0 else None
         if block is not None and (block.tag in _HEADING_TAGS or _TITLE_CLASS.search(block.attrs)):
             headings.append(line.text)
-        elif index == first - 1 - len(plain) and len(line.text) >= _PLAIN_TITLE_CHARS:
-            plain.append(line.text)  # a plain line right above the body: a title set in a styled div
+        elif above and index < first and len(line.text) >= _PLAIN_TITLE_CHARS:
+            plain.append(
+                line.text
+            )  # a plain line right above the body (and its 作者/点击数 line): a styled title
+        above = False
     return headings[0] if headings else (plain[0] if plain else None)
 
 
@@ -223,14 +238,13 @@ def pick_title(
     else the info table's 名称, else the heading nearest the body, else the longest heading the ``<title>``
     confirms, else the ``<title>`` without the site name."""
     meta, info = _meta_title(signals.meta), signals.labels.get("title")
-    tag_node = tree.css_first("title")
-    tag_text = clean_line(tag_node.text() if tag_node is not None else "")
+    tag_text = _title_tag(tree)
     headings = [
         h for h in signals.headings if len(h) >= 6 and not _CRUMB_SIGNS.search(h) and not is_breadcrumb(h)
     ]
     if meta and _confirmed(meta, [*headings, tag_text, info or ""]):
         return meta, "meta"
-    if info and len(info) >= 4:
+    if info and len(info) >= 4 and not is_attachment_line(info):  # 「名称：统计表.docx」 names a file
         return info, "info_table"
     near = nearest_heading(page, first, tag_text) if page is not None else None
     if near:
@@ -284,6 +298,8 @@ def addressee(head: list[str]) -> str | None:
             len(line) <= 40
             and line.endswith((":", "："))
             and not re.search(r"[。，,如下报告情况]", line[:-1])
+            and not is_chrome_line(line)
+            and not re.match(r"(相关)?附\s*件", line)
         ):
             return line[:-1].strip()
     return None
@@ -299,7 +315,9 @@ def cc(paragraphs: list[str]) -> str | None:
 
 _CLOCK = re.compile(r"星期[一二三四五六日天]")
 _DATE_LABEL = re.compile(r"(发布|更新|成文|印发)?(时间|日期)\s*[:：]")
-_SOURCE = re.compile(r"(?:^|\s|\||[【\[】\]])(?:文章|信息|稿件)?来\s*源\s*[:：]\s*([^\s:：|【】\[\]]{2,30})")
+_SOURCE = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:文章|信息|稿件)?来\s*源\s*[:：]\s*([^\s:：|【】\[\]（）()]{2,30})"
+)
 # Where a page states its publication date, most trusted first (PORTALS.md, and the news CMSs' meta names).
 DATE_META = (
     "pubdate",
@@ -318,9 +336,10 @@ DATE_META = (
 
 
 def visible_date_line(lines: list[str]) -> str | None:
-    """The first 发布时间/日期 line; a JS clock (``2019年12月3日星期二``) is the visitor's today."""
+    """The first 发布时间/日期 line that holds a date (「办公时间：…」 does not); a JS clock (``2019年12月3日星期二``) is
+    the visitor's today."""
     for line in lines[:200]:
-        if ("时间" in line or "日期" in line) and not _CLOCK.search(line):
+        if ("时间" in line or "日期" in line) and not _CLOCK.search(line) and parse_date(line):
             return line
     return None
 
