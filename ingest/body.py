@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser
 
 from ingest.blocks import Layout, Line
-from ingest.chrome import is_chrome_line, reads_as_prose, trim
+from ingest.chrome import is_chrome_line, protected, trim
 from ingest.options import ExtractOptions
 
+_CELLS = frozenset(["td", "th"])
 _PUNCT = re.compile("[，。；！？、：“”‘’（）《》,.;!?:]")
 
 
@@ -35,14 +36,14 @@ def _size(line: Line) -> int:
     return len(line.text) - line.text.count(" ")
 
 
-def line_score(line: Line, options: ExtractOptions) -> float:
+def line_score(line: Line, options: ExtractOptions, *, cell: bool = False) -> float:
     """Positive for article prose, negative for links, labels and chrome."""
     size = _size(line)
     if size == 0:
         return 0.0
     if line.link_chars * 2 > size:
         return -options.link_penalty * size
-    if is_chrome_line(line.text) and not reads_as_prose(line.text):  # 「承办人大代表建议……。」 is prose
+    if is_chrome_line(line.text) and not protected(line.text):  # 「承办人大代表建议……。」 is prose
         return -float(size) - options.chrome_penalty
     text = size - line.link_chars
     # Chinese characters (and full-width marks) are 3 bytes in UTF-8, ASCII is 1: a C-speed count of them
@@ -50,7 +51,7 @@ def line_score(line: Line, options: ExtractOptions) -> float:
     # ASCII marks count only in Chinese text: in a URL or a code line they are not sentences
     punctuation = len(_PUNCT.findall(line.text)) if chinese * 3 >= size else 0
     if punctuation == 0 and text < options.label_chars * (1 if chinese else 2):
-        return -options.label_penalty
+        return 0.0 if cell else -options.label_penalty  # a table's cells (figures, names) are the body's too
     weight = 1.0 if punctuation else options.unpunctuated_weight
     return weight * text + options.punctuation_weight * punctuation - options.link_penalty * line.link_chars
 
@@ -176,7 +177,10 @@ def locate_body(tree: LexborHTMLParser | None, page: Layout, options: ExtractOpt
     """The block element whose lines score highest (a known container where the scorer agrees)."""
     if not page.blocks or not page.lines:
         return None
-    scores = [line_score(line, options) for line in page.lines]
+    scores = [
+        line_score(line, options, cell=line.block >= 0 and page.blocks[line.block].tag in _CELLS)
+        for line in page.lines
+    ]
     record = _records(page, scores, options)
     scores = [
         min(s, 0.0) if line.block >= 0 and record[line.block] else s

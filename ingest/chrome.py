@@ -29,7 +29,8 @@ _PATTERNS = [
     r"若您当前使用的浏览器为",
     r"为了获得更好的(访问|浏览)(效果|体验)",
     r"\(?(建议使用|最佳浏览).{0,16}(分辨率|浏览器)",
-    r"(主办单位|承办单位|主办|承办|协办|网站标识码|版权所有|技术支持|联系我们|网站地图|政府网站找错|网站声明|隐私声明)",
+    r"(主办单位|承办单位|主办|承办|协办)\s*[:：\s]\s*\S",  # a footer credit, not a table's 「主办单位」 header cell
+    r"(网站标识码|版权所有|技术支持|联系我们|网站地图|政府网站找错|网站声明|隐私声明)",
     r"(Copyright|copyright|COPYRIGHT|©|\(c\))",
     r"(时间|发布时间|更新时间|发布日期|日期|文章来源|信息来源|来源|浏览次数|访问量|点击数|阅读数|浏览量|作者)\s*[:：].{0,60}$",
     r"(简体|繁体)\s*\|?\s*(繁体|简体)?(版)?$",
@@ -91,6 +92,9 @@ _META_LINE = re.compile(
     r".{0,100}$"
 )
 _META_WORDS = re.compile(r"来源|作者|浏览|阅读|点击|编辑|发布|时间|\d{1,2}:\d{2}")
+_PAGE_META = re.compile(r"\d{1,2}:\d{2}|来源|浏览|点击|阅读|作者|编辑")
+_BARE_DATE = re.compile(r"^(19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+_COLOPHON = re.compile(r"^(抄\s*送|主\s*送|报\s*送|抄\s*报)\s*[:：]|.{2,40}\d{1,2}\s*月\s*\d{1,2}\s*日\s*印\s*发$")
 _ATTACHMENT_LINE = re.compile(r"^(相关)?附件\s*\d*\s*[:：]?")
 DOC_EXTENSIONS = (
     "pdf",
@@ -174,6 +178,18 @@ def reads_as_prose(text: str) -> bool:
     return len(text) >= _PROSE_CHARS and any(char in _STOPS for char in text)
 
 
+# Chrome no sentence is: a line with these is chrome even when it ends with 。 or ！ (「…建议您将IE升级至IE9！」).
+_UNMISTAKABLE = re.compile(
+    r"浏览器|分辨率|ICP备|ICP证|公网安备|版权所有|Copyright|©|扫一扫|分享到|打印本页|关闭窗口|网站标识码|当前位置|"
+    r"您的位置|IE\d|IE浏览"
+)
+
+
+def protected(text: str) -> bool:
+    """A line no position rule may trim and no chrome pattern may score against: prose, unless unmistakable."""
+    return reads_as_prose(text) and not _UNMISTAKABLE.search(text)
+
+
 def _substantive(line: LineLike) -> bool:
     """A line of the document itself (a punctuated sentence or clause): header and footer blocks end there."""
     text = line.text
@@ -192,16 +208,22 @@ def _leading_chrome(line: LineLike, title: str | None) -> bool:
         text == title or (len(text) <= len(title) + 12 and title in text and text.startswith(title))
     ):
         return True
-    if reads_as_prose(text):
+    if protected(text):
         return False
     return is_chrome_line(text) or is_meta_line(text) or _mostly_links(line)
 
 
 def _trailing_chrome(line: LineLike) -> bool:
     text = line.text
-    if reads_as_prose(text):
+    if protected(text):
         return False
-    return is_chrome_line(text) or is_attachment_line(text) or _mostly_links(line) or is_meta_line(text)
+    meta = is_meta_line(text) and bool(_PAGE_META.search(text))  # 「2024年1月20日发布」 ends a 公文: it stays
+    return is_chrome_line(text) or is_attachment_line(text) or _mostly_links(line) or meta
+
+
+def _keeps(text: str) -> bool:
+    """The end of a 公文 that no footer rule may cut past: the signing date, 抄送/印发 (版记)."""
+    return bool(_BARE_DATE.match(text) or _COLOPHON.match(text))
 
 
 def _header_block(lines: Sequence[LineLike], start: int, end: int) -> int | None:
@@ -210,6 +232,8 @@ def _header_block(lines: Sequence[LineLike], start: int, end: int) -> int | None
     found = None
     for index in range(start, min(end, start + _EDGE_LINES)):
         text = lines[index].text
+        if protected(text):  # 「截至2023年12月31日，全县共发布……。」 opens a body
+            break
         if is_chrome_line(text) or is_meta_line(text):
             found = index + 1
         elif _substantive(lines[index]):
@@ -223,11 +247,19 @@ def _footer_block(lines: Sequence[LineLike], start: int, end: int) -> int | None
     found = None
     for index in range(end - 1, max(start, end - _EDGE_LINES) - 1, -1):
         text = lines[index].text
-        if is_chrome_line(text) or _RELATED_HEADER.match(text.strip()):
-            found = index
-        elif reads_as_prose(text):
+        if protected(text) or _keeps(text):
             break
+        if is_chrome_line(text) or (_RELATED_HEADER.match(text.strip()) and _links_follow(lines, index + 1, end)):
+            found = index
     return found
+
+
+def _links_follow(lines: Sequence[LineLike], start: int, end: int) -> bool:
+    """Whether a 相关文件/附件 header heads links: a 附件 note that lists its files as text is the document's."""
+    return all(
+        _mostly_links(line) or is_chrome_line(line.text) or _DOC_NAME.search(line.text)
+        for line in lines[start:end]
+    )
 
 
 def trim(lines: list[T], title: str | None) -> tuple[list[T], list[str]]:

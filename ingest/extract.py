@@ -70,6 +70,7 @@ def extract_report(
     if body_chars(body) < options.min_report_chars:
         body, title = _scripted_body(html, body, title, signals, report, options)
     signals.near = _near_lines(page, located)
+    signals.near_links = _near_links(page, located)
     report.title = normalize_text(title) if title else None
     report.paragraphs = [p for p in map(normalize_text, body.lines) if p]
     report.provenance["body"] = body.method
@@ -89,6 +90,14 @@ def _near_lines(page: Layout, located: Located | None) -> list[str]:
     if located is None:
         return []
     return [line.text for line in page.lines[max(located.first - 12, 0) : located.first + 3]]
+
+
+def _near_links(page: Layout, located: Located | None) -> set[str] | None:
+    """The link texts in and around the body (its lines, a few above, the attachment block below)."""
+    if located is None:
+        return None
+    end = located.first + len(located.lines)
+    return {text for line in page.lines[max(located.first - 5, 0) : end + 15] for text in line.links}
 
 
 def _scripted_body(
@@ -163,7 +172,7 @@ def _fill_fields(
     visible = fields.visible_source(signals.near) or fields.visible_source(signals.lines)
     report.source = visible or signals.script.get("source") or signals.meta.get("contentsource")
     report.breadcrumb = fields.breadcrumb(page)
-    report.attachments = fields.attachments(tree, report.url)
+    report.attachments = fields.attachments(tree, report.url, signals.near_links)
     found = {
         "index_no": "info_table" if report.index_no else "",
         "signer": "body" if report.signer else "",

@@ -57,6 +57,7 @@ class PageSignals:
     provenance: dict[str, str] = field(default_factory=dict)
     near: list[str] = field(default_factory=list)  # the lines around the title and the top of the body
     script: dict[str, str] = field(default_factory=dict)  # title/date/source of a script-fed article
+    near_links: set[str] | None = None  # link texts in and around the body
 
 
 def value_or_none(value: str | None) -> str | None:
@@ -391,7 +392,9 @@ def _file_path(href: str) -> str:
 _DOC_HINT = re.compile(r"\.(" + "|".join(DOC_EXTENSIONS) + r")\b", re.I)
 
 
-def attachments(tree: LexborHTMLParser, base_url: str) -> list[Attachment]:
+def attachments(tree: LexborHTMLParser, base_url: str, near: set[str] | None = None) -> list[Attachment]:
+    """Document links (by the file name in the path or a ``filename=`` parameter). With ``near``, only links whose
+    text is among those next to the body: a sidebar's or footer's files are not the page's attachments."""
     out: dict[str, Attachment] = {}
     for link in tree.css("a[href]"):
         href = (link.attributes.get("href") or "").strip()
@@ -402,7 +405,10 @@ def attachments(tree: LexborHTMLParser, base_url: str) -> list[Attachment]:
         if ext not in DOC_EXTENSIONS or href.startswith(("javascript:", "mailto:")):
             continue
         url = urljoin(base_url, href)
-        name = node_text(link) or link.attributes.get("title") or path.rsplit("/", 1)[-1]
+        text = node_text(link)
+        if near is not None and text and text not in near:
+            continue
+        name = text or link.attributes.get("title") or path.rsplit("/", 1)[-1]
         out.setdefault(url, Attachment(name=clean_line(name), url=url, type=ext))
     return list(out.values())
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ingest import extract_report
 
 TITLE = "某某区司法局2023年法治政府建设年度报告"
@@ -35,16 +37,45 @@ def test_chrome_inside_the_container_is_trimmed_at_both_edges() -> None:
     assert _body(_p(head + PROSE + tail)) == [p.replace("，", ",") for p in PROSE]
 
 
-def test_prose_that_mentions_chrome_words_stays() -> None:
-    traps = [
-        "相关部门按照政府信息公开条例的要求，主动公开法治政府建设情况，接受社会监督。",
-        "承办人大代表建议和政协委员提案36件，办结率100%，群众满意度持续提升。",
-        "推行扫码亮证执法，当事人扫一扫即可核验执法人员身份，执法全过程记录可回溯。",
-    ]
-    body = _body(_p([traps[0], *PROSE, traps[1], traps[2]]))
-    assert body[0].startswith("相关部门") and body[-2].startswith("承办") and body[-1].startswith("推行扫码")
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        ("相关部门主动公开法治政府建设情况。", "承办人大代表建议36件，全部办结。"),
+        ("截至2023年12月31日，全县共发布规范性文件12件。", "主办全省法治宣传活动3场，覆盖群众万余人。"),
+        ("2023年3月15日，县政府常务会议审议通过《实施办法》。", "来源：群众来信反映的24个问题已经全部依法办结并答复。"),
+    ],
+)
+def test_prose_that_mentions_chrome_words_stays_even_at_the_edges(first: str, last: str) -> None:
+    body = _body(_p([first, *PROSE, last]))
+    assert body[0] == first.replace("，", ",").replace("：", ":") and body[-1] == last.replace(
+        "，", ","
+    ).replace("：", ":")
 
 
 def test_a_signature_block_at_the_end_stays() -> None:
     body = _body(_p([*PROSE, "某某区司法局", "2024年3月1日"]))
     assert body[-2:] == ["某某区司法局", "2024年3月1日"]
+
+
+def test_the_attachment_note_signature_and_colophon_of_a_gongwen_stay() -> None:
+    end = [
+        "附件：",
+        "1.2023年行政执法统计表",
+        "2.2023年行政复议案件情况",
+        "某某县人民政府",
+        "2024年1月20日",
+        "抄送：市委依法治市办，市司法局。",
+        "某某县人民政府办公室 2024年1月20日印发",
+    ]
+    body = _body(_p([*PROSE, *end]) + "<p>分享到：</p><p>【打印本页】【关闭窗口】</p>")
+    assert body[-len(end) :] == [line.replace("：", ":").replace("，", ",") for line in end]
+
+
+def test_a_table_that_ends_the_body_stays_with_its_header_cells() -> None:
+    table = (
+        "<table><tr><th>主办单位</th><th>活动</th><th>场次</th></tr>"
+        + "".join(f"<tr><td>某某局</td><td>普法{i}</td><td>{i}</td></tr>" for i in range(8))
+        + "</table>"
+    )
+    body = _body(_p(PROSE) + table + _p(["某某区司法局", "2024年3月1日"]))
+    assert "主办单位" in body and body[-2:] == ["某某区司法局", "2024年3月1日"]
