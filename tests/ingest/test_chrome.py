@@ -42,7 +42,10 @@ def test_chrome_inside_the_container_is_trimmed_at_both_edges() -> None:
     [
         ("相关部门主动公开法治政府建设情况。", "承办人大代表建议36件，全部办结。"),
         ("截至2023年12月31日，全县共发布规范性文件12件。", "主办全省法治宣传活动3场，覆盖群众万余人。"),
-        ("2023年3月15日，县政府常务会议审议通过《实施办法》。", "来源：群众来信反映的24个问题已经全部依法办结并答复。"),
+        (
+            "2023年3月15日，县政府常务会议审议通过《实施办法》。",
+            "来源：群众来信反映的24个问题已经全部依法办结并答复。",
+        ),
     ],
 )
 def test_prose_that_mentions_chrome_words_stays_even_at_the_edges(first: str, last: str) -> None:

@@ -161,3 +161,49 @@ def test_waf_block_page_served_with_status_200_is_blocked() -> None:
     page = "<html><head><title>网站防火墙</title></head><body><div><h1>网站防火墙</h1><p>您的请求带有不合法参数，访问被拦截。</p></div></body></html>"
     report = extract_report(page.encode(), "http://127.0.0.2/a.html")
     assert report.kind == "blocked" and report.reason == "blocked_waf"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "某某市规划和自然资源局2023年法治政府建设年度报告",
+        "国家统计局某某调查总队2023年法治政府建设年度报告",
+        "某某市新闻出版局关于2023年度法治政府建设情况的报告",
+        "某某市人民政府研究室2023年法治政府建设年度报告",
+        "关于2023年度法治政府建设情况和党政主要负责人履行推进法治建设第一责任人职责情况的报告",
+    ],
+)
+def test_decoy_words_inside_the_agency_or_a_joint_title_do_not_count(title: str) -> None:
+    assert _classify(title, LONG).kind == "report"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["我局发布2023年度法治政府建设年度报告", "一图读懂《某某市规划和自然资源局2023年法治政府建设年度报告》"],
+)
+def test_a_decoy_before_the_agency_still_counts(title: str) -> None:
+    assert _classify(title, LONG).kind == "not_report"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "您的请求已被网站管理员设置拦截！",
+        "当前访问疑似黑客攻击，已被创宇盾拦截。",
+        "请求已被阻断（长亭雷池）",
+        "网站正在维护中",
+    ],
+)
+def test_block_pages_in_the_wordings_real_firewalls_use(message: str) -> None:
+    page = f"<html><head><title>提示</title></head><body><div><p>{message}</p></div></body></html>"
+    assert extract_report(page.encode(), "http://127.0.0.2/a.html").kind == "blocked"
+
+
+def test_a_footer_credit_for_site_maintenance_is_not_a_maintenance_page() -> None:
+    page = (
+        "<html><head><title>某某区2023年法治政府建设年度报告</title></head><body>"
+        "<h1>某某区2023年法治政府建设年度报告</h1><p>附件：<a href='/r.pdf'>某某区2023年法治政府建设年度报告.pdf</a></p>"
+        "<div class=foot>主办单位：某某区人民政府办公室 网站维护：某某区大数据中心</div></body></html>"
+    )
+    report = extract_report(page.encode(), "http://127.0.0.2/a.html")
+    assert (report.kind, report.reason) == ("report", "attachment-only report")

@@ -105,3 +105,18 @@ def test_fuzzed_markup_never_raises(parts: list[str], garbage: bytes) -> None:
 def test_any_nesting_depth(depth: int, tag: str) -> None:
     page = (TITLE + f"<{tag}>" * depth + "依法行政，推进法治政府建设。" * 30 + f"</{tag}>" * depth).encode()
     assert _bounded(page) < 1.0 + SECONDS_PER_MB * len(page) / 1e6
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><head><title>" + "1" * 20000 + "</title></head><body><p>法治，。</p></body></html>",
+        "<html><head><title>" + " " * 20000 + "x-y</title></head><body><p>法治，。</p></body></html>",
+        "<html><body><h1>" + "1" * 20000 + "</h1><p>法治，。</p></body></html>",
+        "<html><head>" + "<meta " * 4000 + "</head><body></body></html>",
+    ],
+    ids=["digit title", "blank title", "digit heading", "meta openers"],
+)
+def test_pathological_titles_and_heads(page: str) -> None:
+    raw = page.encode()
+    assert _bounded(raw) < 1.0 + SECONDS_PER_MB * len(raw) / 1e6
