@@ -173,14 +173,20 @@ def _within(page: Layout, index: int) -> tuple[list[Line], int]:
     return [page.lines[n] for n in positions], (positions[0] if positions else 0)
 
 
+def _in_cells(page: Layout) -> list[bool]:
+    """Blocks inside a table cell (``<td><p class=MsoNormal>13</p></td>`` too)."""
+    out = [False] * len(page.blocks)
+    for index, block in enumerate(page.blocks):  # parents come first
+        out[index] = block.tag in _CELLS or (block.parent >= 0 and out[block.parent])
+    return out
+
+
 def locate_body(tree: LexborHTMLParser | None, page: Layout, options: ExtractOptions) -> Located | None:
     """The block element whose lines score highest (a known container where the scorer agrees)."""
     if not page.blocks or not page.lines:
         return None
-    scores = [
-        line_score(line, options, cell=line.block >= 0 and page.blocks[line.block].tag in _CELLS)
-        for line in page.lines
-    ]
+    cells = _in_cells(page)
+    scores = [line_score(line, options, cell=line.block >= 0 and cells[line.block]) for line in page.lines]
     record = _records(page, scores, options)
     scores = [
         min(s, 0.0) if line.block >= 0 and record[line.block] else s
