@@ -22,7 +22,7 @@ from api.errors import BadRequest, Conflict, NotFound
 from api.responses import cached, json_response
 from api.schemas import ERRORS, NO_NUL, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
-from store import queries
+from store import queries, ranking
 from store.errors import AmbiguousPrefix
 from store.export import CSV_COLUMNS, RECORD_COLUMNS
 
@@ -123,6 +123,8 @@ async def get_documents(
         rows = queries.list_documents(
             connection, filters=filters, sort=order, after=after, limit=limit + 1, match=match
         )
+        if match and order != "rank":  # ranked pages come with their score and snippet
+            ranking.annotate(connection, rows[:limit], match)
         total = queries.count_documents(connection, filters=filters, match=match) if count else None
         return rows, total
 

@@ -14,15 +14,11 @@ either query language (FTS5 gets quoted phrases, PostgreSQL ``plainto_tsquery``)
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Float, cast, column, func, literal_column, table, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 FTS_TABLE = "documents_fts"
-_PG_FTS = table(FTS_TABLE, column("rowid"), column("vector"))
 
 # FTS_TABLE is a constant of this module: the f-strings below never carry user input (S608).
 
@@ -73,24 +69,61 @@ def index_rows(connection: Connection, rows: list[tuple[int, str, str]]) -> None
     )
 
 
-def match_expression(words: list[str]) -> str:
-    """FTS5: each word as a quoted phrase, all required."""
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words if w.strip())
+def match_expression(words: list[str] | tuple[str, ...], *, column: str | None = None) -> str:
+    """FTS5: each word as a quoted phrase, all required; ``column``: in that column."""
+    prefix = f"{{{column}}} : " if column else ""
+    return " ".join(prefix + '"' + w.replace('"', '""') + '"' for w in words if w.strip())
 
 
-def search_join(statement: Select[Any], dialect: str, words: tuple[str, ...], seq: Any) -> Select[Any]:
-    """``statement`` narrowed to documents (``seq``) that have every word."""
+# Relevance: title words weigh 2.5× body words on both backends (PostgreSQL's weights A = 1.0 and B = 0.4).
+_BM25 = f"bm25({FTS_TABLE}, 2.5, 1.0)"
+_TS_RANK = "ts_rank({vector}, plainto_tsquery('simple', :words), 1)"  # 1: divided by 1 + log(length)
+
+
+def match_params(words: tuple[str, ...]) -> dict[str, str]:
+    """The parameters of :func:`match_join` and of the other fragments here."""
+    return {
+        "match": match_expression(words),
+        "title_match": match_expression(words, column="title"),
+        "words": " ".join(words),
+    }
+
+
+def match_join(dialect: str) -> tuple[str, str]:
+    """``JOIN`` and ``WHERE`` fragments narrowing ``documents`` to those with every word (:func:`match_params`)."""
+    join = f"JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = documents.seq"
     if dialect == "postgresql":
-        query = func.plainto_tsquery("simple", " ".join(words))
-        return statement.join(_PG_FTS, _PG_FTS.c.rowid == seq).where(_PG_FTS.c.vector.op("@@")(query))
-    return statement.join(text(FTS_TABLE), literal_column(f"{FTS_TABLE}.rowid") == seq).where(
-        literal_column(FTS_TABLE).op("MATCH")(match_expression(list(words)))
+        return join, f"{FTS_TABLE}.vector @@ plainto_tsquery('simple', :words)"
+    return join, f"{FTS_TABLE} MATCH :match"
+
+
+def candidates_sql(dialect: str, *, title: bool, conditions: list[str]) -> str:
+    """The newest ``:limit`` documents with every word (in the title with ``title``) among ``conditions`` on the
+    index's ``rowid``, each with its relevance ``score`` (higher is better), computed for those rows only."""
+    where = " AND ".join(conditions)
+    if dialect == "postgresql":
+        found = (
+            "to_tsvector('simple', title) @@ plainto_tsquery('simple', :words)"  # index of migration 0004
+            if title
+            else "vector @@ plainto_tsquery('simple', :words)"
+        )
+        return (
+            f"SELECT c.rowid AS seq, {_TS_RANK.format(vector='c.vector')} AS score FROM "
+            f"(SELECT rowid, vector FROM {FTS_TABLE} WHERE {found}{' AND ' + where if where else ''} "
+            "ORDER BY rowid DESC LIMIT :limit) AS c"
+        )
+    match = ":title_match" if title else ":match"
+    return (
+        f"SELECT rowid AS seq, -{_BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {match}"
+        f"{' AND ' + where if where else ''} ORDER BY rowid DESC LIMIT :limit"
     )
 
 
-def rank_key(dialect: str, words: tuple[str, ...]) -> Any:
-    """The relevance sort key, best first in ascending order (bm25 is already negative-is-better)."""
+def scores_sql(dialect: str, seqs: str) -> str:
+    """The relevance ``score`` of the documents ``seqs`` (an ``IN`` list) that have every word."""
     if dialect == "postgresql":
-        query = func.plainto_tsquery("simple", " ".join(words))
-        return cast(-func.ts_rank(_PG_FTS.c.vector, query), Float)
-    return literal_column(f"bm25({FTS_TABLE})")
+        return (
+            f"SELECT rowid AS seq, {_TS_RANK.format(vector='vector')} AS score FROM {FTS_TABLE} "
+            f"WHERE rowid IN ({seqs}) AND vector @@ plainto_tsquery('simple', :words)"
+        )
+    return f"SELECT rowid AS seq, -{_BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match AND rowid IN ({seqs})"
