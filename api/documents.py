@@ -7,79 +7,28 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from datetime import date
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Connection
 
 from api.cursor import decode_cursor, encode_cursor
 from api.deps import read
 from api.errors import BadRequest, Conflict, NotFound
+from api.params import MAX_LIMIT, ExportParams, ListParams, openapi_parameters, parse
 from api.responses import cached, json_response
-from api.schemas import ERRORS, NO_NUL, DocumentPublic, DocumentsPage, example
+from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
 from store import queries, ranking
 from store.errors import AmbiguousPrefix
 from store.export import CSV_COLUMNS, RECORD_COLUMNS
 
 router = APIRouter(tags=["documents"])
-MAX_LIMIT = 200
 _ID = re.compile(r"^[0-9a-fA-F]{8,64}$")
-Sort = Literal["seq", "-seq", "publish_date", "-publish_date", "report_year", "-report_year", "rank"]
 EXPORT_COLUMNS = RECORD_COLUMNS
-
-
-# a date is written YYYY-MM-DD: pydantic's lax date parsing would also take "0" (a Unix timestamp)
-DateQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive")]
-
-
-def _iso_date(name: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise BadRequest(f"{name}={value!r} is not a calendar date (YYYY-MM-DD)") from exc
-
-
-async def document_filters(
-    source_name: Annotated[
-        str | None, Query(max_length=64, pattern=NO_NUL, description="the source's name")
-    ] = None,
-    report_year: Annotated[int | None, Query(ge=1949, le=2100, description="the year reported on")] = None,
-    province: Annotated[str | None, Query(max_length=32, pattern=NO_NUL, examples=["广东省"])] = None,
-    city: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
-    county: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
-    agency: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
-    published_after: DateQuery = None,
-    published_before: DateQuery = None,
-) -> queries.Filters:
-    after, before = (
-        _iso_date("published_after", published_after),
-        _iso_date("published_before", published_before),
-    )
-    if after and before and after > before:
-        raise BadRequest("published_after is later than published_before")
-    return queries.Filters(
-        source_name=source_name,
-        report_year=report_year,
-        province=province,
-        city=city,
-        county=county,
-        agency=agency,
-        published_after=after,
-        published_before=before,
-    )
-
-
-FiltersDep = Annotated[queries.Filters, Depends(document_filters)]
-SearchQuery = Annotated[
-    str | None, Query(max_length=200, pattern=NO_NUL, description="full-text search (Chinese: jieba words)")
-]
 
 
 def search_match(q: str | None) -> tuple[str, ...] | None:
@@ -92,32 +41,23 @@ def search_match(q: str | None) -> tuple[str, ...] | None:
 
 
 @router.get(
-    "/documents", response_model=DocumentsPage, responses=ERRORS, openapi_extra=example("documents_page")
+    "/documents",
+    response_model=DocumentsPage,
+    responses=ERRORS,
+    openapi_extra={**example("documents_page"), **openapi_parameters(ListParams)},
 )
-async def get_documents(
-    request: Request,
-    filters: FiltersDep,
-    q: SearchQuery = None,
-    sort: Annotated[
-        Sort | None,
-        Query(
-            description="seq (ingest order, default), publish_date, report_year, "
-            "a leading - for descending; rank (default with q)"
-        ),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, description=f"page size, at most {MAX_LIMIT}")] = 50,
-    cursor: Annotated[str | None, Query(max_length=300, description="`next` of the previous page")] = None,
-    count: Annotated[
-        bool, Query(description="also return the total number of matches (costs a count)")
-    ] = False,
-) -> Response:
+async def get_documents(request: Request) -> Response:
+    """Documents in ingest order (or by date, year); with ``q``, search hits ranked: title matches first, then
+    relevance, each with its ``score`` and a highlighted ``snippet``."""
+    params = parse(ListParams, request)
+    limit, filters = params.limit, params.filters()
     if limit > MAX_LIMIT:
         raise BadRequest(f"limit {limit} is above the maximum of {MAX_LIMIT}: page with `next` instead")
-    match = search_match(q)
-    order = sort or ("rank" if match else "seq")
+    match = search_match(params.q)
+    order = params.sort or ("rank" if match else "seq")
     if order == "rank" and not match:
         raise BadRequest("sort=rank needs a search: add q")
-    after = decode_cursor(cursor, order)
+    after = decode_cursor(params.cursor, order)
 
     def query(connection: Connection) -> tuple[list[dict[str, Any]], int | None]:
         rows = queries.list_documents(
@@ -125,7 +65,7 @@ async def get_documents(
         )
         if match and order != "rank":  # ranked pages come with their score and snippet
             ranking.annotate(connection, rows[:limit], match)
-        total = queries.count_documents(connection, filters=filters, match=match) if count else None
+        total = queries.count_documents(connection, filters=filters, match=match) if params.count else None
         return rows, total
 
     rows, total = await read(request, query, slow=bool(match))
@@ -143,9 +83,12 @@ async def get_documents(
     return json_response(request, payload, headers)
 
 
-def _export_rows(request: Request, filters: queries.Filters, q: str | None) -> Iterator[dict[str, Any]]:
+def _export_rows(request: Request, params: ExportParams) -> Iterator[dict[str, Any]]:
     return queries.iter_documents(
-        request.app.state.engine, filters=filters, columns=EXPORT_COLUMNS, match=search_match(q)
+        request.app.state.engine,
+        filters=params.filters(),
+        columns=EXPORT_COLUMNS,
+        match=search_match(params.q),
     )
 
 
@@ -174,23 +117,27 @@ def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     "/documents.jsonl",
     responses=ERRORS,
     response_class=StreamingResponse,
-    openapi_extra={"responses": {"200": {"content": {"application/x-ndjson": {}}}}},
+    openapi_extra={
+        "responses": {"200": {"content": {"application/x-ndjson": {}}}},
+        **openapi_parameters(ExportParams),
+    },
 )
-async def export_jsonl(request: Request, filters: FiltersDep, q: SearchQuery = None) -> StreamingResponse:
+async def export_jsonl(request: Request) -> StreamingResponse:
     """Every matching document, one JSON object a line, streamed in ingest order."""
-    return StreamingResponse(_jsonl(_export_rows(request, filters, q)), media_type="application/x-ndjson")
+    rows = _export_rows(request, parse(ExportParams, request))
+    return StreamingResponse(_jsonl(rows), media_type="application/x-ndjson")
 
 
 @router.get(
     "/documents.csv",
     responses=ERRORS,
     response_class=StreamingResponse,
-    openapi_extra={"responses": {"200": {"content": {"text/csv": {}}}}},
+    openapi_extra={"responses": {"200": {"content": {"text/csv": {}}}}, **openapi_parameters(ExportParams)},
 )
-async def export_csv(request: Request, filters: FiltersDep, q: SearchQuery = None) -> StreamingResponse:
+async def export_csv(request: Request) -> StreamingResponse:
     """Every matching document as CSV (UTF-8 with BOM), streamed in ingest order."""
     return StreamingResponse(
-        _csv(_export_rows(request, filters, q)),
+        _csv(_export_rows(request, parse(ExportParams, request))),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="documents.csv"'},
     )

@@ -126,12 +126,13 @@ def list_documents(
     order = f"documents.seq {direction}" if name == "seq" else f"{key} {direction}, documents.seq {direction}"
     selected = ", ".join(f"documents.{c}" for c in columns)
     sql = f"SELECT {selected}, {key} AS sort_key FROM {source}{_where(conditions)} ORDER BY {order} LIMIT :limit"
-    return fetch(connection, sql, {**params, "limit": limit})
+    return fetch(connection, sql, {**params, "limit": limit}, plan_each_time=match is not None)
 
 
 def count_documents(connection: Connection, *, filters: Filters, match: tuple[str, ...] | None = None) -> int:
     source, conditions, params = _selection(connection.dialect.name, filters, match)
-    rows = fetch(connection, f"SELECT count(*) AS n FROM {source}{_where(conditions)}", params)
+    sql = f"SELECT count(*) AS n FROM {source}{_where(conditions)}"
+    rows = fetch(connection, sql, params, plan_each_time=match is not None)
     return int(rows[0]["n"])
 
 

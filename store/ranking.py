@@ -5,8 +5,8 @@ are in nearly every report. So relevance is computed over bounded candidate sets
 recency (the index's own order, read newest first and stopped after ``candidates`` rows):
 
 - tier 0: the newest ``candidates`` documents with every word in the title, by relevance;
-- tier 1: the newest ``candidates`` other documents with every word, by relevance;
-- tier 2: every older match, newest first (each with its relevance too).
+- tier 1: the others among the newest ``candidates`` documents with every word, by relevance;
+- tier 2: every older match (not in tier 0), newest first (each with its relevance too).
 
 Relevance (``score``, higher is better) is bm25 on SQLite and ``ts_rank`` on PostgreSQL, title words weighing
 2.5× body words on both; ties go to the newer document. Where a search has fewer than ``candidates`` matches of
@@ -55,8 +55,10 @@ class _Search:
         self.connection, self.dialect = connection, connection.dialect.name
         conditions, self.params = filters.where()
         self.params.update(match_params(words))
+        # SQLite: "+rowid" keeps the filter out of FTS5's own plan, which would run the match once per rowid
+        rowid = "+rowid" if self.dialect == "sqlite" else "rowid"
         self.conditions = (
-            [f"rowid IN (SELECT documents.seq FROM documents WHERE {' AND '.join(conditions)})"]
+            [f"{rowid} IN (SELECT documents.seq FROM documents WHERE {' AND '.join(conditions)})"]
             if conditions
             else []
         )
@@ -67,7 +69,10 @@ class _Search:
             conditions.append("rowid < :below")
             params["below"] = below
         sql = candidates_sql(self.dialect, title=title, conditions=conditions)
-        return [(int(r["seq"]), float(r["score"])) for r in fetch(self.connection, sql, params)]
+        return [
+            (int(r["seq"]), float(r["score"]))
+            for r in fetch(self.connection, sql, params, plan_each_time=True)
+        ]
 
 
 def ranked_hits(
@@ -82,16 +87,16 @@ def ranked_hits(
     """The ``limit`` hits after the cursor ``after`` = ((tier, score), seq), in rank order."""
     search, cursor = _Search(connection, filters, words), _after(after)
     title = search.newest(title=True, limit=candidates)
+    newest = search.newest(title=False, limit=candidates)
     titled = {seq for seq, _ in title}
-    others = [h for h in search.newest(title=False, limit=candidates + len(title)) if h[0] not in titled]
-    others = others[:candidates]
     window = sorted(
-        [Hit(0, score, seq) for seq, score in title] + [Hit(1, score, seq) for seq, score in others],
+        [Hit(0, score, seq) for seq, score in title]
+        + [Hit(1, score, seq) for seq, score in newest if seq not in titled],
         key=Hit.order,
     )
     page = [h for h in window if cursor is None or h.order() > cursor.order()][:limit]
-    if len(page) < limit and len(others) == candidates:  # the window is full: older matches follow
-        below = cursor.seq if cursor is not None and cursor.tier == 2 else others[-1][0]
+    if len(page) < limit and len(newest) == candidates:  # the window is full: older matches follow
+        below = cursor.seq if cursor is not None and cursor.tier == 2 else newest[-1][0]
         older = search.newest(title=False, limit=limit - len(page) + len(titled), below=below)
         page += [Hit(2, score, seq) for seq, score in older if seq not in titled][: limit - len(page)]
     return page
@@ -141,7 +146,10 @@ def annotate(connection: Connection, rows: list[dict[str, Any]], words: tuple[st
     dialect = connection.dialect.name
     marks, params = placeholders("s", [row["seq"] for row in rows])
     params.update(match_params(words))
-    scores = {r["seq"]: float(r["score"]) for r in fetch(connection, scores_sql(dialect, marks), params)}
+    scores = {
+        r["seq"]: float(r["score"])
+        for r in fetch(connection, scores_sql(dialect, marks), params, plan_each_time=True)
+    }
     windows = fetch(
         connection,
         f"SELECT documents.seq, {window_sql(dialect, words)} FROM documents WHERE seq IN ({marks})",

@@ -1,7 +1,7 @@
 """Search snippets: the matched words in context, cut from the stored body by the database and marked here.
 
-The database returns a window of the body around the first occurrence of the query's longest word (its start,
-the text, the body's length), so a page of hits never moves whole bodies; :func:`highlight` escapes the window as
+The database returns a window of the body around the first occurrence of the query's longest word (its start
+and text), so a page of hits never moves whole bodies; :func:`highlight` escapes the window as
 HTML and wraps every query word in ``<mark>``. The same on both backends (``instr``/``strpos`` and ``substr``
 count characters on both).
 """
@@ -23,16 +23,12 @@ def anchor(words: tuple[str, ...]) -> str:
 
 
 def window_sql(dialect: str, words: tuple[str, ...]) -> str:
-    """Columns ``snippet_start``, ``snippet_text``, ``body_length`` of ``documents`` (parameter ``:anchor``)."""
+    """Columns ``snippet_start`` and ``snippet_text`` (one character more than a snippet: the body goes on) of
+    ``documents`` (parameter ``:anchor``)."""
     body = "lower(documents.body)" if _LATIN.search(anchor(words)) else "documents.body"
-    if dialect == "postgresql":
-        start = f"greatest(strpos({body}, :anchor) - {BEFORE}, 1)"
-    else:
-        start = f"max(instr({body}, :anchor) - {BEFORE}, 1)"
-    return (
-        f"{start} AS snippet_start, substr(documents.body, {start}, {LENGTH}) AS snippet_text, "
-        "length(documents.body) AS body_length"
-    )
+    find = "strpos" if dialect == "postgresql" else "instr"
+    start = f"{'greatest' if dialect == 'postgresql' else 'max'}({find}({body}, :anchor) - {BEFORE}, 1)"
+    return f"{start} AS snippet_start, substr(documents.body, {start}, {LENGTH + 1}) AS snippet_text"
 
 
 def window_params(words: tuple[str, ...]) -> dict[str, Any]:
@@ -44,21 +40,20 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in longest_first), re.IGNORECASE)
 
 
-def highlight(text: str, words: tuple[str, ...], *, start: int, body_length: int) -> str:
-    """``text`` (a window starting at character ``start``, 1-based) as HTML: escaped, each word in ``<mark>``,
-    ``…`` where the body goes on."""
-    out, at = [], 0
+def highlight(text: str, words: tuple[str, ...], *, start: int) -> str:
+    """``text`` (a window starting at character ``start``, 1-based; a character past ``LENGTH`` when the body
+    goes on) as HTML: escaped, each word in ``<mark>``, ``…`` where the body goes on."""
+    more = len(text) > LENGTH
+    text, out, at = text[:LENGTH], [], 0
     for found in _pattern(words).finditer(text):
         out += [html.escape(text[at : found.start()]), "<mark>", html.escape(found.group()), "</mark>"]
         at = found.end()
     out.append(html.escape(text[at:]))
     marked = "".join(out).replace("\n", " ")
-    prefix = "…" if start > 1 else ""
-    suffix = "…" if start - 1 + len(text) < body_length else ""
-    return prefix + marked + suffix
+    return ("…" if start > 1 else "") + marked + ("…" if more else "")
 
 
 def take_snippet(row: dict[str, Any], words: tuple[str, ...]) -> str:
     """Pop the window columns of ``row`` and return its snippet."""
-    start, text, length = row.pop("snippet_start"), row.pop("snippet_text"), row.pop("body_length")
-    return highlight(text or "", words, start=int(start), body_length=int(length))
+    start, text = row.pop("snippet_start"), row.pop("snippet_text")
+    return highlight(text or "", words, start=int(start))
