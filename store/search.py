@@ -77,7 +77,10 @@ def match_expression(words: list[str] | tuple[str, ...], *, column: str | None =
 
 # Relevance: title words weigh 2.5× body words on both backends (PostgreSQL's weights A = 1.0 and B = 0.4).
 _BM25 = f"bm25({FTS_TABLE}, 2.5, 1.0)"
-_TS_RANK = "ts_rank({vector}, plainto_tsquery('simple', :words), 1)"  # 1: divided by 1 + log(length)
+# ts_rank of "any of the words" (matching still needs all of them): a sum over the words of each one's saturating
+# count, as bm25 is; ts_rank of "all of them" scores their proximity instead, and saturates after a few pairs.
+# 1: divided by 1 + log(length). Unlike bm25, ts_rank has no inverse document frequency.
+_TS_RANK = "ts_rank({vector}, to_tsquery('simple', :any_query), 1)"
 
 
 def match_params(words: tuple[str, ...]) -> dict[str, str]:
@@ -87,6 +90,7 @@ def match_params(words: tuple[str, ...]) -> dict[str, str]:
         "title_match": match_expression(words, column="title"),
         "words": " ".join(words),
         "title_query": " & ".join(_lexeme(w) + ":A" for w in words),
+        "any_query": " | ".join(_lexeme(w) for w in words),
     }
 
 
