@@ -18,7 +18,7 @@ from store import ranking
 from store.errors import AmbiguousPrefix
 from store.models import Document
 from store.search import match_join, match_params
-from store.sql import fetch
+from store.sql import fetch, fetch_together
 
 DOCUMENTS: Table = Document.__table__  # type: ignore[attr-defined]
 SUMMARY_COLUMNS = (
@@ -161,8 +161,30 @@ def sightings_and_versions(
     connection: Connection, document_id: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One query for the hot path: the document's sightings, and the other bodies seen at its URLs (oldest first)."""
+    return _split_seen(fetch(connection, _SEEN_AT, {"id": document_id}), document_id)
+
+
+def document_with_sightings(connection: Connection, id_or_prefix: str) -> dict[str, Any] | None:
+    """The document with its ``sightings`` and ``versions``; a full id costs one round trip on PostgreSQL."""
+    key = id_or_prefix.lower()
+    if len(key) != 64:
+        document = get_document(connection, key)
+        if document is not None:
+            document["sightings"], document["versions"] = sightings_and_versions(connection, document["id"])
+        return document
+    found, seen = fetch_together(connection, [(_BY_ID, {"id": key}), (_SEEN_AT, {"id": key})])
+    if not found:
+        return None
+    document = found[0]
+    document["sightings"], document["versions"] = _split_seen(seen, key)
+    return document
+
+
+def _split_seen(
+    rows: list[dict[str, Any]], document_id: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     own, others = [], []
-    for entry in fetch(connection, _SEEN_AT, {"id": document_id}):
+    for entry in rows:
         owner = entry.pop("document_id")
         if owner == document_id:
             own.append(entry)

@@ -53,6 +53,7 @@ class _Search:
 
     def __init__(self, connection: Connection, filters: Filters, words: tuple[str, ...]) -> None:
         self.connection, self.dialect = connection, connection.dialect.name
+        self.words = words
         conditions, self.params = filters.where()
         self.params.update(match_params(words))
         # SQLite: "+rowid" keeps the filter out of FTS5's own plan, which would run the match once per rowid
@@ -69,10 +70,11 @@ class _Search:
             conditions.append("rowid < :below")
             params["below"] = below
         sql = candidates_sql(self.dialect, title=title, conditions=conditions)
-        return [
-            (int(r["seq"]), float(r["score"]))
-            for r in fetch(self.connection, sql, params, plan_each_time=True)
-        ]
+        rows = fetch(self.connection, sql, params, plan_each_time=True)
+        if rows and rows[0]["score"] is None:
+            known = scores(self.connection, self.words, [r["seq"] for r in rows])
+            return [(int(r["seq"]), known.get(r["seq"], 0.0)) for r in rows]
+        return [(int(r["seq"]), float(r["score"])) for r in rows]
 
 
 def ranked_hits(
@@ -139,22 +141,27 @@ def _documents(
     return {row["seq"]: row for row in found}
 
 
+def scores(connection: Connection, words: tuple[str, ...], seqs: list[int]) -> dict[int, float]:
+    """The relevance of the documents ``seqs`` (those with every word)."""
+    marks, params = placeholders("s", seqs)
+    params.update(match_params(words), low=min(seqs), high=max(seqs))
+    sql = scores_sql(connection.dialect.name, marks)
+    return {r["seq"]: float(r["score"]) for r in fetch(connection, sql, params, plan_each_time=True)}
+
+
 def annotate(connection: Connection, rows: list[dict[str, Any]], words: tuple[str, ...]) -> None:
     """Give search hits listed in another order (``sort=seq`` …) their ``score`` and ``snippet``."""
     if not rows:
         return
-    dialect = connection.dialect.name
-    marks, params = placeholders("s", [row["seq"] for row in rows])
-    params.update(match_params(words))
-    scores = {
-        r["seq"]: float(r["score"])
-        for r in fetch(connection, scores_sql(dialect, marks), params, plan_each_time=True)
-    }
+    seqs = [row["seq"] for row in rows]
+    known = scores(connection, words, seqs)
+    marks, params = placeholders("s", seqs)
     windows = fetch(
         connection,
-        f"SELECT documents.seq, {window_sql(dialect, words)} FROM documents WHERE seq IN ({marks})",
+        f"SELECT documents.seq, {window_sql(connection.dialect.name, words)} FROM documents "
+        f"WHERE seq IN ({marks})",
         {**params, **window_params(words)},
     )
     snippets = {row["seq"]: take_snippet(row, words) for row in windows}
     for row in rows:
-        row["score"], row["snippet"] = scores.get(row["seq"], 0.0), snippets.get(row["seq"], "")
+        row["score"], row["snippet"] = known.get(row["seq"], 0.0), snippets.get(row["seq"], "")

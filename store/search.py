@@ -109,7 +109,8 @@ def match_join(dialect: str) -> tuple[str, str]:
 
 def candidates_sql(dialect: str, *, title: bool, conditions: list[str]) -> str:
     """The newest ``:limit`` documents with every word (in the title with ``title``) among ``conditions`` on the
-    index's ``rowid``, each with its relevance ``score`` (higher is better), computed for those rows only."""
+    index's ``rowid``, each with its relevance ``score`` (higher is better), computed for those rows only (SQLite's
+    title matches come without: :func:`scores_sql` gives it)."""
     where = " AND ".join(conditions)
     if dialect == "postgresql":
         # the title's words: weight A in the vector (cheap to test row by row) and the index of migration 0004
@@ -125,18 +126,28 @@ def candidates_sql(dialect: str, *, title: bool, conditions: list[str]) -> str:
             f"(SELECT rowid, vector FROM {FTS_TABLE} WHERE {found}{' AND ' + where if where else ''} "
             "ORDER BY rowid DESC LIMIT :limit) AS c"
         )
-    match = ":title_match" if title else ":match"
+    where = f" AND {where}" if where else ""
+    if title:  # rowids only: bm25 under a column filter would score that column alone (see scores_sql)
+        return (
+            f"SELECT rowid AS seq, NULL AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :title_match{where} "
+            "ORDER BY rowid DESC LIMIT :limit"
+        )
     return (
-        f"SELECT rowid AS seq, -{_BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {match}"
-        f"{' AND ' + where if where else ''} ORDER BY rowid DESC LIMIT :limit"
+        f"SELECT rowid AS seq, -{_BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match{where} "
+        "ORDER BY rowid DESC LIMIT :limit"
     )
 
 
 def scores_sql(dialect: str, seqs: str) -> str:
-    """The relevance ``score`` of the documents ``seqs`` (an ``IN`` list) that have every word."""
+    """The relevance ``score`` of the documents ``seqs`` (an ``IN`` list, between ``:low`` and ``:high``) that
+    have every word. SQLite: FTS5 would seek each rowid of an ``IN`` list through every word's list (about a
+    millisecond each); the range bounds its scan instead and ``+rowid`` keeps the list a plain filter."""
     if dialect == "postgresql":
         return (
             f"SELECT rowid AS seq, {_TS_RANK.format(vector='vector')} AS score FROM {FTS_TABLE} "
             f"WHERE rowid IN ({seqs}) AND vector @@ plainto_tsquery('simple', :words)"
         )
-    return f"SELECT rowid AS seq, -{_BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match AND rowid IN ({seqs})"
+    return (
+        f"SELECT rowid AS seq, -{_BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match "
+        f"AND rowid BETWEEN :low AND :high AND +rowid IN ({seqs})"
+    )

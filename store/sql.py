@@ -15,6 +15,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 import orjson
+from psycopg.rows import dict_row
 from sqlalchemy import JSON, Date, Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -75,28 +76,60 @@ def fetch(
     dialect = connection.dialect.name
     bound = {k: _bind(v, dialect) for k, v in (params or {}).items()}
     raw = connection.connection.dbapi_connection
-    cursor = raw.cursor()  # type: ignore[union-attr]
+    postgres = dialect == "postgresql"
+    # psycopg: dict rows straight from the result (its cursor.description builds a Column object per column)
+    cursor = raw.cursor(row_factory=dict_row) if postgres else raw.cursor()  # type: ignore[union-attr]
     try:
-        if plan_each_time and dialect == "postgresql":
+        if plan_each_time and postgres:
             cursor.execute(driver_sql(sql, dialect), bound, prepare=False)
         else:
             cursor.execute(driver_sql(sql, dialect), bound)
-        names = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
+        if postgres:
+            out = cursor.fetchall()
+        else:
+            names = [d[0] for d in cursor.description]
+            out = [dict(zip(names, row)) for row in cursor.fetchall()]  # noqa: B905 (rows have every column)
     except connection.dialect.loaded_dbapi.Error as exc:
         raise _wrapped(connection, exc, sql, bound, raw, cursor) from exc
     finally:
         cursor.close()
-    out = [dict(zip(names, row)) for row in rows]  # noqa: B905 (a row has every column of the description)
+    return _converted(out, dialect)
+
+
+def fetch_together(
+    connection: Connection, statements: list[tuple[str, dict[str, Any]]]
+) -> list[list[dict[str, Any]]]:
+    """Independent reads in one round trip on PostgreSQL (psycopg's pipeline mode), one after another on SQLite
+    (where a query is a function call)."""
+    dialect = connection.dialect.name
+    if dialect != "postgresql":
+        return [fetch(connection, sql, params) for sql, params in statements]
+    raw = connection.connection.dbapi_connection
+    cursors = [raw.cursor(row_factory=dict_row) for _ in statements]  # type: ignore[union-attr]
+    try:
+        with raw.pipeline():  # type: ignore[union-attr]
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(driver_sql(sql, dialect), params)
+        return [_converted(cursor.fetchall(), dialect) for cursor in cursors]
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(connection, exc, statements[0][0], statements[0][1], raw, cursors[0]) from exc
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def _converted(rows: list[dict[str, Any]], dialect: str) -> list[dict[str, Any]]:
+    if not rows:
+        return rows
     table = converters(dialect)
-    for name in names:
+    for name in rows[0]:
         convert = table.get(name)
         if convert is not None:
-            for entry in out:  # column by column: a loop per column instead of one per value
+            for entry in rows:  # column by column: a loop per column instead of one per value
                 value = entry[name]
                 if value is not None:
                     entry[name] = convert(value)
-    return out
+    return rows
 
 
 def _wrapped(
