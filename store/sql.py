@@ -23,6 +23,11 @@ from sqlalchemy.exc import DBAPIError
 from store.models import Change, Document, Sighting
 from store.types import UTCDateTime
 
+_TABLES: tuple[Table, ...] = (
+    Document.__table__,  # type: ignore[attr-defined]
+    Sighting.__table__,  # type: ignore[attr-defined]
+    Change.__table__,  # type: ignore[attr-defined]
+)
 _PARAM = re.compile(r"(?<![:\w]):(\w+)")
 Convert = Callable[[Any], Any]
 
@@ -39,8 +44,7 @@ def _pg_utc(value: datetime) -> datetime:
 def converters(dialect: str) -> dict[str, Convert]:
     """Column name → conversion of the driver's value, for every column of the tables the API reads."""
     out: dict[str, Convert] = {}
-    for model in (Document, Sighting, Change):
-        table: Table = model.__table__  # type: ignore[attr-defined]
+    for table in _TABLES:
         for column in table.columns:
             if isinstance(column.type, UTCDateTime):
                 out[column.name] = _pg_utc if dialect == "postgresql" else _sqlite_utc
@@ -75,10 +79,10 @@ def fetch(
     """
     dialect = connection.dialect.name
     bound = {k: _bind(v, dialect) for k, v in (params or {}).items()}
-    raw = connection.connection.dbapi_connection
+    raw: Any = connection.connection.dbapi_connection
     postgres = dialect == "postgresql"
     # psycopg: dict rows straight from the result (its cursor.description builds a Column object per column)
-    cursor = raw.cursor(row_factory=dict_row) if postgres else raw.cursor()  # type: ignore[union-attr]
+    cursor = raw.cursor(row_factory=dict_row) if postgres else raw.cursor()
     try:
         if plan_each_time and postgres:
             cursor.execute(driver_sql(sql, dialect), bound, prepare=False)
@@ -104,10 +108,10 @@ def fetch_together(
     dialect = connection.dialect.name
     if dialect != "postgresql":
         return [fetch(connection, sql, params) for sql, params in statements]
-    raw = connection.connection.dbapi_connection
-    cursors = [raw.cursor(row_factory=dict_row) for _ in statements]  # type: ignore[union-attr]
+    raw: Any = connection.connection.dbapi_connection
+    cursors = [raw.cursor(row_factory=dict_row) for _ in statements]
     try:
-        with raw.pipeline():  # type: ignore[union-attr]
+        with raw.pipeline():
             for cursor, (sql, params) in zip(cursors, statements, strict=True):
                 cursor.execute(driver_sql(sql, dialect), params)
         return [_converted(cursor.fetchall(), dialect) for cursor in cursors]
@@ -140,7 +144,7 @@ def _wrapped(
     lost = connection.dialect.is_disconnect(exc, raw, cursor)  # type: ignore[arg-type]
     if lost:
         connection.invalidate(exc)
-    return DBAPIError.instance(
+    return DBAPIError.instance(  # type: ignore[return-value]
         sql, params, exc, connection.dialect.loaded_dbapi.Error, connection_invalidated=lost
     )
 

@@ -230,7 +230,9 @@ def _cursor(raw: str) -> str:
         ("-report_year", str(2**40)),
     ],
 )
-def test_a_hand_made_cursor_of_the_wrong_type_is_a_400_on_every_backend(api: str, sort: str, key: str) -> None:
+def test_a_hand_made_cursor_of_the_wrong_type_is_a_400_on_every_backend(
+    api: str, sort: str, key: str
+) -> None:
     params = {"sort": sort, "cursor": _cursor(f'{{"o":"{sort}","k":{key},"s":3}}')}
     if sort == "rank":
         params["q"] = "法治"
