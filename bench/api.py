@@ -10,8 +10,9 @@ The search cell cycles through the 20 most frequent words of the corpus (by docu
 two characters or more): the words every report has. The bare search ranks every match, as a plain
 ``ORDER BY bm25`` / ``ts_rank`` does.
 
-The servers are uvicorn processes on 127.0.0.1 (Datasette runs its own); the load comes from this process over
-keep-alive connections, one endpoint and one server at a time.
+The servers are uvicorn processes on 127.0.0.1 (Datasette runs its own), all started at once; the load comes from
+this process over keep-alive connections, one endpoint and one server at a time, each cell's time cut into turns
+taken in rotation (a shared machine's load then falls on every server alike).
 """
 
 from __future__ import annotations
@@ -201,7 +202,8 @@ async def _one_connection(port: int, paths: list[str], stop: float, latencies: l
         writer.close()
 
 
-def load(port: int, paths: list[str], seconds: float, connections: int) -> tuple[float, float, float]:
+def load(port: int, paths: list[str], seconds: float, connections: int) -> tuple[float, list[float]]:
+    """``connections`` keep-alive connections cycling through ``paths`` for ``seconds``: (elapsed, latencies)."""
     latencies: list[float] = []
 
     async def main() -> None:
@@ -215,9 +217,13 @@ def load(port: int, paths: list[str], seconds: float, connections: int) -> tuple
 
     started = time.perf_counter()
     asyncio.run(main())
-    elapsed = time.perf_counter() - started
+    return time.perf_counter() - started, latencies
+
+
+def summary(elapsed: float, latencies: list[float]) -> tuple[float, float, float]:
+    """req/s, p50 ms, p99 ms."""
     cut = sorted(latencies)
-    return len(latencies) / elapsed, statistics.median(cut) * 1000, cut[int(len(cut) * 0.99) - 1] * 1000
+    return len(cut) / elapsed, statistics.median(cut) * 1000, cut[max(int(len(cut) * 0.99) - 1, 0)] * 1000
 
 
 def serve(command: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -235,16 +241,8 @@ def serve(command: list[str], port: int, env: dict[str, str]) -> subprocess.Pope
 
 
 def fazhi_command(port: int, work: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "fazhi",
-        "serve",
-        "--port",
-        str(port),
-        "--sources",
-        str(ROOT / "seeds" / "demo.toml"),
-    ]
+    """The read API alone (no scheduler: the peers run none either)."""
+    return [sys.executable, "-m", "fazhi", "serve", "--api-only", "--port", str(port)]
 
 
 def bare_command(port: int, work: Path) -> list[str]:
@@ -308,19 +306,32 @@ def make_cells(
 
 
 def measure(
-    name: str, command: list[str], cells: dict[str, dict[str, list[str]]], env: dict[str, str], args: Any
-) -> dict[str, tuple[float, float, float]]:
-    port = int(command[command.index("--port") + 1])
-    process = serve(command, port, env)
-    results = {}
+    commands: dict[str, list[str]], cells: dict[str, dict[str, list[str]]], env: dict[str, str], args: Any
+) -> dict[str, dict[str, tuple[float, float, float]]]:
+    """Every server runs at once (idle but for its turn); each cell's time is cut into ``args.rounds`` turns
+    taken by the servers in rotation, so that the load of a shared machine falls on all of them alike."""
+    ports = {name: int(command[command.index("--port") + 1]) for name, command in commands.items()}
+    processes = {name: serve(command, ports[name], env) for name, command in commands.items()}
+    totals: dict[tuple[str, str], tuple[float, list[float]]] = {}
     try:
         for cell, servers in cells.items():
-            if name in servers:
-                load(port, servers[name][:5], 0.5, args.connections)  # warm-up: jieba, caches
-                results[cell] = load(port, servers[name], args.seconds, args.connections)
+            names = [name for name in servers if name in ports]
+            for name in names:
+                load(ports[name], servers[name][:5], 0.5, args.connections)  # warm-up: jieba, caches
+            for turn in range(args.rounds):
+                for name in names[turn % len(names) :] + names[: turn % len(names)]:
+                    elapsed, latencies = load(
+                        ports[name], servers[name], args.seconds / args.rounds, args.connections
+                    )
+                    before = totals.get((name, cell), (0.0, []))
+                    totals[(name, cell)] = (before[0] + elapsed, before[1] + latencies)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        for process in processes.values():
+            process.terminate()
+            process.wait(timeout=30)
+    results: dict[str, dict[str, tuple[float, float, float]]] = {name: {} for name in commands}
+    for (name, cell), (elapsed, latencies) in totals.items():
+        results[name][cell] = summary(elapsed, latencies)
     return results
 
 
@@ -357,7 +368,7 @@ def prepare(args: Any, work: Path) -> tuple[str, str, list[str], list[int], list
     ids, words = build_store(url, args.documents)
     print(
         f"store: {args.documents} documents in {time.perf_counter() - started:.1f} s; "
-        f"{args.connections} keep-alive connections, {args.seconds:g} s per cell"
+        f"{args.connections} keep-alive connections, {args.seconds:g} s per server and cell in {args.rounds} turns"
     )
     print("search words (the 20 most frequent): " + " ".join(words))
     from sqlalchemy import text
@@ -381,7 +392,8 @@ def prepare(args: Any, work: Path) -> tuple[str, str, list[str], list[int], list
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--documents", type=int, default=20_000)
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--seconds", type=float, default=6.0, help="per server and cell, in --rounds turns")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
@@ -395,12 +407,12 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")}
     env |= {"FAZHI_DATABASE_URL": url, "FAZHI_LOG_LEVEL": "WARNING", "BENCH_DB": bare_db}
     commands = {"fazhi": fazhi_command, "bare": bare_command, "datasette": datasette_command}
-    results = {
-        name: measure(name, command(free_port(), work), cells, env, args)
+    chosen = {
+        name: command(free_port(), work)
         for name, command in commands.items()
         if name != "datasette" or datasette
     }
-    report(args.backend, results)
+    report(args.backend, measure(chosen, cells, env, args))
 
 
 if __name__ == "__main__":

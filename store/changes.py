@@ -44,9 +44,11 @@ def add_change(session: Session, document_id: str, kind: str, detail: dict[str, 
     )
 
 
-_SINCE = "SELECT seq, document_id, kind, detail, at FROM changes WHERE seq > :since ORDER BY seq LIMIT :limit"
+_SINCE = (
+    "SELECT seq, document_id, kind, detail, at FROM changes WHERE seq > :since ORDER BY seq LIMIT {limit}"
+)
 
 
 def changes_since(connection: Connection, *, since: int, limit: int) -> list[dict[str, Any]]:
     """A page of the feed (driver-level SQL: the API's hot path, see store.sql)."""
-    return fetch(connection, _SINCE, {"since": since, "limit": limit})
+    return fetch(connection, _SINCE.format(limit=int(limit)), {"since": since})  # see queries.list_documents

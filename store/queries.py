@@ -125,8 +125,9 @@ def list_documents(
     direction = "DESC" if descending else "ASC"
     order = f"documents.seq {direction}" if name == "seq" else f"{key} {direction}, documents.seq {direction}"
     selected = ", ".join(f"documents.{c}" for c in columns)
-    sql = f"SELECT {selected}, {key} AS sort_key FROM {source}{_where(conditions)} ORDER BY {order} LIMIT :limit"
-    return fetch(connection, sql, {**params, "limit": limit}, plan_each_time=match is not None)
+    # the limit written in: a LIMIT parameter cost psycopg and PostgreSQL ~80 µs more a page (a few texts only)
+    sql = f"SELECT {selected}, {key} AS sort_key FROM {source}{_where(conditions)} ORDER BY {order} LIMIT {int(limit)}"
+    return fetch(connection, sql, params, plan_each_time=match is not None)
 
 
 def count_documents(connection: Connection, *, filters: Filters, match: tuple[str, ...] | None = None) -> int:
