@@ -8,8 +8,9 @@ sees one token per Chinese word. ``documents_fts`` holds the words, keyed by the
   index, ranked with ``ts_rank``. In a UTF-8 database the parser reads Chinese characters as letters under any
   locale, ``C`` included (checked on PostgreSQL 15); other encodings are refused by ``store.migrate``.
 
-Both tables are made by the first migration. A search is a list of words, all required; user input never reaches
-either query language (FTS5 gets quoted phrases, PostgreSQL ``plainto_tsquery``).
+Both tables are made by the first migration (PostgreSQL's title index by 0004). A search is a list of words, all
+required; user input never reaches either query language (FTS5 gets quoted phrases, PostgreSQL ``plainto_tsquery``
+and quoted lexemes). This module holds the SQL of a search on each backend; :mod:`store.ranking` orders the hits.
 """
 
 from __future__ import annotations
