@@ -22,6 +22,7 @@ import asyncio
 import importlib.util
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -398,6 +399,13 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fazhi-api-bench-"))
+    try:
+        run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # a 20k-document store is ~330 MB
+
+
+def run(args: Any, work: Path) -> None:
     url, bare_db, ids, seqs, words = prepare(args, work)
     datasette = args.backend == "sqlite" and has_datasette()
     if args.backend == "sqlite" and not datasette:
