@@ -38,6 +38,7 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
             allow_methods=["GET"],
             expose_headers=["ETag", "Link"],
         )
+    app.router.routes.extend(documents.PLAIN_ROUTES)  # the hot reads, ahead of the routers (api/documents.py)
     app.include_router(documents.router)
     app.include_router(feed.router)
     app.include_router(operator.router)

@@ -48,7 +48,8 @@ def reader(engine: Engine) -> Engine:
         pool_pre_ping=False,
         pool_size=10,
         max_overflow=20,
-        connect_args={"client_encoding": "utf8"},
+        # timestamps come back in UTC, as the store's own type gives them (no conversion per row)
+        connect_args={"client_encoding": "utf8", "options": "-c TimeZone=UTC"},
     )
 
 

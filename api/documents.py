@@ -7,79 +7,30 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from datetime import date
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Connection
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.routing import Route
 
 from api.cursor import decode_cursor, encode_cursor
 from api.deps import read
 from api.errors import BadRequest, Conflict, NotFound
+from api.params import MAX_LIMIT, ExportParams, ListParams, openapi_parameters, parse
 from api.responses import cached, json_response
-from api.schemas import ERRORS, NO_NUL, DocumentPublic, DocumentsPage, example
+from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
-from store import queries
+from store import queries, ranking
 from store.errors import AmbiguousPrefix
 from store.export import CSV_COLUMNS, RECORD_COLUMNS
 
 router = APIRouter(tags=["documents"])
-MAX_LIMIT = 200
 _ID = re.compile(r"^[0-9a-fA-F]{8,64}$")
-Sort = Literal["seq", "-seq", "publish_date", "-publish_date", "report_year", "-report_year", "rank"]
 EXPORT_COLUMNS = RECORD_COLUMNS
-
-
-# a date is written YYYY-MM-DD: pydantic's lax date parsing would also take "0" (a Unix timestamp)
-DateQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive")]
-
-
-def _iso_date(name: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise BadRequest(f"{name}={value!r} is not a calendar date (YYYY-MM-DD)") from exc
-
-
-async def document_filters(
-    source_name: Annotated[
-        str | None, Query(max_length=64, pattern=NO_NUL, description="the source's name")
-    ] = None,
-    report_year: Annotated[int | None, Query(ge=1949, le=2100, description="the year reported on")] = None,
-    province: Annotated[str | None, Query(max_length=32, pattern=NO_NUL, examples=["广东省"])] = None,
-    city: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
-    county: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
-    agency: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
-    published_after: DateQuery = None,
-    published_before: DateQuery = None,
-) -> queries.Filters:
-    after, before = (
-        _iso_date("published_after", published_after),
-        _iso_date("published_before", published_before),
-    )
-    if after and before and after > before:
-        raise BadRequest("published_after is later than published_before")
-    return queries.Filters(
-        source_name=source_name,
-        report_year=report_year,
-        province=province,
-        city=city,
-        county=county,
-        agency=agency,
-        published_after=after,
-        published_before=before,
-    )
-
-
-FiltersDep = Annotated[queries.Filters, Depends(document_filters)]
-SearchQuery = Annotated[
-    str | None, Query(max_length=200, pattern=NO_NUL, description="full-text search (Chinese: jieba words)")
-]
 
 
 def search_match(q: str | None) -> tuple[str, ...] | None:
@@ -92,38 +43,31 @@ def search_match(q: str | None) -> tuple[str, ...] | None:
 
 
 @router.get(
-    "/documents", response_model=DocumentsPage, responses=ERRORS, openapi_extra=example("documents_page")
+    "/documents",
+    response_model=DocumentsPage,
+    responses=ERRORS,
+    openapi_extra={**example("documents_page"), **openapi_parameters(ListParams)},
 )
-async def get_documents(
-    request: Request,
-    filters: FiltersDep,
-    q: SearchQuery = None,
-    sort: Annotated[
-        Sort | None,
-        Query(
-            description="seq (ingest order, default), publish_date, report_year, "
-            "a leading - for descending; rank (default with q)"
-        ),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, description=f"page size, at most {MAX_LIMIT}")] = 50,
-    cursor: Annotated[str | None, Query(max_length=300, description="`next` of the previous page")] = None,
-    count: Annotated[
-        bool, Query(description="also return the total number of matches (costs a count)")
-    ] = False,
-) -> Response:
+async def get_documents(request: Request) -> Response:
+    """Documents in ingest order (or by date, year); with ``q``, search hits ranked: title matches first, then
+    relevance, each with its ``score`` and a highlighted ``snippet``."""
+    params = parse(ListParams, request)
+    limit, filters = params.limit, params.filters()
     if limit > MAX_LIMIT:
         raise BadRequest(f"limit {limit} is above the maximum of {MAX_LIMIT}: page with `next` instead")
-    match = search_match(q)
-    order = sort or ("rank" if match else "seq")
+    match = search_match(params.q)
+    order = params.sort or ("rank" if match else "seq")
     if order == "rank" and not match:
         raise BadRequest("sort=rank needs a search: add q")
-    after = decode_cursor(cursor, order)
+    after = decode_cursor(params.cursor, order)
 
     def query(connection: Connection) -> tuple[list[dict[str, Any]], int | None]:
         rows = queries.list_documents(
             connection, filters=filters, sort=order, after=after, limit=limit + 1, match=match
         )
-        total = queries.count_documents(connection, filters=filters, match=match) if count else None
+        if match and order != "rank":  # ranked pages come with their score and snippet
+            ranking.annotate(connection, rows[:limit], match)
+        total = queries.count_documents(connection, filters=filters, match=match) if params.count else None
         return rows, total
 
     rows, total = await read(request, query, slow=bool(match))
@@ -141,9 +85,12 @@ async def get_documents(
     return json_response(request, payload, headers)
 
 
-def _export_rows(request: Request, filters: queries.Filters, q: str | None) -> Iterator[dict[str, Any]]:
+def _export_rows(request: Request, params: ExportParams) -> Iterator[dict[str, Any]]:
     return queries.iter_documents(
-        request.app.state.engine, filters=filters, columns=EXPORT_COLUMNS, match=search_match(q)
+        request.app.state.engine,
+        filters=params.filters(),
+        columns=EXPORT_COLUMNS,
+        match=search_match(params.q),
     )
 
 
@@ -172,35 +119,40 @@ def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     "/documents.jsonl",
     responses=ERRORS,
     response_class=StreamingResponse,
-    openapi_extra={"responses": {"200": {"content": {"application/x-ndjson": {}}}}},
+    openapi_extra={
+        "responses": {"200": {"content": {"application/x-ndjson": {}}}},
+        **openapi_parameters(ExportParams),
+    },
 )
-async def export_jsonl(request: Request, filters: FiltersDep, q: SearchQuery = None) -> StreamingResponse:
+async def export_jsonl(request: Request) -> StreamingResponse:
     """Every matching document, one JSON object a line, streamed in ingest order."""
-    return StreamingResponse(_jsonl(_export_rows(request, filters, q)), media_type="application/x-ndjson")
+    rows = _export_rows(request, parse(ExportParams, request))
+    return StreamingResponse(_jsonl(rows), media_type="application/x-ndjson")
 
 
 @router.get(
     "/documents.csv",
     responses=ERRORS,
     response_class=StreamingResponse,
-    openapi_extra={"responses": {"200": {"content": {"text/csv": {}}}}},
+    openapi_extra={"responses": {"200": {"content": {"text/csv": {}}}}, **openapi_parameters(ExportParams)},
 )
-async def export_csv(request: Request, filters: FiltersDep, q: SearchQuery = None) -> StreamingResponse:
+async def export_csv(request: Request) -> StreamingResponse:
     """Every matching document as CSV (UTF-8 with BOM), streamed in ingest order."""
     return StreamingResponse(
-        _csv(_export_rows(request, filters, q)),
+        _csv(_export_rows(request, parse(ExportParams, request))),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="documents.csv"'},
     )
 
 
-def lookup(connection: Connection, document_id: str) -> dict[str, Any]:
+def lookup(connection: Connection, document_id: str, *, with_sightings: bool = False) -> dict[str, Any]:
     if not _ID.match(document_id):
         raise BadRequest(
             "a document id is 64 hex characters, or a unique prefix of at least 8 (e.g. 16 from a file name)"
         )
     try:
-        document = queries.get_document(connection, document_id)
+        find = queries.document_with_sightings if with_sightings else queries.get_document
+        document = find(connection, document_id)
     except AmbiguousPrefix as exc:
         raise Conflict(f"id prefix {document_id!r} is ambiguous: use more characters", exc.matches) from exc
     if document is None:
@@ -231,12 +183,36 @@ async def get_document(request: Request, document_id: str) -> Response:
     """One document by its id or a unique prefix (≥ 8 hex; the 16 of an exported file name)."""
 
     def work(connection: Connection) -> dict[str, Any]:  # no dependency machinery on the hottest path
-        document = lookup(connection, document_id)
-        document["sightings"], document["versions"] = queries.sightings_and_versions(
-            connection, document["id"]
-        )
-        return document
+        return lookup(connection, document_id, with_sightings=True)
 
     document = await read(request, work)
     document.pop("provenance", None)
     return json_response(request, document)
+
+
+async def _get_document_plain(request: Request) -> Response:
+    return await get_document(request, request.path_params["document_id"])
+
+
+class _HexId(Convertor[str]):
+    """A document id or prefix in a path: a ``.txt`` path or a malformed id goes on to the FastAPI routes."""
+
+    regex = "[0-9a-fA-F]{8,64}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("fazhi_hex_id", _HexId())
+
+# The hottest reads as plain Starlette routes, mounted by create_app ahead of the routers; their FastAPI twins above
+# stay for the OpenAPI document (and answer what these leave: a malformed id's 400). These handlers take the
+# request alone (they parse their own parameters): FastAPI's per-request machinery, an included router's above
+# all, cost about 90 µs of a doc-by-id's 230 on SQLite (bench/api.py). Errors are the app's, as everywhere.
+PLAIN_ROUTES = [
+    Route("/documents", get_documents, methods=["GET"]),
+    Route("/documents/{document_id:fazhi_hex_id}", _get_document_plain, methods=["GET"]),
+]

@@ -61,9 +61,23 @@ class DocumentPublic(DocumentSummary):
     versions: list[VersionPublic]
 
 
+class DocumentListed(DocumentSummary):
+    """A document in a list; with ``q``, a search hit."""
+
+    score: float | None = Field(
+        None,
+        description="searches (q) only: relevance, higher is better (bm25 on SQLite, ts_rank on PostgreSQL)",
+    )
+    snippet: str | None = Field(
+        None,
+        description="searches (q) only: HTML, the body's text escaped around the first match, the query's "
+        "words in <mark>",
+    )
+
+
 class DocumentsPage(BaseModel):
     ok: bool = True
-    items: list[DocumentSummary]
+    items: list[DocumentListed]
     next: str | None = Field(description="opaque cursor for the next page; null on the last page")
     next_url: str | None
     count: int | None = Field(None, description="total matches, only with count=true")

@@ -1,27 +1,37 @@
-"""API benchmark: a 20k-document store served by fazhi and by a bare handler doing the same SQL on the raw
-driver (sqlite3, or psycopg for PostgreSQL), in one run. Prints requests/s and p50/p99 latency for list, search and
-doc-by-id, and the ratio; asserts nothing.
+"""API benchmark: a 20k-document store served by fazhi, by a bare handler doing the same SQL on the raw driver
+(sqlite3, or psycopg for PostgreSQL), and on SQLite by Datasette on the same file, in one run. Prints requests/s
+and p50/p99 latency for a keyset list page, doc-by-id and search, and every ratio; asserts nothing.
 
     python bench/api.py [--documents 20000 --seconds 3 --connections 8]
     scripts/with-postgres python bench/api.py --backend postgresql     # a throw-away server; its own database
 
-Both servers are uvicorn processes on 127.0.0.1 with sync handlers (the thread pool); the load comes from this
-process over keep-alive connections, one endpoint and one server at a time.
+Datasette comes with the ``bench`` extra (``pip install -e '.[bench]'``); without it that column is left out.
+The search cell cycles through the 20 most frequent words of the corpus (by documents containing them, words of
+two characters or more): the words every report has. The bare search ranks every match, as a plain
+``ORDER BY bm25`` / ``ts_rank`` does.
+
+The servers are uvicorn processes on 127.0.0.1 (Datasette runs its own), all started at once; the load comes from
+this process over keep-alive connections, one endpoint and one server at a time, each cell's time cut into turns
+taken in rotation (a shared machine's load then falls on every server alike).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,8 +113,9 @@ app = Starlette(routes=[Route("/documents", listing), Route("/search", search), 
 """
 
 
-def build_store(url: str, count: int) -> list[str]:
-    """``count`` documents made of seed paragraphs, with search tokens composed from pre-tokenized paragraphs."""
+def build_store(url: str, count: int) -> tuple[list[str], list[str]]:
+    """``count`` documents made of seed paragraphs, with search tokens composed from pre-tokenized paragraphs;
+    returns their ids and the 20 most frequent words (by documents containing them, two characters or more)."""
     from ingest.tokens import token_text
     from portalsim.content import seed_paragraphs
     from store import Document, make_engine, write_session
@@ -115,7 +126,8 @@ def build_store(url: str, count: int) -> list[str]:
     tokens = {p: token_text(p) for p in pool}
     rng = random.Random(1)
     provinces = ["广东省", "浙江省", "天津市", "重庆市", "江苏省"]
-    ids = []
+    ids: list[str] = []
+    frequency: Counter[str] = Counter()
     for start in range(0, count, 500):
         with write_session(engine) as session:
             for n in range(start, min(start + 500, count)):
@@ -131,16 +143,12 @@ def build_store(url: str, count: int) -> list[str]:
                     province=provinces[n % 5],
                     agency=f"第{n}号单位",
                 )
-                upsert_document(
-                    session=session,
-                    document=doc,
-                    search_tokens=(
-                        f"第 {n} 号 单位 法治 政府 年度 报告",
-                        " ".join(tokens[p] for p in paragraphs),
-                    ),
-                )
+                words = (f"第 {n} 号 单位 法治 政府 年度 报告", " ".join(tokens[p] for p in paragraphs))
+                upsert_document(session=session, document=doc, search_tokens=words)
                 ids.append(doc.id)
-    return ids
+                frequency.update({w for w in " ".join(words).split() if len(w) >= 2})
+    engine.dispose()
+    return ids, [word for word, _ in frequency.most_common(20)]
 
 
 def postgres_database() -> str:
@@ -165,6 +173,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+async def _read_body(reader: asyncio.StreamReader, head: bytes) -> None:
+    """A Content-Length body, or a chunked one (Datasette streams its JSON)."""
+    lines = [line.lower() for line in head.split(b"\r\n")]
+    length = next((int(line.split(b":")[1]) for line in lines if line.startswith(b"content-length")), None)
+    if length is not None:
+        await reader.readexactly(length)
+        return
+    while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
+        await reader.readexactly(size + 2)
+    await reader.readuntil(b"\r\n")
+
+
 async def _one_connection(port: int, paths: list[str], stop: float, latencies: list[float]) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     i = 0
@@ -177,18 +197,14 @@ async def _one_connection(port: int, paths: list[str], stop: float, latencies: l
             head = await reader.readuntil(b"\r\n\r\n")
             if not head.startswith(b"HTTP/1.1 200"):
                 raise RuntimeError(f"{path}: {head[:40]!r}")
-            length = next(
-                int(line.split(b":")[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length")
-            )
-            await reader.readexactly(length)
+            await _read_body(reader, head)
             latencies.append(time.perf_counter() - started)
     finally:
         writer.close()
 
 
-def load(port: int, paths: list[str], seconds: float, connections: int) -> tuple[float, float, float]:
+def load(port: int, paths: list[str], seconds: float, connections: int) -> tuple[float, list[float]]:
+    """``connections`` keep-alive connections cycling through ``paths`` for ``seconds``: (elapsed, latencies)."""
     latencies: list[float] = []
 
     async def main() -> None:
@@ -202,9 +218,13 @@ def load(port: int, paths: list[str], seconds: float, connections: int) -> tuple
 
     started = time.perf_counter()
     asyncio.run(main())
-    elapsed = time.perf_counter() - started
+    return time.perf_counter() - started, latencies
+
+
+def summary(elapsed: float, latencies: list[float]) -> tuple[float, float, float]:
+    """req/s, p50 ms, p99 ms."""
     cut = sorted(latencies)
-    return len(latencies) / elapsed, statistics.median(cut) * 1000, cut[int(len(cut) * 0.99) - 1] * 1000
+    return len(cut) / elapsed, statistics.median(cut) * 1000, cut[max(int(len(cut) * 0.99) - 1, 0)] * 1000
 
 
 def serve(command: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -221,26 +241,137 @@ def serve(command: list[str], port: int, env: dict[str, str]) -> subprocess.Pope
     raise RuntimeError(f"server did not start: {command}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--documents", type=int, default=20_000)
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="fazhi-api-bench-"))
+def fazhi_command(port: int, work: Path) -> list[str]:
+    """The read API alone (no scheduler: the peers run none either)."""
+    return [sys.executable, "-m", "fazhi", "serve", "--api-only", "--port", str(port)]
+
+
+def bare_command(port: int, work: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", "--app-dir", str(work), "bare:app", "--port", str(port),
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+
+
+def datasette_command(port: int, work: Path) -> list[str]:
+    """Datasette's best case for these reads: no facet suggestions, and the pages ask for no count or facets."""
+    return [
+        sys.executable, "-m", "datasette", "serve", str(work / "store.db"), "--host", "127.0.0.1",
+        "--port", str(port), "--setting", "suggest_facets", "off",
+    ]  # fmt: skip
+
+
+def has_datasette() -> bool:
+    return importlib.util.find_spec("datasette") is not None
+
+
+SUMMARY = "id, seq, title, agency, report_year, publish_date, doc_number, province, city, county, url, source_name, fetched_at"
+DATASETTE = "_shape=objects&_nocount=1&_nofacet=1"
+
+
+def make_cells(
+    ids: list[str], seqs: list[int], words: list[str], datasette: bool
+) -> dict[str, dict[str, list[str]]]:
+    """Per endpoint, the request paths of each server (the same rows for every server)."""
+    from api.cursor import encode_cursor
+    from ingest.tokens import tokenize
+    from store.search import match_expression
+
+    sample = random.Random(2).sample(range(len(ids)), 200)
+    columns = "&".join(f"_col={c.strip()}" for c in SUMMARY.split(",") if c.strip() != "seq")
+    cells: dict[str, dict[str, list[str]]] = {
+        "list": {
+            "fazhi": [f"/documents?cursor={encode_cursor('seq', seqs[i], seqs[i])}" for i in sample],
+            "bare": [f"/documents?after={seqs[i]}" for i in sample],
+            "datasette": [
+                f"/store/documents.json?_size=50&_next={seqs[i]}&{columns}&{DATASETTE}" for i in sample
+            ],
+        },
+        "doc-by-id": {
+            "fazhi": [f"/documents/{ids[i]}" for i in sample],
+            "bare": [f"/documents/{ids[i]}" for i in sample],
+            "datasette": [f"/store/documents.json?id={ids[i]}&{DATASETTE}" for i in sample],
+        },
+        "search": {
+            "fazhi": [f"/documents?q={w}" for w in words],
+            "bare": [
+                f"/search?match={quote(match_expression(tokenize(w)))}&words={quote(' '.join(tokenize(w)))}"
+                for w in words
+            ],
+        },
+    }
+    if not datasette:
+        for paths in cells.values():
+            paths.pop("datasette", None)
+    return cells
+
+
+def measure(
+    commands: dict[str, list[str]], cells: dict[str, dict[str, list[str]]], env: dict[str, str], args: Any
+) -> dict[str, dict[str, tuple[float, float, float]]]:
+    """Every server runs at once (idle but for its turn); each cell's time is cut into ``args.rounds`` turns
+    taken by the servers in rotation, so that the load of a shared machine falls on all of them alike."""
+    ports = {name: int(command[command.index("--port") + 1]) for name, command in commands.items()}
+    processes = {name: serve(command, ports[name], env) for name, command in commands.items()}
+    totals: dict[tuple[str, str], tuple[float, list[float]]] = {}
+    try:
+        for cell, servers in cells.items():
+            names = [name for name in servers if name in ports]
+            for name in names:
+                load(ports[name], servers[name][:5], 0.5, args.connections)  # warm-up: jieba, caches
+            for turn in range(args.rounds):
+                for name in names[turn % len(names) :] + names[: turn % len(names)]:
+                    elapsed, latencies = load(
+                        ports[name], servers[name], args.seconds / args.rounds, args.connections
+                    )
+                    before = totals.get((name, cell), (0.0, []))
+                    totals[(name, cell)] = (before[0] + elapsed, before[1] + latencies)
+    finally:
+        for process in processes.values():
+            process.terminate()
+            process.wait(timeout=30)
+    results: dict[str, dict[str, tuple[float, float, float]]] = {name: {} for name in commands}
+    for (name, cell), (elapsed, latencies) in totals.items():
+        results[name][cell] = summary(elapsed, latencies)
+    return results
+
+
+def report(backend: str, results: dict[str, dict[str, tuple[float, float, float]]]) -> None:
+    servers = [name for name in ("fazhi", "bare", "datasette") if name in results]
+    print(f"backend: {backend}")
+    print(
+        f"{'endpoint':<11}" + "".join(f"{name + ' req/s':>16}{'p50 ms':>9}{'p99 ms':>9}" for name in servers)
+    )
+    for cell in results["fazhi"]:
+        line = f"{cell:<11}"
+        for name in servers:
+            r = results[name].get(cell)
+            line += f"{r[0]:>16.0f}{r[1]:>9.2f}{r[2]:>9.2f}" if r else f"{'-':>16}{'':>9}{'':>9}"
+        print(line)
+    print()
+    for cell, f in results["fazhi"].items():
+        ratios = [f"{f[0] / results[n][cell][0]:.2f}x {n}" for n in servers[1:] if cell in results[n]]
+        print(f"ratio {cell:<11} fazhi = " + ", ".join(ratios) + "  (req/s)")
+    print(
+        "(the bare handler has no filters, validation, ETags or error bodies; its search ranks every match. "
+        "Datasette: no count, no facets)"
+    )
+
+
+def prepare(args: Any, work: Path) -> tuple[str, str, list[str], list[int], list[str]]:
+    """The store: its URL, the bare handler's database, document ids, seqs and the 20 most frequent words."""
     if args.backend == "sqlite":
-        url = f"sqlite:///{work / 'store.db'}"
-        bare_db = str(work / "store.db")
+        url, bare_db = f"sqlite:///{work / 'store.db'}", str(work / "store.db")
     else:
         url = postgres_database()
         bare_db = url.replace("postgresql+psycopg://", "postgresql://")
     started = time.perf_counter()
-    ids = build_store(url, args.documents)
+    ids, words = build_store(url, args.documents)
     print(
         f"store: {args.documents} documents in {time.perf_counter() - started:.1f} s; "
-        f"{args.connections} keep-alive connections, {args.seconds:g} s per cell"
+        f"{args.connections} keep-alive connections, {args.seconds:g} s per server and cell in {args.rounds} turns"
     )
+    print("search words (the 20 most frequent): " + " ".join(words))
     from sqlalchemy import text
 
     from store import make_engine
@@ -248,84 +379,48 @@ def main() -> None:
     engine = make_engine(url)
     with engine.connect() as connection:
         seqs = [r[0] for r in connection.execute(text("SELECT seq FROM documents ORDER BY seq"))]
-    engine.dispose()
-    rng = random.Random(2)
-    words = ["行政复议", "法治政府", "劳动争议", "执法", "普法", "依法行政", "规范性文件", "行政处罚"]
-    from api.cursor import encode_cursor
-    from ingest.tokens import tokenize
-    from store.search import match_expression
-
-    sample = rng.sample(range(len(ids)), 200)
-    cells = {
-        "list": (
-            [f"/documents?cursor={encode_cursor('seq', seqs[i], seqs[i])}" for i in sample],
-            [f"/documents?after={seqs[i]}" for i in sample],
-        ),
-        "search": (
-            [f"/documents?q={w}" for w in words],
-            [
-                f"/search?match={quote(match_expression(tokenize(w)))}&words={quote(' '.join(tokenize(w)))}"
-                for w in words
-            ],
-        ),
-        "doc-by-id": ([f"/documents/{ids[i]}" for i in sample], [f"/documents/{ids[i]}" for i in sample]),
-    }
-    (work / "bare.py").write_text(BARE if args.backend == "sqlite" else BARE_PG, encoding="utf-8")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")},
-        "FAZHI_DATABASE_URL": url,
-        "FAZHI_LOG_LEVEL": "WARNING",
-    }
-    env["BENCH_DB"] = bare_db
-    results = {}
-    for name in ("fazhi", "bare"):
-        port = free_port()
-        if name == "fazhi":
-            command = [
-                sys.executable,
-                "-m",
-                "fazhi",
-                "serve",
-                "--port",
-                str(port),
-                "--sources",
-                str(ROOT / "seeds" / "demo.toml"),
-            ]
+    # the steady state of a store: SQLite's WAL folded into the file (one file for every server), PostgreSQL's
+    # statistics gathered (as autovacuum would after a bulk load)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if args.backend == "sqlite":
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
-            command = [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--app-dir",
-                str(work),
-                "bare:app",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ]
-        process = serve(command, port, env)
-        try:
-            for cell, (ours, bare) in cells.items():
-                paths = ours if name == "fazhi" else bare
-                load(port, paths[:5], 0.5, args.connections)  # warm-up: jieba, caches
-                results[(name, cell)] = load(port, paths, args.seconds, args.connections)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-    print(f"backend: {args.backend}")
-    print(
-        f"{'endpoint':<12}{'fazhi req/s':>13}{'p50 ms':>9}{'p99 ms':>9}{'bare req/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}"
-    )
-    for cell in cells:
-        f, b = results[("fazhi", cell)], results[("bare", cell)]
-        print(
-            f"{cell:<12}{f[0]:>13.0f}{f[1]:>9.2f}{f[2]:>9.2f}{b[0]:>12.0f}{b[1]:>9.2f}{b[2]:>9.2f}{f[0] / b[0]:>8.2f}"
-        )
-    print(
-        "(ratio = fazhi req/s ÷ bare req/s; the bare handler has no filters, validation, ETags or error bodies)"
-    )
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
+    return url, bare_db, ids, seqs, words
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--documents", type=int, default=20_000)
+    parser.add_argument("--seconds", type=float, default=6.0, help="per server and cell, in --rounds turns")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="fazhi-api-bench-"))
+    try:
+        run(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # a 20k-document store is ~330 MB
+
+
+def run(args: Any, work: Path) -> None:
+    url, bare_db, ids, seqs, words = prepare(args, work)
+    datasette = args.backend == "sqlite" and has_datasette()
+    if args.backend == "sqlite" and not datasette:
+        print("datasette is not installed (pip install -e '.[bench]'): its column is left out")
+    cells = make_cells(ids, seqs, words, datasette)
+    (work / "bare.py").write_text(BARE if args.backend == "sqlite" else BARE_PG, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")}
+    env |= {"FAZHI_DATABASE_URL": url, "FAZHI_LOG_LEVEL": "WARNING", "BENCH_DB": bare_db}
+    commands = {"fazhi": fazhi_command, "bare": bare_command, "datasette": datasette_command}
+    chosen = {
+        name: command(free_port(), work)
+        for name, command in commands.items()
+        if name != "datasette" or datasette
+    }
+    report(args.backend, measure(chosen, cells, env, args))
 
 
 if __name__ == "__main__":

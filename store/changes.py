@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, insert, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from store.models import Change
+from store.sql import fetch
 from store.types import utcnow
 
 _CHANGES: Table = Change.__table__  # type: ignore[attr-defined]
@@ -43,6 +44,11 @@ def add_change(session: Session, document_id: str, kind: str, detail: dict[str, 
     )
 
 
+_SINCE = (
+    "SELECT seq, document_id, kind, detail, at FROM changes WHERE seq > :since ORDER BY seq LIMIT {limit}"
+)
+
+
 def changes_since(connection: Connection, *, since: int, limit: int) -> list[dict[str, Any]]:
-    statement = select(_CHANGES).where(_CHANGES.c.seq > since).order_by(_CHANGES.c.seq).limit(limit)
-    return [dict(row) for row in connection.execute(statement).mappings().all()]
+    """A page of the feed (driver-level SQL: the API's hot path, see store.sql)."""
+    return fetch(connection, _SINCE.format(limit=int(limit)), {"since": since})  # see queries.list_documents

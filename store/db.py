@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import Pool
 from sqlmodel import Session, create_engine
 
 from store import models as _models  # noqa: F401  (registers the tables)
@@ -89,7 +91,9 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     return engine
 
 
-_WRITE_LOCKS: dict[int, threading.Lock] = {}
+# keyed by the engine's pool (shared with its execution_options views), weakly: an id() could be reused by a
+# later engine's pool once this one is collected, and hand it the old engine's writer (another database)
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Pool, threading.Lock] = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
 
 
@@ -99,18 +103,17 @@ def _process_write_lock(engine: Engine) -> threading.Lock | None:
     if engine.dialect.name != "sqlite":
         return None
     with _LOCKS_GUARD:
-        return _WRITE_LOCKS.setdefault(id(engine.pool), threading.Lock())
+        return _WRITE_LOCKS.setdefault(engine.pool, threading.Lock())
 
 
-_WRITE_ENGINES: dict[int, Engine] = {}
+_WRITE_ENGINES: weakref.WeakKeyDictionary[Pool, Engine] = weakref.WeakKeyDictionary()
 
 
 def _write_engine(engine: Engine) -> Engine:
     """The engine's writer view (``BEGIN IMMEDIATE`` on SQLite), made once: building one per write is not free."""
-    key = id(engine.pool)
-    writer = _WRITE_ENGINES.get(key)
+    writer = _WRITE_ENGINES.get(engine.pool)
     if writer is None:
-        writer = _WRITE_ENGINES[key] = engine.execution_options(fazhi_write=True)
+        writer = _WRITE_ENGINES[engine.pool] = engine.execution_options(fazhi_write=True)
     return writer
 
 

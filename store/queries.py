@@ -1,6 +1,7 @@
-"""The read side: plain Core queries returning dicts (the API's hot paths skip ORM objects; STACK-NOTES 16).
+"""The read side: driver-level SQL returning dicts (:mod:`store.sql`), one text for both backends.
 
 Keyset pagination everywhere: a page is "rows after (sort key, seq)", one extra row tells whether there is a next.
+``sort="rank"`` (a search) is :mod:`store.ranking`'s.
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, select, text, tuple_
+from sqlalchemy import Engine, Table, func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
 
+from store import ranking
 from store.errors import AmbiguousPrefix
-from store.models import Document, Sighting
-from store.search import rank_key, search_join
+from store.models import Document
+from store.search import match_join, match_params
+from store.sql import fetch, fetch_together
 
 DOCUMENTS: Table = Document.__table__  # type: ignore[attr-defined]
-SIGHTINGS: Table = Sighting.__table__  # type: ignore[attr-defined]
 SUMMARY_COLUMNS = (
     "id",
     "seq",
@@ -36,6 +37,13 @@ SUMMARY_COLUMNS = (
     "fetched_at",
 )
 SORTS = ("seq", "-seq", "publish_date", "-publish_date", "report_year", "-report_year", "rank")
+_EQUAL = ("source_name", "report_year", "province", "city", "county", "agency")
+_UNDATED = date(1, 1, 1)  # undated documents sort first
+_SORT_KEYS = {
+    "seq": "documents.seq",
+    "publish_date": "coalesce(documents.publish_date, :undated)",
+    "report_year": "coalesce(documents.report_year, 0)",
+}
 
 
 @dataclass(frozen=True)
@@ -49,30 +57,39 @@ class Filters:
     published_after: date | None = None
     published_before: date | None = None
 
-    def clauses(self) -> list[ColumnElement[bool]]:
-        c = DOCUMENTS.c
-        out: list[ColumnElement[bool]] = []
-        for name in ("source_name", "report_year", "province", "city", "county", "agency"):
+    def where(self) -> tuple[list[str], dict[str, Any]]:
+        """SQL conditions on ``documents`` and their parameters."""
+        conditions, params = [], {}
+        for name in _EQUAL:
             value = getattr(self, name)
             if value is not None:
-                out.append(c[name] == value)
+                conditions.append(f"documents.{name} = :{name}")
+                params[name] = value
         if self.published_after is not None:
-            out.append(c.publish_date >= self.published_after)
+            conditions.append("documents.publish_date >= :published_after")
+            params["published_after"] = self.published_after
         if self.published_before is not None:
-            out.append(c.publish_date <= self.published_before)
-        return out
+            conditions.append("documents.publish_date <= :published_before")
+            params["published_before"] = self.published_before
+        return conditions, params
 
 
-def _sort_key(sort: str, dialect: str, words: tuple[str, ...] | None) -> Any:
-    c = DOCUMENTS.c
-    name = sort.lstrip("-")
-    if name == "publish_date":
-        return func.coalesce(c.publish_date, date(1, 1, 1))  # undated documents sort first
-    if name == "report_year":
-        return func.coalesce(c.report_year, 0)
-    if name == "rank" and words:
-        return rank_key(dialect, words)
-    return c.seq
+def _selection(
+    dialect: str, filters: Filters, match: tuple[str, ...] | None
+) -> tuple[str, list[str], dict[str, Any]]:
+    """``FROM`` (with the search index when ``match``), ``WHERE`` conditions, parameters."""
+    conditions, params = filters.where()
+    source = "documents"
+    if match is not None:
+        join, condition = match_join(dialect)
+        source = f"documents {join}"
+        conditions.append(condition)
+        params.update(match_params(match))
+    return source, conditions, params
+
+
+def _where(conditions: list[str]) -> str:
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
 def list_documents(
@@ -86,53 +103,56 @@ def list_documents(
     columns: tuple[str, ...] = SUMMARY_COLUMNS,
 ) -> list[dict[str, Any]]:
     """Documents in ``sort`` order (ties by seq), after the keyset ``after`` = (sort value, seq); ``match``: the
-    search words, all required."""
-    dialect = connection.dialect.name
-    key = _sort_key(sort, dialect, match)
-    descending = sort.startswith("-")
-    selected = [DOCUMENTS.c[name] for name in columns] + [key.label("sort_key")]
-    statement = select(*selected).where(*filters.clauses())
-    if match is not None:
-        statement = search_join(statement, dialect, match, DOCUMENTS.c.seq)
-    if after is not None and sort.lstrip("-") == "seq":  # the primary key alone: an index range scan
-        statement = statement.where(DOCUMENTS.c.seq < after[1] if descending else DOCUMENTS.c.seq > after[1])
+    search words, all required. Each row has its ``sort_key`` (for the next cursor)."""
+    if sort == "rank":
+        if not match:
+            raise ValueError("sort=rank needs search words")
+        return ranking.search_page(
+            connection, filters=filters, words=match, after=after, limit=limit, columns=columns
+        )
+    source, conditions, params = _selection(connection.dialect.name, filters, match)
+    name, descending = sort.lstrip("-"), sort.startswith("-")
+    key = _SORT_KEYS[name]
+    if name == "publish_date":
+        params["undated"] = _UNDATED
+    if after is not None and name == "seq":  # the primary key alone: an index range scan
+        conditions.append(f"documents.seq {'<' if descending else '>'} :after_seq")
     elif after is not None:
-        pair, bound = tuple_(key, DOCUMENTS.c.seq), tuple_(*after)
-        statement = statement.where(pair < bound if descending else pair > bound)
-    order = (key.desc(), DOCUMENTS.c.seq.desc()) if descending else (key.asc(), DOCUMENTS.c.seq.asc())
-    return [dict(row) for row in connection.execute(statement.order_by(*order).limit(limit)).mappings().all()]
+        conditions.append(f"({key}, documents.seq) {'<' if descending else '>'} (:after_key, :after_seq)")
+        params["after_key"] = after[0]
+    if after is not None:
+        params["after_seq"] = after[1]
+    direction = "DESC" if descending else "ASC"
+    order = f"documents.seq {direction}" if name == "seq" else f"{key} {direction}, documents.seq {direction}"
+    selected = ", ".join(f"documents.{c}" for c in columns)
+    # the limit written in: a LIMIT parameter cost psycopg and PostgreSQL ~80 µs more a page (a few texts only)
+    sql = f"SELECT {selected}, {key} AS sort_key FROM {source}{_where(conditions)} ORDER BY {order} LIMIT {int(limit)}"
+    return fetch(connection, sql, params, plan_each_time=match is not None)
 
 
 def count_documents(connection: Connection, *, filters: Filters, match: tuple[str, ...] | None = None) -> int:
-    statement = select(func.count()).select_from(DOCUMENTS).where(*filters.clauses())
-    if match is not None:
-        statement = search_join(statement, connection.dialect.name, match, DOCUMENTS.c.seq)
-    return int(connection.execute(statement).scalar() or 0)
+    source, conditions, params = _selection(connection.dialect.name, filters, match)
+    sql = f"SELECT count(*) AS n FROM {source}{_where(conditions)}"
+    rows = fetch(connection, sql, params, plan_each_time=match is not None)
+    return int(rows[0]["n"])
 
 
-_BY_ID = text("SELECT * FROM documents WHERE id = :id").columns(*DOCUMENTS.c)
-_BY_PREFIX = text("SELECT * FROM documents WHERE id >= :low AND id < :high LIMIT 5").columns(*DOCUMENTS.c)
-_SEEN_AT = text(
+_BY_ID = "SELECT * FROM documents WHERE id = :id"
+_BY_PREFIX = "SELECT * FROM documents WHERE id >= :low AND id < :high ORDER BY id LIMIT 5"
+_SEEN_AT = (
     "SELECT document_id, url, source_name, first_seen, last_seen FROM sightings "
     "WHERE url IN (SELECT url FROM sightings WHERE document_id = :id) ORDER BY first_seen, url"
-).columns(
-    SIGHTINGS.c.document_id,
-    SIGHTINGS.c.url,
-    SIGHTINGS.c.source_name,
-    SIGHTINGS.c.first_seen,
-    SIGHTINGS.c.last_seen,
 )
-# Plain SQL with typed result columns: the hottest reads skip Core's statement building (≈ 3× cheaper).
 
 
 def get_document(connection: Connection, id_or_prefix: str) -> dict[str, Any] | None:
     key = id_or_prefix.lower()
     if len(key) == 64:
-        row = connection.execute(_BY_ID, {"id": key}).mappings().first()
-        return dict(row) if row else None
+        rows = fetch(connection, _BY_ID, {"id": key})
+        return rows[0] if rows else None
     # a hex prefix as a range: the id index answers it (and no LIKE wildcard can sneak in)
     high = key[:-1] + chr(ord(key[-1]) + 1)
-    rows = [dict(r) for r in connection.execute(_BY_PREFIX, {"low": key, "high": high}).mappings()]
+    rows = fetch(connection, _BY_PREFIX, {"low": key, "high": high})
     if len(rows) > 1:
         raise AmbiguousPrefix(key, [r["id"] for r in rows])
     return rows[0] if rows else None
@@ -142,15 +162,37 @@ def sightings_and_versions(
     connection: Connection, document_id: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One query for the hot path: the document's sightings, and the other bodies seen at its URLs (oldest first)."""
+    return _split_seen(fetch(connection, _SEEN_AT, {"id": document_id}), document_id)
+
+
+def document_with_sightings(connection: Connection, id_or_prefix: str) -> dict[str, Any] | None:
+    """The document with its ``sightings`` and ``versions``; a full id costs one round trip on PostgreSQL."""
+    key = id_or_prefix.lower()
+    if len(key) != 64:
+        document = get_document(connection, key)
+        if document is not None:
+            document["sightings"], document["versions"] = sightings_and_versions(connection, document["id"])
+        return document
+    found, seen = fetch_together(connection, [(_BY_ID, {"id": key}), (_SEEN_AT, {"id": key})])
+    if not found:
+        return None
+    document = found[0]
+    document["sightings"], document["versions"] = _split_seen(seen, key)
+    return document
+
+
+def _split_seen(
+    rows: list[dict[str, Any]], document_id: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     own, others = [], []
-    for row in connection.execute(_SEEN_AT, {"id": document_id}).mappings():
-        entry = dict(row)
-        if entry.pop("document_id") == document_id:
+    for entry in rows:
+        owner = entry.pop("document_id")
+        if owner == document_id:
             own.append(entry)
         else:
             others.append(
                 {
-                    "id": row["document_id"],
+                    "id": owner,
                     "url": entry["url"],
                     "first_seen": entry["first_seen"],
                     "last_seen": entry["last_seen"],

@@ -8,21 +8,18 @@ sees one token per Chinese word. ``documents_fts`` holds the words, keyed by the
   index, ranked with ``ts_rank``. In a UTF-8 database the parser reads Chinese characters as letters under any
   locale, ``C`` included (checked on PostgreSQL 15); other encodings are refused by ``store.migrate``.
 
-Both tables are made by the first migration. A search is a list of words, all required; user input never reaches
-either query language (FTS5 gets quoted phrases, PostgreSQL ``plainto_tsquery``).
+Both tables are made by the first migration (PostgreSQL's title index by 0004). A search is a list of words, all
+required; user input never reaches either query language (FTS5 gets quoted phrases, PostgreSQL ``plainto_tsquery``
+and quoted lexemes). This module holds the SQL of a search on each backend; :mod:`store.ranking` orders the hits.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Float, cast, column, func, literal_column, table, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 FTS_TABLE = "documents_fts"
-_PG_FTS = table(FTS_TABLE, column("rowid"), column("vector"))
 
 # FTS_TABLE is a constant of this module: the f-strings below never carry user input (S608).
 
@@ -73,24 +70,85 @@ def index_rows(connection: Connection, rows: list[tuple[int, str, str]]) -> None
     )
 
 
-def match_expression(words: list[str]) -> str:
-    """FTS5: each word as a quoted phrase, all required."""
-    return " ".join('"' + w.replace('"', '""') + '"' for w in words if w.strip())
+def match_expression(words: list[str] | tuple[str, ...], *, column: str | None = None) -> str:
+    """FTS5: each word as a quoted phrase, all required; ``column``: in that column."""
+    prefix = f"{{{column}}} : " if column else ""
+    return " ".join(prefix + '"' + w.replace('"', '""') + '"' for w in words if w.strip())
 
 
-def search_join(statement: Select[Any], dialect: str, words: tuple[str, ...], seq: Any) -> Select[Any]:
-    """``statement`` narrowed to documents (``seq``) that have every word."""
+# Relevance: title words weigh 2.5× body words on both backends (PostgreSQL's weights A = 1.0 and B = 0.4).
+_BM25 = f"bm25({FTS_TABLE}, 2.5, 1.0)"
+# ts_rank of "any of the words" (matching still needs all of them): a sum over the words of each one's saturating
+# count, as bm25 is; ts_rank of "all of them" scores their proximity instead, and saturates after a few pairs.
+# 1: divided by 1 + log(length). Unlike bm25, ts_rank has no inverse document frequency.
+_TS_RANK = "ts_rank({vector}, to_tsquery('simple', :any_query), 1)"
+
+
+def match_params(words: tuple[str, ...]) -> dict[str, str]:
+    """The parameters of :func:`match_join` and of the other fragments here."""
+    return {
+        "match": match_expression(words),
+        "title_match": match_expression(words, column="title"),
+        "words": " ".join(words),
+        "title_query": " & ".join(_lexeme(w) + ":A" for w in words),
+        "any_query": " | ".join(_lexeme(w) for w in words),
+    }
+
+
+def _lexeme(word: str) -> str:
+    """A word quoted for ``to_tsquery`` (no operator inside it is read)."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def match_join(dialect: str) -> tuple[str, str]:
+    """``JOIN`` and ``WHERE`` fragments narrowing ``documents`` to those with every word (:func:`match_params`)."""
+    join = f"JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = documents.seq"
     if dialect == "postgresql":
-        query = func.plainto_tsquery("simple", " ".join(words))
-        return statement.join(_PG_FTS, _PG_FTS.c.rowid == seq).where(_PG_FTS.c.vector.op("@@")(query))
-    return statement.join(text(FTS_TABLE), literal_column(f"{FTS_TABLE}.rowid") == seq).where(
-        literal_column(FTS_TABLE).op("MATCH")(match_expression(list(words)))
+        return join, f"{FTS_TABLE}.vector @@ plainto_tsquery('simple', :words)"
+    return join, f"{FTS_TABLE} MATCH :match"
+
+
+def candidates_sql(dialect: str, *, title: bool, conditions: list[str]) -> str:
+    """The newest ``:limit`` documents with every word (in the title with ``title``) among ``conditions`` on the
+    index's ``rowid``, each with its relevance ``score`` (higher is better), computed for those rows only (SQLite's
+    title matches come without: :func:`scores_sql` gives it)."""
+    where = " AND ".join(conditions)
+    if dialect == "postgresql":
+        # the title's words: weight A in the vector (cheap to test row by row) and the index of migration 0004
+        # (found fast when few titles have them); the planner picks the path
+        found = (
+            "vector @@ to_tsquery('simple', :title_query) "
+            "AND to_tsvector('simple', title) @@ plainto_tsquery('simple', :words)"
+            if title
+            else "vector @@ plainto_tsquery('simple', :words)"
+        )
+        return (
+            f"SELECT c.rowid AS seq, {_TS_RANK.format(vector='c.vector')} AS score FROM "
+            f"(SELECT rowid, vector FROM {FTS_TABLE} WHERE {found}{' AND ' + where if where else ''} "
+            "ORDER BY rowid DESC LIMIT :limit) AS c"
+        )
+    where = f" AND {where}" if where else ""
+    if title:  # rowids only: bm25 under a column filter would score that column alone (see scores_sql)
+        return (
+            f"SELECT rowid AS seq, NULL AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :title_match{where} "
+            "ORDER BY rowid DESC LIMIT :limit"
+        )
+    return (
+        f"SELECT rowid AS seq, -{_BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match{where} "
+        "ORDER BY rowid DESC LIMIT :limit"
     )
 
 
-def rank_key(dialect: str, words: tuple[str, ...]) -> Any:
-    """The relevance sort key, best first in ascending order (bm25 is already negative-is-better)."""
+def scores_sql(dialect: str, seqs: str) -> str:
+    """The relevance ``score`` of the documents ``seqs`` (an ``IN`` list, between ``:low`` and ``:high``) that
+    have every word. SQLite: FTS5 would seek each rowid of an ``IN`` list through every word's list (about a
+    millisecond each); the range bounds its scan instead and ``+rowid`` keeps the list a plain filter."""
     if dialect == "postgresql":
-        query = func.plainto_tsquery("simple", " ".join(words))
-        return cast(-func.ts_rank(_PG_FTS.c.vector, query), Float)
-    return literal_column(f"bm25({FTS_TABLE})")
+        return (
+            f"SELECT rowid AS seq, {_TS_RANK.format(vector='vector')} AS score FROM {FTS_TABLE} "
+            f"WHERE rowid IN ({seqs}) AND vector @@ plainto_tsquery('simple', :words)"
+        )
+    return (
+        f"SELECT rowid AS seq, -{_BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match "
+        f"AND rowid BETWEEN :low AND :high AND +rowid IN ({seqs})"
+    )

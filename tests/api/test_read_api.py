@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -186,3 +187,63 @@ def test_reads_survive_the_server_dropping_every_connection(crawled: tuple[Any, 
     assert dropped >= 1
     for path in ("/documents", "/changes", "/stats", "/healthz"):
         assert httpx.get(f"{api}{path}").status_code == 200, path
+
+
+def test_search_hits_carry_a_score_and_a_highlighted_snippet(api: str) -> None:
+    ranked = httpx.get(f"{api}/documents", params={"q": "劳动保障监察"}).json()["items"]
+    by_seq = httpx.get(f"{api}/documents", params={"q": "劳动保障监察", "sort": "seq"}).json()["items"]
+    assert ranked and sorted(i["id"] for i in ranked) == sorted(i["id"] for i in by_seq)
+    for item in ranked + by_seq:
+        assert isinstance(item["score"], float) and item["score"] > 0
+        assert item["snippet"] and "<mark>" in item["snippet"]
+        # the body's text escaped: the only tags are the marks
+        assert item["snippet"].replace("<mark>", "").replace("</mark>", "").count("<") == 0
+    assert {i["id"]: i["score"] for i in ranked} == {i["id"]: i["score"] for i in by_seq}
+    plain = httpx.get(f"{api}/documents").json()["items"][0]
+    assert "score" not in plain and "snippet" not in plain
+
+
+def test_ranked_search_pages_reach_every_match_once(api: str) -> None:
+    total = httpx.get(f"{api}/documents", params={"q": "法治", "count": "true"}).json()["count"]
+    items = _all_pages(f"{api}/documents", {"q": "法治", "limit": 2})
+    assert total >= 3 and len(items) == len({i["id"] for i in items}) == total
+
+
+def _cursor(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("sort", "key"),
+    [
+        ("rank", '"x"'),  # PostgreSQL compared it with a double precision: a 500 there
+        ("rank", "1.5"),
+        ("rank", '[0, "x"]'),
+        ("rank", "[5, 1.0]"),
+        ("rank", "[0, NaN]"),
+        ("rank", "[true, 1.0]"),
+        ("seq", '"x"'),
+        ("seq", "1.5"),
+        ("-publish_date", "5"),
+        ("publish_date", '"2024-13-01"'),
+        ("report_year", '"2020"'),
+        ("-report_year", str(2**40)),
+    ],
+)
+def test_a_hand_made_cursor_of_the_wrong_type_is_a_400_on_every_backend(
+    api: str, sort: str, key: str
+) -> None:
+    params = {"sort": sort, "cursor": _cursor(f'{{"o":"{sort}","k":{key},"s":3}}')}
+    if sort == "rank":
+        params["q"] = "法治"
+    response = httpx.get(f"{api}/documents", params=params)
+    body = response.json()
+    assert response.status_code == 400 and body["status"] == 400 and body["ok"] is False
+    assert body["error"].startswith("invalid cursor")
+
+
+@pytest.mark.parametrize("key", ["[0, 0.5]", "[1, 2]", "[2, 0.0]"])
+def test_a_well_typed_rank_cursor_is_answered(api: str, key: str) -> None:
+    cursor = _cursor(f'{{"o":"rank","k":{key},"s":3}}')
+    response = httpx.get(f"{api}/documents", params={"q": "法治", "cursor": cursor})
+    assert response.status_code == 200 and isinstance(response.json()["items"], list)

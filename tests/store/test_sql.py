@@ -1,0 +1,80 @@
+"""Driver-level reads (store.sql) give exactly what SQLAlchemy Core gives, on both backends, and a server that
+dropped the connection is reported the way Core reports it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DBAPIError
+
+from store import Document, write_session
+from store.documents import upsert_document
+from store.models import Change, Sighting
+from store.sql import driver_sql, fetch
+
+
+def _fill(db: Engine) -> None:
+    with write_session(db) as session:
+        for n, published in enumerate([date(2024, 3, 1), None]):
+            upsert_document(
+                session=session,
+                document=Document(
+                    id=f"{n}" * 64,
+                    title=f"报告{n}",
+                    body="正文",
+                    url=f"http://127.0.0.2/{n}",
+                    source_name="s",
+                    publish_date=published,
+                    report_year=2023 if published else None,
+                    breadcrumb=["首页", "报告"],
+                    attachments=[{"name": "附件", "url": "http://127.0.0.2/a.pdf"}],
+                    provenance={"title": "meta"},
+                    fetched_at=datetime(2026, 1, 2, 3, 4, 5, 0 if n else 678901, tzinfo=UTC),
+                ),
+                seen_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+            )
+
+
+@pytest.mark.parametrize("model", [Document, Sighting, Change])
+def test_rows_equal_what_core_returns(db: Engine, model: type) -> None:
+    _fill(db)
+    table = model.__table__  # type: ignore[attr-defined]
+    with db.connect() as connection:
+        core = [dict(r) for r in connection.execute(select(table).order_by(table.c[0])).mappings()]
+        ours = fetch(connection, f"SELECT * FROM {table.name} ORDER BY {table.c[0].name}")
+    assert ours == core and len(ours) >= 2
+    for row in ours:
+        for value in row.values():
+            if isinstance(value, datetime):
+                assert value.tzinfo is UTC
+
+
+def test_parameters_dates_and_the_driver_style(db: Engine) -> None:
+    _fill(db)
+    with db.connect() as connection:
+        rows = fetch(
+            connection,
+            "SELECT id, publish_date FROM documents WHERE publish_date >= :day AND title = :title",
+            {"day": date(2024, 1, 1), "title": "报告0"},
+        )
+    assert rows == [{"id": "0" * 64, "publish_date": date(2024, 3, 1)}]
+    assert driver_sql("SELECT x::text FROM t WHERE a = :a AND b LIKE 'x%'", "postgresql") == (
+        "SELECT x::text FROM t WHERE a = %(a)s AND b LIKE 'x%%'"
+    )
+    assert driver_sql("SELECT 1 WHERE a = :a", "sqlite") == "SELECT 1 WHERE a = :a"
+
+
+def test_a_dropped_connection_is_invalidated_like_core_does(db: Engine) -> None:
+    if db.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no server to lose")
+    with db.connect() as connection:
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        with db.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError) as raised:
+            fetch(connection, "SELECT 1 AS one")
+    assert raised.value.connection_invalidated
+    with db.connect() as connection:  # the pool made a new one
+        assert fetch(connection, "SELECT 1 AS one") == [{"one": 1}]
