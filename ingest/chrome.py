@@ -94,7 +94,9 @@ _META_LINE = re.compile(
 _META_WORDS = re.compile(r"来源|作者|浏览|阅读|点击|编辑|发布|时间|\d{1,2}:\d{2}")
 _PAGE_META = re.compile(r"\d{1,2}:\d{2}|来源|浏览|点击|阅读|作者|编辑")
 _BARE_DATE = re.compile(r"^(19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
-_COLOPHON = re.compile(r"^(抄\s*送|主\s*送|报\s*送|抄\s*报)\s*[:：]|.{2,40}\d{1,2}\s*月\s*\d{1,2}\s*日\s*印\s*发$")
+_COLOPHON = re.compile(
+    r"^(抄\s*送|主\s*送|报\s*送|抄\s*报)\s*[:：]|.{2,40}\d{1,2}\s*月\s*\d{1,2}\s*日\s*印\s*发$"
+)
 _ATTACHMENT_LINE = re.compile(r"^(相关)?附件\s*\d*\s*[:：]?")
 DOC_EXTENSIONS = (
     "pdf",
@@ -249,7 +251,9 @@ def _footer_block(lines: Sequence[LineLike], start: int, end: int) -> int | None
         text = lines[index].text
         if protected(text) or _keeps(text):
             break
-        if is_chrome_line(text) or (_RELATED_HEADER.match(text.strip()) and _links_follow(lines, index + 1, end)):
+        if is_chrome_line(text) or (
+            _RELATED_HEADER.match(text.strip()) and _links_follow(lines, index + 1, end)
+        ):
             found = index
     return found
 

@@ -130,7 +130,8 @@ def classify(
     kind, matched = title_evidence(title)
     if kind == "decoy":
         return Verdict("not_report", f"decoy title ({matched})")
-    if kind == "report" and len(body) < min_report_chars and has_attachments:  # 「现将报告全文公布如下。」 + a file
+    # the report is the file: no body, or an intro like 「现将报告全文公布如下。」 above the link
+    if kind == "report" and len(body) < min_report_chars and has_attachments:
         return Verdict("report", "attachment-only report")
     if link_ratio > max_link_ratio:
         return Verdict("not_report", f"list page ({link_ratio:.0%} of the text is links)")
