@@ -7,11 +7,11 @@ extracted on it)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -80,10 +80,8 @@ def test_api_answers_within_100_ms_while_the_crawler_reads_hostile_pages(
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
                 while not done.is_set():
-                    try:
+                    with contextlib.suppress(httpx.ConnectError):  # not listening yet
                         probes.append(_probe(client, "/healthz"))
-                    except httpx.ConnectError:  # not listening yet
-                        pass
                     time.sleep(0.02)
                     assert time.monotonic() < give_up, "the crawl did not finish within 90 s"
         finally:
