@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
@@ -89,38 +91,34 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     return engine
 
 
-_WRITE_LOCKS: dict[int, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
+_WRITERS: dict[int, tuple[weakref.ref[Any], threading.Lock | None, Engine]] = {}
+_WRITERS_GUARD = threading.Lock()
 
 
-def _process_write_lock(engine: Engine) -> threading.Lock | None:
-    """SQLite has one writer: threads of one process queue on a Python lock (woken at once) instead of
-    SQLite's busy handler, which sleeps in growing steps. Other processes still meet the busy timeout."""
-    if engine.dialect.name != "sqlite":
-        return None
-    with _LOCKS_GUARD:
-        return _WRITE_LOCKS.setdefault(id(engine.pool), threading.Lock())
+def _writer(engine: Engine) -> tuple[threading.Lock | None, Engine]:
+    """The engine's process write lock and writer view (``BEGIN IMMEDIATE`` on SQLite), made once per pool.
 
-
-_WRITE_ENGINES: dict[int, Engine] = {}
-
-
-def _write_engine(engine: Engine) -> Engine:
-    """The engine's writer view (``BEGIN IMMEDIATE`` on SQLite), made once: building one per write is not free."""
-    key = id(engine.pool)
-    writer = _WRITE_ENGINES.get(key)
-    if writer is None:
-        writer = _WRITE_ENGINES[key] = engine.execution_options(fazhi_write=True)
-    return writer
+    SQLite has one writer: threads of one process queue on a Python lock (woken at once) instead of SQLite's busy
+    handler, which sleeps in growing steps; other processes still meet the busy timeout. The cache is keyed by the
+    pool's id *and checks it is the same pool*: a disposed engine's pool is freed and its id given to a new one,
+    and a stale view would write into the other engine's database (the once-in-ten flaky FTS test)."""
+    pool = engine.pool
+    with _WRITERS_GUARD:
+        cached = _WRITERS.get(id(pool))
+        if cached is None or cached[0]() is not pool:
+            lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+            cached = (weakref.ref(pool), lock, engine.execution_options(fazhi_write=True))
+            _WRITERS[id(pool)] = cached
+    return cached[1], cached[2]
 
 
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction takes the write lock up front, committed on success."""
-    lock = _process_write_lock(engine)
+    lock, writer = _writer(engine)
     with (
         lock if lock is not None else nullcontext(),
-        Session(_write_engine(engine)) as session,
+        Session(writer) as session,
     ):
         yield session
         session.commit()
