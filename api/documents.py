@@ -12,29 +12,41 @@ from functools import partial
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Connection
 
 from api.cursor import decode_cursor, encode_cursor
 from api.deps import read
 from api.errors import BadRequest, Conflict, NotFound
+from api.links import page_link
 from api.responses import cached, json_response
 from api.schemas import ERRORS, NO_NUL, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
 from store import queries
 from store.errors import AmbiguousPrefix
-from store.export import CSV_COLUMNS, RECORD_COLUMNS
+from store.export import CSV_COLUMNS, RECORD_COLUMNS, csv_safe
 
 router = APIRouter(tags=["documents"])
 MAX_LIMIT = 200
 _ID = re.compile(r"^[0-9a-fA-F]{8,64}$")
+# declared; lookup() checks it with a message that says what an id is
+DocumentId = Annotated[
+    str, Path(json_schema_extra={"pattern": _ID.pattern}, description="id or a prefix of 8+")
+]
 Sort = Literal["seq", "-seq", "publish_date", "-publish_date", "report_year", "-report_year", "rank"]
 EXPORT_COLUMNS = RECORD_COLUMNS
 
 
 # a date is written YYYY-MM-DD: pydantic's lax date parsing would also take "0" (a Unix timestamp)
-DateQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD, inclusive")]
+DateQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        json_schema_extra={"format": "date"},
+        description="YYYY-MM-DD, inclusive",
+    ),
+]
 
 
 def _iso_date(name: str, value: str | None) -> date | None:
@@ -62,8 +74,7 @@ async def document_filters(
         _iso_date("published_after", published_after),
         _iso_date("published_before", published_before),
     )
-    if after and before and after > before:
-        raise BadRequest("published_after is later than published_before")
+    # after > before is a range with nothing in it: an empty page, like any filter that matches nothing
     return queries.Filters(
         source_name=source_name,
         report_year=report_year,
@@ -77,8 +88,16 @@ async def document_filters(
 
 
 FiltersDep = Annotated[queries.Filters, Depends(document_filters)]
+# declared (not validated: search_match says why better): at least one letter or digit, the words a search needs
+SEARCHABLE = r"^[^\x00]*[0-9A-Za-z_\u00c0-\u024f\u0370-\u04ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff][^\x00]*$"
 SearchQuery = Annotated[
-    str | None, Query(max_length=200, pattern=NO_NUL, description="full-text search (Chinese: jieba words)")
+    str | None,
+    Query(
+        max_length=200,
+        pattern=NO_NUL,
+        json_schema_extra={"pattern": SEARCHABLE},
+        description="full-text search (Chinese: jieba words)",
+    ),
 ]
 
 
@@ -105,7 +124,10 @@ async def get_documents(
             "a leading - for descending; rank (default with q)"
         ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, description=f"page size, at most {MAX_LIMIT}")] = 50,
+    limit: Annotated[
+        int,
+        Query(ge=1, description=f"page size, at most {MAX_LIMIT}", json_schema_extra={"maximum": MAX_LIMIT}),
+    ] = 50,
     cursor: Annotated[str | None, Query(max_length=300, description="`next` of the previous page")] = None,
     count: Annotated[
         bool, Query(description="also return the total number of matches (costs a count)")
@@ -134,7 +156,7 @@ async def get_documents(
     payload: dict[str, Any] = {"ok": True, "items": items, "next": next_cursor, "next_url": None}
     headers = {}
     if next_cursor:
-        payload["next_url"] = str(request.url.include_query_params(cursor=next_cursor))
+        payload["next_url"] = page_link(request, cursor=next_cursor)
         headers["Link"] = f'<{payload["next_url"]}>; rel="next"'
     if total is not None:
         payload["count"] = total
@@ -164,7 +186,7 @@ def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
         buffer.seek(0)
         buffer.truncate()
         row["attachments"] = " ".join(a.get("url", "") for a in row["attachments"])
-        writer.writerow(row)
+        writer.writerow(csv_safe(row))
         yield buffer.getvalue().encode("utf-8")
 
 
@@ -214,7 +236,7 @@ def lookup(connection: Connection, document_id: str) -> dict[str, Any]:
     response_class=Response,
     openapi_extra={"responses": {"200": {"content": {"text/plain": {}}}}},
 )
-async def get_document_text(request: Request, document_id: str) -> Response:
+async def get_document_text(request: Request, document_id: DocumentId) -> Response:
     """The seed-file format: the title line, then the clean body."""
     document = await read(request, partial(lookup, document_id=document_id))
     body = f"{document['title'] or ''}\n{document['body']}\n".encode()
@@ -227,7 +249,7 @@ async def get_document_text(request: Request, document_id: str) -> Response:
     responses=ERRORS,
     openapi_extra=example("document"),
 )
-async def get_document(request: Request, document_id: str) -> Response:
+async def get_document(request: Request, document_id: DocumentId) -> Response:
     """One document by its id or a unique prefix (≥ 8 hex; the 16 of an exported file name)."""
 
     def work(connection: Connection) -> dict[str, Any]:  # no dependency machinery on the hottest path

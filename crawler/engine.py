@@ -50,6 +50,7 @@ class CrawlConfig:
     max_retry_wait: float = 300.0
     worker: str | None = None  # host:pid, recorded on the run
     extract_timeout: float = 30.0  # seconds a page's extraction (or list parsing) may take in its worker
+    extract_workers: int | None = None  # extraction worker processes (None: the CPU count, at most 4)
 
 
 @dataclass
@@ -124,7 +125,7 @@ class SourceCrawl:
         extractor: ExtractionPool | None = None,
     ) -> None:
         self.source, self.db, self.config, self.slots = source, db, config, slots
-        self.extractor = extractor or shared_pool()
+        self.extractor = extractor or shared_pool(config.extract_workers)
         self.robots = robots or RobotsCache()
         self.trigger = trigger
         self.stats = SourceStats(source.name)
