@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import sys
 import time
 from collections import Counter
@@ -34,7 +36,9 @@ from crawler.sources import Source
 from ingest.classify import blocked_reason
 from ingest.decode import decode_html
 from store import FrontierEntry
+from store.errors import RunHeld
 from store.frontier import NewEntry, finish_run, give_up_pending, pending, start_run
+from store.runlock import run_lock
 
 log = logging.getLogger("fazhi.crawler")
 STUB_BYTES = 600  # a list page this small without links is a broken deep-page stub
@@ -145,6 +149,17 @@ class SourceCrawl:
         )
 
     async def run(self) -> SourceStats:
+        """Crawl the source, unless another live process is crawling it (its error then says who)."""
+        holder = self.config.worker or f"{socket.gethostname()}:{os.getpid()}"
+        try:
+            with run_lock(self.db, source_name=self.source.name, holder=holder):
+                return await self._run()
+        except RunHeld as held:
+            log.warning("%s", held, extra={"source": self.source.name})
+            self.stats.error = str(held)
+            return self.stats
+
+    async def _run(self) -> SourceStats:
         self._warn_overrides()
         seeds = [NewEntry(url, "list", dialect=self.source.dialect) for url in self.source.start_urls]
         run, resumed = await asyncio.to_thread(

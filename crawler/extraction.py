@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import ctypes
+import ctypes.util
 import importlib
 import multiprocessing
 import os
@@ -33,6 +35,7 @@ START_SECONDS = 60.0  # a worker that is not ready by then is a broken installat
 def _serve(conn: Connection) -> None:
     """A worker's loop: run each ``(function, args)`` received, answer ``("ok", value)`` or ``("error", text)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops its workers
+    _die_with_parent()
     for module in PRELOAD:  # imports are not a page's time: they happen before the first deadline starts
         importlib.import_module(module)
     conn.send(("ready", None))
@@ -46,6 +49,15 @@ def _serve(conn: Connection) -> None:
         except Exception as exc:  # any failure of a page is that page's, never the worker's
             answer = ("error", f"{type(exc).__name__}: {exc}"[:300])
         conn.send(answer)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL when the parent dies (even by kill -9), so a runaway page never outlives its crawl."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the worker ends at its next receive instead
+        pass
 
 
 class _Worker:
@@ -115,6 +127,17 @@ class ExtractionPool:
         with self._lock:
             self._all.add(worker)
         return worker
+
+    def start_all(self) -> list[int]:
+        """Start every worker now (else each starts on first use) and return their process ids."""
+        while not self._idle.empty():
+            if self._idle.get() is None:
+                self._start()
+        with self._lock:
+            workers = list(self._all)
+        for worker in workers:
+            self._idle.put(worker)
+        return [w.process.pid or 0 for w in workers]
 
     def close(self) -> None:
         with self._lock:

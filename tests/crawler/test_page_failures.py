@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +23,7 @@ from crawler.sources import Source
 from ingest import SourceHints, extract_report
 from store import CrawlRun, read_session
 from store.frontier import entries_of
-from tests.conftest import make_db
+from tests.conftest import ROOT, make_db
 from tests.pages import PagesApp, list_page, report_page
 from tests.servers import running_app
 
@@ -90,3 +93,42 @@ def test_a_page_that_raises_hangs_or_kills_its_worker_fails_alone(
     assert elapsed < 60  # the runaway page cost its deadline, not the crawl
     with read_session(db) as session:
         assert [r.state for r in session.exec(select(CrawlRun))] == ["finished"]
+
+
+def test_a_runaway_worker_dies_with_its_crawl(tmp_path: Path) -> None:
+    """A crawl killed with -9 while a page spins in its worker leaves no process behind."""
+    script = (
+        "import asyncio, os, sys\n"
+        "from crawler.extraction import ExtractionPool\n"
+        "from tests.crawler.test_page_failures import spin\n"
+        "pool = ExtractionPool(1)\n"
+        "print(pool.start_all()[0], flush=True)\n"
+        "asyncio.run(pool.run(spin, timeout=600))\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    ) as crawl:
+        assert crawl.stdout is not None
+        worker = int(crawl.stdout.readline())
+        time.sleep(0.5)  # the worker is spinning
+        crawl.kill()
+        crawl.wait(10)
+    for _ in range(100):
+        if not _alive(worker):
+            return
+        time.sleep(0.1)
+    os.kill(worker, signal.SIGKILL)
+    raise AssertionError("the extraction worker outlived its crawl")
+
+
+def spin() -> None:
+    while True:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
