@@ -29,6 +29,7 @@ _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process with thr
 
 
 PRELOAD = ("crawler.pipeline", "crawler.discover")  # imported before a worker says it is ready
+WORKER_NICENESS = 10  # reading pages yields the CPU to the process that serves the API and drives the crawl
 START_SECONDS = 60.0  # a worker that is not ready by then is a broken installation
 
 
@@ -36,6 +37,7 @@ def _serve(conn: Connection) -> None:
     """A worker's loop: run each ``(function, args)`` received, answer ``("ok", value)`` or ``("error", text)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops its workers
     _die_with_parent()
+    os.nice(WORKER_NICENESS)  # the event loop (crawl and API) comes first when the CPUs are busy
     for module in PRELOAD:  # imports are not a page's time: they happen before the first deadline starts
         importlib.import_module(module)
     conn.send(("ready", None))

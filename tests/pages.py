@@ -25,7 +25,7 @@ def report_page(title: str, paragraphs: int = 30, prefix: str = "") -> bytes:
 
 def nested_page(depth: int) -> bytes:
     """Deep nesting: expensive for today's extractor (label extraction is quadratic on it)."""
-    return report_page("2023年度法治政府建设工作报告（嵌套）", 5, "<b>" * depth)
+    return report_page("2023年度法治政府建设工作报告（嵌套）", 0, "<b>" * depth + "依法行政")
 
 
 class PagesApp:
