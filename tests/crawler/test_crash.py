@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, select
 
 from portalsim.bulk import bulk_hosts, bulk_portals, sources_toml
@@ -44,6 +47,28 @@ def _crawl(tmp_path: Path, url: str, sources: Path, *, final: bool = False) -> s
     )
 
 
+def _details_done(url: str) -> int:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            query = "SELECT count(*) FROM frontier WHERE kind = 'detail' AND state = 'done'"
+            return int(connection.execute(text(query)).scalar() or 0)
+    except OperationalError:  # not created yet, or being migrated by the crawl
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _wait_for_progress(url: str, process: subprocess.Popen[str], target: int) -> bool:
+    """Wait until ``target`` detail pages are done; False if the crawl ended first."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if _details_done(url) >= target:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_kill_nine_three_times_then_finish(
     bulk: tuple[dict[str, Any], int], tmp_path: Path, db_url: str
 ) -> None:
@@ -54,11 +79,11 @@ def test_kill_nine_three_times_then_finish(
     rng = random.Random(int(time.time()))
     kills = 0
     for _ in range(3):
+        before = _details_done(db_url)
         process = _crawl(tmp_path, db_url, sources)
-        time.sleep(
-            rng.uniform(0.9, 1.6)
-        )  # start-up is ≈ 0.7 s, a whole crawl ≈ 4 s: each kill lands mid-crawl
-        if process.poll() is None:
+        # mid-crawl by construction, however slow start-up is on a loaded machine: once this process has
+        # committed a random number of pages (a whole crawl is 1,200)
+        if _wait_for_progress(db_url, process, before + rng.randint(20, 200)):
             os.kill(process.pid, signal.SIGKILL)
             kills += 1
         process.wait(timeout=30)
