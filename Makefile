@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint types install clean
+.PHONY: run test check lint types audit install clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,9 @@ lint: $(STAMP)
 
 types: $(STAMP)
 	$(BIN)/mypy
+
+audit: $(STAMP)  ## known vulnerabilities in the installed dependencies (pip-audit; skipped offline)
+	BIN=$(BIN) scripts/audit
 
 check: lint types test
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 from api import documents, feed, operator
 from api.deps import read, reader
 from api.errors import install_error_handlers
+from api.guard import Guard
 from api.responses import dumps
 from api.schemas import Health, example
 from fazhi.settings import Settings
@@ -39,6 +40,7 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
             expose_headers=["ETag", "Link"],
         )
     app.router.routes.extend(documents.PLAIN_ROUTES)  # the hot reads, ahead of the routers (api/documents.py)
+    app.add_middleware(Guard, settings=settings)  # outermost: before CORS, routes and any body read
     app.include_router(documents.router)
     app.include_router(feed.router)
     app.include_router(operator.router)

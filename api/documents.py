@@ -8,10 +8,10 @@ import io
 import re
 from collections.abc import Iterator
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Connection
 from starlette.convertors import Convertor, register_url_convertor
@@ -20,16 +20,21 @@ from starlette.routing import Route
 from api.cursor import decode_cursor, encode_cursor
 from api.deps import read
 from api.errors import BadRequest, Conflict, NotFound
+from api.links import page_link
 from api.params import MAX_LIMIT, ExportParams, ListParams, openapi_parameters, parse
 from api.responses import cached, json_response
 from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
 from store import queries, ranking
 from store.errors import AmbiguousPrefix
-from store.export import CSV_COLUMNS, RECORD_COLUMNS
+from store.export import CSV_COLUMNS, RECORD_COLUMNS, csv_safe
 
 router = APIRouter(tags=["documents"])
 _ID = re.compile(r"^[0-9a-fA-F]{8,64}$")
+# declared; lookup() checks it with a message that says what an id is
+DocumentId = Annotated[
+    str, Path(json_schema_extra={"pattern": _ID.pattern}, description="id or a prefix of 8+")
+]
 EXPORT_COLUMNS = RECORD_COLUMNS
 
 
@@ -78,7 +83,7 @@ async def get_documents(request: Request) -> Response:
     payload: dict[str, Any] = {"ok": True, "items": items, "next": next_cursor, "next_url": None}
     headers = {}
     if next_cursor:
-        payload["next_url"] = str(request.url.include_query_params(cursor=next_cursor))
+        payload["next_url"] = page_link(request, cursor=next_cursor)
         headers["Link"] = f'<{payload["next_url"]}>; rel="next"'
     if total is not None:
         payload["count"] = total
@@ -111,7 +116,7 @@ def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
         buffer.seek(0)
         buffer.truncate()
         row["attachments"] = " ".join(a.get("url", "") for a in row["attachments"])
-        writer.writerow(row)
+        writer.writerow(csv_safe(row))
         yield buffer.getvalue().encode("utf-8")
 
 
@@ -166,7 +171,7 @@ def lookup(connection: Connection, document_id: str, *, with_sightings: bool = F
     response_class=Response,
     openapi_extra={"responses": {"200": {"content": {"text/plain": {}}}}},
 )
-async def get_document_text(request: Request, document_id: str) -> Response:
+async def get_document_text(request: Request, document_id: DocumentId) -> Response:
     """The seed-file format: the title line, then the clean body."""
     document = await read(request, partial(lookup, document_id=document_id))
     body = f"{document['title'] or ''}\n{document['body']}\n".encode()
@@ -179,7 +184,7 @@ async def get_document_text(request: Request, document_id: str) -> Response:
     responses=ERRORS,
     openapi_extra=example("document"),
 )
-async def get_document(request: Request, document_id: str) -> Response:
+async def get_document(request: Request, document_id: DocumentId) -> Response:
     """One document by its id or a unique prefix (≥ 8 hex; the 16 of an exported file name)."""
 
     def work(connection: Connection) -> dict[str, Any]:  # no dependency machinery on the hottest path

@@ -30,7 +30,9 @@ async def get_changes(
     since: Annotated[
         int, Query(ge=0, lt=2**62, description="the `next_since` of your last call (0 at first)")
     ] = 0,
-    limit: Annotated[int, Query(ge=1, description=f"at most {MAX_CHANGES}")] = 100,
+    limit: Annotated[
+        int, Query(ge=1, description=f"at most {MAX_CHANGES}", json_schema_extra={"maximum": MAX_CHANGES})
+    ] = 100,
 ) -> Response:
     """Every create and update, in order. Loop on ``next_since``: each change is seen exactly once."""
     if limit > MAX_CHANGES:

@@ -13,11 +13,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from api.deps import ConnectionDep
-from api.errors import ApiError, BadRequest
+from api.errors import ApiError, NotFound
 from api.responses import json_response
 from api.schemas import NO_NUL, ErrorBody
 from store.models import SourceState
@@ -27,6 +27,8 @@ router = APIRouter(prefix="/-", tags=["operator"])
 _bearer = HTTPBearer(auto_error=False, description="FAZHI_API_TOKEN")
 OPERATOR_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "bad parameters"},
+    404: {"model": ErrorBody, "description": "a named source is not configured"},
+    413: {"model": ErrorBody, "description": "request body over 8 KB (read no further)"},
     401: {"model": ErrorBody, "description": "no bearer token"},
     403: {"model": ErrorBody, "description": "wrong token, or operator endpoints not configured"},
 }
@@ -40,27 +42,44 @@ class Forbidden(ApiError):
     status = 403
 
 
-def require_operator(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> None:
-    token = request.app.state.settings.api_token
+def operator_denial(settings: Any, authorization: str | None) -> ApiError | None:
+    """Why a request with this ``Authorization`` header may not use operator endpoints (``None``: it may).
+    Checked before the body is read (``api.guard``) and again by the routes."""
+    token = settings.api_token
     if token is None or not token.get_secret_value():  # unset, or set to "" (compose's default)
-        raise Forbidden(
+        return Forbidden(
             "operator endpoints are off: set FAZHI_API_TOKEN for the service, then send "
             "'Authorization: Bearer <token>'"
         )
-    if credentials is None:
-        raise Unauthorized("send 'Authorization: Bearer <FAZHI_API_TOKEN>'")
-    if not hmac.compare_digest(credentials.credentials.encode(), token.get_secret_value().encode()):
-        raise Forbidden("wrong token")
+    scheme, _, credentials = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        return Unauthorized("send 'Authorization: Bearer <FAZHI_API_TOKEN>'")
+    if not hmac.compare_digest(credentials.strip().encode(), token.get_secret_value().encode()):
+        return Forbidden("wrong token")
+    return None
+
+
+def require_operator(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    header = f"Bearer {credentials.credentials}" if credentials else None
+    denial = operator_denial(request.app.state.settings, header)
+    if denial is not None:
+        raise denial
 
 
 Operator = Depends(require_operator)
 
 
+SOURCE_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"  # as in a sources file
+
+
 class RecrawlBody(BaseModel):
-    sources: list[str] | None = Field(
-        None, max_length=1000, description="source names; omitted: every source"
+    """At most 100 names: the largest valid body stays under the request body limit (``api.guard``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    sources: list[Annotated[str, Field(pattern=SOURCE_NAME)]] | None = Field(
+        None, max_length=100, description="source names; omitted: every source"
     )
 
 
@@ -83,8 +102,8 @@ def post_recrawl(request: Request, connection: ConnectionDep, body: RecrawlBody 
     known = {r[0] for r in connection.execute(select(SourceState.source_name))}  # type: ignore[call-overload]
     names = sorted(set(body.sources)) if body and body.sources else sorted(known)
     unknown = [n for n in names if n not in known]
-    if unknown:
-        raise BadRequest(f"unknown source(s): {', '.join(unknown)}", [{"known": sorted(known)}])
+    if unknown:  # names that name nothing, like an unknown document id
+        raise NotFound(f"unknown source(s): {', '.join(unknown)}", [{"known": sorted(known)}])
     connection.close()
     ids = request_recrawl(request.app.state.engine, names)
     response = json_response(request, {"ok": True, "requested": names, "request_ids": ids})

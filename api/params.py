@@ -47,8 +47,7 @@ class FilterParams(BaseModel):
     def filters(self) -> queries.Filters:
         after = _iso_date("published_after", self.published_after)
         before = _iso_date("published_before", self.published_before)
-        if after and before and after > before:
-            raise BadRequest("published_after is later than published_before")
+        # after > before is a range with nothing in it: an empty page, like any filter that matches nothing
         return queries.Filters(
             source_name=self.source_name,
             report_year=self.report_year,
@@ -61,9 +60,20 @@ class FilterParams(BaseModel):
         )
 
 
+# declared (not validated: search_match says why better): at least one letter or digit, the words a search needs
+SEARCHABLE = (
+    r"^[^\x00]*[0-9A-Za-z_\u00c0-\u024f\u0370-\u04ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+    r"\uf900-\ufaff][^\x00]*$"
+)
+
+
 class ExportParams(FilterParams):
     q: str | None = Field(
-        None, max_length=200, pattern=NO_NUL, description="full-text search (Chinese: jieba words)"
+        None,
+        max_length=200,
+        pattern=NO_NUL,
+        json_schema_extra={"pattern": SEARCHABLE},
+        description="full-text search (Chinese: jieba words)",
     )
 
 
@@ -73,7 +83,9 @@ class ListParams(ExportParams):
         description="seq (ingest order, default), publish_date, report_year, a leading - for descending; "
         "rank (default with q: title matches first, then relevance)",
     )
-    limit: int = Field(50, ge=1, description=f"page size, at most {MAX_LIMIT}")
+    limit: int = Field(
+        50, ge=1, json_schema_extra={"maximum": MAX_LIMIT}, description=f"page size, at most {MAX_LIMIT}"
+    )
     cursor: str | None = Field(None, max_length=300, description="`next` of the previous page")
     count: bool = Field(False, description="also return the total number of matches (costs a count)")
 

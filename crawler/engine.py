@@ -3,7 +3,8 @@
 Every page's outcome commits with its effects (``pipeline``), so a killed crawl resumes where it stopped: the next
 crawl of the source continues the unfinished run and fetches only what is still pending. Requests go through the
 host's slot (concurrency, delay, Retry-After), robots.txt, and retries with backoff; database work and extraction
-run in threads so that the event loop (and the scheduler on it) never blocks.
+run in threads, page reading (list parsing, extraction, jieba) in extraction worker processes under a deadline
+(``extraction``), so that the event loop (and the scheduler and API on it) never waits on a page.
 """
 
 from __future__ import annotations
@@ -11,19 +12,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
 from crawler import metrics, pipeline
 from crawler.discover import ListOptions, parse_list
-from crawler.errors import FetchError
+from crawler.errors import FetchError, PageError
+from crawler.extraction import ExtractionPool, shared_pool
 from crawler.fetch import Fetcher, FetchPolicy, FetchResult
 from crawler.listing import Listing, queue_fallbacks
 from crawler.politeness import HostSlots
@@ -33,10 +37,12 @@ from crawler.sources import Source
 from ingest.classify import blocked_reason
 from ingest.decode import decode_html
 from store import FrontierEntry
+from store.errors import RunHeld
 from store.frontier import NewEntry, finish_run, give_up_pending, pending, start_run
+from store.runlock import run_lock
 
 log = logging.getLogger("fazhi.crawler")
-INLINE_BYTES = 256 * 1024  # pages up to this size are extracted on the event loop (see SourceCrawl._ingest)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class CrawlConfig:
     keywords: int = 8
     max_retry_wait: float = 300.0
     worker: str | None = None  # host:pid, recorded on the run
+    extract_timeout: float = 30.0  # seconds a page's extraction (or list parsing) may take in its worker
+    extract_workers: int | None = None  # extraction worker processes (None: the CPU count, at most 4)
 
 
 @dataclass
@@ -119,8 +127,10 @@ class SourceCrawl:
         robots: RobotsCache | None = None,
         trigger: str = "manual",
         on_event: EventHook | None = None,
+        extractor: ExtractionPool | None = None,
     ) -> None:
         self.source, self.db, self.config, self.slots = source, db, config, slots
+        self.extractor = extractor or shared_pool(config.extract_workers)
         self.robots = robots or RobotsCache()
         self.trigger = trigger
         self.stats = SourceStats(source.name)
@@ -142,6 +152,17 @@ class SourceCrawl:
         )
 
     async def run(self) -> SourceStats:
+        """Crawl the source, unless another live process is crawling it (its error then says who)."""
+        holder = self.config.worker or f"{socket.gethostname()}:{os.getpid()}"
+        try:
+            with run_lock(self.db, source_name=self.source.name, holder=holder):
+                return await self._run()
+        except RunHeld as held:
+            log.warning("%s", held, extra={"source": self.source.name})
+            self.stats.error = str(held)
+            return self.stats
+
+    async def _run(self) -> SourceStats:
         self._warn_overrides()
         seeds = [NewEntry(url, "list", dialect=self.source.dialect) for url in self.source.start_urls]
         run, resumed = await asyncio.to_thread(
@@ -281,20 +302,24 @@ class SourceCrawl:
         if result.status != 200:
             await self._fail(entry, status_reason(result), result.status, attempts)
             return
-        page = await asyncio.to_thread(
-            parse_list, result.content, result.content_type, request, self.list_options
-        )
+        try:
+            page = await self._read(
+                parse_list, result.content, result.content_type, request, self.list_options
+            )
+        except PageError as exc:
+            await self._fail(entry, exc.reason, result.status, attempts, detail=str(exc))
+            return
         if self.listing.retry_as_browser(
             request, page
         ):  # the page number was ignored: ask as a browser would
-            with contextlib.suppress(Attempts):
+            with contextlib.suppress(Attempts, PageError):
                 retried, more = await self._fetch(fetcher, entry, self.listing.headers(request, browser=True))
                 attempts += more
                 if retried.status == 200:
-                    result = retried
-                    page = await asyncio.to_thread(
-                        parse_list, result.content, result.content_type, request, self.list_options
+                    page = await self._read(
+                        parse_list, retried.content, retried.content_type, request, self.list_options
                     )
+                    result = retried
         outcome, found = self.listing.read(request, page, len(result.content))
         await self._complete_list(entry, result, outcome, found, attempts)
 
@@ -347,35 +372,53 @@ class SourceCrawl:
             await self._fail(entry, status_reason(result), result.status, attempts)
             return
         else:
-            outcome = await self._ingest(entry, result, attempts)
+            try:
+                outcome = await self._ingest(entry, result, attempts)
+            except PageError as exc:
+                await self._fail(entry, exc.reason, result.status, attempts, detail=str(exc))
+                return
         self._count(outcome, entry)
 
     async def _ingest(
         self, entry: FrontierEntry, result: FetchResult, attempts: int
     ) -> pipeline.DetailOutcome:
-        """Extraction and the page's transaction take ≈ 2 ms: on the loop for ordinary pages (a thread hop and
-        the GIL ping-pong cost more than the work); big pages and jieba keywords go to a thread."""
-        keywords, db, source = self.config.keywords, self.db, self.source
-        if len(result.content) > INLINE_BYTES:
-            return await asyncio.to_thread(
-                pipeline.ingest_detail,
-                db,
-                source=source,
-                entry=entry,
-                result=result,
-                attempts=attempts,
-                keywords=keywords,
-            )
-        read = pipeline.read_detail(
-            db, source=source, entry=entry, result=result, attempts=attempts, keywords=keywords
+        """Database steps in threads, extraction and jieba in an extraction worker: the loop never waits."""
+        db, keywords = self.db, self.config.keywords
+        same = await asyncio.to_thread(pipeline.unchanged, db, entry=entry, result=result, attempts=attempts)
+        if same is not None:
+            return same
+        hints = pipeline.hints_of(self.source)
+        report = await self._read(
+            pipeline.extract, result.content, result.final_url, result.content_type, hints
+        )
+        read = await asyncio.to_thread(
+            pipeline.read_detail,
+            db,
+            entry=entry,
+            result=result,
+            report=report,
+            attempts=attempts,
+            keywords=keywords,
         )
         if isinstance(read, pipeline.DetailOutcome):
             return read
         if read.needs_keywords:
-            await asyncio.to_thread(pipeline.add_keywords, read, keywords)
-        return pipeline.store_detail(
-            db, source=source, entry=entry, result=result, extracted=read, attempts=attempts
+            title, body = read.report.title or "", read.report.body
+            found = await self._read(pipeline.keywords_and_tokens, title, body, keywords)
+            read.report.keywords, read.search_tokens = found
+        return await asyncio.to_thread(
+            pipeline.store_detail,
+            db,
+            source=self.source,
+            entry=entry,
+            result=result,
+            extracted=read,
+            attempts=attempts,
         )
+
+    async def _read(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a page-reading step in an extraction worker, under the extraction deadline."""
+        return await self.extractor.run(function, *args, timeout=self.config.extract_timeout)
 
     def _count(self, outcome: pipeline.DetailOutcome, entry: FrontierEntry) -> None:
         self.stats.details_done += 1
@@ -397,14 +440,16 @@ class SourceCrawl:
             )
         self._emit("detail", self.stats)
 
-    async def _fail(self, entry: FrontierEntry, reason: str, status: int | None, attempts: int) -> None:
+    async def _fail(
+        self, entry: FrontierEntry, reason: str, status: int | None, attempts: int, detail: str = ""
+    ) -> None:
         self.stats.failed[reason] += 1
         if entry.kind == "detail":
             self.stats.details_done += 1
             self._emit("detail", self.stats)
         log.warning(
             "gave up: %s",
-            reason,
+            detail or reason,
             extra={"source": self.source.name, "url": entry.url, "status": status, "reason": reason},
         )
         await asyncio.to_thread(

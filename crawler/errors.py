@@ -2,6 +2,9 @@
 
 CrawlError
  ├── SourcesError              the sources file is unreadable or invalid
+ ├── PageError                 a fetched page could not be read; ``reason`` is stored with the URL
+ │    ├── ParseError           "parse_error: …"     extraction or list parsing raised, or its worker died
+ │    └── ExtractTimeout       "extract_timeout"    reading the page took longer than the deadline
  └── FetchError                a page could not be fetched; ``reason`` is a short code stored with the URL
       ├── FetchTimeout         "timeout"            connect/read timeout or the overall deadline
       ├── TooLarge             "too_large"          body (after decompression) over the cap
@@ -22,6 +25,21 @@ class CrawlError(Exception):
 
 class SourcesError(CrawlError):
     """The sources file cannot be used; the message says which entry and why."""
+
+
+class PageError(CrawlError):
+    reason = "page_error"
+
+
+class ParseError(PageError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.reason = "parse_error: " + detail.split(":", 1)[0]  # the exception's type: few distinct reasons
+
+
+class ExtractTimeout(PageError):
+    reason = "extract_timeout"
 
 
 class FetchError(CrawlError):

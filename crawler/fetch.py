@@ -1,6 +1,7 @@
 """The only module that uses httpx (switching to httpx2 is a one-line import change).
 
-Every fetch: each hop's resolved addresses checked before connecting, redirects followed here (≤ 10, loops
+Every fetch: each hop's host resolved once and every address checked, the connection made to a checked address
+(DNS rebinding gets no second answer in), redirects followed here (≤ 10, loops
 detected), the body read raw and decompressed by us under a byte cap (bombs stop early), one overall deadline
 (httpx timeouts are per read: a slow drip would never end), and httpx errors turned into ``crawler.errors``.
 """
@@ -13,9 +14,12 @@ import socket
 import ssl
 import time
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from crawler.errors import (
@@ -71,24 +75,43 @@ def ssl_context(policy: FetchPolicy) -> ssl.SSLContext:
     return context
 
 
-def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local use, never public
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 transition address reaches: mapped, NAT64, 6to4 or IPv4-compatible."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or (int(ip) >> 32 == 0 and int(ip) > 1):  # ::a.b.c.d (:: and ::1 are not IPv4)
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def is_public(ip: Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _LOCAL_NAT64:
+            return False
+        ip = _embedded_ipv4(ip) or ip
     return ip.is_global and not ip.is_multicast
 
 
-async def resolve_addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+async def resolve_addresses(host: str, port: int) -> list[Address]:
     try:
         return [ipaddress.ip_address(host.strip("[]"))]
     except ValueError:
         pass
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos))
 
 
-async def check_address(url: str, policy: FetchPolicy) -> None:
-    """Refuse a hop whose host resolves to a non-public address, unless the host is allowed to."""
+async def check_address(url: str, policy: FetchPolicy) -> list[Address]:
+    """Resolve a hop's host once and return its addresses, all checked: a host with a non-public address is
+    refused unless it is allowed to. The connection then goes to these addresses (:class:`PinnedBackend`)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(url, "only http(s) URLs with a host are fetched")
@@ -97,9 +120,60 @@ async def check_address(url: str, policy: FetchPolicy) -> None:
         addresses = await resolve_addresses(host, parts.port or (443 if parts.scheme == "https" else 80))
     except OSError as exc:
         raise ConnectFailure(url, f"cannot resolve {host}: {exc}") from exc
-    private = [str(ip) for ip in addresses if not _is_public(ip)]
+    if not addresses:
+        raise ConnectFailure(url, f"{host} resolves to no address")
+    private = [str(ip) for ip in addresses if not is_public(ip)]
     if private and host not in policy.allow_private_hosts:
         raise PrivateAddress(url, f"{host} resolves to {', '.join(private)}")
+    return addresses
+
+
+class PinnedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, connecting only to addresses :func:`check_address` returned for the host
+    (no second DNS answer can slip in: DNS rebinding). TLS SNI and the Host header stay the name: httpcore
+    takes both from the URL, not from the address connected to."""
+
+    def __init__(self) -> None:
+        self.pins: dict[str, list[Address]] = {}
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = self.pins.get(host.lower())
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} was not resolved and checked before connecting")
+        failure: Exception | None = None
+        for ip in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    str(ip), port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _transport(policy: FetchPolicy, backend: PinnedBackend) -> httpx.AsyncHTTPTransport:
+    context = ssl_context(policy)
+    transport = httpx.AsyncHTTPTransport(verify=context, trust_env=False)
+    # httpx 0.28 does not take a network backend: the pool is built here with ours (httpx is pinned < 0.29)
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=context,
+        max_connections=4,
+        max_keepalive_connections=4,
+        network_backend=backend,
+    )
+    return transport
 
 
 class _Inflater:
@@ -143,10 +217,11 @@ class Fetcher:
 
     def __init__(self, policy: FetchPolicy) -> None:
         self.policy = policy
+        self._backend = PinnedBackend()
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(policy.timeout),
-            limits=httpx.Limits(max_connections=4, max_keepalive_connections=4),
+            transport=_transport(policy, self._backend),
             headers={
                 "User-Agent": policy.user_agent,
                 "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
@@ -154,7 +229,6 @@ class Fetcher:
                 "Accept-Encoding": "gzip, deflate",
             },
             trust_env=False,
-            verify=ssl_context(policy),
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -188,8 +262,10 @@ class Fetcher:
     ) -> FetchResult:
         current, hops, visits = url, list[str](), {url: 1}
         while True:
-            await check_address(current, self.policy)
-            status, headers, content = await self._send(current, method, data, extra if not hops else {})
+            addresses = await check_address(current, self.policy)
+            status, headers, content = await self._send(
+                current, method, data, extra if not hops else {}, addresses
+            )
             location = headers.get("location")
             if status not in REDIRECT_CODES or not location:
                 return FetchResult(url, current, status, headers, content, 0.0, hops)
@@ -204,10 +280,16 @@ class Fetcher:
                 method, data = "GET", None
 
     async def _send(
-        self, url: str, method: str, data: dict[str, str] | None, extra: dict[str, str]
+        self,
+        url: str,
+        method: str,
+        data: dict[str, str] | None,
+        extra: dict[str, str],
+        addresses: list[Address],
     ) -> tuple[int, dict[str, str], bytes]:
         try:
             request = self._client.build_request(method, url, data=data, headers=extra)
+            self._backend.pins[request.url.raw_host.decode("ascii").lower()] = addresses
             response = await self._client.send(request, stream=True)
             try:
                 headers = {k.lower(): v for k, v in response.headers.items()}

@@ -149,18 +149,34 @@ class Extracted:
     search_tokens: tuple[str, str] | None = None
 
 
+def unchanged(
+    db: Engine, *, entry: FrontierEntry, result: FetchResult, attempts: int
+) -> DetailOutcome | None:
+    """Same bytes as the last time we classified the page: nothing to re-extract (recorded); else ``None``."""
+    if checksum(result.content) != entry.checksum or entry.outcome not in ("report", "not_report"):
+        return None
+    return _unchanged(db, entry, result, attempts, "unchanged", "unchanged (same checksum)")
+
+
+def extract(content: bytes, url: str, content_type: str | None, hints: SourceHints) -> ExtractedReport:
+    """The extraction step (run in an extraction worker)."""
+    return extract_report(content, url, content_type=content_type, hints=hints)
+
+
+def hints_of(source: Source) -> SourceHints:
+    return SourceHints(agency=source.agency, region=source.region)
+
+
 def read_detail(
-    db: Engine, *, source: Source, entry: FrontierEntry, result: FetchResult, attempts: int, keywords: int = 8
+    db: Engine,
+    *,
+    entry: FrontierEntry,
+    result: FetchResult,
+    report: ExtractedReport,
+    attempts: int,
+    keywords: int = 8,
 ) -> DetailOutcome | Extracted:
-    """An unchanged body or a block page ends here (recorded); anything else comes back to be stored."""
-    digest = checksum(result.content)
-    if digest == entry.checksum and entry.outcome in (
-        "report",
-        "not_report",
-    ):  # same bytes: nothing to re-extract
-        return _unchanged(db, entry, result, attempts, "unchanged", "unchanged (same checksum)")
-    hints = SourceHints(agency=source.agency, region=source.region)
-    report = extract_report(result.content, result.final_url, content_type=result.content_type, hints=hints)
+    """A block page ends here (recorded); anything else comes back to be stored."""
     if report.kind == "blocked":
         fail(db, entry=entry, reason=report.reason, status=result.status, attempts=attempts)
         return DetailOutcome("failed", "blocked", report.reason)
@@ -168,14 +184,12 @@ def read_detail(
     if report.is_report and keywords:
         with read_session(db) as session:  # jieba only for bodies we do not hold yet
             needs_keywords = find_document(session=session, id_or_prefix=report.id) is None
-    return Extracted(report, digest, needs_keywords)
+    return Extracted(report, checksum(result.content), needs_keywords)
 
 
-def add_keywords(extracted: Extracted, count: int) -> None:
-    """jieba keywords and search tokens: ≈ 10–50 ms a report; callers run it in a thread."""
-    report = extracted.report
-    report.keywords = extract_keywords(report.body, count)
-    extracted.search_tokens = (token_text(report.title or ""), token_text(report.body))
+def keywords_and_tokens(title: str, body: str, count: int) -> tuple[list[str], tuple[str, str]]:
+    """jieba keywords and search tokens: ≈ 10–50 ms a report (run in an extraction worker)."""
+    return extract_keywords(body, count), (token_text(title), token_text(body))
 
 
 def store_detail(
@@ -190,18 +204,6 @@ def store_detail(
     return _store(
         db, source, entry, result, extracted.report, extracted.digest, attempts, extracted.search_tokens
     )
-
-
-def ingest_detail(
-    db: Engine, *, source: Source, entry: FrontierEntry, result: FetchResult, attempts: int, keywords: int = 8
-) -> DetailOutcome:
-    """All steps in one call (for callers that run it in a thread)."""
-    read = read_detail(db, source=source, entry=entry, result=result, attempts=attempts, keywords=keywords)
-    if isinstance(read, DetailOutcome):
-        return read
-    if read.needs_keywords:
-        add_keywords(read, keywords)
-    return store_detail(db, source=source, entry=entry, result=result, extracted=read, attempts=attempts)
 
 
 def _store(

@@ -30,6 +30,7 @@ from crawler.indexer import index_pending
 from crawler.politeness import HostSlots
 from crawler.robots import RobotsCache
 from crawler.sources import Source
+from fazhi.headers import header_deadline_protocol
 from fazhi.net import bind_socket
 from fazhi.settings import Settings
 from store.operator import last_run_started, set_next_runs, take_recrawl_requests
@@ -46,6 +47,8 @@ def crawl_config(settings: Settings) -> CrawlConfig:
         deadline=settings.fetch_deadline,
         keywords=settings.keywords,
         worker=f"{socket.gethostname()}:{os.getpid()}",
+        extract_timeout=settings.extract_timeout,
+        extract_workers=settings.extract_workers,
     )
 
 
@@ -232,7 +235,15 @@ class Service:
 def api_server(db: Engine, settings: Settings) -> uvicorn.Server:
     app = create_app(engine=db, settings=settings)
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+        http=header_deadline_protocol(settings.api_header_timeout),
+        limit_concurrency=settings.api_max_connections,
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=16 * 1024,  # request line + headers
     )
     return uvicorn.Server(config)
 

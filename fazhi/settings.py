@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     )
     request_timeout: float = Field(15.0, gt=0, description="seconds for each connect/read of a fetch")
     fetch_deadline: float = Field(60.0, gt=0, description="seconds for a whole fetch, redirects included")
+    extract_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="seconds one page's reading may take in its worker process (then extract_timeout)",
+    )
+    extract_workers: int | None = Field(
+        None, ge=1, le=64, description="worker processes that read pages (default: the CPU count, at most 4)"
+    )
     keywords: int = Field(8, ge=0, le=50, description="jieba keywords stored per new document (0 disables)")
     default_schedule: str = Field(
         "deadline",
@@ -58,6 +66,17 @@ class Settings(BaseSettings):
     )
     worker_concurrency: int = Field(
         4, ge=1, le=256, description="distributed mode: crawl jobs per `fazhi worker`"
+    )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^/?#]+(/[^?#]*)?$",
+        description="the API's public base URL (e.g. https://fazhi.example); links are relative without it",
+    )
+    api_header_timeout: float = Field(
+        10.0, gt=0, description="seconds a client has to send a request's headers before it is disconnected"
+    )
+    api_max_connections: int = Field(
+        200, ge=1, description="open API connections at most; more get 503 until some close"
     )
     api_token: SecretStr | None = Field(None, description="bearer token for operator endpoints (/-/…)")
     cors_origins: list[str] = Field(

@@ -4,13 +4,18 @@ and the site name. Municipalities (北京, 天津, 上海, 重庆) are their own
 
 from __future__ import annotations
 
+import importlib.resources
 import re
+import sys
+import threading
+import types
 from functools import cache, lru_cache
-from typing import Any
+from typing import IO, Any
 
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 Region = tuple[str | None, str | None, str | None]
 _NONE: Region = (None, None, None)
+_IMPORT_LOCK = threading.Lock()
 
 
 def region_from_hint(hint: str | None) -> Region:
@@ -25,9 +30,29 @@ def region_from_hint(hint: str | None) -> Region:
 
 @cache
 def _cpca() -> Any:
-    import cpca
-
+    """cpca, imported with its data read by us: its import reads ``adcodes.csv`` through ``pkg_resources``
+    (setuptools' deprecated API, gone from current setuptools). For that one import, ``pkg_resources`` is a
+    stand-in offering the single function cpca calls; the real one is never imported."""
+    with _IMPORT_LOCK:
+        saved = sys.modules.get("pkg_resources")
+        sys.modules["pkg_resources"] = _resource_shim()
+        try:
+            import cpca
+        finally:
+            if saved is None:
+                del sys.modules["pkg_resources"]
+            else:
+                sys.modules["pkg_resources"] = saved
     return cpca
+
+
+def _resource_shim() -> types.ModuleType:
+    def resource_stream(package: str, name: str) -> IO[bytes]:
+        return importlib.resources.files(package).joinpath(name).open("rb")
+
+    shim = types.ModuleType("pkg_resources", "fazhi's stand-in for cpca's one pkg_resources call")
+    shim.resource_stream = resource_stream  # type: ignore[attr-defined]
+    return shim
 
 
 @lru_cache(maxsize=4096)

@@ -3,7 +3,8 @@
 StoreError
  ├── AmbiguousPrefix   an id prefix matches more than one document
  ├── BadDatabaseURL    FAZHI_DATABASE_URL cannot be used
- └── DatabaseUnusable  the database cannot be reached, or cannot hold fazhi's data
+ ├── DatabaseUnusable  the database cannot be reached, or cannot hold fazhi's data
+ └── RunHeld           another live process is crawling the source (SQLite: its run lock is held)
 """
 
 
@@ -24,3 +25,7 @@ class BadDatabaseURL(StoreError):
 
 class DatabaseUnusable(StoreError):
     """The database does not answer, refuses us, or is not UTF-8."""
+
+
+class RunHeld(StoreError):
+    """A live process holds the source's run: crawling it too would fetch every page twice."""

@@ -39,6 +39,21 @@ RECORD_COLUMNS = (
 )
 
 
+FORMULA_STARTS = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+)  # what spreadsheets read as a formula (OWASP: CSV injection)
+
+
+def csv_safe(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with every text cell that a spreadsheet would run as a formula made plain text (a leading ')."""
+    return {k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for k, v in row.items()}
+
+
 def all_documents(engine: Engine) -> Iterator[dict[str, Any]]:
     return iter_documents(engine, filters=Filters(), columns=RECORD_COLUMNS)
 
@@ -103,7 +118,7 @@ def export_csv(engine: Engine, out: IO[str], on_item=None) -> int:
     for document in all_documents(engine):
         record = document_record(document)
         record["attachments"] = " ".join(a["url"] or "" for a in record["attachments"])
-        writer.writerow(record)
+        writer.writerow(csv_safe(record))
         count += 1
         if on_item:
             on_item()

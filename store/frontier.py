@@ -19,6 +19,9 @@ from store.models import CrawlRun, FrontierEntry
 from store.types import utcnow
 
 _FRONTIER: Table = FrontierEntry.__table__  # type: ignore[attr-defined]
+_CHUNK_ROWS = (
+    1000  # rows per INSERT: 10 bound values a row, far under SQLite (32766 since 3.32) and psycopg (65535)
+)
 
 
 def entry_key(source_name: str, method: str, url: str, data: Iterable[Iterable[str]] = ()) -> str:
@@ -84,9 +87,13 @@ def enqueue(session: Session, *, run_id: int, source_name: str, entries: Iterabl
             "title": e.title,
             "state": "pending",
         }
-    if not rows:
-        return
-    statement = _insert(session).values(list(rows.values()))
+    values = list(rows.values())
+    for start in range(0, len(values), _CHUNK_ROWS):
+        _upsert(session, values[start : start + _CHUNK_ROWS])
+
+
+def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+    statement = _insert(session).values(rows)
     excluded = statement.excluded
     # the last outcome and validators stay: they decide the conditional request and the unchanged-body skip
     requeue = {

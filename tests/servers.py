@@ -88,11 +88,11 @@ def running_portals(*, hostile: bool = True) -> Iterator[tuple[dict[str, Portal]
 
 
 @contextmanager
-def running_app(app: Any) -> Iterator[str]:
-    port = free_port()
+def running_app(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
+    port = free_port((host,))
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=1
+            app, host=host, port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=1
         )
     )
     runner = LoopThread()
@@ -104,7 +104,7 @@ def running_app(app: Any) -> Iterator[str]:
             raise RuntimeError(f"uvicorn did not start: {future.exception()}")
         threading.Event().wait(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         try:
