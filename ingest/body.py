@@ -102,10 +102,13 @@ def agree(page: Layout, sums: _Sums, best: int, candidate: int, options: Extract
 def _known_container(
     tree: LexborHTMLParser, page: Layout, sums: _Sums, best: int, options: ExtractOptions
 ) -> tuple[int, str] | None:
+    if not options.containers:
+        return None
     index_of = {block.mem_id: i for i, block in enumerate(page.blocks)}
+    # one pass over the tree for all the selectors, then each match sorted to the first selector it meets
+    matched = [(n, index_of[n.mem_id]) for n in tree.css(", ".join(options.containers)) if n.mem_id in index_of]
     for selector in options.containers:
-        found = [index_of[n.mem_id] for n in tree.css(selector) if n.mem_id in index_of]
-        found = [i for i in found if sums.chars[i] >= options.min_container_chars]
+        found = [i for n, i in matched if sums.chars[i] >= options.min_container_chars and n.css_matches(selector)]
         if found:
             pick = max(found, key=lambda i: sums.score[i])
             if agree(page, sums, best, pick, options):
