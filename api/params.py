@@ -41,8 +41,12 @@ class FilterParams(BaseModel):
     city: str | None = Field(None, max_length=32, pattern=NO_NUL)
     county: str | None = Field(None, max_length=32, pattern=NO_NUL)
     agency: str | None = Field(None, max_length=100, pattern=NO_NUL)
-    published_after: str | None = Field(None, pattern=_DATE, description="YYYY-MM-DD, inclusive")
-    published_before: str | None = Field(None, pattern=_DATE, description="YYYY-MM-DD, inclusive")
+    published_after: str | None = Field(
+        None, pattern=_DATE, json_schema_extra={"format": "date"}, description="YYYY-MM-DD, inclusive"
+    )
+    published_before: str | None = Field(
+        None, pattern=_DATE, json_schema_extra={"format": "date"}, description="YYYY-MM-DD, inclusive"
+    )
 
     def filters(self) -> queries.Filters:
         after = _iso_date("published_after", self.published_after)

@@ -48,10 +48,16 @@ def extract_or_misbehave(content: bytes, url: str, content_type: str | None, hin
     return extract_report(content, url, content_type=content_type, hints=hints)
 
 
-def parse_or_raise(content: bytes, content_type: str | None, request: ListRequest) -> ListPage:
+def parse_or_raise(
+    content: bytes, content_type: str | None, request: ListRequest, options: Any = None
+) -> ListPage:
     if request.url.endswith("/bad-list.html"):
         raise ValueError("range() arg 3 must not be zero")
-    return parse_list(content, content_type, request)
+    return (
+        parse_list(content, content_type, request, options)
+        if options
+        else parse_list(content, content_type, request)
+    )
 
 
 @pytest.fixture(scope="module")
