@@ -85,23 +85,29 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
 
 
 def width(line: str) -> float:
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in line)  # “” are A, set full
+    """Display width in em: wide, full-width and ambiguous (“”, set full in CJK fonts) characters 1, others 0.5."""
+    ascii_chars = sum(c.isascii() for c in line)
+    return len(line) - 0.5 * ascii_chars - 0.5 * sum(_narrow(c) for c in line if not c.isascii())
+
+
+def _narrow(char: str) -> bool:
+    return unicodedata.east_asian_width(char) not in "WFA"
 
 
 def rejoin(lines: list[str]) -> list[str]:
     """Join visual lines into paragraphs: a short line ends one, a heading starts one, a table row stands alone."""
     if not lines:
         return []
-    widths = sorted(width(line) for line in lines)
-    full = widths[int(len(widths) * 0.8)]
+    widths = [width(line) for line in lines]
+    short = 0.85 * sorted(widths)[int(len(widths) * 0.8)]  # the page measure: most lines of prose are full
     paragraphs: list[str] = []
     current = ""
-    for line in lines:
+    for line, line_width in zip(lines, widths, strict=True):
         if current and (_HEADING.search(line) or "\t" in line):
             paragraphs.append(current)
             current = ""
         current = _join(current, line)
-        if width(line) < 0.85 * full or "\t" in line or line.endswith("印发"):
+        if line_width < short or "\t" in line or line.endswith("印发"):
             paragraphs.append(current)
             current = ""
     if current:
