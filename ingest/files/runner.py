@@ -76,6 +76,15 @@ def _reap(child: multiprocessing.process.BaseProcess) -> None:
     child.close()
 
 
+def _peak_rss() -> int:
+    """This process's own high-water RSS (VmHWM). Not ru_maxrss: Linux carries that across exec from the parent."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _child(
     send: Connection,
     reader: Callable[[bytes, str, FileLimits], FileText],
@@ -90,6 +99,5 @@ def _child(
         text = FileText(
             "unknown", "failed", f"memory limit: more than {limits.memory_bytes} bytes of address space"
         )
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
-    send.send((text, rss))
+    send.send((text, _peak_rss()))
     send.close()

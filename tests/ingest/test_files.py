@@ -119,6 +119,16 @@ def test_a_5000_page_pdf_read_to_the_end_stays_under_500_mb() -> None:
     assert got.peak_rss_bytes is not None and got.peak_rss_bytes < 500 * MB
 
 
+def test_peak_rss_is_the_childs_own_not_the_parents() -> None:
+    ballast = b"\x01" * (400 * MB)  # the parent grows; Linux's ru_maxrss would carry this into the child
+    got = read_bounded(
+        (FILES / "report.pdf").read_bytes(), "report.pdf", replace(DEFAULT_LIMITS, timeout_s=60)
+    )
+    assert len(ballast) == 400 * MB
+    assert got.text.status == "extracted"
+    assert got.peak_rss_bytes is not None and got.peak_rss_bytes < 300 * MB
+
+
 def test_a_reader_that_hangs_is_killed_at_the_deadline() -> None:
     start = time.monotonic()
     got = read_bounded(b"%PDF-", "x.pdf", replace(DEFAULT_LIMITS, timeout_s=2), reader=files_helpers.hang)
