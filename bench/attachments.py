@@ -35,6 +35,8 @@ CASES = [
     ("rtf", "report.rtf", "report"),
     ("ofd", "report.ofd", "report"),
     ("html as .doc", "report-html.doc", "report"),
+    ("mht as .doc", "report-mht.doc", "report"),
+    ("wordml as .doc", "report-wordml.doc", "report"),
     ("xlsx", "stats.xlsx", "stats"),
     ("xls", "stats.xls", "stats"),
 ]

@@ -7,10 +7,10 @@ from pathlib import PurePosixPath
 
 from ingest.errors import IngestError
 from ingest.files.errors import FileError
-from ingest.files.html import read_html
+from ingest.files.html import read_html, read_mht
 from ingest.files.model import DEFAULT_LIMITS, FileLimits, FileText, FileType
 from ingest.files.ofd import read_ofd
-from ingest.files.office import read_docx, read_xlsx
+from ingest.files.office import read_docx, read_wordml, read_xlsx
 from ingest.files.ole import read_doc, read_xls
 from ingest.files.pdf import read_pdf
 from ingest.files.rtf import read_rtf
@@ -26,6 +26,8 @@ READERS: dict[str, Reader] = {
     "xls": read_xls,
     "rtf": lambda content, _limits: read_rtf(content),
     "html": lambda content, _limits: read_html(content),
+    "mht": lambda content, _limits: read_mht(content),
+    "wordml": read_wordml,
 }
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
+import email
+import email.policy
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.decode import decode_html
@@ -9,13 +13,29 @@ from ingest.files.clean import clean_paragraphs
 from ingest.files.model import FileText
 
 _MIN_CHARS = 200  # less prose than this under a file's name: a 404, a login wall, a WAF page
+# running headers and footers as LibreOffice (title=header) and Word (mso-element:header) save them
+_RUNNING = (
+    'div[title="header"], div[title="footer"], [style*="mso-element:header"], [style*="mso-element:footer"]'
+)
 _BLOCKS = "p, h1, h2, h3, h4, h5, h6, li, td, th, div, pre"
+
+
+def read_mht(content: bytes) -> FileText:
+    """MHTML (Word's "single file web page", often saved as .doc): the first text/html part, decoded by its charset."""
+    message = email.message_from_bytes(content, policy=email.policy.default)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            html = part.get_content()
+            got = read_html(codecs.BOM_UTF8 + html.encode("utf-8"))
+            got.type = "mht"
+            return got
+    return FileText("mht", "failed", "MHTML without a text/html part")
 
 
 def read_html(content: bytes) -> FileText:
     text, _charset = decode_html(content)
     tree = LexborHTMLParser(text)
-    for node in tree.css("script, style, noscript, title"):
+    for node in tree.css(f"script, style, noscript, title, {_RUNNING}"):
         node.decompose()
     body = tree.body
     paragraphs = _rows(body) if body is not None else []

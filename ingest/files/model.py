@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-FileType = Literal["pdf", "docx", "doc", "xls", "xlsx", "ofd", "rtf", "html", "unknown"]
+FileType = Literal["pdf", "docx", "doc", "wordml", "xls", "xlsx", "ofd", "rtf", "html", "mht", "unknown"]
 FileStatus = Literal["extracted", "needs_ocr", "failed", "skipped"]
 
 

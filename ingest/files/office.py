@@ -1,4 +1,5 @@
-"""DOCX and XLSX with the standard library: zipfile + ElementTree over the package parts (tables included).
+"""DOCX, Word 2003 XML (WordML, which WPS and Word save under .doc names) and XLSX with the standard library:
+zipfile + ElementTree over the package parts (tables included).
 
 python-docx's ``Document.paragraphs`` skips tables; this walk reads body paragraphs and table rows in document
 order (``w:p`` → one paragraph, ``w:tr`` → its cells joined by tabs). Running headers and footers live in their own
@@ -14,11 +15,13 @@ from collections.abc import Iterator
 from xml.etree import ElementTree as ET
 
 from ingest.files.clean import clean_paragraphs
-from ingest.files.errors import UnreadableError
+from ingest.files.errors import LimitError, UnreadableError
 from ingest.files.limits import check_zip, read_entry
-from ingest.files.model import FileLimits, FileText
+from ingest.files.model import FileLimits, FileText, FileType
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+W2003 = "{http://schemas.microsoft.com/office/word/2003/wordml}"
+_NOT_BODY = ("sectPr", "hdr", "ftr", "pPr", "rPr", "tblPr", "docPr", "fonts", "styles", "lists")
 S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
@@ -43,34 +46,46 @@ def parse_xml(data: bytes, name: str) -> ET.Element:
 def read_docx(content: bytes, limits: FileLimits) -> FileText:
     with open_zip(content, limits) as archive:
         root = parse_xml(read_entry(archive, "word/document.xml", limits), "word/document.xml")
-    body = root.find(f"{W}body")
-    paragraphs = list(_blocks(body)) if body is not None else []
-    return FileText("docx", "extracted", paragraphs=clean_paragraphs(paragraphs))
+    return _word_text(root, W, "docx")
 
 
-def _blocks(element: ET.Element) -> Iterator[str]:
+def read_wordml(content: bytes, limits: FileLimits) -> FileText:
+    """Word 2003 XML: one file, the same paragraph and table model as DOCX under its own namespace."""
+    if len(content) > limits.max_zip_total:
+        raise LimitError(f"wordml: {len(content)} bytes > {limits.max_zip_total}")
+    return _word_text(parse_xml(content, "Word 2003 XML"), W2003, "wordml")
+
+
+def _word_text(root: ET.Element, ns: str, kind: FileType) -> FileText:
+    body = root.find(f"{ns}body")
+    paragraphs = list(_blocks(body, ns)) if body is not None else []
+    return FileText(kind, "extracted", paragraphs=clean_paragraphs(paragraphs))
+
+
+def _blocks(element: ET.Element, ns: str) -> Iterator[str]:
+    """Paragraphs and table rows in document order, through any container (sections, content controls)."""
     for child in element:
-        if child.tag == f"{W}p":
-            yield _runs(child)
-        elif child.tag == f"{W}tbl":
-            for row in child.iter(f"{W}tr"):
-                yield "\t".join(_cell(cell) for cell in row.iter(f"{W}tc"))
-        elif child.tag == f"{W}sdt" and (content := child.find(f"{W}sdtContent")) is not None:
-            yield from _blocks(content)
+        if child.tag == f"{ns}p":
+            yield _runs(child, ns)
+        elif child.tag == f"{ns}tbl":
+            for row in child.iter(f"{ns}tr"):
+                yield "\t".join(_cell(cell, ns) for cell in row.iter(f"{ns}tc"))
+        elif child.tag.rsplit("}", 1)[-1] not in _NOT_BODY:
+            yield from _blocks(child, ns)
 
 
-def _cell(cell: ET.Element) -> str:
-    return " ".join(t for t in (_runs(p) for p in cell.iter(f"{W}p")) if t)
+def _cell(cell: ET.Element, ns: str) -> str:
+    return " ".join(t for t in (_runs(p, ns) for p in cell.iter(f"{ns}p")) if t)
 
 
-def _runs(paragraph: ET.Element) -> str:
+def _runs(paragraph: ET.Element, ns: str) -> str:
     parts = []
     for node in paragraph.iter():
-        if node.tag == f"{W}t" and node.text:
+        if node.tag == f"{ns}t" and node.text:
             parts.append(node.text)
-        elif node.tag == f"{W}tab":
+        elif node.tag == f"{ns}tab":
             parts.append(" ")
-        elif node.tag in (f"{W}br", f"{W}cr"):
+        elif node.tag in (f"{ns}br", f"{ns}cr"):
             parts.append("\n")
     return "".join(parts)
 

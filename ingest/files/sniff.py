@@ -9,11 +9,15 @@ import zipfile
 from ingest.files.model import FileType
 
 _HTML = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<meta|<title|<\?xml[^>]*>\s*<html)", re.I)
+_MIME = re.compile(
+    rb"^(?:(?:[\x21-\x39\x3b-\x7e]+:|[ \t])[^\n]*\n)*?mime-version:", re.I
+)  # MHTML's header block
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def sniff(content: bytes) -> FileType:
-    """``pdf``, ``docx``, ``xlsx``, ``ofd``, ``doc`` (also Kingsoft .wps), ``xls``, ``rtf``, ``html`` or ``unknown``."""
+    """``pdf``, ``docx``, ``xlsx``, ``ofd``, ``doc`` (also Kingsoft .wps), ``xls``, ``rtf``, ``wordml`` (Word 2003
+    XML), ``mht`` (Word's single-file web page), ``html`` or ``unknown``."""
     head = content[:1024].lstrip(b"\xef\xbb\xbf")
     if b"%PDF-" in content[:1024]:  # the spec allows junk before the header within the first 1 KB
         return "pdf"
@@ -23,6 +27,10 @@ def sniff(content: bytes) -> FileType:
         return _zip_type(content)
     if head.startswith(b"{\\rtf"):
         return "rtf"
+    if b"<w:wordDocument" in content[:4096] or b'progid="Word.Document"' in head:
+        return "wordml"
+    if _MIME.match(head):
+        return "mht"
     if _HTML.match(head) or b"<html" in head.lower():
         return "html"
     return "unknown"

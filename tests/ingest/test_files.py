@@ -27,6 +27,8 @@ FORMATS = [
     ("report.rtf", "rtf", "report"),
     ("report.ofd", "ofd", "report"),
     ("report-html.doc", "html", "report"),
+    ("report-mht.doc", "mht", "report"),
+    ("report-wordml.doc", "wordml", "report"),
     ("stats.xlsx", "xlsx", "stats"),
     ("stats.xls", "xls", "stats"),
 ]
@@ -52,7 +54,18 @@ def test_every_generated_format_reads_back_its_source_text(name: str, kind: str,
     assert f1 >= 0.99, f"{name}: F1 {f1:.4f}"
 
 
-@pytest.mark.parametrize("name", ["report.pdf", "report.ofd", "report.doc", "report.docx", "report.rtf"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "report.pdf",
+        "report.ofd",
+        "report.doc",
+        "report.docx",
+        "report.rtf",
+        "report-html.doc",
+        "report-wordml.doc",
+    ],
+)
 def test_running_header_and_page_numbers_are_dropped(name: str) -> None:
     text = "\n".join(extract_file((FILES / name).read_bytes()).paragraphs)
     assert "2019年度法治政府建设工作报告\n" not in text + "\n"  # the header line; the title line stays
