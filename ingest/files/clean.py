@@ -11,7 +11,6 @@ line shorter than the page's full measure, or a heading opening the next line, e
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 
 _CJK = r"\u2e80-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
@@ -31,6 +30,7 @@ _RULE = re.compile(r"^[—─━\-_=＿－~·•*\s]{4,}$")
 _HEADING = re.compile(
     r"^(?:抄送|主送|附件)[:：]|\d{1,2}日印发$|^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十百\d]+[章节条部分]|\d+[.、．]\D)"
 )
+_NARROW = re.compile(r"[\x00-\x7f\uff61-\uffdc\uffe8-\uffee]")
 _EDGE = 2  # lines at the top and at the bottom of a page where running headers and footers sit
 
 
@@ -85,13 +85,8 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
 
 
 def width(line: str) -> float:
-    """Display width in em: wide, full-width and ambiguous (“”, set full in CJK fonts) characters 1, others 0.5."""
-    ascii_chars = sum(c.isascii() for c in line)
-    return len(line) - 0.5 * ascii_chars - 0.5 * sum(_narrow(c) for c in line if not c.isascii())
-
-
-def _narrow(char: str) -> bool:
-    return unicodedata.east_asian_width(char) not in "WFA"
+    """Display width in em: ASCII and half-width forms 0.5, everything else (CJK, “”, full-width forms) 1."""
+    return len(line) - 0.5 * len(_NARROW.findall(line))
 
 
 def rejoin(lines: list[str]) -> list[str]:
