@@ -106,9 +106,13 @@ def _known_container(
         return None
     index_of = {block.mem_id: i for i, block in enumerate(page.blocks)}
     # one pass over the tree for all the selectors, then each match sorted to the first selector it meets
-    matched = [(n, index_of[n.mem_id]) for n in tree.css(", ".join(options.containers)) if n.mem_id in index_of]
+    matched = [
+        (n, index_of[n.mem_id]) for n in tree.css(", ".join(options.containers)) if n.mem_id in index_of
+    ]
     for selector in options.containers:
-        found = [i for n, i in matched if sums.chars[i] >= options.min_container_chars and n.css_matches(selector)]
+        found = [
+            i for n, i in matched if sums.chars[i] >= options.min_container_chars and n.css_matches(selector)
+        ]
         if found:
             pick = max(found, key=lambda i: sums.score[i])
             if agree(page, sums, best, pick, options):
