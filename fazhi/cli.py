@@ -411,8 +411,16 @@ def worker(
 
 @app.command()
 def extract(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a saved HTML page")],
-    url: Annotated[str, typer.Option("--url", help="the page's URL (resolves links, dates in paths)")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="a saved HTML page, or a PDF/DOCX/DOC/WPS/OFD/RTF/XLS(X) file"
+        ),
+    ],
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="the page's URL (resolves links, dates in paths); default: the file"),
+    ] = None,
     content_type: Annotated[
         str | None, typer.Option(help="the Content-Type header it was served with")
     ] = None,
@@ -423,16 +431,21 @@ def extract(
         typer.Option(help="use the known CMS containers as a shortcut (off: the general body finder alone)"),
     ] = True,
 ) -> None:
-    """Extract one saved page and print the result as JSON (no database)."""
+    """Extract one saved page (or a report file: its type is read from its bytes) and print JSON (no database)."""
     from ingest import ExtractOptions, SourceHints, extract_report
+    from ingest.files import read_bounded, sniff
 
+    content = file.read_bytes()
+    if sniff(content) not in ("html", "unknown"):  # a document: read in a child process with a deadline
+        out.print_json(json.dumps(read_bounded(content, file.name).text.to_dict(), ensure_ascii=False))
+        return
     keywords = Settings().keywords
     options = (
         ExtractOptions(keywords=keywords) if containers else ExtractOptions(keywords=keywords, containers=())
     )
     report = extract_report(
-        file.read_bytes(),
-        url,
+        content,
+        url or file.resolve().as_uri(),
         content_type=content_type,
         hints=SourceHints(agency=agency, region=region),
         options=options,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -177,6 +178,26 @@ def test_extract_prints_json_without_a_database(tmp_path: Path) -> None:
     )
     without = json.loads(generic.stdout)
     assert without["provenance"]["body"] == "scored" and without["body"] == data["body"]
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "report.docx", "dongguan.wps", "report.ofd", "scan.pdf"])
+def test_extract_reads_a_report_file_by_its_bytes(tmp_path: Path, name: str) -> None:
+    source = Path(__file__).parent / "data" / "files" / name
+    disguised = tmp_path / "download.bin"  # the name says nothing: the type comes from the bytes
+    disguised.write_bytes(source.read_bytes())
+    result = subprocess.run(
+        [*FAZHI, "extract", str(disguised)], cwd=tmp_path, env=_env(tmp_path), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    if name == "scan.pdf":
+        assert data["status"] == "needs_ocr"
+    else:
+        assert (
+            data["status"] == "extracted"
+            and data["text_chars"] > 1000
+            and "法治" in "".join(data["paragraphs"])
+        )
 
 
 def test_bad_sources_file_is_a_clear_error(tmp_path: Path) -> None:
