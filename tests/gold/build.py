@@ -426,15 +426,16 @@ def build() -> list[Case]:
     return base + variant_cases(by_name) + template_cases() + special_cases(by_name)
 
 
-def main() -> None:
-    cases = build()
-    PAGES.mkdir(exist_ok=True)
-    for old in PAGES.glob("*.html"):
+def write_corpus(cases: list[Case], folder: Path) -> None:
+    """``folder/pages/NNN_<name>.html`` and ``folder/cases.json`` (what tests.gold.score.load_cases reads)."""
+    pages = folder / "pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    for old in pages.glob("*.html"):
         old.unlink()
     index = []
     for number, case in enumerate(cases):
         file = f"{number:03d}_{case.name}.html"
-        (PAGES / file).write_bytes(case.html)
+        (pages / file).write_bytes(case.html)
         index.append(
             {
                 "file": file,
@@ -448,7 +449,14 @@ def main() -> None:
                 "body": _nfkc(case.body) if case.body else None,
             }
         )
-    (HERE / "cases.json").write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (folder / "cases.json").write_text(
+        json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+
+
+def main() -> None:
+    cases = build()
+    write_corpus(cases, HERE)
     templates = sorted({c.template for c in cases})
     print(f"{len(cases)} pages, {len(templates)} templates: {', '.join(templates)}")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser
 
 from portalsim.unseen import TEMPLATES, build_unseen_portals, site_for
-from tests.gold.build import Case, _fields, _nfkc
+from tests.gold.build import Case, _fields, _nfkc, write_corpus
 
 HERE = Path(__file__).resolve().parent / "unseen"
 PAGES = HERE / "pages"
@@ -110,27 +110,7 @@ def main() -> None:
     cases = build()
     for case in cases:
         verify(case)
-    PAGES.mkdir(parents=True, exist_ok=True)
-    for old in PAGES.glob("*.html"):
-        old.unlink()
-    index = []
-    for number, case in enumerate(cases):
-        file = f"{number:03d}_{case.name}.html"
-        (PAGES / file).write_bytes(case.html)
-        index.append(
-            {
-                "file": file,
-                "name": case.name,
-                "template": case.template,
-                "url": case.url,
-                "content_type": case.content_type,
-                "hints": case.hints,
-                "kind": case.kind,
-                "fields": case.fields,
-                "body": case.body,
-            }
-        )
-    (HERE / "cases.json").write_text(json.dumps(index, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_corpus(cases, HERE)
     reports = sum(c.kind == "report" for c in cases)
     print(
         f"{len(cases)} pages ({reports} reports), {len(TEMPLATES)} templates: {', '.join(t.key for t in TEMPLATES)}"
