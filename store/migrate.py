@@ -9,6 +9,7 @@ which is exactly what that version created, and then upgraded.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from alembic import command
@@ -17,11 +18,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from store.errors import DatabaseUnusable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"
+_LOCKED_ATTEMPTS = 5
 _LOCK = 0x66617A68  # "fazh": the advisory lock key of schema migrations
 
 
@@ -51,7 +54,22 @@ def current(connection: Connection) -> str | None:
 
 
 def upgrade(engine: Engine) -> str:
-    """Bring the schema to the newest revision; returns it. Cheap when it is already there."""
+    """Bring the schema to the newest revision; returns it. Cheap when it is already there.
+
+    On SQLite, processes that start together on a new file queue on its write lock; one that still meets
+    "database is locked" (the 5 s busy timeout ran out on a loaded machine, or the file was being switched to WAL)
+    tries again, a few times, rather than failing its start."""
+    for attempt in range(_LOCKED_ATTEMPTS):
+        try:
+            return _upgrade(engine)
+        except OperationalError as exc:
+            if engine.dialect.name != "sqlite" or "locked" not in str(exc) or attempt + 1 == _LOCKED_ATTEMPTS:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _upgrade(engine: Engine) -> str:
     newest = head()
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
