@@ -63,15 +63,20 @@ def _word_text(root: ET.Element, ns: str, kind: FileType) -> FileText:
 
 
 def _blocks(element: ET.Element, ns: str) -> Iterator[str]:
-    """Paragraphs and table rows in document order, through any container (sections, content controls)."""
-    for child in element:
-        if child.tag == f"{ns}p":
+    """Paragraphs and table rows in document order, through any container (sections, content controls).
+    Iterative: a file nesting 10,000 content controls is as deep as it is long."""
+    stack: list[Iterator[ET.Element]] = [iter(element)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif child.tag == f"{ns}p":
             yield _runs(child, ns)
         elif child.tag == f"{ns}tbl":
             for row in child.iter(f"{ns}tr"):
                 yield "\t".join(_cell(cell, ns) for cell in row.iter(f"{ns}tc"))
         elif child.tag.rsplit("}", 1)[-1] not in _NOT_BODY:
-            yield from _blocks(child, ns)
+            stack.append(iter(child))
 
 
 def _cell(cell: ET.Element, ns: str) -> str:

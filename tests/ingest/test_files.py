@@ -197,3 +197,19 @@ def test_lines_broken_at_line_and_page_ends_are_rejoined() -> None:
         full + "结束。",
         "抄送：市司法局",
     ]
+
+
+def test_a_docx_nesting_content_controls_10000_deep_is_read_whole() -> None:
+    import io
+    import zipfile
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    deep = "<w:sdt><w:sdtContent>" * 10_000 + "<w:p><w:r><w:t>法治政府建设年度报告</w:t></w:r></w:p>"
+    deep += "</w:sdtContent></w:sdt>" * 10_000
+    xml = f'<?xml version="1.0"?><w:document {w}><w:body>{deep}</w:body></w:document>'
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", xml)
+    text = extract_file(buffer.getvalue(), "deep.docx")
+    assert (text.status, text.paragraphs) == ("extracted", ["法治政府建设年度报告"]), text.reason
