@@ -288,7 +288,9 @@ def crawl(
     if unreachable:
         hint = "start them with `fazhi portals` in another terminal" if demo else "check their start_urls"
         console.print(f"[yellow]no list page could be fetched for {', '.join(unreachable)}:[/yellow] {hint}")
-    if any(s.error for s in stats) or len(unreachable) == len(stats):
+    from fazhi.verdict import crawl_verdict  # source health: a line per unhealthy source, exit 1 (b14)
+
+    if crawl_verdict(db, stats, console) or any(s.error for s in stats) or len(unreachable) == len(stats):
         raise typer.Exit(1)
 
 
