@@ -55,7 +55,7 @@ def _settings() -> Settings:
     except Exception as exc:  # pydantic's ValidationError names the bad variable
         console.print(f"[red]invalid FAZHI_ setting:[/red] {exc}")
         raise typer.Exit(2) from exc
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, alert_webhook=settings.alert_webhook)
     return settings
 
 

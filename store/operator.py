@@ -138,15 +138,15 @@ def mark_interrupted(engine: Engine, *, worker: str) -> list[tuple[int, str]]:
         return sorted((int(r[0]), str(r[1])) for r in rows)
 
 
-def unfinished_runs(engine: Engine) -> dict[str, int]:
-    """Per source, its newest run that never finished (interrupted, or left running by a process that died)."""
+def unfinished_runs(engine: Engine) -> dict[str, tuple[int, str, str | None]]:
+    """Per source, its newest run that never finished (interrupted, or running): ``(id, state, worker)``."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(_RUNS.c.source_name, func.max(_RUNS.c.id))
+            select(_RUNS.c.source_name, _RUNS.c.id, _RUNS.c.state, _RUNS.c.worker)
             .where(_RUNS.c.state.in_(("running", "interrupted")))
-            .group_by(_RUNS.c.source_name)
+            .order_by(_RUNS.c.id)
         ).all()
-        return {str(name): int(run_id) for name, run_id in rows}
+        return {str(name): (int(run_id), str(state), worker) for name, run_id, state, worker in rows}
 
 
 def runs_page(
