@@ -15,6 +15,7 @@ from fazhi.commands.common import (
     PortalPortOpt,
     SourcesOpt,
     console,
+    fail,
     load_settings,
     load_sources,
     open_engine,
@@ -48,7 +49,7 @@ def crawl(
 
     An interrupted crawl (Ctrl-C, kill -9, power loss) resumes where it stopped on the next run."""
     from crawler.engine import crawl_sources
-    from fazhi.progress import CrawlProgress, summary_table
+    from fazhi.progress import CrawlProgress, summary_lines, summary_table
     from fazhi.service import crawl_config
 
     settings = load_settings()
@@ -64,11 +65,14 @@ def crawl(
         print(json.dumps([s.as_dict() for s in stats], ensure_ascii=False))
     else:
         out.print(summary_table(stats))
-    unreachable = [s.name for s in stats if s.list_pages == 0 and s.failures and not s.details_done]
+        for line in summary_lines(stats):
+            out.print(line, soft_wrap=True)
+    runs = [s.as_dict() for s in stats]
+    unreachable = [r["name"] for r in runs if not r["list_pages"] and r["failed"] and not r["details_done"]]
     if unreachable:
         hint = "start them with `fazhi portals` in another terminal" if demo else "check their start_urls"
-        console.print(f"[yellow]no list page could be fetched for {', '.join(unreachable)}:[/yellow] {hint}")
-    if any(s.error for s in stats) or len(unreachable) == len(stats):
+        console.print(f"no list page could be fetched for {', '.join(unreachable)}: {hint}", style="yellow")
+    if any(r["error"] for r in runs) or len(unreachable) == len(runs):
         raise typer.Exit(1)
 
 
@@ -132,41 +136,77 @@ def extract(
     out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
 
 
+FORMATS = ("txt", "jsonl", "csv")
+SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
 def export(
     fmt: Annotated[
-        str, typer.Option("--format", help="txt (one NNN_<hash>.txt per document), jsonl or csv")
-    ] = "txt",
+        str | None,
+        typer.Option(
+            "--format",
+            help="txt (one NNN_<hash>.txt per document in a directory), jsonl or csv; "
+            "default: from --out's extension (.csv, .jsonl), else txt",
+        ),
+    ] = None,
     out_path: Annotated[
         Path, typer.Option("--out", help="directory for txt; file for jsonl or csv ('-' = stdout)")
     ] = Path("export"),
 ) -> None:
-    """Export every stored document, in ingest order."""
+    """Export every stored document, in ingest order.
+
+    A txt export replaces the NNN_<hash>.txt files of an earlier one in that directory (other files stay)."""
+    fmt = fmt or SUFFIXES.get(out_path.suffix.lower(), "txt")
+    _check_export_target(fmt, out_path)
+    settings = load_settings()
+    db = open_engine(settings.database_url)
+    try:
+        count = _export(db, fmt, out_path)
+    except OSError as exc:
+        fail(f"cannot write {out_path}: {exc.strerror or exc}", hint="choose another --out")
+    if str(out_path) != "-":
+        console.print(f"exported {count} documents to {out_path}")
+
+
+def _check_export_target(fmt: str, out_path: Path) -> None:
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}", hint="use --format txt, jsonl or csv")
+    stdout = str(out_path) == "-"
+    if fmt == "txt" and stdout:
+        fail(
+            "--format txt writes one file per document into a directory",
+            hint="for stdout use --format jsonl or csv",
+        )
+    if fmt == "txt" and out_path.exists() and not out_path.is_dir():
+        fail(
+            f"--out {out_path} is a file, and --format txt writes a directory",
+            hint=f"use --format {SUFFIXES.get(out_path.suffix.lower(), 'jsonl')} or another --out",
+        )
+    if fmt != "txt" and not stdout and out_path.is_dir():
+        fail(
+            f"--out {out_path} is a directory",
+            hint=f"give a file name, e.g. --out {out_path / f'documents.{fmt}'}",
+        )
+
+
+def _export(db: Engine, fmt: str, out_path: Path) -> int:
     from rich.progress import Progress
 
     from store.export import export_csv, export_jsonl, export_txt
     from store.queries import Filters, count_documents
 
-    if fmt not in ("txt", "jsonl", "csv"):
-        console.print(f"[red]unknown format {fmt!r}:[/red] use --format txt, jsonl or csv")
-        raise typer.Exit(2)
-    settings = load_settings()
-    db = open_engine(settings.database_url)
+    if str(out_path) == "-":
+        return export_jsonl(db, sys.stdout.buffer) if fmt == "jsonl" else export_csv(db, sys.stdout)
     with db.connect() as connection:
         total = count_documents(connection, filters=Filters())
-    if fmt in ("jsonl", "csv") and str(out_path) == "-":
-        (export_jsonl if fmt == "jsonl" else export_csv)(db, sys.stdout)
-        return
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("exporting", total=total)
         step = lambda: progress.advance(task)  # noqa: E731
         if fmt == "txt":
-            count = len(export_txt(db, out_path, total, on_item=step))
-        elif fmt == "csv":
-            out_path.parent.mkdir(parents=True, exist_ok=True)
+            return len(export_txt(db, out_path, total, on_item=step))
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "csv":
             with out_path.open("w", encoding="utf-8-sig", newline="") as handle:
-                count = export_csv(db, handle, on_item=step)
-        else:
-            out_path.parent.mkdir(parents=True, exist_ok=True)
-            with out_path.open("w", encoding="utf-8") as handle:
-                count = export_jsonl(db, handle, on_item=step)
-    console.print(f"exported {count} documents to {out_path}")
+                return export_csv(db, handle, on_item=step)
+        with out_path.open("wb") as binary:
+            return export_jsonl(db, binary, on_item=step)

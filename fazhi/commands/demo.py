@@ -13,6 +13,7 @@ from fazhi.commands.common import (
     PortOpt,
     console,
     exit_on_port,
+    fail,
     load_settings,
     open_engine,
 )
@@ -25,11 +26,15 @@ if TYPE_CHECKING:
 
 def demo_sources(portal_port: int, names: list[str] | None = None) -> list[Source]:
     """The shipped demo sources, pointed at ``portal_port``."""
+    from crawler.errors import SourcesError
     from crawler.sources import Source, load_sources, select_sources
     from fazhi.paths import demo_sources
     from portalsim import DEFAULT_PORT
 
-    sources = select_sources(load_sources(demo_sources()), names)
+    try:
+        sources = select_sources(load_sources(demo_sources()), names)
+    except SourcesError as exc:
+        fail(f"sources: {exc}")
     if portal_port == DEFAULT_PORT:
         return sources
     moved = [
@@ -80,7 +85,7 @@ async def _run_demo(
     def ready() -> None:
         base = f"http://{host}:{port}"
         lines = [
-            "[bold green]fazhi demo is up[/bold green]",
+            "fazhi demo is up",
             f"  documents  curl {base}/documents",
             f"  one        curl {base}/documents/<id or 16-hex prefix>",
             f"  health     {base}/healthz     API docs: {base}/docs",

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Annotated
+import time
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,12 +16,16 @@ from fazhi.commands.common import (
     SourcesOpt,
     console,
     exit_on_port,
+    fail,
     load_settings,
     load_sources,
     open_engine,
     shown,
 )
 from fazhi.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def _queue(settings: Settings):
@@ -29,8 +34,7 @@ def _queue(settings: Settings):
     try:
         return connect(settings.database_url)
     except NotPostgres as exc:
-        console.print(f"[red]database:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        fail(f"database: {exc}")
 
 
 def _serve_metrics(host: str, port: int) -> None:
@@ -90,17 +94,54 @@ def serve(
 def recrawl(
     names: Annotated[list[str] | None, typer.Argument(help="source names (default: every source)")] = None,
     sources: SourcesOpt = None,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait/--no-wait", help="wait a few seconds to tell whether a running service took the request"
+        ),
+    ] = True,
 ) -> None:
-    """Ask the running service to crawl now: the request goes into the store, the scheduler takes it in seconds."""
+    """Ask the running service to crawl now: the request goes into the store, for the scheduler to take.
+
+    It says whether a `fazhi serve` or `fazhi scheduler` on this database took it; if none did, the request
+    stays pending until one starts."""
     from store.operator import request_recrawl
 
     settings = load_settings()
     loaded = load_sources(sources, settings, names)
-    ids = request_recrawl(open_engine(settings.database_url), [s.name for s in loaded], requested_by="cli")
-    console.print(
-        f"recrawl requested for {', '.join(s.name for s in loaded)} (requests {ids[0]}…{ids[-1]}); "
-        "a running `fazhi serve` or `fazhi scheduler` picks them up within seconds"
-    )
+    db = open_engine(settings.database_url)
+    ids = request_recrawl(db, [s.name for s in loaded], requested_by="cli")
+    asked = f"recrawl of {', '.join(s.name for s in loaded)} requested (requests {ids[0]}…{ids[-1]})"
+    if not wait:
+        console.print(f"{asked}; a running `fazhi serve` or `fazhi scheduler` on {shown(db)} takes it")
+        return
+    seconds = 2 * settings.recrawl_poll_seconds + 1
+    if _taken(db, ids, seconds):
+        console.print(f"{asked} and taken by the running service: the crawl starts now")
+    else:
+        console.print(
+            f"{asked}, but no `fazhi serve` or `fazhi scheduler` took it within {seconds:g} s: none seems to "
+            f"read {shown(db)}; it stays pending and runs when one starts on this database",
+            style="yellow",
+        )
+
+
+def _taken(db: Engine, ids: list[int], seconds: float) -> bool:
+    """Whether the scheduler marked all of ``ids`` taken within ``seconds``."""
+    from sqlalchemy import func, select
+
+    from store.models import RecrawlRequest
+
+    table = RecrawlRequest.__table__  # type: ignore[attr-defined]
+    query = select(func.count()).where(table.c.id.in_(ids), table.c.state == "taken")
+    deadline = time.monotonic() + seconds
+    while True:
+        with db.connect() as connection:
+            if connection.execute(query).scalar() == len(ids):
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.25)
 
 
 def migrate() -> None:
