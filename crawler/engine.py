@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from crawler import metrics, pipeline
+from crawler import checkup, metrics, pipeline
 from crawler.discover import ListOptions, parse_list
 from crawler.errors import FetchError, PageError
 from crawler.extraction import ExtractionPool, shared_pool
@@ -206,6 +206,16 @@ class SourceCrawl:
             )
         stats = self.stats.as_dict()
         await asyncio.to_thread(finish_run, self.db, run_id=run_id, stats=stats, error=error)
+        # source health: judged, recorded and logged (one line per run) by crawler.checkup; it never raises
+        await asyncio.to_thread(
+            checkup.after_run,
+            self.db,
+            source=self.source,
+            run_id=run_id,
+            stats=stats,
+            error=error,
+            seconds=seconds,
+        )
         metrics.record_run(
             stats, source=self.source.name, trigger=self.trigger, seconds=seconds, ok=error is None
         )

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description='origins allowed by CORS, a JSON list (e.g. ["https://a.example"]); off by default',
     )
+    alert_webhook: str | None = Field(
+        None,
+        pattern=r"^https?://[^/?#]+",
+        description="URL that gets a JSON POST when a source turns unhealthy, recovers, or a crawl fails",
+    )
     log_level: str = Field("INFO", description="logging level: " + ", ".join(LOG_LEVELS))
     log_format: Literal["text", "json"] = Field(
         "text", description="`text` for people, `json` for log pipelines"
