@@ -27,7 +27,7 @@ from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
 from store import queries, ranking
 from store.errors import AmbiguousPrefix
-from store.export import CSV_COLUMNS, RECORD_COLUMNS, csv_safe
+from store.export import CSV_COLUMNS, RECORD_COLUMNS, csv_safe, sections_cell
 
 router = APIRouter(tags=["documents"])
 _ID = re.compile(r"^[0-9a-fA-F]{8,64}$")
@@ -116,6 +116,7 @@ def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
         buffer.seek(0)
         buffer.truncate()
         row["attachments"] = " ".join(a.get("url", "") for a in row["attachments"])
+        row["sections"] = sections_cell(row["sections"])
         writer.writerow(csv_safe(row))
         yield buffer.getvalue().encode("utf-8")
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from fazhi import coverage_command
 from fazhi.settings import Settings
 
 if TYPE_CHECKING:
@@ -509,6 +510,9 @@ def portals(port: PortalPortOpt = 8801) -> None:
         _exit_on_port(exc)
     except KeyboardInterrupt:
         pass
+
+
+app.command("coverage")(coverage_command.coverage)  # on time, late, missing: fazhi/coverage_command.py
 
 
 def main() -> None:

@@ -36,6 +36,16 @@ RECORD_COLUMNS = (
     "body",
     "source_name",
     "fetched_at",
+    # reports, required parts, timeliness (store/reports.py)
+    "report_id",
+    "version",
+    "sections",
+    "missing_parts",
+    "deadline",
+    "late",
+    "days_late",
+    "first_seen",
+    "backdated",
 )
 
 
@@ -54,6 +64,11 @@ def csv_safe(row: dict[str, Any]) -> dict[str, Any]:
     return {k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for k, v in row.items()}
 
 
+def sections_cell(sections: dict[str, bool] | None) -> str | None:
+    """A CSV cell: the required parts found, comma-separated (null when unknown)."""
+    return None if sections is None else ",".join(k for k, found in sections.items() if found)
+
+
 def all_documents(engine: Engine) -> Iterator[dict[str, Any]]:
     return iter_documents(engine, filters=Filters(), columns=RECORD_COLUMNS)
 
@@ -62,6 +77,8 @@ def document_record(row: dict[str, Any]) -> dict[str, Any]:
     record = {name: row.get(name) for name in RECORD_COLUMNS}
     record["publish_date"] = row["publish_date"].isoformat() if row.get("publish_date") else None
     record["fetched_at"] = row["fetched_at"].isoformat()
+    for name in ("deadline", "first_seen"):
+        record[name] = row[name].isoformat() if row.get(name) else None
     record["attachments"] = [
         {"name": a.get("name"), "url": a.get("url")} for a in row.get("attachments") or []
     ]
@@ -118,6 +135,7 @@ def export_csv(engine: Engine, out: IO[str], on_item=None) -> int:
     for document in all_documents(engine):
         record = document_record(document)
         record["attachments"] = " ".join(a["url"] or "" for a in record["attachments"])
+        record["sections"] = sections_cell(record["sections"])
         writer.writerow(csv_safe(record))
         count += 1
         if on_item:
