@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from crawler import checkup, metrics, pipeline
+from crawler import checkup, coverage, metrics, pipeline
 from crawler.discover import ListOptions, parse_list
 from crawler.errors import FetchError, PageError
 from crawler.extraction import ExtractionPool, shared_pool
@@ -164,6 +164,7 @@ class SourceCrawl:
 
     async def _run(self) -> SourceStats:
         self._warn_overrides()
+        await asyncio.to_thread(coverage.declare_source, self.db, self.source)  # expectations: /coverage
         seeds = [NewEntry(url, "list", dialect=self.source.dialect) for url in self.source.start_urls]
         run, resumed = await asyncio.to_thread(
             start_run,

@@ -13,6 +13,9 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crawler.errors import SourcesError
+from ingest.agency import expand_agency
+from ingest.identity import normalize_text
+from ingest.region import region_from_hint
 
 Dialect = Literal[
     "auto", "trs", "hanweb", "gkmlpt", "jpaas", "datalist", "pagedec", "ls", "pager", "generic", "fallback"
@@ -51,6 +54,15 @@ class Source(BaseModel):
     tls: Literal["default", "legacy"] = Field(
         "default", description="legacy: SECLEVEL=1 + legacy renegotiation"
     )
+    deadline: str | None = Field(
+        None,
+        pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+        description='reports are due by this MM-DD of the next year (default "04-01", the national rule)',
+    )
+    agencies: list[str] = Field(
+        default_factory=list, description="agencies expected to publish a report every year (coverage)"
+    )
+    since: int | None = Field(None, ge=2000, le=2100, description="first report year expected (coverage)")
 
     @field_validator("start_urls")
     @classmethod
@@ -70,6 +82,12 @@ class Source(BaseModel):
             except ValueError as exc:
                 raise ValueError(f"not a 5-field cron expression: {exc}") from exc
         return value
+
+    def expected_agencies(self) -> list[str]:
+        """``agencies`` as the extractor normalizes names (short forms expanded with the source's region)."""
+        province, city, county = region_from_hint(self.region)
+        names = (normalize_text(a) for a in self.agencies)
+        return [expand_agency(n, province=province, city=city, county=county) for n in names if n]
 
     @property
     def start_hosts(self) -> frozenset[str]:

@@ -45,6 +45,16 @@ RECORD_COLUMNS = (
     "body",
     "source_name",
     "fetched_at",
+    # reports, required parts, timeliness (store/reports.py)
+    "report_id",
+    "version",
+    "sections",
+    "missing_parts",
+    "deadline",
+    "late",
+    "days_late",
+    "first_seen",
+    "backdated",
 )
 # A CSV row: the record's columns, lists joined (breadcrumb with " > ", keywords with spaces), attachments as two
 # cells: their names joined with " | " and their URLs with spaces.
@@ -72,6 +82,8 @@ def document_record(row: dict[str, Any]) -> dict[str, Any]:
     record = {name: row.get(name) for name in RECORD_COLUMNS}
     record["publish_date"] = row["publish_date"].isoformat() if row.get("publish_date") else None
     record["fetched_at"] = rfc3339(row["fetched_at"])
+    record["deadline"] = row["deadline"].isoformat() if row.get("deadline") else None
+    record["first_seen"] = rfc3339(row["first_seen"]) if row.get("first_seen") else None
     record["breadcrumb"] = list(row.get("breadcrumb") or [])
     record["keywords"] = list(row.get("keywords") or [])
     record["attachments"] = [
@@ -97,7 +109,13 @@ def csv_record(row: dict[str, Any]) -> dict[str, Any]:
     record["attachments"] = " ".join(a["url"] or "" for a in attachments)
     record["breadcrumb"] = " > ".join(record["breadcrumb"])
     record["keywords"] = " ".join(record["keywords"])
+    record["sections"] = sections_cell(record["sections"])
     return csv_safe(record)
+
+
+def sections_cell(sections: dict[str, bool] | None) -> str | None:
+    """A CSV cell: the required parts found, comma-separated (null when unknown)."""
+    return None if sections is None else ",".join(k for k, found in sections.items() if found)
 
 
 def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
