@@ -26,6 +26,7 @@ from api.responses import cached, json_response
 from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
 from store import queries, ranking
+from store.captures import capture_columns
 from store.errors import AmbiguousPrefix
 from store.export import CSV_COLUMNS, RECORD_COLUMNS, csv_safe
 
@@ -116,6 +117,7 @@ def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
         buffer.seek(0)
         buffer.truncate()
         row["attachments"] = " ".join(a.get("url", "") for a in row["attachments"])
+        row.update(capture_columns(row.pop("capture")))
         writer.writerow(csv_safe(row))
         yield buffer.getvalue().encode("utf-8")
 

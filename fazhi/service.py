@@ -30,6 +30,7 @@ from crawler.indexer import index_pending
 from crawler.politeness import HostSlots
 from crawler.robots import RobotsCache
 from crawler.sources import Source
+from crawler.warc import WarcOptions
 from fazhi.headers import header_deadline_protocol
 from fazhi.net import bind_socket
 from fazhi.settings import Settings
@@ -49,7 +50,14 @@ def crawl_config(settings: Settings) -> CrawlConfig:
         worker=f"{socket.gethostname()}:{os.getpid()}",
         extract_timeout=settings.extract_timeout,
         extract_workers=settings.extract_workers,
+        warc=warc_options(settings),
     )
+
+
+def warc_options(settings: Settings) -> WarcOptions | None:
+    if not settings.warc_enabled:
+        return None
+    return WarcOptions(settings.warc_directory(), settings.warc_max_file_bytes, settings.warc_retention_days)
 
 
 def deadline_trigger(jitter: int) -> BaseTrigger:

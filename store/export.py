@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
+from store.captures import CSV_CAPTURE_COLUMNS, capture_columns
 from store.queries import Filters, iter_documents
 
 # The columns of a JSON-lines record and of a CSV row (the API's exports use the same).
@@ -36,6 +37,7 @@ RECORD_COLUMNS = (
     "body",
     "source_name",
     "fetched_at",
+    "capture",
 )
 
 
@@ -105,9 +107,14 @@ def export_jsonl(engine: Engine, out: IO[str], on_item=None) -> int:
     return count
 
 
-CSV_COLUMNS = tuple(
-    c for c in RECORD_COLUMNS if c not in ("signer", "addressee", "cc", "breadcrumb", "keywords")
-)
+CSV_COLUMNS = (
+    tuple(
+        c
+        for c in RECORD_COLUMNS
+        if c not in ("signer", "addressee", "cc", "breadcrumb", "keywords", "capture")
+    )
+    + CSV_CAPTURE_COLUMNS
+)  # the capture flat: capture_fetched_at …
 
 
 def export_csv(engine: Engine, out: IO[str], on_item=None) -> int:
@@ -118,6 +125,7 @@ def export_csv(engine: Engine, out: IO[str], on_item=None) -> int:
     for document in all_documents(engine):
         record = document_record(document)
         record["attachments"] = " ".join(a["url"] or "" for a in record["attachments"])
+        record.update(capture_columns(record.pop("capture")))
         writer.writerow(csv_safe(record))
         count += 1
         if on_item:

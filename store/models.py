@@ -40,6 +40,10 @@ class Document(SQLModel, table=True):
     url: str
     source_name: str = Field(index=True)
     fetched_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    # the WARC record of the fetch that created or last updated it (store.captures); null before archiving
+    capture: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class Sighting(SQLModel, table=True):

@@ -39,6 +39,7 @@ def test_a_file_from_before_migrations_is_adopted_and_keeps_its_rows(tmp_path: P
     SQLModel.metadata.create_all(old, tables=tables)
     with old.begin() as connection:
         connection.exec_driver_sql("ALTER TABLE crawl_runs DROP COLUMN worker")  # added by 0002
+        connection.exec_driver_sql("ALTER TABLE documents DROP COLUMN capture")  # added by 0007
     with old.begin() as connection:
         connection.exec_driver_sql("CREATE VIRTUAL TABLE documents_fts USING fts5(title, body)")
     with old.begin() as connection:

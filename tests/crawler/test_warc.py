@@ -1,0 +1,150 @@
+"""WARC files: records that warcio reads back with their digests, rotation by size, retention, failed writes."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler import warc
+from crawler.warc import ArchiveFailure, Page, WarcOptions, archive, prune
+from crawler.warcrecords import Wire
+from store import Document, write_session
+from store.captures import set_capture
+from store.documents import upsert_document
+
+BODY = "<html><body><p>2023年法治政府建设年度报告</p></body></html>".encode() * 40
+
+
+def _wire(*, gzipped: bool = False, chunked: bool = False, body: bytes = BODY) -> Wire:
+    served = gzip.compress(body) if gzipped else body
+    headers = [(b"Content-Type", b"text/html; charset=utf-8"), (b"X-Odd-Case", b"kept")]
+    if gzipped:
+        headers.append((b"Content-Encoding", b"gzip"))
+    headers.append(
+        (b"Transfer-Encoding", b"chunked") if chunked else (b"Content-Length", b"%d" % len(served))
+    )
+    return Wire(
+        url="http://127.0.0.2/a/b.html?x=1",
+        method="GET",
+        target=b"/a/b.html?x=1",
+        request_headers=[(b"Host", b"127.0.0.2"), (b"User-Agent", b"fazhi-tests")],
+        request_body=b"",
+        http_version="HTTP/1.1",
+        status=200,
+        reason=b"OK",
+        response_headers=headers,
+        body=served,
+    )
+
+
+PAGE = Page("http://127.0.0.2/a/b.html?x=1", ["http://127.0.0.2/old"], 7, "src", "ab" * 32)
+
+
+@pytest.fixture
+def options(tmp_path: Path) -> WarcOptions:
+    return WarcOptions(tmp_path / "warc")
+
+
+def _records(path: Path) -> list[tuple[str, object, bytes]]:
+    """(type, record, content) of every record, each one's digests checked (warcio raises on a mismatch)."""
+    out = []
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle, check_digests="raise"):
+            out.append((record.rec_type, record, record.content_stream().read()))
+    return out
+
+
+@pytest.mark.parametrize(("gzipped", "chunked"), [(False, False), (True, False), (False, True), (True, True)])
+def test_records_read_back_by_warcio_with_matching_digests(
+    options: WarcOptions, gzipped: bool, chunked: bool
+) -> None:
+    wire = _wire(gzipped=gzipped, chunked=chunked)
+    capture = archive(options, None, wire, BODY, PAGE)
+    assert capture["payload_sha256"] == hashlib.sha256(BODY).hexdigest()
+    records = _records(options.directory / capture["warc_file"])
+    assert [kind for kind, _, _ in records] == ["warcinfo", "request", "response", "metadata"]
+    _, response, content = records[2]
+    assert content == BODY  # warcio undoes the chunking and the gzip: the page after content decoding
+    assert response.rec_headers.get_header("WARC-Target-URI") == wire.url
+    assert response.http_headers.statusline == "200 OK"
+    assert response.http_headers.headers == [(n.decode(), v.decode()) for n, v in wire.response_headers]
+    response_id = response.rec_headers.get_header("WARC-Record-ID")
+    for _, record, _ in (records[1], records[3]):
+        assert record.rec_headers.get_header("WARC-Concurrent-To") == response_id
+    metadata = records[3][2].decode()
+    assert "fazhi-run-id: 7\r\n" in metadata and f"fazhi-document-id: {'ab' * 32}\r\n" in metadata
+    assert "via: http://127.0.0.2/old\r\n" in metadata
+
+
+def test_the_capture_offset_is_where_the_response_record_starts(options: WarcOptions) -> None:
+    first = archive(options, None, _wire(), BODY, PAGE)
+    other = b"<html>another page</html>"
+    second = archive(options, None, _wire(gzipped=True, body=other), other, PAGE)
+    assert first["warc_file"] == second["warc_file"] and second["offset"] > first["offset"]
+    for capture, body in ((first, BODY), (second, other)):
+        with (options.directory / capture["warc_file"]).open("rb") as handle:
+            handle.seek(capture["offset"])
+            record = next(iter(ArchiveIterator(handle, check_digests="raise")))
+            assert record.rec_type == "response"
+            assert hashlib.sha256(record.content_stream().read()).hexdigest() == capture["payload_sha256"]
+            assert body and capture["fetched_at"].endswith("Z")
+
+
+def test_files_rotate_by_size_and_each_opens_with_warcinfo(tmp_path: Path) -> None:
+    options = WarcOptions(tmp_path / "warc", max_file_bytes=1_000)
+    captures = [archive(options, None, _wire(), BODY, PAGE) for _ in range(3)]
+    names = [c["warc_file"] for c in captures]
+    assert len(set(names)) == 3  # each record set is over 1,000 bytes: one file each
+    for name in names:
+        kinds = [kind for kind, _, _ in _records(options.directory / name)]
+        assert kinds == ["warcinfo", "request", "response", "metadata"]
+
+
+def test_retention_deletes_old_files_no_capture_points_at(tmp_path: Path, db: Engine) -> None:
+    options = WarcOptions(tmp_path / "warc", max_file_bytes=1_000, retention_days=30)
+    old = [archive(options, db, _wire(), BODY, PAGE) for _ in range(3)]
+    with write_session(db) as session:
+        document = Document(id="c" * 64, body="正文", url="http://127.0.0.2/c", source_name="s")
+        upsert_document(session=session, document=document)
+        set_capture(session, document_id="c" * 64, capture=old[1])
+    long_ago = os.path.getmtime(options.directory / old[0]["warc_file"]) - 31 * 86400
+    for capture in old:
+        os.utime(options.directory / capture["warc_file"], (long_ago, long_ago))
+    fresh = archive(options, db, _wire(), BODY, PAGE)  # a new file: retention runs
+    left = {p.name for p in options.directory.iterdir()}
+    assert left == {old[1]["warc_file"], fresh["warc_file"]}  # the referenced one and the new one stay
+    assert prune(options, db) == []
+
+
+def test_a_failed_write_leaves_only_complete_records(
+    options: WarcOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = archive(options, None, _wire(), BODY, PAGE)
+    path = options.directory / kept["warc_file"]
+    size = path.stat().st_size
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(warc.os, "fdatasync", full_disk)
+    with pytest.raises(ArchiveFailure, match="No space left"):
+        archive(options, None, _wire(), BODY, PAGE)
+    monkeypatch.undo()
+    assert path.stat().st_size == size  # cut back to the last complete record
+    assert [kind for kind, _, _ in _records(path)] == ["warcinfo", "request", "response", "metadata"]
+    after = archive(options, None, _wire(), BODY, PAGE)
+    assert after["warc_file"] != kept["warc_file"]  # and the next write starts a new file
+
+
+def test_a_file_deleted_under_the_writer_is_replaced(options: WarcOptions) -> None:
+    first = archive(options, None, _wire(), BODY, PAGE)
+    (options.directory / first["warc_file"]).unlink()
+    second = archive(options, None, _wire(), BODY, PAGE)
+    assert second["warc_file"] != first["warc_file"]
+    assert _records(options.directory / second["warc_file"])[0][0] == "warcinfo"
