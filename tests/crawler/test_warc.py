@@ -148,3 +148,51 @@ def test_a_file_deleted_under_the_writer_is_replaced(options: WarcOptions) -> No
     second = archive(options, None, _wire(), BODY, PAGE)
     assert second["warc_file"] != first["warc_file"]
     assert _records(options.directory / second["warc_file"])[0][0] == "warcinfo"
+
+
+def _streaming_app() -> object:
+    """A server whose page is gzip-compressed and sent chunked (a StreamingResponse), with a cookie."""
+    from starlette.applications import Starlette
+    from starlette.responses import StreamingResponse
+    from starlette.routing import Route
+
+    async def page(request: object) -> StreamingResponse:
+        compressed = gzip.compress(BODY)
+
+        async def pieces():  # type: ignore[no-untyped-def]
+            for start in range(0, len(compressed), 100):
+                yield compressed[start : start + 100]
+
+        headers = {"Content-Encoding": "gzip", "Set-Cookie": "a=1", "X-Server-Said": "so"}
+        return StreamingResponse(pieces(), media_type="text/html; charset=utf-8", headers=headers)
+
+    return Starlette(routes=[Route("/page.html", page)])
+
+
+def test_a_real_fetch_is_archived_as_it_came_over_the_wire(options: WarcOptions) -> None:
+    import asyncio
+
+    from crawler.fetch import Fetcher, FetchPolicy
+    from tests.servers import running_app
+
+    with running_app(_streaming_app()) as base:
+        policy = FetchPolicy(user_agent="fazhi-tests", allow_private_hosts=frozenset({"127.0.0.1"}))
+
+        async def fetch():  # type: ignore[no-untyped-def]
+            async with Fetcher(policy) as fetcher:
+                return await fetcher.fetch(f"{base}/page.html?q=%E6%B3%95")
+
+        result = asyncio.run(fetch())
+    assert result.content == BODY and result.wire is not None
+    capture = archive(options, None, result.wire, result.content, PAGE)
+    records = _records(options.directory / capture["warc_file"])
+    _, request, _ = records[1]
+    _, response, content = records[2]
+    assert content == BODY and hashlib.sha256(content).hexdigest() == capture["payload_sha256"]
+    assert request.http_headers.protocol == "GET"
+    assert request.http_headers.statusline == "/page.html?q=%E6%B3%95 HTTP/1.1"
+    assert request.http_headers.get_header("User-Agent") == "fazhi-tests"
+    received = {n.lower(): v for n, v in response.http_headers.headers}
+    assert received["transfer-encoding"] == "chunked" and received["content-encoding"] == "gzip"
+    assert received["x-server-said"] == "so" and received["set-cookie"] == "a=1"
+    assert response.rec_headers.get_header("WARC-Target-URI") == f"{base}/page.html?q=%E6%B3%95"
