@@ -51,6 +51,7 @@ class WarcOptions:
     directory: Path
     max_file_bytes: int = 1_000_000_000  # rotate once a file reaches this size (Heritrix's default)
     retention_days: int = 0  # delete files older than this that no capture points at; 0 keeps every file
+    fsync: bool = True  # False: written whole before the commit (kill-safe), no fsync (not power-cut-safe)
 
 
 @dataclass(frozen=True)
@@ -80,49 +81,89 @@ class Page:
     document_id: str
 
 
+@dataclass(eq=False)
+class _File:
+    handle: IO[bytes]
+    name: str
+    warcinfo_id: str
+    written: int  # the end of the last complete write
+    synced: int = 0  # what an fsync has covered
+    broken: bool = (
+        False  # an fsync failed: what it held may be lost (Linux drops the dirty pages), start anew
+    )
+
+
 class WarcWriter:
-    """One process's current WARC file: records appended under a lock, each batch fsynced before it returns."""
+    """One process's current WARC file. Records are compressed outside the lock, appended under it, and fsynced
+    before :meth:`write` returns; writes that land while an fsync runs share the next one (group commit)."""
 
     def __init__(self, options: WarcOptions) -> None:
         self.options = options
-        self._lock = threading.Lock()
-        self._file: IO[bytes] | None = None
-        self._name = ""
-        self._warcinfo_id = ""
+        self._lock = threading.Lock()  # appends, rotation
+        self._sync_lock = threading.Lock()  # fsyncs (taken after _lock, never before it)
+        self._file: _File | None = None
         self._serial = 0
 
     def write(self, build: Callable[[str], list[bytes]]) -> tuple[str, list[int], bool]:
-        """Append the gzip members ``build(warcinfo_id)`` makes, fsynced; returns (file name, their offsets,
-        whether a new file was started). Built under the lock: the warcinfo id is the file's they go into."""
+        """Append the gzip members ``build(warcinfo_id)`` makes; returns (file name, their offsets, whether a new
+        file was started) once they are on disk."""
         with self._lock:
             opened = self._ensure_file()
-            assert self._file is not None
-            name, start = self._name, self._file.tell()
-            try:
-                offsets = self._append(build(self._warcinfo_id), start)
-            except OSError:
-                self._abandon(start)
-                raise
-            if self._file.tell() >= self.options.max_file_bytes:
-                self._close()
-            return name, offsets, opened
+            warcinfo_id = self._current().warcinfo_id
+        members = build(warcinfo_id)  # compression in parallel with other pages' writes
+        with self._lock:
+            opened = self._ensure_file() or opened
+            current = self._current()
+            if (
+                current.warcinfo_id != warcinfo_id
+            ):  # the file rotated meanwhile: the records name their file's
+                members = build(current.warcinfo_id)
+            offsets = self._append(current, members)
+            end = current.written
+        self._sync(current, end)
+        return current.name, offsets, opened
 
-    def _append(self, members: list[bytes], start: int) -> list[int]:
+    def _current(self) -> _File:
         assert self._file is not None
-        offsets, position = [], start
-        for member in members:
-            offsets.append(position)
-            self._file.write(member)
-            position += len(member)
-        self._file.flush()
-        os.fdatasync(self._file.fileno())
+        return self._file
+
+    def _append(self, current: _File, members: list[bytes]) -> list[int]:
+        offsets, position = [], current.written
+        try:
+            for member in members:
+                offsets.append(position)
+                current.handle.write(member)
+                position += len(member)
+            current.handle.flush()
+        except OSError:
+            self._abandon(current)
+            raise
+        current.written = position
+        if position >= self.options.max_file_bytes:
+            self._close()
         return offsets
 
+    def _sync(self, current: _File, end: int) -> None:
+        if not self.options.fsync:  # written whole and flushed to the OS; the file is fsynced when it closes
+            return
+        with self._sync_lock:
+            if current.synced >= end:  # another page's fsync (or the file's close) covered this write
+                return
+            if current.broken or current.handle.closed:
+                raise OSError(f"{current.name} was closed or failed before this write reached the disk")
+            covered = current.written
+            try:
+                os.fdatasync(current.handle.fileno())
+            except OSError:
+                current.broken = True
+                raise
+            current.synced = covered
+
     def _ensure_file(self) -> bool:
-        if self._file is not None and os.fstat(self._file.fileno()).st_nlink > 0:
+        current = self._file
+        if current is not None and not current.broken and os.fstat(current.handle.fileno()).st_nlink > 0:
             return False
-        if self._file is not None:  # deleted under us (by hand, or another machine's retention): start anew
-            self._file.close()
+        self._close()  # none yet, failed, or deleted under us (by hand, another machine's retention): anew
         self._open()
         return True
 
@@ -132,28 +173,35 @@ class WarcWriter:
         self._serial += 1
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
         host = _UNSAFE.sub("-", socket.gethostname())[:40] or "host"
-        self._name = f"fazhi-{stamp}-{self._serial:05d}-{host}-{os.getpid()}{SUFFIX}"
-        self._file = (directory / self._name).open("xb")
-        self._warcinfo_id, member = warcinfo_record(self._name)
-        self._file.write(member)
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        name = f"fazhi-{stamp}-{self._serial:05d}-{host}-{os.getpid()}{SUFFIX}"
+        handle = (directory / name).open("xb")
+        warcinfo_id, member = warcinfo_record(name)
+        handle.write(member)
+        handle.flush()
+        os.fsync(handle.fileno())
         _fsync_directory(directory)  # the new file's name survives a power cut too
+        self._file = _File(handle, name, warcinfo_id, len(member), len(member))
 
-    def _abandon(self, start: int) -> None:
+    def _abandon(self, current: _File) -> None:
         """A failed write: cut the file back to its last complete record, and start a new file next time."""
-        assert self._file is not None
         try:
-            self._file.truncate(start)
-            self._file.close()
+            current.handle.truncate(current.written)
         except OSError:
-            log.warning("could not cut %s back after a failed write", self._name)
-        self._file = None
+            log.warning("could not cut %s back after a failed write", current.name)
+        self._close()
 
     def _close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        """Close the current file, fsynced first: a write waiting for its fsync then finds it covered."""
+        current, self._file = self._file, None
+        if current is None:
+            return
+        with self._sync_lock:
+            try:
+                if not current.broken:
+                    os.fdatasync(current.handle.fileno())
+                    current.synced = current.written
+            finally:
+                current.handle.close()
 
     def close(self) -> None:
         with self._lock:

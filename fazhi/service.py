@@ -57,7 +57,10 @@ def crawl_config(settings: Settings) -> CrawlConfig:
 def warc_options(settings: Settings) -> WarcOptions | None:
     if not settings.warc_enabled:
         return None
-    return WarcOptions(settings.warc_directory(), settings.warc_max_file_bytes, settings.warc_retention_days)
+    directory = settings.warc_directory()
+    return WarcOptions(
+        directory, settings.warc_max_file_bytes, settings.warc_retention_days, settings.warc_fsync
+    )
 
 
 def deadline_trigger(jitter: int) -> BaseTrigger:

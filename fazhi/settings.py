@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     warc_max_file_bytes: int = Field(
         1_000_000_000, ge=1_000_000, description="a WARC file is closed and a new one started at this size"
     )
+    warc_fsync: bool = Field(
+        True,
+        description="fsync each page's records before its document commits (false: written whole, not fsynced)",
+    )
     warc_retention_days: int = Field(
         0,
         ge=0,

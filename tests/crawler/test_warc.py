@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -122,24 +123,80 @@ def test_retention_deletes_old_files_no_capture_points_at(tmp_path: Path, db: En
     assert prune(options, db) == []
 
 
-def test_a_failed_write_leaves_only_complete_records(
-    options: WarcOptions, monkeypatch: pytest.MonkeyPatch
-) -> None:
+class _FullDisk:
+    """A file whose next write stores half its bytes, then fails as a full disk does."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+
+    def write(self, data: bytes) -> int:
+        self.handle.write(data[: len(data) // 2])
+        self.handle.flush()
+        raise OSError(28, "No space left on device")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.handle, name)
+
+
+def test_a_failed_write_is_cut_back_to_the_last_complete_record(options: WarcOptions) -> None:
     kept = archive(options, None, _wire(), BODY, PAGE)
     path = options.directory / kept["warc_file"]
     size = path.stat().st_size
-
-    def full_disk(fd: int) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(warc.os, "fdatasync", full_disk)
+    current = warc.writer_for(options)._file
+    assert current is not None
+    current.handle = _FullDisk(current.handle)  # type: ignore[assignment]
     with pytest.raises(ArchiveFailure, match="No space left"):
         archive(options, None, _wire(), BODY, PAGE)
-    monkeypatch.undo()
-    assert path.stat().st_size == size  # cut back to the last complete record
+    assert path.stat().st_size == size  # the half record is gone
     assert [kind for kind, _, _ in _records(path)] == ["warcinfo", "request", "response", "metadata"]
     after = archive(options, None, _wire(), BODY, PAGE)
     assert after["warc_file"] != kept["warc_file"]  # and the next write starts a new file
+
+
+def test_a_failed_fsync_fails_the_page_and_the_file_is_not_used_again(
+    options: WarcOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = archive(options, None, _wire(), BODY, PAGE)
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(warc.os, "fdatasync", failing)
+    with pytest.raises(ArchiveFailure, match="Input/output error"):
+        archive(options, None, _wire(), BODY, PAGE)
+    monkeypatch.undo()
+    after = archive(options, None, _wire(), BODY, PAGE)
+    assert after["warc_file"] != kept["warc_file"]
+    assert _records(options.directory / after["warc_file"])[0][0] == "warcinfo"
+
+
+def test_concurrent_pages_with_rotations_leave_every_record_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    options = WarcOptions(tmp_path / "warc", max_file_bytes=40_000)  # rotations while pages are written
+    syncs = []
+    real = os.fdatasync
+
+    def counted(fd: int) -> None:
+        syncs.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(warc.os, "fdatasync", counted)
+    with ThreadPoolExecutor(8) as pool:
+        captures = list(pool.map(lambda _: archive(options, None, _wire(), BODY, PAGE), range(80)))
+    assert len(syncs) <= 80 + len(
+        {c["warc_file"] for c in captures}
+    )  # at most one fsync a page (+ one a closed file)
+    for capture in captures:
+        with (options.directory / capture["warc_file"]).open("rb") as handle:
+            handle.seek(capture["offset"])
+            record = next(iter(ArchiveIterator(handle, check_digests="raise")))
+            assert hashlib.sha256(record.content_stream().read()).hexdigest() == capture["payload_sha256"]
+    for path in options.directory.iterdir():
+        kinds = [kind for kind, _, _ in _records(path)]
+        assert kinds[0] == "warcinfo" and kinds[1:] == ["request", "response", "metadata"] * (len(kinds) // 3)
 
 
 def test_a_file_deleted_under_the_writer_is_replaced(options: WarcOptions) -> None:
@@ -196,3 +253,17 @@ def test_a_real_fetch_is_archived_as_it_came_over_the_wire(options: WarcOptions)
     assert received["transfer-encoding"] == "chunked" and received["content-encoding"] == "gzip"
     assert received["x-server-said"] == "so" and received["set-cookie"] == "a=1"
     assert response.rec_headers.get_header("WARC-Target-URI") == f"{base}/page.html?q=%E6%B3%95"
+
+
+def test_without_fsync_records_are_still_whole_before_archive_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = WarcOptions(tmp_path / "warc", fsync=False)
+    syncs = []
+    monkeypatch.setattr(warc.os, "fdatasync", syncs.append)
+    captures = [archive(options, None, _wire(), BODY, PAGE) for _ in range(3)]
+    assert syncs == []  # none before the commits (the file's creation is fsynced: os.fsync)
+    path = options.directory / captures[0]["warc_file"]
+    assert [kind for kind, _, _ in _records(path)] == ["warcinfo"] + ["request", "response", "metadata"] * 3
+    warc.writer_for(options).close()
+    assert len(syncs) == 1  # the close
