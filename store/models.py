@@ -52,6 +52,10 @@ class Document(SQLModel, table=True):
     days_late: int | None = None
     first_seen: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     backdated: bool | None = None
+    # the WARC record of the fetch that created or last updated it (store.captures); null before archiving
+    capture: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class ReportBand(SQLModel, table=True):
