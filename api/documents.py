@@ -26,6 +26,7 @@ from api.responses import cached, json_response
 from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
 from store import queries, ranking
+from store.attachments import public_attachment
 from store.errors import AmbiguousPrefix
 from store.export import CSV_COLUMNS, RECORD_COLUMNS, csv_safe
 
@@ -101,7 +102,7 @@ def _export_rows(request: Request, params: ExportParams) -> Iterator[dict[str, A
 
 def _jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     for row in rows:
-        row["attachments"] = [{"name": a.get("name"), "url": a.get("url")} for a in row["attachments"]]
+        row["attachments"] = [public_attachment(a) for a in row["attachments"]]
         yield orjson.dumps(row, option=orjson.OPT_UTC_Z) + b"\n"
 
 

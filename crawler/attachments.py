@@ -3,8 +3,8 @@
 Called for each detail page after its extraction (``attach``). The files of a report, or of a page whose title is
 a report title, are fetched like pages (robots.txt, the host's slot and delay, retries, address checks, a
 conditional GET with the validators stored for the URL), under their own byte cap (``max_attachment_bytes``) and
-type allow-list (``attachment_types``); each is read by ``ingest.files.read_bounded`` (deadline, memory limit)
-off the event loop. ``ingest.files.report`` decides what they change (an attachment-only report takes its file's
+type allow-list (``attachment_types``); each is read off the event loop by a warm bounded reader
+(``ingest.files.pool``: a deadline and a memory limit per file, as ``read_bounded``). ``ingest.files.report`` decides what they change (an attachment-only report takes its file's
 text as body); their rows are stored before the page's document (``store.attachments``), in the page's own
 frontier step, so a crash re-does the page and nothing is half stored. A file that cannot be fetched or read is
 recorded with its reason; it never fails its page.
@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.errors import PageError
 from crawler.fetch import Fetcher, FetchResult
-from ingest.files import FileLimits, FileText, read_bounded, sniff
+from ingest.files import FileLimits, FileText, sniff
+from ingest.files.pool import shared_readers
 from ingest.files.report import FetchedAttachment, ReadAttachment, join_attachments, wants_attachments
 from ingest.model import Attachment, ExtractedReport, SourceHints
 from ingest.tokens import token_text
@@ -174,7 +175,7 @@ async def _read(crawl: SourceCrawl, item: Fetched) -> ReadAttachment:
             kind, "skipped", f"not a document type we read (served as {item.result.content_type})"
         )
     else:
-        bounded = await asyncio.to_thread(read_bounded, content, link.name, limits_of(crawl))
+        bounded = await asyncio.to_thread(shared_readers().read, content, link.name, limits_of(crawl))
         text = bounded.text
         _note_rss(crawl, link, bounded.peak_rss_bytes)
     return ReadAttachment(_record(link, content, text), text.paragraphs if text.status == "extracted" else [])

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
+from store.attachments import public_attachment
 from store.queries import Filters, iter_documents
 
 # The columns of a JSON-lines record and of a CSV row (the API's exports use the same).
@@ -62,9 +63,7 @@ def document_record(row: dict[str, Any]) -> dict[str, Any]:
     record = {name: row.get(name) for name in RECORD_COLUMNS}
     record["publish_date"] = row["publish_date"].isoformat() if row.get("publish_date") else None
     record["fetched_at"] = row["fetched_at"].isoformat()
-    record["attachments"] = [
-        {"name": a.get("name"), "url": a.get("url")} for a in row.get("attachments") or []
-    ]
+    record["attachments"] = [public_attachment(a) for a in row.get("attachments") or []]
     return record
 
 
