@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from store.db import read_session, write_session
 from store.models import AttachmentFile, Document
+from store.types import utcnow
 
 ATTACHMENTS: Table = AttachmentFile.__table__  # type: ignore[attr-defined]
 _DOCUMENTS: Table = Document.__table__  # type: ignore[attr-defined]
@@ -36,7 +37,11 @@ def save_attachments(engine: Engine, *, document_id: str, rows: list[dict[str, A
             return False
         connection.execute(delete(ATTACHMENTS).where(ATTACHMENTS.c.document_id == document_id))
         if rows:
-            connection.execute(insert(ATTACHMENTS), [{**row, "document_id": document_id} for row in rows])
+            now = utcnow()
+            defaults = {"etag": None, "last_modified": None, "content": None, "reason": None, "fetched_at": now}
+            connection.execute(
+                insert(ATTACHMENTS), [{**defaults, **row, "document_id": document_id} for row in rows]
+            )
     return True
 
 
