@@ -38,7 +38,13 @@ def save_attachments(engine: Engine, *, document_id: str, rows: list[dict[str, A
         connection.execute(delete(ATTACHMENTS).where(ATTACHMENTS.c.document_id == document_id))
         if rows:
             now = utcnow()
-            defaults = {"etag": None, "last_modified": None, "content": None, "reason": None, "fetched_at": now}
+            defaults = {
+                "etag": None,
+                "last_modified": None,
+                "content": None,
+                "reason": None,
+                "fetched_at": now,
+            }
             connection.execute(
                 insert(ATTACHMENTS), [{**defaults, **row, "document_id": document_id} for row in rows]
             )
