@@ -70,7 +70,7 @@ def _form(request: Request) -> dict[str, str]:
 def _search(connection: Connection, form: dict[str, str], cursor: str | None) -> dict[str, Any]:
     params = parse_form(form, cursor)
     match = search_match(params.q)
-    order = params.sort or ("rank" if match else "-publish_date")
+    order = params.sort or ("rank" if match else "-seq")  # newest first: the primary key, no sort of every row
     after = decode_cursor(params.cursor, order)
     rows = queries.list_documents(
         connection, filters=params.filters(), sort=order, after=after, limit=PAGE_SIZE + 1, match=match
