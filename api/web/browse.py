@@ -17,6 +17,7 @@ from api.documents import search_match
 from api.errors import ApiError
 from api.params import ListParams
 from api.web import chart, nav
+from api.web.memo import remembered
 from api.web.templating import render
 from store import queries, web
 
@@ -70,7 +71,9 @@ def _form(request: Request) -> dict[str, str]:
 def _search(connection: Connection, form: dict[str, str], cursor: str | None) -> dict[str, Any]:
     params = parse_form(form, cursor)
     match = search_match(params.q)
-    order = params.sort or ("rank" if match else "-seq")  # newest first: the primary key, no sort of every row
+    order = params.sort or (
+        "rank" if match else "-seq"
+    )  # newest first: the primary key, no sort of every row
     after = decode_cursor(params.cursor, order)
     rows = queries.list_documents(
         connection, filters=params.filters(), sort=order, after=after, limit=PAGE_SIZE + 1, match=match
@@ -81,7 +84,7 @@ def _search(connection: Connection, form: dict[str, str], cursor: str | None) ->
     total = queries.count_documents(connection, filters=params.filters(), match=match)
     for item in items:
         item["badges"] = badges(item)
-    return {"items": items, "total": total, "next_cursor": next_cursor, "facets": web.facets(connection)}
+    return {"items": items, "total": total, "next_cursor": next_cursor}
 
 
 def parse_form(form: dict[str, str], cursor: str | None) -> ListParams:
@@ -101,24 +104,22 @@ def _problems(exc: Exception) -> list[str]:
 async def index(request: Request) -> Response:
     form = _form(request)
     cursor = request.query_params.get("cursor") or None
+    facets = await remembered(request, web.facets)
     try:
         found = await read(request, lambda c: _search(c, form, cursor), slow=bool(form.get("q")))
     except (ApiError, ValidationError) as exc:
-        facets = await read(request, web.facets)
         return render("index.html", status=400, form=form, problems=_problems(exc), facets=facets, found=None)
     next_url = "/?" + urlencode({**form, "cursor": found["next_cursor"]}) if found["next_cursor"] else None
-    return render(
-        "index.html", form=form, problems=[], facets=found["facets"], found=found, next_url=next_url
-    )
+    return render("index.html", form=form, problems=[], facets=facets, found=found, next_url=next_url)
 
 
 @router.get("/charts/dates", response_class=HTMLResponse)
 async def dates_page(request: Request) -> Response:
-    rows = await read(request, web.publication_dates)
+    rows = await remembered(request, web.publication_dates)
     return render("dates.html", svg=chart.deadline_svg(rows), years=chart.year_rows(rows))
 
 
 @router.get("/charts/dates.svg")
 async def dates_svg(request: Request) -> Response:
-    rows = await read(request, web.publication_dates)
+    rows = await remembered(request, web.publication_dates)
     return Response(chart.deadline_svg(rows), media_type="image/svg+xml")
