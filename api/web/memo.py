@@ -22,7 +22,7 @@ async def remembered(request: Request, work: Callable[[Connection], T], *, secon
     now = time.monotonic()
     hit = memo.get(work)
     if hit is not None and hit[0] > now:
-        return hit[1]  # type: ignore[no-any-return]
+        return hit[1]
     value = await read(request, work)
     memo[work] = (now + seconds, value)
     return value
