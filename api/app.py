@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine, text
 
-from api import documents, feed, operator, web
+from api import coverage, documents, feed, operator, reports, web
 from api.deps import read, reader
 from api.errors import install_error_handlers
 from api.guard import Guard
@@ -45,6 +45,8 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
     app.add_middleware(Guard, settings=settings)  # outermost: before CORS, routes and any body read
     app.include_router(documents.router)
     app.include_router(feed.router)
+    app.include_router(reports.router)  # reports, versions (issue 19)
+    app.include_router(coverage.router)
     app.include_router(operator.router)
     app.include_router(operator.metrics_router)
     web.install(app)  # the reports browser (/), the console (/ops), /docs, /redoc, /static

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from api.report_schemas import ReportFields
+
 # PostgreSQL text cannot hold NUL (SQLite can): a NUL in a text parameter is a 400 on both backends
 NO_NUL = r"^[^\x00]*$"
 
@@ -47,7 +49,7 @@ class DocumentSummary(BaseModel):
     fetched_at: datetime
 
 
-class DocumentPublic(DocumentSummary):
+class DocumentPublic(DocumentSummary, ReportFields):
     index_no: str | None
     signer: str | None
     addressee: str | None

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from crawler import metrics, pipeline
+from crawler import checkup, coverage, metrics, pipeline
 from crawler.discover import ListOptions, parse_list
 from crawler.errors import FetchError, PageError
 from crawler.extraction import ExtractionPool, shared_pool
@@ -164,6 +164,7 @@ class SourceCrawl:
 
     async def _run(self) -> SourceStats:
         self._warn_overrides()
+        await asyncio.to_thread(coverage.declare_source, self.db, self.source)  # expectations: /coverage
         seeds = [NewEntry(url, "list", dialect=self.source.dialect) for url in self.source.start_urls]
         run, resumed = await asyncio.to_thread(
             start_run,
@@ -206,6 +207,16 @@ class SourceCrawl:
             )
         stats = self.stats.as_dict()
         await asyncio.to_thread(finish_run, self.db, run_id=run_id, stats=stats, error=error)
+        # source health: judged, recorded and logged (one line per run) by crawler.checkup; it never raises
+        await asyncio.to_thread(
+            checkup.after_run,
+            self.db,
+            source=self.source,
+            run_id=run_id,
+            stats=stats,
+            error=error,
+            seconds=seconds,
+        )
         metrics.record_run(
             stats, source=self.source.name, trigger=self.trigger, seconds=seconds, ok=error is None
         )

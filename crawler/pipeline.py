@@ -65,6 +65,10 @@ def to_document(report: ExtractedReport, source: Source) -> dict[str, Any]:
         url=report.url,
         source_name=source.name,
         fetched_at=utcnow(),
+        # the page's report fields (store/reports.py adds versions, first_seen, backdated)
+        sections=report.sections,
+        section_headings=report.section_headings,
+        deadline=report.deadline,
     )
 
 
@@ -164,7 +168,7 @@ def extract(content: bytes, url: str, content_type: str | None, hints: SourceHin
 
 
 def hints_of(source: Source) -> SourceHints:
-    return SourceHints(agency=source.agency, region=source.region)
+    return SourceHints(agency=source.agency, region=source.region, deadline=source.deadline)
 
 
 def read_detail(

@@ -49,7 +49,7 @@ def portals() -> Iterator[tuple[dict[str, Any], int]]:
 
 @pytest.fixture(scope="session")
 def demo_sources(portals: tuple[dict[str, Any], int]) -> list[Any]:
-    from fazhi.cli import _demo_sources
+    from fazhi.commands.demo import demo_sources as _demo_sources
 
     return _demo_sources(portals[1])
 
