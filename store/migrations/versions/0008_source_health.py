@@ -2,7 +2,7 @@
 and a message naming the URL and what to do); runs stopped by SIGTERM are ``interrupted``.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0005 (chained after the reports revision when the branches were merged)
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
