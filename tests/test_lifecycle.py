@@ -97,3 +97,19 @@ def test_text_records_are_not_wrapped_when_not_on_a_terminal() -> None:
     message = "run 2 of hedong finished in 1.0 s: UNHEALTHY (start_http_4xx): " + "x" * 300
     handler.emit(_record(message, source="hedong", reason="start_http_4xx"))
     assert stream.getvalue() == f"WARNING fazhi.runs: {message} [source=hedong reason=start_http_4xx]\n"
+
+
+def test_many_sources_are_counted_not_all_named() -> None:
+    sources = [_source(f"s{n}", f"http://127.0.0.2/{n}/") for n in range(10)]
+    line = start_line(
+        version="1",
+        sources=sources,
+        settings=Settings(),
+        next_runs={},
+        db=create_engine("sqlite:///:memory:"),
+        url="http://127.0.0.1:8000",
+    )
+    assert (
+        "10 sources (s0, s1, s2, s3, s4, s5, s6, s7, … 2 more); schedule deadline; next run none scheduled"
+        in line
+    )
