@@ -215,13 +215,14 @@ class _Inflater:
 class Fetcher:
     """One per source crawl: its cookie jar is the source's (WAF cookie redirects complete)."""
 
-    def __init__(self, policy: FetchPolicy) -> None:
+    def __init__(self, policy: FetchPolicy, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        """``transport``: unit tests only (``httpx.MockTransport``); otherwise the pinned one."""
         self.policy = policy
         self._backend = PinnedBackend()
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(policy.timeout),
-            transport=_transport(policy, self._backend),
+            transport=transport or _transport(policy, self._backend),
             headers={
                 "User-Agent": policy.user_agent,
                 "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
