@@ -16,6 +16,7 @@ import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -65,11 +66,17 @@ class FetchResult:
 
 
 def ssl_context(policy: FetchPolicy) -> ssl.SSLContext:
+    return _ssl_context(policy.verify, policy.tls)
+
+
+@cache
+def _ssl_context(verify: bool, tls: str) -> ssl.SSLContext:
+    """One context per (verify, tls) for the process: loading the CA store costs tens of ms a time."""
     context = ssl.create_default_context()
-    if not policy.verify:
+    if not verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-    if policy.tls == "legacy":
+    if tls == "legacy":
         context.set_ciphers("DEFAULT:@SECLEVEL=1")  # 1024-bit DH, SHA-1 signatures
         context.options |= getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)
     return context
