@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from crawler.outcomes import Outcome, PageOutcome
 from store import write_session
+from store.captures import set_capture
 from store.changes import feed_lock
 from store.documents import record_sighting, upsert_document
 from store.frontier import enqueue, mark
@@ -41,6 +42,8 @@ def write(session: Session, page: PageOutcome) -> bool:
             previous_id=page.previous_id,
             search_tokens=page.search_tokens,
         ).created
+        if page.capture:
+            set_capture(session, document_id=page.document["id"], capture=page.capture)
     elif page.resight and entry.document_id:
         record_sighting(
             session=session,

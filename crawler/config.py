@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crawler.warc import WarcOptions
+
 
 @dataclass(frozen=True)
 class CrawlConfig:
@@ -15,3 +17,4 @@ class CrawlConfig:
     worker: str | None = None  # host:pid, recorded on the run
     extract_timeout: float = 30.0  # seconds a page's extraction (or list parsing) may take in its worker
     extract_workers: int | None = None  # extraction worker processes (None: the CPU count, at most 4)
+    warc: WarcOptions | None = None  # where stored pages are archived (None: not archived)

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
-from crawler import metrics, pipeline
+from crawler import attachments, coverage, metrics, pipeline, warc
 from crawler.commit import Committer
 from crawler.config import CrawlConfig
 from crawler.decide import conditional_headers, decide_detail, decide_list, gave_up, needs_reading
@@ -45,6 +45,14 @@ from store.runlock import run_lock
 log = logging.getLogger("fazhi.crawler")
 T = TypeVar("T")
 EventHook = Callable[[str, SourceStats], None]
+
+
+class Attempts(Exception):
+    """:meth:`SourceCrawl._fetch` gave up: ``error`` (with its ``reason``) after ``attempts`` tries."""
+
+    def __init__(self, error: GaveUp) -> None:
+        super().__init__(str(error))
+        self.error, self.attempts = error, error.attempts
 
 
 def fetch_policy(source: Source, config: CrawlConfig) -> FetchPolicy:
@@ -88,10 +96,13 @@ class SourceCrawl:
         self.stats = SourceStats(source.name)
         self.listing = Listing(source.start_hosts, source.start_urls)
         self.list_options = ListOptions(source.max_list_pages, frozenset(source.disabled_dialects))
-        self.hints = SourceHints(agency=source.agency, region=source.region)
+        self.hints = SourceHints(agency=source.agency, region=source.region, deadline=source.deadline)
+        self.policy = fetch_policy(source, config)
+        self.manners = manners(source, config)
         self._emit = on_event or (lambda _kind, _stats: None)
         self._lists_answered = 0  # the list-page cap counts fetches (their commits may still be queued)
         self._polite: PoliteFetcher | None = None
+        self._other_bytes = 0  # attachments' bodies
 
     async def run(self) -> SourceStats:
         """Crawl the source, unless another live process is crawling it (its error then says who)."""
@@ -106,6 +117,7 @@ class SourceCrawl:
 
     async def _run(self) -> SourceStats:
         self._warn_overrides()
+        await asyncio.to_thread(coverage.declare_source, self.db, self.source)  # expectations: /coverage
         seeds = [NewEntry(url, "list", dialect=self.source.dialect) for url in self.source.start_urls]
         run, resumed = await asyncio.to_thread(
             start_run,
@@ -133,14 +145,8 @@ class SourceCrawl:
         return self.stats
 
     async def _crawl(self, run_id: int) -> None:
-        async with Fetcher(fetch_policy(self.source, self.config)) as fetcher:
-            self._polite = PoliteFetcher(
-                fetcher,
-                slots=self.slots,
-                robots=self.robots,
-                manners=manners(self.source, self.config),
-                source=self.source.name,
-            )
+        async with Fetcher(self.policy) as fetcher:
+            self._polite = self._polite_over(fetcher)
             await self._lists(run_id)
             await self._details(run_id)
             await self._drain()
@@ -254,18 +260,28 @@ class SourceCrawl:
         except GaveUp as failure:
             return gave_up(entry, failure)
         read: ExtractedReport | PageError | None = None
+        capture = None
         if needs_reading(entry, fetched):
             try:
                 read = await self._read_detail(fetched.result)
+                read = await attachments.attach(self, entry, read)  # a report's files: fetched, read, joined
+                capture = await self._archive(entry, fetched.result, read)
             except PageError as exc:
                 read = exc
-        return decide_detail(
-            entry,
-            fetched,
-            read,
-            conditional=bool(conditional),
-            source_name=self.source.name,
+        page = decide_detail(
+            entry, fetched, read, conditional=bool(conditional), source_name=self.source.name
         )
+        page.capture = capture if page.document else None
+        return page
+
+    async def _archive(
+        self, entry: FrontierEntry, result: FetchResult, report: ExtractedReport
+    ) -> dict[str, Any] | None:
+        """A report page's WARC record, on disk before its document commits (evidence: ``crawler.warc``)."""
+        if not (self.config.warc and report.is_report):
+            return None
+        extracted = pipeline.Extracted(report)
+        return await asyncio.to_thread(warc.archive_page, self.config.warc, self.db, entry, result, extracted)
 
     async def _read_detail(self, result: FetchResult) -> ExtractedReport:
         """Extract the page (jieba is not on the page path: ``crawler.indexer`` runs it afterwards)."""
@@ -274,6 +290,25 @@ class SourceCrawl:
         )
 
     # ---------------------------------------------------------------- steps
+
+    def _polite_over(self, fetcher: Fetcher) -> PoliteFetcher:
+        return PoliteFetcher(
+            fetcher, slots=self.slots, robots=self.robots, manners=self.manners, source=self.source.name
+        )
+
+    async def _fetch(
+        self, fetcher: Fetcher, entry: FrontierEntry, headers: dict[str, str] | None = None
+    ) -> tuple[FetchResult, int]:
+        """A polite fetch with another client (``crawler.attachments``): ``(result, attempts)``, or
+        :class:`Attempts`."""
+        polite = self._polite_over(fetcher)
+        try:
+            fetched = await polite.get(entry.url, headers=headers)
+        except GaveUp as failure:
+            raise Attempts(failure) from failure
+        finally:
+            self._other_bytes += polite.received
+        return fetched.result, fetched.attempts
 
     async def _get(self, entry: FrontierEntry, headers: dict[str, str]) -> Fetched:
         assert self._polite is not None
@@ -293,7 +328,7 @@ class SourceCrawl:
     def _counted(self, page: PageOutcome) -> None:
         """A page's outcome has committed: count it, and log what went wrong."""
         self.stats.count(page)
-        self.stats.bytes = self._polite.received if self._polite else self.stats.bytes
+        self.stats.bytes = (self._polite.received if self._polite else 0) + self._other_bytes
         if page.outcome in (Outcome.FAILED, Outcome.BLOCKED):
             self._log_failure(page)
         self._emit("list" if page.entry.kind == "list" else "detail", self.stats)

@@ -202,4 +202,8 @@ def to_document(report: ExtractedReport, source_name: str) -> dict[str, Any]:
         url=report.url,
         source_name=source_name,
         fetched_at=utcnow(),
+        # the page's report fields (store/reports.py adds versions, first_seen, backdated)
+        sections=report.sections,
+        section_headings=report.section_headings,
+        deadline=report.deadline,
     )

@@ -15,13 +15,23 @@ from sqlalchemy import Engine
 
 from crawler.commit import Committer
 from crawler.config import CrawlConfig
-from crawler.crawl import EventHook, SourceCrawl
+from crawler.crawl import Attempts, EventHook, SourceCrawl
+from crawler.decide import status_reason
 from crawler.outcomes import SourceStats
 from crawler.politeness import HostSlots
 from crawler.robots import RobotsCache
 from crawler.sources import Source
 
-__all__ = ["CrawlConfig", "CrawlRunner", "EventHook", "SourceCrawl", "SourceStats", "crawl_sources"]
+__all__ = [
+    "Attempts",  # crawler.attachments' failed fetch
+    "CrawlConfig",
+    "CrawlRunner",
+    "EventHook",
+    "SourceCrawl",
+    "SourceStats",
+    "crawl_sources",
+    "status_reason",
+]
 
 log = logging.getLogger("fazhi.crawler")
 

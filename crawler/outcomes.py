@@ -51,6 +51,7 @@ class PageOutcome:
     previous_id: str | None = None
     search_tokens: tuple[str, str] | None = None
     resight: bool = False
+    capture: dict[str, Any] | None = None  # the page's WARC record (crawler.warc), written before it commits
     found: list[NewEntry] = field(default_factory=list)
     detail: str = ""  # a longer account for the log
 
@@ -73,6 +74,9 @@ class SourceStats:
     failed: Counter[str] = field(default_factory=Counter)
     error: str | None = None
     listing: dict[str, Any] = field(default_factory=dict)  # expected vs found entries (crawler.listing)
+    attachments: Counter[str] = field(
+        default_factory=Counter
+    )  # by status, and peak_rss_mb (crawler.attachments)
 
     def count(self, page: PageOutcome) -> None:
         """Count a page's outcome (a list page counts as answered or not; its failure by reason only)."""
@@ -136,4 +140,5 @@ class SourceStats:
             "error": self.error,
             "listing": self.listing,
             "failed": dict(self.failed),
+            "attachments": dict(self.attachments),
         }

@@ -6,8 +6,17 @@ plain values out (jieba runs later, in the indexing step: ``crawler.indexer``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from crawler.discover import ListOptions, ListPage, ListRequest, parse_list
 from ingest import ExtractedReport, SourceHints, extract_report
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A report read from a page, as :func:`crawler.warc.archive_page` takes it."""
+
+    report: ExtractedReport
 
 
 def read_detail(content: bytes, url: str, content_type: str | None, hints: SourceHints) -> ExtractedReport:
