@@ -145,7 +145,10 @@ def test_a_refused_connection_is_unreachable_never_robots(tmp_path: Path) -> Non
     assert result.returncode == 1
     assert "UNHEALTHY (start_unreachable): " in result.stderr
     assert f"start page http://127.0.0.1:{port}/col/ is unreachable (connect: " in result.stderr
-    assert "robots" not in result.stderr
+    assert (
+        "reason=robots" not in result.stderr and "robots_" not in result.stderr
+    )  # the cause is the connection
+    assert "reason=connect" in result.stderr
     source, healthy, reasons = _health(tmp_path)
     assert source["health"]["reason"] == "start_unreachable"
     assert healthy == {"gone": 0.0} and reasons == {("gone", "start_unreachable"): 1.0}
