@@ -8,7 +8,6 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
