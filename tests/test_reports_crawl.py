@@ -23,6 +23,7 @@ from fazhi.cli import app as cli
 from fazhi.settings import Settings
 from portalsim.portal import Portal
 from store import make_engine
+from store.export import export_csv, export_jsonl
 from tests.netguard import loopback_only
 from tests.servers import free_port, running_app, serving
 
@@ -179,6 +180,18 @@ def test_two_years_are_two_reports_with_their_timeliness(district: tuple[Engine,
     assert all(set(REPORT_FIELDS) <= set(line) for line in lines)
     assert all(set(REPORT_FIELDS) <= set(row) for row in table)
     assert {row["sections"] for row in table} == {"measures,shortcomings,leader_duties,next_year"}
+    # and the CLI's exports (store/export.py)
+    out, sheet = io.StringIO(), io.StringIO()
+    export_jsonl(db, out)
+    export_csv(db, sheet)
+    exported = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(e["report_id"], e["version"], e["deadline"]) for e in exported] == [
+        (line["report_id"], 1, line["deadline"]) for line in lines
+    ]
+    assert [row["missing_parts"] for row in csv.DictReader(io.StringIO(sheet.getvalue()))] == [
+        "other",
+        "other",
+    ]
 
 
 def test_fazhi_coverage_prints_the_rows(
