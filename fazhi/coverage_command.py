@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-console = Console(stderr=True)
+console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)  # user text verbatim
 FORMATS = ("table", "jsonl", "csv")
 
 
@@ -34,7 +34,7 @@ def coverage(
     agency: Annotated[str | None, typer.Option("--agency", help="one agency (its full name)")] = None,
 ) -> None:
     """Which expected publishers reported on time, late, or not at all, per report year."""
-    from fazhi.cli import _engine, _load_sources, _settings
+    from fazhi.commands.common import load_settings, load_sources, open_engine
     from store.coverage import STATUSES, CoverageFilters, coverage_rows, declared
 
     if fmt not in FORMATS:
@@ -42,14 +42,14 @@ def coverage(
     if status is not None and status not in STATUSES:
         _fail(f"unknown status {status!r}: use on_time, late or missing")
     today = _as_of(as_of)
-    settings = _settings()
+    settings = load_settings()
     expectations = None
     if sources is not None or settings.sources is not None:
         from crawler.coverage import expectation
 
-        expectations = [expectation(s) for s in _load_sources(sources, settings)]
+        expectations = [expectation(s) for s in load_sources(sources, settings)]
     filters = CoverageFilters(agency=agency, report_year=year, status=status)
-    with _engine(settings.database_url).connect() as connection:
+    with open_engine(settings.database_url).connect() as connection:
         rows = coverage_rows(
             connection,
             expectations if expectations is not None else declared(connection),
@@ -60,7 +60,7 @@ def coverage(
 
 
 def _fail(message: str) -> None:
-    console.print(f"[red]{message}[/red]")
+    console.print(message, style="red")
     raise typer.Exit(2)
 
 

@@ -52,6 +52,10 @@ class Document(SQLModel, table=True):
     days_late: int | None = None
     first_seen: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     backdated: bool | None = None
+    # the WARC record of the fetch that created or last updated it (store.captures); null before archiving
+    capture: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class ReportBand(SQLModel, table=True):
@@ -133,8 +137,11 @@ class CrawlRun(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(SEQ, primary_key=True))
     source_name: str = Field(index=True)
     trigger: str = "manual"  # manual | schedule | operator | startup
-    state: str = "running"  # running | finished | failed
+    state: str = "running"  # running | finished | failed | interrupted (SIGTERM; the next start resumes it)
     error: str | None = None
+    health: str | None = None  # healthy | unhealthy, judged when the run finished (crawler.health)
+    health_reason: str | None = None  # ok | start_unreachable | start_http_4xx | … (crawler.health.REASONS)
+    health_message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     worker: str | None = None  # host:pid of the process running (or that last ran) it
     started_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

@@ -54,9 +54,12 @@ def test_a_file_from_before_migrations_is_adopted_and_keeps_its_rows(tmp_path: P
     SQLModel.metadata.create_all(old, tables=tables)
     with old.begin() as connection:
         connection.exec_driver_sql("ALTER TABLE crawl_runs DROP COLUMN worker")  # added by 0002
+        for column in ("health", "health_reason", "health_message"):  # added by 0008
+            connection.exec_driver_sql(f"ALTER TABLE crawl_runs DROP COLUMN {column}")
         connection.exec_driver_sql("DROP INDEX ix_documents_report_id")  # added by 0005, with its columns
         for name in REPORT_COLUMNS:
             connection.exec_driver_sql(f"ALTER TABLE documents DROP COLUMN {name}")
+        connection.exec_driver_sql("ALTER TABLE documents DROP COLUMN capture")  # added by 0007
     with old.begin() as connection:
         connection.exec_driver_sql("CREATE VIRTUAL TABLE documents_fts USING fts5(title, body)")
     with old.begin() as connection:
