@@ -181,10 +181,10 @@ def test_two_years_are_two_reports_with_their_timeliness(district: tuple[Engine,
     assert all(set(REPORT_FIELDS) <= set(row) for row in table)
     assert {row["sections"] for row in table} == {"measures,shortcomings,leader_duties,next_year"}
     # and the CLI's exports (store/export.py)
-    out, sheet = io.StringIO(), io.StringIO()
+    out, sheet = io.BytesIO(), io.StringIO()
     export_jsonl(db, out)
     export_csv(db, sheet)
-    exported = [json.loads(line) for line in out.getvalue().splitlines()]
+    exported = [json.loads(line) for line in out.getvalue().decode().splitlines()]
     assert [(e["report_id"], e["version"], e["deadline"]) for e in exported] == [
         (line["report_id"], 1, line["deadline"]) for line in lines
     ]
