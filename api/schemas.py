@@ -14,9 +14,17 @@ NO_NUL = r"^[^\x00]*$"
 
 
 class AttachmentPublic(BaseModel):
+    """A linked file; what fetching and reading it found (``None`` on documents stored before files were read).
+    Its text: ``GET /documents/{id}/attachments/{n}``, ``n`` its index here."""
+
     name: str
     url: str
     type: str = ""
+    bytes: int | None = None
+    sha256: str | None = None
+    text_chars: int | None = None
+    status: str | None = Field(None, description="extracted | needs_ocr | failed | skipped")
+    reason: str | None = None
 
 
 class SightingPublic(BaseModel):

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from crawler import checkup, coverage, metrics, pipeline, warc
+from crawler import attachments, checkup, coverage, metrics, pipeline, warc
 from crawler.discover import ListOptions, parse_list
 from crawler.errors import FetchError, PageError
 from crawler.extraction import ExtractionPool, shared_pool
@@ -76,6 +76,9 @@ class SourceStats:
     failed: Counter[str] = field(default_factory=Counter)
     error: str | None = None
     listing: dict[str, Any] = field(default_factory=dict)  # expected vs found entries (crawler.listing)
+    attachments: Counter[str] = field(
+        default_factory=Counter
+    )  # by status, and peak_rss_mb (crawler.attachments)
 
     @property
     def failures(self) -> int:
@@ -403,6 +406,7 @@ class SourceCrawl:
         report = await self._read(
             pipeline.extract, result.content, result.final_url, result.content_type, hints
         )
+        report = await attachments.attach(self, entry, report)  # a report's files: fetched, read, joined
         read = await asyncio.to_thread(
             pipeline.read_detail,
             db,

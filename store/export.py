@@ -20,6 +20,7 @@ from typing import IO, Any
 import orjson
 from sqlalchemy import Engine
 
+from store.attachments import public_attachment
 from store.captures import CSV_CAPTURE_COLUMNS, capture_columns
 from store.queries import Filters, iter_documents
 
@@ -94,9 +95,7 @@ def document_record(row: dict[str, Any]) -> dict[str, Any]:
     record["first_seen"] = rfc3339(row["first_seen"]) if row.get("first_seen") else None
     record["breadcrumb"] = list(row.get("breadcrumb") or [])
     record["keywords"] = list(row.get("keywords") or [])
-    record["attachments"] = [
-        {"name": a.get("name"), "url": a.get("url")} for a in row.get("attachments") or []
-    ]
+    record["attachments"] = [public_attachment(a) for a in row.get("attachments") or []]
     return record
 
 
