@@ -223,20 +223,23 @@ def test_jsonl_export_carries_the_attachments(crawled_files: dict[str, Any]) -> 
 
 def test_the_api_serves_text_and_bytes(crawled_files: dict[str, Any]) -> None:
     document = _full(crawled_files, "with-pdf.html")
-    with running_app(create_app(engine=crawled_files["db"], settings=Settings())) as base:
+    app = create_app(engine=crawled_files["db"], settings=Settings())
+    with running_app(app) as base, httpx.Client(timeout=60) as client:  # a search loads jieba: slow when busy
         url = f"{base}/documents/{document['id'][:16]}/attachments"
-        shown = httpx.get(f"{base}/documents/{document['id']}").json()
+        shown = client.get(f"{base}/documents/{document['id']}").json()
         assert [a["status"] for a in shown["attachments"]] == ["extracted", "extracted"]
-        text = httpx.get(f"{url}/0")
+        text = client.get(f"{url}/0")
         assert text.status_code == 200 and text.headers["content-type"].startswith("text/plain")
         assert text.text.rstrip("\n") == _rows(crawled_files, "with-pdf.html")[0]["text"]
-        raw = httpx.get(f"{url}/0", params={"raw": "1"})
+        raw = client.get(f"{url}/0", params={"raw": "1"})
         assert raw.content == (FILES / "dongguan.pdf").read_bytes()
         assert raw.headers["content-type"] == "application/pdf"
-        missing = httpx.get(f"{url}/7")
+        missing = client.get(f"{url}/7")
         assert missing.status_code == 404 and "has 2" in missing.json()["error"]
+        ranked = client.get(f"{base}/documents", params={"q": "公务员法"}).json()["items"]
+        assert _full(crawled_files, "formats.html")["id"] in {i["id"] for i in ranked}
         hostile = _full(crawled_files, "hostile.html")["id"]
-        failed = httpx.get(f"{base}/documents/{hostile}/attachments/1")
+        failed = client.get(f"{base}/documents/{hostile}/attachments/1")
         assert failed.status_code == 404 and "encrypted" in failed.json()["error"]
 
 
