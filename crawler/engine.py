@@ -182,7 +182,10 @@ class SourceCrawl:
             log.info("resuming unfinished run %s", run.id, extra={"source": self.source.name})
         started = time.monotonic()
         try:
-            async with Fetcher(self.policy) as fetcher:
+            async with (
+                Fetcher(self.policy) as fetcher,
+                attachments.client(self),
+            ):  # attachments: their own client
                 await self._lists(fetcher, run.id)
                 await self._details(fetcher, run.id)
         except Exception as exc:
