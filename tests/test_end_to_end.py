@@ -162,7 +162,7 @@ def test_export_txt_in_the_seeds_format(
 def test_export_jsonl_records(crawled: tuple[Any, list[Any]], tmp_path: Path) -> None:
     db, _ = crawled
     path = tmp_path / "docs.jsonl"
-    with path.open("w", encoding="utf-8") as handle:
+    with path.open("wb") as handle:
         assert export_jsonl(db, handle) == 5
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     required = {
@@ -186,6 +186,7 @@ def test_export_jsonl_records(crawled: tuple[Any, list[Any]], tmp_path: Path) ->
     for record in records:
         assert required <= set(record)
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", record["publish_date"])
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", record["fetched_at"])
         assert all(set(a) == set(PUBLIC_FIELDS) for a in record["attachments"])
     hedong = next(r for r in records if r["source_name"] == "hedong")
     assert hedong["attachments"][0]["url"].endswith(".pdf")

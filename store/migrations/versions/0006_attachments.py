@@ -1,7 +1,7 @@
 """Attachments: one row per file linked from a document, with its reading status, text and (when kept) bytes.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0007 (chained after the capture revision when the branches were merged)
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from store.types import UTCDateTime
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
