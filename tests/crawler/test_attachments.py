@@ -176,7 +176,7 @@ def test_hostile_files_are_recorded_with_a_reason(crawled_files: dict[str, Any])
         "不存在.pdf": ("failed", "http_404"),
         "打包下载.zip": ("skipped", "type not allowed: .zip"),
         "禁止抓取.pdf": ("failed", "robots"),
-        "外站附件.pdf": ("failed", "robots_unavailable"),  # 127.0.0.2: refused at its robots.txt, unconnected
+        "外站附件.pdf": ("failed", "private_address"),  # 127.0.0.2: refused before any connection
     }
     document = _full(crawled_files, "hostile.html")
     assert [a["status"] for a in document["attachments"]] == [s for s, _ in found.values()]
