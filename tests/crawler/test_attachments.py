@@ -58,8 +58,12 @@ def files_portal() -> Iterator[tuple[Portal, int]]:
 
 
 def run_crawl(db: Engine, source: Source) -> Any:
+    from crawler.indexer import index_pending
+
     with loopback_only():
-        return asyncio.run(crawl_sources([source], db=db, config=CONFIG))[0]
+        stats = asyncio.run(crawl_sources([source], db=db, config=CONFIG))[0]
+    index_pending(db, keywords=4)  # what `fazhi crawl` does when the crawl ends: attachment text included
+    return stats
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
