@@ -145,7 +145,7 @@ class SourceCrawl:
         return self.stats
 
     async def _crawl(self, run_id: int) -> None:
-        async with Fetcher(self.policy) as fetcher:
+        async with Fetcher(self.policy) as fetcher, attachments.client(self):  # attachments: their own client
             self._polite = self._polite_over(fetcher)
             await self._lists(run_id)
             await self._details(run_id)
