@@ -152,9 +152,7 @@ class Extracted:
     digest: str
     needs_keywords: bool
     search_tokens: tuple[str, str] | None = None
-    capture: dict[str, Any] | None = (
-        None  # the page's WARC record (crawler.warc), written before it is stored
-    )
+    capture: dict[str, Any] | None = None  # its WARC record (crawler.warc), on disk before it is stored
 
 
 def unchanged(
