@@ -37,9 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("fazhi.crawler")
 SUFFIX = ".warc.gz"
-MAX_FILE_SECONDS = (
-    86400  # a file is written to for a day at most: an older one is never written again (retention)
-)
+MAX_FILE_SECONDS = 86400  # a file is written to for a day at most: never again once older (retention)
 _UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 
 
