@@ -170,7 +170,7 @@ async def get_document(request: Request, document_id: DocumentId) -> Response:
 
     document = await read(request, work)
     document.pop("provenance", None)
-    return json_response(request, document)
+    return json_response(request, {"ok": True, **document})
 
 
 async def _get_document_plain(request: Request) -> Response:

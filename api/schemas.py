@@ -48,6 +48,7 @@ class DocumentSummary(BaseModel):
 
 
 class DocumentPublic(DocumentSummary):
+    ok: bool = True
     index_no: str | None
     signer: str | None
     addressee: str | None
@@ -158,6 +159,7 @@ EXAMPLES: dict[str, Any] = {
         "next_url": "http://127.0.0.1:8000/documents?limit=1&cursor=eyJvIjoic2VxIiwiayI6NCwicyI6NH0",
     },
     "document": {
+        "ok": True,
         **_SUMMARY,
         "index_no": None,
         "signer": None,

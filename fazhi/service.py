@@ -233,7 +233,7 @@ class Service:
 
 
 def api_server(db: Engine, settings: Settings) -> uvicorn.Server:
-    app = create_app(engine=db, settings=settings)
+    app = create_app(engine=db, config=settings.api_config())
     config = uvicorn.Config(
         app,
         log_level="warning",
