@@ -48,13 +48,13 @@ def crawl(
     """Crawl once in the foreground, with a progress bar per source and a summary table.
 
     An interrupted crawl (Ctrl-C, kill -9, power loss) resumes where it stopped on the next run."""
-    from crawler.engine import crawl_sources
-    from fazhi.progress import CrawlProgress, summary_lines, summary_table
-    from fazhi.service import crawl_config
-
     settings = load_settings()
     loaded = demo_sources(portal_port, names) if demo else load_sources(sources, settings, names)
     db = open_engine(settings.database_url)
+    from crawler.engine import crawl_sources  # after the checks: a mistake is reported without the wait
+    from fazhi.progress import CrawlProgress, summary_lines, summary_table
+    from fazhi.service import crawl_config
+
     with CrawlProgress(console, [s.name for s in loaded]) as progress:
         stats = asyncio.run(
             crawl_sources(loaded, db=db, config=crawl_config(settings), on_event=progress.update)
