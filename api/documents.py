@@ -18,7 +18,7 @@ from api.cursor import decode_cursor, encode_cursor
 from api.deps import read
 from api.errors import BadRequest, Conflict, NotFound
 from api.links import page_link
-from api.params import MAX_LIMIT, ExportParams, ListParams, openapi_parameters, parse
+from api.params import MAX_LIMIT, ExportParams, ListParams, openapi_parameters, parse, reject_unknown
 from api.responses import cached, json_response
 from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
@@ -174,6 +174,8 @@ async def get_document(request: Request, document_id: DocumentId) -> Response:
 
 
 async def _get_document_plain(request: Request) -> Response:
+    if request.query_params:  # the FastAPI twin's app-wide check (api.params.known_parameters), done here
+        reject_unknown(request.query_params.keys(), ())
     return await get_document(request, request.path_params["document_id"])
 
 
