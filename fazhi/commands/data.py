@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -189,6 +190,19 @@ def _check_export_target(fmt: str, out_path: Path) -> None:
         )
 
 
+def _to_stdout(db: Engine, fmt: str) -> int:
+    """The export on stdout; a reader that stops early (``| head``) ends it quietly, as it would ``cat``."""
+    from store.export import export_csv, export_jsonl
+
+    try:
+        count = export_jsonl(db, sys.stdout.buffer) if fmt == "jsonl" else export_csv(db, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 0
+    return count
+
+
 def _export(db: Engine, fmt: str, out_path: Path) -> int:
     from rich.progress import Progress
 
@@ -196,7 +210,7 @@ def _export(db: Engine, fmt: str, out_path: Path) -> int:
     from store.queries import Filters, count_documents
 
     if str(out_path) == "-":
-        return export_jsonl(db, sys.stdout.buffer) if fmt == "jsonl" else export_csv(db, sys.stdout)
+        return _to_stdout(db, fmt)
     with db.connect() as connection:
         total = count_documents(connection, filters=Filters())
     with Progress(console=console, transient=True) as progress:
