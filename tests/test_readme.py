@@ -95,7 +95,7 @@ def test_commands_are_found_in_the_readme() -> None:
     assert "make run" in " ".join(commands) and any(c.startswith("curl") for c in commands)
     assert any(c.startswith(".venv/bin/fazhi") for c in commands)
     joined = _commands(["curl -X POST a \\", '  -d \'{"x": "#1"}\'   # note', "# alone", "ls"])
-    assert joined == ['curl -X POST a   -d \'{"x": "#1"}\'', "ls"]
+    assert joined == ['curl -X POST a    -d \'{"x": "#1"}\'', "ls"]
 
 
 def _scratch(tmp_path: Path) -> Path:
