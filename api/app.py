@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine, text
 
-from api import documents, feed, operator
+from api import attachments, capture, coverage, documents, feed, operator, reports, web
 from api.config import ApiConfig
 from api.deps import read, reader
 from api.errors import install_error_handlers
@@ -31,6 +31,8 @@ def create_app(*, engine: Engine, config: ApiConfig | None = None, settings: Any
         description="法治政府建设年度报告, harvested from government portals: clean bodies, fields, sightings, "
         "a change feed. Every error has the body {ok: false, error, errors, status}.",
         dependencies=[Depends(known_parameters)],
+        docs_url=None,  # /docs and /redoc are api.web's, with their assets served from the package
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.reader = reader(engine)
@@ -49,9 +51,14 @@ def create_app(*, engine: Engine, config: ApiConfig | None = None, settings: Any
     app.add_middleware(HeadAsGet)
     app.add_middleware(Guard, settings=config)  # outermost: before CORS, routes and any body read
     app.include_router(documents.router)
+    app.include_router(capture.router)
+    app.include_router(attachments.router)
     app.include_router(feed.router)
+    app.include_router(reports.router)  # reports, versions (issue 19)
+    app.include_router(coverage.router)
     app.include_router(operator.router)
     app.include_router(operator.metrics_router)
+    web.install(app)  # the reports browser (/), the console (/ops), /docs, /redoc, /static
 
     @app.get("/healthz", response_model=Health, tags=["service"], openapi_extra=example("health"))
     async def healthz(request: Request) -> Response:

@@ -22,6 +22,7 @@ from api.schemas import NO_NUL
 from store import queries
 
 MAX_LIMIT = 200
+Part = Literal["measures", "shortcomings", "leader_duties", "next_year", "other"]  # store.reports.PARTS
 Sort = Literal["seq", "-seq", "publish_date", "-publish_date", "report_year", "-report_year", "rank"]
 # a date is written YYYY-MM-DD: pydantic's lax date parsing would also take "0" (a Unix timestamp)
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -55,6 +56,7 @@ class FilterParams(BaseModel):
     published_before: str | None = Field(
         None, pattern=_DATE, json_schema_extra={"format": "date"}, description="YYYY-MM-DD, inclusive"
     )
+    missing: Part | None = Field(None, description="only reports that lack this required part")
 
     def filters(self) -> queries.Filters:
         after = _iso_date("published_after", self.published_after)
@@ -69,6 +71,7 @@ class FilterParams(BaseModel):
             agency=self.agency,
             published_after=after,
             published_before=before,
+            missing=self.missing,
         )
 
 
@@ -174,9 +177,10 @@ def _route_parameters(route: Any) -> frozenset[str]:
 
 
 async def known_parameters(request: Request) -> None:
-    """App-wide dependency: a query parameter the route does not take is a 400, never silently ignored."""
+    """App-wide dependency: a query parameter the route does not take is a 400, never silently ignored. The
+    browser pages (``api.web``, outside the OpenAPI document) read their forms themselves and are left alone."""
     route = request.scope.get("route")
-    if route is not None and request.query_params:
+    if route is not None and route.include_in_schema and request.query_params:
         reject_unknown(request.query_params.keys(), _route_parameters(route))
 
 

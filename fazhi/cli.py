@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from fazhi import __version__
+from fazhi import __version__, coverage_command
 from fazhi.commands import data, demo, ops
 from fazhi.commands.common import Flags, out
 
@@ -74,6 +74,7 @@ app.command()(ops.worker)
 app.command()(data.extract)
 app.command()(data.export)
 app.command()(demo.portals)
+app.command("coverage")(coverage_command.coverage)  # on time, late, missing: fazhi/coverage_command.py
 
 
 def main() -> None:

@@ -63,7 +63,7 @@ def load_settings() -> Settings:
         settings = read_settings()
     except SettingError as exc:
         fail(str(exc))
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, alert_webhook=settings.alert_webhook)
     return settings
 
 

@@ -73,7 +73,9 @@ def crawl(
     if unreachable:
         hint = "start them with `fazhi portals` in another terminal" if demo else "check their start_urls"
         console.print(f"no list page could be fetched for {', '.join(unreachable)}: {hint}", style="yellow")
-    if any(r["error"] for r in runs) or len(unreachable) == len(runs):
+    from fazhi.verdict import crawl_verdict  # source health: a line per unhealthy source, exit 1
+
+    if crawl_verdict(db, stats, console) or any(r["error"] for r in runs) or len(unreachable) == len(runs):
         raise typer.Exit(1)
 
 
