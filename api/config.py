@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib.metadata import version as installed_version
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -16,6 +17,7 @@ class ApiConfig:
     public_url: str | None = None  # base of the links handed out (next_url, Link); relative links without it
     api_token: SecretStr | None = None  # bearer token of the operator endpoints; off without it
     cors_origins: list[str] = field(default_factory=list)  # CORS off when empty
+    warc_directory: Path | None = None  # where the crawler's WARC files are (captures served from them)
 
     @classmethod
     def of(cls, settings: Any) -> ApiConfig:
@@ -24,4 +26,5 @@ class ApiConfig:
             public_url=settings.public_url,
             api_token=settings.api_token,
             cors_origins=list(settings.cors_origins),
+            warc_directory=settings.warc_directory(),
         )

@@ -162,6 +162,7 @@ class Settings(BaseSettings):
             public_url=self.public_url,
             api_token=self.api_token,
             cors_origins=list(self.cors_origins),
+            warc_directory=self.warc_directory(),
         )
 
     def agent(self) -> str:
