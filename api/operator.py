@@ -21,7 +21,7 @@ from sqlalchemy import select
 from api.deps import ConnectionDep
 from api.errors import ApiError, BadRequest
 from api.responses import json_response
-from api.schemas import NO_NUL, ErrorBody
+from api.schemas import NO_NUL, ErrorBody, example
 from store.models import SourceState
 from store.operator import frontier_size, health_by_source, request_recrawl, runs_page, sources_health
 
@@ -123,6 +123,7 @@ class RecrawlAccepted(BaseModel):
     status_code=202,
     responses=OPERATOR_ERRORS,
     dependencies=[Operator],
+    openapi_extra=example("recrawl", status="202"),
 )
 def post_recrawl(request: Request, connection: ConnectionDep, body: RecrawlBody | None = None) -> Response:
     """Ask the scheduler to crawl now (all sources, or the named ones). A source already crawling is not
@@ -143,7 +144,7 @@ def post_recrawl(request: Request, connection: ConnectionDep, body: RecrawlBody 
     return response
 
 
-@router.get("/runs", responses=OPERATOR_ERRORS, dependencies=[Operator])
+@router.get("/runs", responses=OPERATOR_ERRORS, dependencies=[Operator], openapi_extra=example("runs"))
 def get_runs(
     request: Request,
     connection: ConnectionDep,
@@ -161,7 +162,7 @@ def get_runs(
     return json_response(request, {"ok": True, "runs": page, "next_before": next_before})
 
 
-@router.get("/sources", responses=OPERATOR_ERRORS, dependencies=[Operator])
+@router.get("/sources", responses=OPERATOR_ERRORS, dependencies=[Operator], openapi_extra=example("sources"))
 def get_sources(request: Request, connection: ConnectionDep) -> Response:
     """Per source: last success, last error, consecutive failures, next scheduled run, documents held, and its
     health (``state`` healthy/unhealthy, ``reason``, ``message`` naming the URL and what to do, ``since``)."""
@@ -172,7 +173,7 @@ metrics_router = APIRouter(tags=["service"])
 
 
 @metrics_router.get(
-    "/metrics", response_class=Response, openapi_extra={"responses": {"200": {"content": {"text/plain": {}}}}}
+    "/metrics", response_class=Response, openapi_extra=example("metrics", media_type="text/plain")
 )
 def get_metrics(connection: ConnectionDep) -> Response:
     """Prometheus text: this process's fetches, bytes, latencies, documents, runs; the store's frontier size and
