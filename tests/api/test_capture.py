@@ -140,7 +140,7 @@ def test_exports_carry_the_capture(api: str, archived: tuple[Engine, Path, list[
     expected = {d["id"]: d["capture"] for d in _documents(db)}
     lines = httpx.get(f"{api}/documents.jsonl").text.splitlines()
     assert {r["id"]: r["capture"] for r in map(json.loads, lines)} == expected
-    out = io.StringIO()
+    out = io.BytesIO()
     export_jsonl(db, out)
     assert {r["id"]: r["capture"] for r in map(json.loads, out.getvalue().splitlines())} == expected
     for text_ in (httpx.get(f"{api}/documents.csv").content.decode("utf-8-sig"), _csv(db)):

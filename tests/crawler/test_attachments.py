@@ -8,7 +8,7 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
-from io import StringIO
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +211,7 @@ def test_attachment_text_is_searched(crawled_files: dict[str, Any]) -> None:
 
 
 def test_jsonl_export_carries_the_attachments(crawled_files: dict[str, Any]) -> None:
-    out = StringIO()
+    out = BytesIO()
     export_jsonl(crawled_files["db"], out)
     records = {r["url"].rsplit("/", 1)[1]: r for r in map(json.loads, out.getvalue().splitlines())}
     hostile = records["hostile.html"]["attachments"]
