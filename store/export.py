@@ -139,8 +139,8 @@ def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield buffer.getvalue()
 
 
-def export_jsonl(engine: Engine, out: IO[str], on_item: OnItem = None) -> int:
-    return _write((line.decode("utf-8") for line in jsonl_lines(export_rows(engine))), out.write, on_item)
+def export_jsonl(engine: Engine, out: IO[bytes], on_item: OnItem = None) -> int:
+    return _write(jsonl_lines(export_rows(engine)), out.write, on_item)
 
 
 def export_csv(engine: Engine, out: IO[str], on_item: OnItem = None) -> int:

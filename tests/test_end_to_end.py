@@ -162,7 +162,7 @@ def test_export_txt_in_the_seeds_format(
 def test_export_jsonl_records(crawled: tuple[Any, list[Any]], tmp_path: Path) -> None:
     db, _ = crawled
     path = tmp_path / "docs.jsonl"
-    with path.open("w", encoding="utf-8") as handle:
+    with path.open("wb") as handle:
         assert export_jsonl(db, handle) == 5
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     required = {

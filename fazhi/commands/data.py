@@ -197,7 +197,7 @@ def _to_stdout(db: Engine, fmt: str) -> int:
     from store.export import export_csv, export_jsonl
 
     try:
-        count = (export_jsonl if fmt == "jsonl" else export_csv)(db, sys.stdout)
+        count = export_jsonl(db, sys.stdout.buffer) if fmt == "jsonl" else export_csv(db, sys.stdout)
         sys.stdout.flush()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
@@ -224,5 +224,5 @@ def _export(db: Engine, fmt: str, out_path: Path) -> int:
         if fmt == "csv":
             with out_path.open("w", encoding="utf-8-sig", newline="") as handle:
                 return export_csv(db, handle, on_item=step)
-        with out_path.open("w", encoding="utf-8") as handle:
-            return export_jsonl(db, handle, on_item=step)
+        with out_path.open("wb") as binary:
+            return export_jsonl(db, binary, on_item=step)

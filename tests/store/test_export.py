@@ -37,9 +37,9 @@ def test_a_txt_export_replaces_the_files_of_an_earlier_one(
 
 
 def test_jsonl_timestamps_are_rfc3339_with_z(crawled: tuple[Any, list[Any]]) -> None:
-    buffer = io.StringIO()
+    buffer = io.BytesIO()
     assert export_jsonl(crawled[0], buffer) == 5
-    for line in buffer.getvalue().splitlines():
+    for line in buffer.getvalue().decode("utf-8").splitlines():
         record = json.loads(line)
         assert record["fetched_at"].endswith("Z") and "+00:00" not in record["fetched_at"]
         assert isinstance(record["keywords"], list) and isinstance(record["breadcrumb"], list)
