@@ -1,21 +1,29 @@
 # Two commands for a fresh machine with Python 3.11 and pip: `make run` and `make test`.
+# Commands land in .venv/bin (run them as .venv/bin/fazhi …, or `. .venv/bin/activate` first).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
+PORT ?= 8000
+PORTAL_PORT ?= 8801
 
 .PHONY: run test check lint types audit install clean
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml  ## fazhi and what it needs at run time
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)  ## plus the test and lint tools
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
-run: $(STAMP)  ## the demo: simulated portals + API + a first crawl
-	$(BIN)/fazhi run
+run: $(RUN_STAMP)  ## the demo: simulated portals + API + a first crawl (make run PORT=8080 PORTAL_PORT=8802)
+	$(BIN)/fazhi run --port $(PORT) --portal-port $(PORTAL_PORT)
 
 test: $(STAMP)  ## the suite, with a throw-away PostgreSQL server and Debian's Chromium for the browser tests
 	scripts/with-postgres scripts/with-chromium $(BIN)/pytest -q -rs

@@ -1,30 +1,36 @@
-"""Building the FastAPI app: routes, error handlers, CORS (off unless configured), health."""
+"""Building the FastAPI app: routes, error handlers, CORS (off unless configured), HEAD, health."""
 
 from __future__ import annotations
 
 import weakref
+from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine, text
 
 from api import attachments, capture, coverage, documents, feed, operator, reports, web
+from api.config import ApiConfig
 from api.deps import read, reader
 from api.errors import install_error_handlers
 from api.guard import Guard
+from api.head import HeadAsGet
+from api.params import known_parameters
 from api.responses import dumps
 from api.schemas import Health, example
-from fazhi.settings import Settings
-
-VERSION = "0.1.0"
+from api.spec import with_error_schema
 
 
-def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
+def create_app(*, engine: Engine, config: ApiConfig | None = None, settings: Any = None) -> FastAPI:
+    """The app over ``engine``. ``settings``: any object with the settings' names (read into an ApiConfig)."""
+    if config is None:
+        config = ApiConfig.of(settings) if settings is not None else ApiConfig()
     app = FastAPI(
         title="fazhi",
-        version=VERSION,
+        version=config.version,
         description="法治政府建设年度报告, harvested from government portals: clean bodies, fields, sightings, "
         "a change feed. Every error has the body {ok: false, error, errors, status}.",
+        dependencies=[Depends(known_parameters)],
         docs_url=None,  # /docs and /redoc are api.web's, with their assets served from the package
         redoc_url=None,
     )
@@ -32,17 +38,18 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
     app.state.reader = reader(engine)
     if app.state.reader is not engine:  # its own pool: closed with the app, or at exit
         weakref.finalize(app, app.state.reader.dispose)
-    app.state.settings = settings
+    app.state.settings = config
     install_error_handlers(app)
-    if settings.cors_origins:
+    if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.cors_origins,
+            allow_origins=config.cors_origins,
             allow_methods=["GET"],
             expose_headers=["ETag", "Link"],
         )
     app.router.routes.extend(documents.PLAIN_ROUTES)  # the hot reads, ahead of the routers (api/documents.py)
-    app.add_middleware(Guard, settings=settings)  # outermost: before CORS, routes and any body read
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(Guard, settings=config)  # outermost: before CORS, routes and any body read
     app.include_router(documents.router)
     app.include_router(capture.router)
     app.include_router(attachments.router)
@@ -57,7 +64,8 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
     async def healthz(request: Request) -> Response:
         await read(request, lambda connection: connection.execute(text("SELECT 1")))
         return Response(
-            dumps({"ok": True, "database": "ok", "version": VERSION}), media_type="application/json"
+            dumps({"ok": True, "database": "ok", "version": config.version}), media_type="application/json"
         )
 
+    with_error_schema(app)
     return app

@@ -135,7 +135,9 @@ async def get_capture(
         raise NotFound(
             f"document {document['id']} has no capture (stored before archiving, or archiving is off)"
         )
-    directory = request.app.state.settings.warc_directory()
+    directory = request.app.state.settings.warc_directory
+    if directory is None:
+        raise NotFound(f"document {document['id']} has a capture, but this API was given no WARC directory")
     archived = await asyncio.to_thread(load_capture, directory, capture)
     if as_ == "warc":
         name = f"{document['id'][:16]}.warc"

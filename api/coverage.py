@@ -30,7 +30,7 @@ class CoverageParams(BaseModel):
     as_of: str | None = Field(
         None,
         pattern=r"^\d{4}-\d{2}-\d{2}$",
-        json_schema_extra={"format": "date"},
+        json_schema_extra={"format": "date"},  # as published_after: a calendar date, not only its shape
         description="YYYY-MM-DD: the years due by then (default today)",
     )
 

@@ -18,7 +18,7 @@ from api.cursor import decode_cursor, encode_cursor
 from api.deps import read
 from api.errors import BadRequest, Conflict, NotFound
 from api.links import page_link
-from api.params import MAX_LIMIT, ExportParams, ListParams, openapi_parameters, parse
+from api.params import MAX_LIMIT, ExportParams, ListParams, openapi_parameters, parse, reject_unknown
 from api.responses import cached, json_response
 from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
@@ -103,7 +103,7 @@ def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
     responses=ERRORS,
     response_class=StreamingResponse,
     openapi_extra={
-        "responses": {"200": {"content": {"application/x-ndjson": {}}}},
+        **example("documents_jsonl", media_type="application/x-ndjson"),
         **openapi_parameters(ExportParams),
     },
 )
@@ -117,7 +117,7 @@ async def export_jsonl(request: Request) -> StreamingResponse:
     "/documents.csv",
     responses=ERRORS,
     response_class=StreamingResponse,
-    openapi_extra={"responses": {"200": {"content": {"text/csv": {}}}}, **openapi_parameters(ExportParams)},
+    openapi_extra={**example("documents_csv", media_type="text/csv"), **openapi_parameters(ExportParams)},
 )
 async def export_csv(request: Request) -> StreamingResponse:
     """Every matching document as CSV (UTF-8 with BOM), streamed in ingest order."""
@@ -147,7 +147,7 @@ def lookup(connection: Connection, document_id: str, *, with_sightings: bool = F
     "/documents/{document_id}.txt",
     responses=ERRORS,
     response_class=Response,
-    openapi_extra={"responses": {"200": {"content": {"text/plain": {}}}}},
+    openapi_extra=example("document_text", media_type="text/plain"),
 )
 async def get_document_text(request: Request, document_id: DocumentId) -> Response:
     """The seed-file format: the title line, then the clean body."""
@@ -170,10 +170,12 @@ async def get_document(request: Request, document_id: DocumentId) -> Response:
 
     document = await read(request, work)
     document.pop("provenance", None)
-    return json_response(request, document)
+    return json_response(request, {"ok": True, **document})
 
 
 async def _get_document_plain(request: Request) -> Response:
+    if request.query_params:  # the FastAPI twin's app-wide check (api.params.known_parameters), done here
+        reject_unknown(request.query_params.keys(), ())
     return await get_document(request, request.path_params["document_id"])
 
 

@@ -54,6 +54,16 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _summary(errors: list[dict[str, Any]]) -> str:
+    """The 400's ``error``: what was wrong, the first problem spelled out (``query.limit: …``)."""
+    if not errors:
+        return "invalid request"
+    first = errors[0]
+    where = ".".join(first["loc"]) or "request"
+    more = f" (and {len(errors) - 1} more in errors)" if len(errors) > 1 else ""
+    return f"invalid {where}: {first['msg'].removeprefix('Value error, ')}{more}"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -62,7 +72,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(400, "invalid request parameters", _validation_errors(exc))
+        errors = _validation_errors(exc)
+        return error_response(400, _summary(errors), errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -6,28 +6,29 @@ never changes state on GET.
 
 from __future__ import annotations
 
+import difflib
 import hmac
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
 
 from api.deps import ConnectionDep
-from api.errors import ApiError, NotFound
+from api.errors import ApiError, BadRequest
 from api.responses import json_response
-from api.schemas import NO_NUL, ErrorBody
+from api.schemas import NO_NUL, ErrorBody, example
 from store.models import SourceState
 from store.operator import frontier_size, health_by_source, request_recrawl, runs_page, sources_health
 
 router = APIRouter(prefix="/-", tags=["operator"])
 _bearer = HTTPBearer(auto_error=False, description="FAZHI_API_TOKEN")
 OPERATOR_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "bad parameters"},
-    404: {"model": ErrorBody, "description": "a named source is not configured"},
+    400: {"model": ErrorBody, "description": "bad parameters, an unknown key or source name, an empty list"},
     413: {"model": ErrorBody, "description": "request body over 8 KB (read no further)"},
     401: {"model": ErrorBody, "description": "no bearer token"},
     403: {"model": ErrorBody, "description": "wrong token, or operator endpoints not configured"},
@@ -75,12 +76,39 @@ SOURCE_NAME = r"^[a-z0-9][a-z0-9_-]{0,63}$"  # as in a sources file
 
 
 class RecrawlBody(BaseModel):
-    """At most 100 names: the largest valid body stays under the request body limit (``api.guard``)."""
+    """At most 100 names: the largest valid body stays under the request body limit (``api.guard``). An empty
+    list is refused (it would otherwise read as "every source"), and so is any other key."""
 
     model_config = ConfigDict(extra="forbid")
     sources: list[Annotated[str, Field(pattern=SOURCE_NAME)]] | None = Field(
-        None, max_length=100, description="source names; omitted: every source"
+        None,
+        max_length=100,
+        json_schema_extra={"minItems": 1},
+        description="source names; omitted: every source",
     )
+
+    @field_validator("sources")
+    @classmethod
+    def _some(cls, names: list[str] | None) -> list[str] | None:
+        if names is not None and not names:
+            raise ValueError(
+                "an empty list names no source: name one or more, or send {} to recrawl every source"
+            )
+        return names
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in data:
+                if key not in cls.model_fields:
+                    raise ValueError(f"unknown key {key!r}{_nearest(str(key), cls.model_fields)}")
+        return data
+
+
+def _nearest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class RecrawlAccepted(BaseModel):
@@ -95,6 +123,7 @@ class RecrawlAccepted(BaseModel):
     status_code=202,
     responses=OPERATOR_ERRORS,
     dependencies=[Operator],
+    openapi_extra=example("recrawl", status="202"),
 )
 def post_recrawl(request: Request, connection: ConnectionDep, body: RecrawlBody | None = None) -> Response:
     """Ask the scheduler to crawl now (all sources, or the named ones). A source already crawling is not
@@ -102,8 +131,12 @@ def post_recrawl(request: Request, connection: ConnectionDep, body: RecrawlBody 
     known = {r[0] for r in connection.execute(select(SourceState.source_name))}  # type: ignore[call-overload]
     names = sorted(set(body.sources)) if body and body.sources else sorted(known)
     unknown = [n for n in names if n not in known]
-    if unknown:  # names that name nothing, like an unknown document id
-        raise NotFound(f"unknown source(s): {', '.join(unknown)}", [{"known": sorted(known)}])
+    if unknown:
+        hint = "".join(_nearest(n, known) for n in unknown[:1])
+        raise BadRequest(
+            f"unknown source(s): {', '.join(unknown)}{hint}; known: {', '.join(sorted(known)) or 'none yet'}",
+            [{"known": sorted(known)}],
+        )
     connection.close()
     ids = request_recrawl(request.app.state.engine, names)
     response = json_response(request, {"ok": True, "requested": names, "request_ids": ids})
@@ -111,7 +144,7 @@ def post_recrawl(request: Request, connection: ConnectionDep, body: RecrawlBody 
     return response
 
 
-@router.get("/runs", responses=OPERATOR_ERRORS, dependencies=[Operator])
+@router.get("/runs", responses=OPERATOR_ERRORS, dependencies=[Operator], openapi_extra=example("runs"))
 def get_runs(
     request: Request,
     connection: ConnectionDep,
@@ -129,7 +162,7 @@ def get_runs(
     return json_response(request, {"ok": True, "runs": page, "next_before": next_before})
 
 
-@router.get("/sources", responses=OPERATOR_ERRORS, dependencies=[Operator])
+@router.get("/sources", responses=OPERATOR_ERRORS, dependencies=[Operator], openapi_extra=example("sources"))
 def get_sources(request: Request, connection: ConnectionDep) -> Response:
     """Per source: last success, last error, consecutive failures, next scheduled run, documents held, and its
     health (``state`` healthy/unhealthy, ``reason``, ``message`` naming the URL and what to do, ``since``)."""
@@ -140,7 +173,7 @@ metrics_router = APIRouter(tags=["service"])
 
 
 @metrics_router.get(
-    "/metrics", response_class=Response, openapi_extra={"responses": {"200": {"content": {"text/plain": {}}}}}
+    "/metrics", response_class=Response, openapi_extra=example("metrics", media_type="text/plain")
 )
 def get_metrics(connection: ConnectionDep) -> Response:
     """Prometheus text: this process's fetches, bytes, latencies, documents, runs; the store's frontier size and

@@ -8,6 +8,8 @@ OpenAPI document, and a bad value is the same 400 as FastAPI's (``RequestValidat
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal, TypeVar
 
@@ -38,7 +40,13 @@ def _iso_date(name: str, value: str | None) -> date | None:
 class FilterParams(BaseModel):
     source_name: str | None = Field(None, max_length=64, pattern=NO_NUL, description="the source's name")
     report_year: int | None = Field(None, ge=1949, le=2100, description="the year reported on")
-    province: str | None = Field(None, max_length=32, pattern=NO_NUL, examples=["广东省"])
+    province: str | None = Field(
+        None,
+        max_length=32,
+        pattern=NO_NUL,
+        examples=["广东省"],
+        description="full (广东省) or short (广东) name",
+    )
     city: str | None = Field(None, max_length=32, pattern=NO_NUL)
     county: str | None = Field(None, max_length=32, pattern=NO_NUL)
     agency: str | None = Field(None, max_length=100, pattern=NO_NUL)
@@ -57,7 +65,7 @@ class FilterParams(BaseModel):
         return queries.Filters(
             source_name=self.source_name,
             report_year=self.report_year,
-            province=self.province,
+            province=full_province(self.province),
             city=self.city,
             county=self.county,
             agency=self.agency,
@@ -101,9 +109,12 @@ Params = TypeVar("Params", bound=BaseModel)
 
 
 def parse(model: type[Params], request: Request) -> Params:
-    """``model`` from the request's query string (the last value of a repeated parameter)."""
+    """``model`` from the request's query string (the last value of a repeated parameter); a parameter the
+    model does not have is a 400 naming it."""
+    query = dict(request.query_params)
+    reject_unknown(query, model.model_fields)
     try:
-        return model.model_validate(dict(request.query_params))
+        return model.model_validate(query)
     except ValidationError as exc:
         errors = [{**error, "loc": ("query", *error["loc"])} for error in exc.errors()]
         raise RequestValidationError(errors) from exc
@@ -128,3 +139,92 @@ def openapi_parameters(model: type[BaseModel]) -> dict[str, Any]:
             parameter["example"] = field["examples"][0]
         parameters.append(parameter)
     return {"parameters": parameters}
+
+
+def reject_unknown(given: Iterable[str], allowed: Iterable[str]) -> None:
+    """A 400 naming the parameters of ``given`` that are not ``allowed`` (with the nearest known name)."""
+    known = sorted(allowed)
+    unknown = [name for name in given if name not in known]
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hints.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+    accepted = f"takes {', '.join(known)}" if known else "takes no query parameters"
+    raise BadRequest(
+        f"unknown query parameter {', '.join(hints)}: this endpoint {accepted}",
+        [
+            {"loc": ["query", name], "msg": "unknown parameter", "type": "unknown_parameter"}
+            for name in unknown
+        ],
+    )
+
+
+_ROUTE_PARAMETERS: dict[tuple[str, frozenset[str]], frozenset[str]] = {}  # by path and methods
+
+
+def _route_parameters(route: Any) -> frozenset[str]:
+    """The query parameters a FastAPI route declares, as its own or in its OpenAPI ``parameters``."""
+    key = (route.path, frozenset(route.methods or ()))
+    names = _ROUTE_PARAMETERS.get(key)
+    if names is None:
+        declared = {field.alias for field in route.dependant.query_params}
+        extra = (route.openapi_extra or {}).get("parameters", [])
+        declared |= {p["name"] for p in extra if p.get("in") == "query"}
+        names = _ROUTE_PARAMETERS[key] = frozenset(declared)
+    return names
+
+
+async def known_parameters(request: Request) -> None:
+    """App-wide dependency: a query parameter the route does not take is a 400, never silently ignored. The
+    browser pages (``api.web``, outside the OpenAPI document) read their forms themselves and are left alone."""
+    route = request.scope.get("route")
+    if route is not None and route.include_in_schema and request.query_params:
+        reject_unknown(request.query_params.keys(), _route_parameters(route))
+
+
+# The 34 provincial-level divisions by their full names; a filter may give the short form (广东 for 广东省).
+PROVINCES = [
+    "北京市",
+    "天津市",
+    "上海市",
+    "重庆市",
+    "河北省",
+    "山西省",
+    "辽宁省",
+    "吉林省",
+    "黑龙江省",
+    "江苏省",
+    "浙江省",
+    "安徽省",
+    "福建省",
+    "江西省",
+    "山东省",
+    "河南省",
+    "湖北省",
+    "湖南省",
+    "广东省",
+    "海南省",
+    "四川省",
+    "贵州省",
+    "云南省",
+    "陕西省",
+    "甘肃省",
+    "青海省",
+    "台湾省",
+    "内蒙古自治区",
+    "广西壮族自治区",
+    "西藏自治区",
+    "宁夏回族自治区",
+    "新疆维吾尔自治区",
+    "香港特别行政区",
+    "澳门特别行政区",
+]
+_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
+SHORT_PROVINCES = {p.removesuffix(next(x for x in _SUFFIXES if p.endswith(x))): p for p in PROVINCES}
+
+
+def full_province(name: str | None) -> str | None:
+    """The full name of a province given by its short form (广东 → 广东省, 广西 → 广西壮族自治区); else ``name``."""
+    return SHORT_PROVINCES.get(name, name) if name else name

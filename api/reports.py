@@ -68,7 +68,7 @@ async def get_report(
     report_id: Annotated[
         str,
         Path(
-            json_schema_extra={"pattern": _REPORT_ID.pattern},
+            json_schema_extra={"pattern": _REPORT_ID.pattern},  # declared; checked below with a clear message
             description="a report's id: its first version's document id (64 hex)",
         ),
     ],

@@ -65,6 +65,7 @@ class DocumentSummary(BaseModel):
 
 
 class DocumentPublic(DocumentSummary, ReportFields):
+    ok: bool = True
     index_no: str | None
     signer: str | None
     addressee: str | None
@@ -178,6 +179,7 @@ EXAMPLES: dict[str, Any] = {
         "next_url": "http://127.0.0.1:8000/documents?limit=1&cursor=eyJvIjoic2VxIiwiayI6NCwicyI6NH0",
     },
     "document": {
+        "ok": True,
         **_SUMMARY,
         "index_no": None,
         "signer": None,
@@ -217,6 +219,50 @@ EXAMPLES: dict[str, Any] = {
         ],
         "next_since": 7,
     },
+    "recrawl": {"ok": True, "requested": ["hedong"], "request_ids": [7]},
+    "runs": {
+        "ok": True,
+        "runs": [
+            {
+                "id": 12,
+                "source_name": "hedong",
+                "trigger": "operator",
+                "state": "finished",
+                "started_at": "2026-11-22T04:17:50Z",
+                "finished_at": "2026-11-22T04:17:57Z",
+                "worker": "host:4242",
+                "error": None,
+                "health": "healthy",
+                "health_reason": "ok",
+                "health_message": None,
+                "stats": {"candidates": 2, "new": 0, "not_modified": 2, "failed": {}},
+            }
+        ],
+        "next_before": None,
+    },
+    "sources": {
+        "ok": True,
+        "sources": [
+            {
+                "source_name": "hedong",
+                "last_success": "2026-11-22T04:17:57Z",
+                "last_error": None,
+                "consecutive_failures": 0,
+                "next_run": "2026-11-23T19:00:00Z",
+                "documents": 1,
+                "health": {
+                    "state": "healthy",
+                    "reason": "ok",
+                    "message": None,
+                    "run_id": 12,
+                    "at": "2026-11-22T04:17:57Z",
+                    "since": "2026-11-20T19:03:11Z",
+                },
+                "listing": {"expected": 2, "found": 2, "shortfall": 0, "pages_missing": 0},
+                "incomplete_listing": False,
+            }
+        ],
+    },
     "stats": {
         "ok": True,
         "documents": 5,
@@ -227,6 +273,20 @@ EXAMPLES: dict[str, Any] = {
 }
 
 
-def example(name: str) -> dict[str, Any]:
-    """``openapi_extra`` giving the 200 response an example."""
-    return {"responses": {"200": {"content": {"application/json": {"example": EXAMPLES[name]}}}}}
+def example(name: str, *, status: str = "200", media_type: str = "application/json") -> dict[str, Any]:
+    """``openapi_extra`` giving the ``status`` response an example (``EXAMPLES[name]``, or ``TEXT_EXAMPLES``)."""
+    value = TEXT_EXAMPLES[name] if media_type != "application/json" else EXAMPLES[name]
+    return {"responses": {status: {"content": {media_type: {"example": value}}}}}
+
+
+_ID = _SUMMARY["id"]
+TEXT_EXAMPLES: dict[str, str] = {
+    "document_text": "东莞市人力资源和社会保障局2020年法治政府建设年度报告\n2020年,我局以习近平新时代中国特色社会主义思想为指导……\n",
+    "documents_jsonl": f'{{"id":"{_ID}","url":"{_SUMMARY["url"]}","title":"{_SUMMARY["title"]}",'
+    '"report_year":2020,"publish_date":"2021-01-27","fetched_at":"2026-11-22T04:17:57Z","attachments":[],…}\n',
+    "documents_csv": "id,url,title,agency,report_year,publish_date,doc_number,index_no,signer,addressee,cc,source,"
+    "province,city,county,breadcrumb,attachment_names,attachments,keywords,body,source_name,fetched_at\r\n"
+    f"{_ID},{_SUMMARY['url']},{_SUMMARY['title']},…,2026-11-22T04:17:57Z\r\n",
+    "metrics": "# HELP fazhi_frontier_urls URLs in the crawl frontier, by state\n"
+    '# TYPE fazhi_frontier_urls gauge\nfazhi_frontier_urls{state="done"} 42.0\n',
+}

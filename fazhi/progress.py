@@ -22,6 +22,7 @@ class CrawlProgress:
             TextColumn("{task.description}", markup=False),
             TimeElapsedColumn(),
             console=console,
+            disable=not console.is_terminal,  # into a pipe or a log: the summary alone, no stale bars
         )
         self._tasks: dict[str, TaskID] = {
             n: self._progress.add_task("listing…", total=None, name=n) for n in names

@@ -210,7 +210,7 @@ class Service:
 def api_server(db: Engine, settings: Settings) -> uvicorn.Server:
     from api import create_app  # here, not at import: `fazhi crawl` and `fazhi worker` serve no API
 
-    app = create_app(engine=db, settings=settings)
+    app = create_app(engine=db, config=settings.api_config())
     config = uvicorn.Config(
         app,
         log_level="warning",

@@ -8,10 +8,13 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+if TYPE_CHECKING:
+    from api.config import ApiConfig
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -149,6 +152,18 @@ class Settings(BaseSettings):
         if value.upper() not in LOG_LEVELS:
             raise ValueError(f"not a logging level (one of {', '.join(LOG_LEVELS)})")
         return value.upper()
+
+    def api_config(self) -> ApiConfig:
+        from api.config import ApiConfig
+        from fazhi import __version__
+
+        return ApiConfig(
+            version=__version__,
+            public_url=self.public_url,
+            api_token=self.api_token,
+            cors_origins=list(self.cors_origins),
+            warc_directory=self.warc_directory(),
+        )
 
     def agent(self) -> str:
         from fazhi import __version__

@@ -1,6 +1,16 @@
 """The database and nothing else: models, engine, and the queries the crawler and the API need.
 
 SQLite (WAL, busy timeout, ``BEGIN IMMEDIATE`` for writes) is the embedded default; the URL comes from the caller.
+
+A function's first parameter says who owns the transaction:
+
+- ``engine: Engine`` — the function is a whole unit of work: it opens its own ``write_session`` (or connection)
+  and commits before it returns (``request_recrawl``, ``take_recrawl_requests``, ``export_txt``).
+- ``session: Session`` (keyword) — a step inside the caller's write transaction (``with write_session(engine) as
+  session:``); it never commits, so the caller's steps commit together or not at all (``upsert_document``,
+  ``record_sighting``, ``add_change``, ``index_document``).
+- ``connection: Connection`` — a read on the caller's connection (``with engine.connect() as connection:``, or the
+  API's per-request one); it writes nothing (``list_documents``, ``get_document``, ``changes_since``, ``stats``).
 """
 
 from store.db import make_engine, read_session, write_session

@@ -63,14 +63,32 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
             reason = str(exc.orig or exc).strip().splitlines()[0]
             raise DatabaseUnusable(
                 f"cannot use the database at {parsed.render_as_string(hide_password=True)}: {reason} "
-                "(is it running, and are FAZHI_DATABASE_URL's host, port, user and password right?)"
+                f"({_hint(parsed.get_backend_name())})"
             ) from exc
     return engine
 
 
+def _hint(backend: str) -> str:
+    if backend == "sqlite":
+        return "is the file writable by this user, and its directory too? SQLite writes its journal beside it"
+    return "is it running, and are FAZHI_DATABASE_URL's host, port, user and password right?"
+
+
+def _sqlite_file(database: str) -> Path:
+    """The file of a SQLite database name (``file:PATH?…`` URIs too)."""
+    return Path(database.removeprefix("file:")).expanduser()
+
+
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = _sqlite_file(database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnusable(
+                f"cannot create the directory {folder} of the SQLite database: {exc.strerror or exc} "
+                "(set FAZHI_DATABASE_URL to a file in a directory this user can write)"
+            ) from exc
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
 
     @event.listens_for(engine, "connect")

@@ -36,7 +36,6 @@ SUMMARY_COLUMNS = (
     "source_name",
     "fetched_at",
 )
-SORTS = ("seq", "-seq", "publish_date", "-publish_date", "report_year", "-report_year", "rank")
 _EQUAL = ("source_name", "report_year", "province", "city", "county", "agency")
 _UNDATED = date(1, 1, 1)  # undated documents sort first
 _SORT_KEYS = {

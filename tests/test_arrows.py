@@ -11,7 +11,7 @@ ALLOWED = {
     "ingest": set(),
     "store": set(),
     "crawler": {"ingest", "store"},
-    "api": {"store", "fazhi.settings", "ingest.tokens"},
+    "api": {"store", "ingest.tokens"},
     "portalsim": set(),
 }
 

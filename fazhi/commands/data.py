@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -48,13 +49,13 @@ def crawl(
     """Crawl once in the foreground, with a progress bar per source and a summary table.
 
     An interrupted crawl (Ctrl-C, kill -9, power loss) resumes where it stopped on the next run."""
-    from crawler.engine import crawl_sources
-    from fazhi.progress import CrawlProgress, summary_lines, summary_table
-    from fazhi.service import crawl_config
-
     settings = load_settings()
     loaded = demo_sources(portal_port, names) if demo else load_sources(sources, settings, names)
     db = open_engine(settings.database_url)
+    from crawler.engine import crawl_sources  # after the checks: a mistake is reported without the wait
+    from fazhi.progress import CrawlProgress, summary_lines, summary_table
+    from fazhi.service import crawl_config
+
     with CrawlProgress(console, [s.name for s in loaded]) as progress:
         stats = asyncio.run(
             crawl_sources(loaded, db=db, config=crawl_config(settings), on_event=progress.update)
@@ -197,6 +198,19 @@ def _check_export_target(fmt: str, out_path: Path) -> None:
         )
 
 
+def _to_stdout(db: Engine, fmt: str) -> int:
+    """The export on stdout; a reader that stops early (``| head``) ends it quietly, as it would ``cat``."""
+    from store.export import export_csv, export_jsonl
+
+    try:
+        count = export_jsonl(db, sys.stdout.buffer) if fmt == "jsonl" else export_csv(db, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 0
+    return count
+
+
 def _export(db: Engine, fmt: str, out_path: Path) -> int:
     from rich.progress import Progress
 
@@ -204,7 +218,7 @@ def _export(db: Engine, fmt: str, out_path: Path) -> int:
     from store.queries import Filters, count_documents
 
     if str(out_path) == "-":
-        return export_jsonl(db, sys.stdout.buffer) if fmt == "jsonl" else export_csv(db, sys.stdout)
+        return _to_stdout(db, fmt)
     with db.connect() as connection:
         total = count_documents(connection, filters=Filters())
     with Progress(console=console, transient=True) as progress:

@@ -27,6 +27,8 @@ from fazhi.settings import Settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from crawler.sources import Source
+
 
 def _queue(settings: Settings):
     from fazhi.queue import NotPostgres, connect
@@ -82,6 +84,8 @@ def serve(
         console.print(
             f"serving http://{host}:{port}/documents  ({len(loaded)} sources, database {shown(db)})"
         )
+        if not crawl_now:
+            console.print(_first_crawl(loaded, settings))
         asyncio.run(
             run_service(db=db, settings=settings, sources=loaded, host=host, port=port, crawl_now=crawl_now)
         )
@@ -89,6 +93,24 @@ def serve(
         exit_on_port(exc)
     except KeyboardInterrupt:
         pass
+
+
+def _first_crawl(sources: list[Source], settings: Settings) -> str:
+    """When the schedule first crawls (a fresh service waits for it), in the schedules' time zone."""
+    from datetime import datetime
+
+    from fazhi.service import TIMEZONE, source_trigger
+
+    now = datetime.now().astimezone()
+    times = [(source_trigger(s, settings).get_next_fire_time(None, now), s.name) for s in sources]
+    due = sorted((t, name) for t, name in times if t is not None)
+    if not due:
+        return "no source is scheduled; --crawl-now crawls every source at start-up"
+    when, name = due[0]
+    return (
+        f"first scheduled crawl: {name} at {when:%Y-%m-%d %H:%M} ({TIMEZONE}); "
+        "pass --crawl-now to crawl every source at start-up, or `fazhi recrawl` to ask now"
+    )
 
 
 def recrawl(

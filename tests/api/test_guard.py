@@ -92,7 +92,7 @@ def test_a_chunked_body_over_the_limit_is_refused(api: str) -> None:
 
 def test_a_body_within_the_limit_is_taken(api: str) -> None:
     response = httpx.post(f"{api}/-/recrawl", headers=AUTH, json={"sources": ["a" * 64] * 100})
-    assert response.status_code == 404 and "unknown source" in response.json()["error"]  # read, then judged
+    assert response.status_code == 400 and "unknown source" in response.json()["error"]  # read, then judged
 
 
 def test_operator_answers_are_private_and_the_feed_revalidates(api: str) -> None:

@@ -1,0 +1,30 @@
+"""What the API needs to know about its deployment, built by the composition root (``fazhi``) from its settings:
+the API never reads the environment and never imports ``fazhi``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.metadata import version as installed_version
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    version: str = field(default_factory=lambda: installed_version("fazhi"))  # pyproject's, the one version
+    public_url: str | None = None  # base of the links handed out (next_url, Link); relative links without it
+    api_token: SecretStr | None = None  # bearer token of the operator endpoints; off without it
+    cors_origins: list[str] = field(default_factory=list)  # CORS off when empty
+    warc_directory: Path | None = None  # where the crawler's WARC files are (captures served from them)
+
+    @classmethod
+    def of(cls, settings: Any) -> ApiConfig:
+        """The config of any object with the settings' attribute names (``fazhi.settings.Settings``)."""
+        return cls(
+            public_url=settings.public_url,
+            api_token=settings.api_token,
+            cors_origins=list(settings.cors_origins),
+            warc_directory=settings.warc_directory(),
+        )
