@@ -7,11 +7,38 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+_SPACE_IN_LINE = re.compile(r"[^\S\n]+")
 
 
 def normalize_text(text: str) -> str:
     """NFKC (full-width punctuation → ASCII forms), whitespace runs → one space, trimmed."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+# Text made only of these is NFKC already (none has a compatibility form, none composes with another): ASCII,
+# the CJK ideographs and the punctuation around them. Full-width ，（）：；！？ are replaced by their NFKC forms
+# first (str.replace runs at C speed); any other character sends the text through NFKC.
+_NFKC_STABLE = re.compile("[^\n\x20-\x7e\u4e00-\u9fff、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛‘’“”—·]")
+_WIDE = tuple((chr(ord(c)), chr(ord(c) - 0xFEE0)) for c in "，（）：；！？％")
+
+
+def _nfkc(text: str) -> str:
+    for wide, narrow in _WIDE:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return unicodedata.normalize("NFKC", text) if _NFKC_STABLE.search(text) else text
+
+
+def normalize_lines(lines: list[str]) -> list[str]:
+    """``normalize_text`` of each line, in one pass over them all (a line break is a boundary NFKC never
+    composes across), NFKC skipped where the text is NFKC already (it cost 0.1 µs a character)."""
+    joined = "\n".join(lines)
+    if not lines or joined.count("\n") != len(lines) - 1:
+        return [normalize_text(line) for line in lines]
+    normalized = _nfkc(joined)
+    if normalized.count("\n") != len(lines) - 1:  # not expected: no character's NFKC form holds a line break
+        return [normalize_text(line) for line in lines]
+    return [line.strip() for line in _SPACE_IN_LINE.sub(" ", normalized).split("\n")]
 
 
 def normalize_body(paragraphs: list[str]) -> str:
