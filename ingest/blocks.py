@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
 BLOCK_TAGS = frozenset(
     [
@@ -112,6 +112,13 @@ class Layout:
     lines: list[Line] = field(default_factory=list)
 
 
+# lexbor's tag ids (ints, the same in every document for the standard tags, read here from lexbor itself): text
+# and comment nodes have their own; a node of no kind it names (a processing instruction, <?php … ?>) has 0.
+_PROBE = [node.tag_id for node in LexborHTMLParser("<p>t<!--c--><?p?></p>").body.traverse(include_text=True)]
+_TEXT, _COMMENT, _UNDEFINED = _PROBE[2], _PROBE[3], _PROBE[4]
+_BLOCK_IDS = {create_tag(name).tag_id: name for name in BLOCK_TAGS}
+_SKIP_IDS = frozenset([*(create_tag(name).tag_id for name in SKIP_TAGS), _COMMENT])
+_A, _BR = create_tag("a").tag_id, create_tag("br").tag_id
 _SKIPPED = (-2, 0)  # the context of an element whose subtree is skipped
 _TOP = (-1, 0)  # (innermost block, link depth) above the walked root
 
@@ -144,8 +151,8 @@ def layout(root: LexborNode) -> Layout:
         links.clear()
 
     for node in root.traverse(include_text=True):
-        tag = node.tag
-        if tag == "-text":
+        kind = node.tag_id  # an int: no tag name decoded per node
+        if kind == _TEXT:
             text = node.text_content or ""
             if not parts and not text.strip(_BLANK):
                 continue
@@ -167,20 +174,20 @@ def layout(root: LexborNode) -> Layout:
             continue
         parent = node.parent
         inherited = get(parent.mem_id, _TOP) if parent is not None else _TOP
-        if inherited is _SKIPPED or tag is None or tag[0] == "-" or tag in SKIP_TAGS:
+        if inherited is _SKIPPED or kind in _SKIP_IDS or (kind == _UNDEFINED and node.tag is None):
             context[node.mem_id] = _SKIPPED
-        elif tag in BLOCK_TAGS:
+        elif kind in _BLOCK_IDS:
             flush()
             found = node.attributes
             current = len(tags)
-            tags.append(tag)
+            tags.append(_BLOCK_IDS[kind])
             parents.append(inherited[0])
             mem_ids.append(node.mem_id)
             attrs.append(f"{found.get('id') or ''} {found.get('class') or ''}".lower() if found else " ")
             context[node.mem_id] = (current, inherited[1])
-        elif tag == "br":
+        elif kind == _BR:
             flush()
-        elif tag == "a":
+        elif kind == _A:
             links.append([])
             context[node.mem_id] = (inherited[0], inherited[1] + 1)
         else:

@@ -396,8 +396,10 @@ def attachments(tree: LexborHTMLParser, base_url: str, near: set[str] | None = N
     """Document links (by the file name in the path or a ``filename=`` parameter). With ``near``, only links whose
     text is among those next to the body: a sidebar's or footer's files are not the page's attachments."""
     out: dict[str, Attachment] = {}
-    for link in tree.css("a[href]"):
-        href = (link.attributes.get("href") or "").strip()
+    found = [(link, (link.attrs["href"] or "").strip()) for link in tree.css("a[href]")]
+    if not _DOC_HINT.search("\n".join(href for _, href in found)):  # one pass: most pages link no file
+        return []
+    for link, href in found:
         if not _DOC_HINT.search(href):  # most links are pages: skip parsing them
             continue
         path = _file_path(href)
