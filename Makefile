@@ -17,8 +17,8 @@ install: $(STAMP)
 run: $(STAMP)  ## the demo: simulated portals + API + a first crawl
 	$(BIN)/fazhi run
 
-test: $(STAMP)  ## the suite, with a throw-away PostgreSQL server for the PostgreSQL-marked tests
-	scripts/with-postgres $(BIN)/pytest -q -rs
+test: $(STAMP)  ## the suite, with a throw-away PostgreSQL server and Debian's Chromium for the browser tests
+	scripts/with-postgres scripts/with-chromium $(BIN)/pytest -q -rs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

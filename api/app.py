@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine, text
 
-from api import documents, feed, operator
+from api import attachments, capture, coverage, documents, feed, operator, reports, web
 from api.deps import read, reader
 from api.errors import install_error_handlers
 from api.guard import Guard
@@ -25,6 +25,8 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
         version=VERSION,
         description="法治政府建设年度报告, harvested from government portals: clean bodies, fields, sightings, "
         "a change feed. Every error has the body {ok: false, error, errors, status}.",
+        docs_url=None,  # /docs and /redoc are api.web's, with their assets served from the package
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.reader = reader(engine)
@@ -42,9 +44,14 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
     app.router.routes.extend(documents.PLAIN_ROUTES)  # the hot reads, ahead of the routers (api/documents.py)
     app.add_middleware(Guard, settings=settings)  # outermost: before CORS, routes and any body read
     app.include_router(documents.router)
+    app.include_router(capture.router)
+    app.include_router(attachments.router)
     app.include_router(feed.router)
+    app.include_router(reports.router)  # reports, versions (issue 19)
+    app.include_router(coverage.router)
     app.include_router(operator.router)
     app.include_router(operator.metrics_router)
+    web.install(app)  # the reports browser (/), the console (/ops), /docs, /redoc, /static
 
     @app.get("/healthz", response_model=Health, tags=["service"], openapi_extra=example("health"))
     async def healthz(request: Request) -> Response:

@@ -3,14 +3,11 @@ exports (JSON lines, CSV) of any filtered set."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from functools import partial
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Connection
@@ -25,9 +22,8 @@ from api.params import MAX_LIMIT, ExportParams, ListParams, openapi_parameters, 
 from api.responses import cached, json_response
 from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
 from ingest.tokens import tokenize
-from store import queries, ranking
+from store import export, queries, ranking
 from store.errors import AmbiguousPrefix
-from store.export import CSV_COLUMNS, RECORD_COLUMNS, csv_safe
 
 router = APIRouter(tags=["documents"])
 _ID = re.compile(r"^[0-9a-fA-F]{8,64}$")
@@ -35,7 +31,6 @@ _ID = re.compile(r"^[0-9a-fA-F]{8,64}$")
 DocumentId = Annotated[
     str, Path(json_schema_extra={"pattern": _ID.pattern}, description="id or a prefix of 8+")
 ]
-EXPORT_COLUMNS = RECORD_COLUMNS
 
 
 def search_match(q: str | None) -> tuple[str, ...] | None:
@@ -91,33 +86,16 @@ async def get_documents(request: Request) -> Response:
 
 
 def _export_rows(request: Request, params: ExportParams) -> Iterator[dict[str, Any]]:
-    return queries.iter_documents(
-        request.app.state.engine,
-        filters=params.filters(),
-        columns=EXPORT_COLUMNS,
-        match=search_match(params.q),
+    return export.export_rows(
+        request.app.state.engine, filters=params.filters(), match=search_match(params.q)
     )
 
 
-def _jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    for row in rows:
-        row["attachments"] = [{"name": a.get("name"), "url": a.get("url")} for a in row["attachments"]]
-        yield orjson.dumps(row, option=orjson.OPT_UTC_Z) + b"\n"
-
-
 def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    yield ("\ufeff" + buffer.getvalue()).encode(
-        "utf-8"
-    )  # BOM: spreadsheets then read UTF-8 Chinese correctly
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        row["attachments"] = " ".join(a.get("url", "") for a in row["attachments"])
-        writer.writerow(csv_safe(row))
-        yield buffer.getvalue().encode("utf-8")
+    lines = export.csv_lines(rows)
+    yield ("\ufeff" + next(lines)).encode("utf-8")  # BOM: spreadsheets then read UTF-8 Chinese correctly
+    for line in lines:
+        yield line.encode("utf-8")
 
 
 @router.get(
@@ -132,7 +110,7 @@ def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
 async def export_jsonl(request: Request) -> StreamingResponse:
     """Every matching document, one JSON object a line, streamed in ingest order."""
     rows = _export_rows(request, parse(ExportParams, request))
-    return StreamingResponse(_jsonl(rows), media_type="application/x-ndjson")
+    return StreamingResponse(export.jsonl_lines(rows), media_type="application/x-ndjson")
 
 
 @router.get(

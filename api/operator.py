@@ -21,7 +21,7 @@ from api.errors import ApiError, NotFound
 from api.responses import json_response
 from api.schemas import NO_NUL, ErrorBody
 from store.models import SourceState
-from store.operator import frontier_size, request_recrawl, runs_page, sources_health
+from store.operator import frontier_size, health_by_source, request_recrawl, runs_page, sources_health
 
 router = APIRouter(prefix="/-", tags=["operator"])
 _bearer = HTTPBearer(auto_error=False, description="FAZHI_API_TOKEN")
@@ -131,7 +131,8 @@ def get_runs(
 
 @router.get("/sources", responses=OPERATOR_ERRORS, dependencies=[Operator])
 def get_sources(request: Request, connection: ConnectionDep) -> Response:
-    """Per source: last success, last error, consecutive failures, next scheduled run, documents held."""
+    """Per source: last success, last error, consecutive failures, next scheduled run, documents held, and its
+    health (``state`` healthy/unhealthy, ``reason``, ``message`` naming the URL and what to do, ``since``)."""
     return json_response(request, {"ok": True, "sources": sources_health(connection)})
 
 
@@ -142,16 +143,34 @@ metrics_router = APIRouter(tags=["service"])
     "/metrics", response_class=Response, openapi_extra={"responses": {"200": {"content": {"text/plain": {}}}}}
 )
 def get_metrics(connection: ConnectionDep) -> Response:
-    """Prometheus text: this process's fetches, bytes, latencies, documents, runs; the store's frontier size."""
+    """Prometheus text: this process's fetches, bytes, latencies, documents, runs; the store's frontier size and
+    each source's health (``fazhi_source_healthy``, ``fazhi_source_health_reason``)."""
     frontier = GaugeMetricFamily(
         "fazhi_frontier_urls", "URLs in the crawl frontier, by state", labels=["state"]
     )
     for state, count in frontier_size(connection).items():
         frontier.add_metric([state], count)
     store_registry = CollectorRegistry()
-    store_registry.register(_Fixed([frontier]))
+    store_registry.register(_Fixed([frontier, *_health_families(connection)]))
     body = generate_latest(REGISTRY) + generate_latest(store_registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def _health_families(connection: Any) -> list[GaugeMetricFamily]:
+    """Per source, from the store (so every process agrees): 1 when its newest judged run found it healthy, and
+    that run's reason (``ok``, ``start_http_4xx`` … see crawler.health) as a label of a gauge of value 1."""
+    healthy = GaugeMetricFamily(
+        "fazhi_source_healthy", "1 when the source's last run found it healthy, else 0", labels=["source"]
+    )
+    reasons = GaugeMetricFamily(
+        "fazhi_source_health_reason",
+        "the reason of the source's health at its last run (value 1; reason ok when healthy)",
+        labels=["source", "reason"],
+    )
+    for name, (state, reason) in sorted(health_by_source(connection).items()):
+        healthy.add_metric([name], 1.0 if state == "healthy" else 0.0)
+        reasons.add_metric([name, reason], 1.0)
+    return [healthy, reasons]
 
 
 class _Fixed:

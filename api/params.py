@@ -20,6 +20,7 @@ from api.schemas import NO_NUL
 from store import queries
 
 MAX_LIMIT = 200
+Part = Literal["measures", "shortcomings", "leader_duties", "next_year", "other"]  # store.reports.PARTS
 Sort = Literal["seq", "-seq", "publish_date", "-publish_date", "report_year", "-report_year", "rank"]
 # a date is written YYYY-MM-DD: pydantic's lax date parsing would also take "0" (a Unix timestamp)
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -47,6 +48,7 @@ class FilterParams(BaseModel):
     published_before: str | None = Field(
         None, pattern=_DATE, json_schema_extra={"format": "date"}, description="YYYY-MM-DD, inclusive"
     )
+    missing: Part | None = Field(None, description="only reports that lack this required part")
 
     def filters(self) -> queries.Filters:
         after = _iso_date("published_after", self.published_after)
@@ -61,6 +63,7 @@ class FilterParams(BaseModel):
             agency=self.agency,
             published_after=after,
             published_before=before,
+            missing=self.missing,
         )
 
 

@@ -19,6 +19,7 @@ from ingest import ExtractedReport, SourceHints, extract_report
 from ingest.keywords import extract_keywords
 from ingest.tokens import token_text
 from store import FrontierEntry, read_session, write_session
+from store.captures import set_capture
 from store.documents import find_document, record_sighting, upsert_document
 from store.frontier import NewEntry, enqueue, mark
 from store.types import utcnow
@@ -65,6 +66,10 @@ def to_document(report: ExtractedReport, source: Source) -> dict[str, Any]:
         url=report.url,
         source_name=source.name,
         fetched_at=utcnow(),
+        # the page's report fields (store/reports.py adds versions, first_seen, backdated)
+        sections=report.sections,
+        section_headings=report.section_headings,
+        deadline=report.deadline,
     )
 
 
@@ -147,6 +152,9 @@ class Extracted:
     digest: str
     needs_keywords: bool
     search_tokens: tuple[str, str] | None = None
+    capture: dict[str, Any] | None = (
+        None  # the page's WARC record (crawler.warc), written before it is stored
+    )
 
 
 def unchanged(
@@ -164,7 +172,7 @@ def extract(content: bytes, url: str, content_type: str | None, hints: SourceHin
 
 
 def hints_of(source: Source) -> SourceHints:
-    return SourceHints(agency=source.agency, region=source.region)
+    return SourceHints(agency=source.agency, region=source.region, deadline=source.deadline)
 
 
 def read_detail(
@@ -202,7 +210,15 @@ def store_detail(
     attempts: int,
 ) -> DetailOutcome:
     return _store(
-        db, source, entry, result, extracted.report, extracted.digest, attempts, extracted.search_tokens
+        db,
+        source,
+        entry,
+        result,
+        extracted.report,
+        extracted.digest,
+        attempts,
+        extracted.search_tokens,
+        extracted.capture,
     )
 
 
@@ -215,6 +231,7 @@ def _store(
     digest: str,
     attempts: int,
     search_tokens: tuple[str, str] | None = None,
+    capture: dict[str, Any] | None = None,
 ) -> DetailOutcome:
     with write_session(db) as session:
         document_id, status = None, "not_report"
@@ -227,6 +244,8 @@ def _store(
                 search_tokens=search_tokens,
             ).created
             document_id, status = report.id, "new" if created else "seen"
+            if capture:
+                set_capture(session, document_id=report.id, capture=capture)
         mark(
             session,
             entry.key,

@@ -28,6 +28,7 @@ class _Rules:
     parser: Protego | None  # None with allow_all / disallow_all
     allow_all: bool = False
     unavailable: bool = False  # 5xx or unreachable: nothing is allowed until it answers
+    cause: str = ""  # unreachable: the fetch error's reason (connect, timeout …), reported instead of robots
 
     def verdict(self, url: str) -> str | None:
         """``None`` when ``url`` may be fetched, else the reason it may not."""
@@ -35,6 +36,8 @@ class _Rules:
             return None if self.parser.can_fetch(url, ROBOTS_AGENT) else "robots"
         if self.allow_all:
             return None
+        if self.cause:  # the host itself is unreachable: say so, never blame robots.txt
+            return self.cause
         return "robots_unavailable" if self.unavailable else "robots"
 
     def expired(self, now: float) -> bool:
@@ -48,7 +51,8 @@ class RobotsCache:
         self._rules: dict[str, _Rules] = {}
 
     async def verdict(self, url: str, fetch: Callable[[str], Awaitable[FetchResult]]) -> str | None:
-        """``None`` when robots.txt lets us fetch ``url``; else ``robots`` or ``robots_unavailable``."""
+        """``None`` when robots.txt lets us fetch ``url``; else ``robots``, ``robots_unavailable`` (5xx) or, when
+        the host could not be reached at all, the fetch error's reason (``connect``, ``timeout`` …)."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         rules = self._rules.get(origin)
@@ -60,8 +64,8 @@ class RobotsCache:
         now = time.monotonic()
         try:
             result = await fetch(f"{origin}/robots.txt")
-        except FetchError:
-            return _Rules(now, None, unavailable=True)  # unreachable: assume complete disallow
+        except FetchError as exc:  # unreachable: assume complete disallow, and keep why
+            return _Rules(now, None, unavailable=True, cause=exc.reason)
         if 400 <= result.status < 500:
             return _Rules(now, None, allow_all=True)
         if result.status != 200:

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crawler.errors import SourcesError
+from ingest.agency import expand_agency
+from ingest.identity import normalize_text
+from ingest.region import region_from_hint
 
 Dialect = Literal[
     "auto", "trs", "hanweb", "gkmlpt", "jpaas", "datalist", "pagedec", "ls", "pager", "generic", "fallback"
 ]
 Switchable = Literal["all", "trs", "hanweb", "gkmlpt", "jpaas", "datalist", "pagedec", "ls", "pager"]
+
+AttachmentType = Literal["pdf", "doc", "docx", "wps", "ofd", "rtf", "xls", "xlsx", "et"]
+ATTACHMENT_TYPES: tuple[AttachmentType, ...] = (
+    "pdf",
+    "doc",
+    "docx",
+    "wps",
+    "ofd",
+    "rtf",
+    "xls",
+    "xlsx",
+    "et",
+)
 
 
 class Source(BaseModel):
@@ -41,6 +59,17 @@ class Source(BaseModel):
     delay: float = Field(1.0, ge=0, le=600, description="seconds between two requests to one host")
     max_list_pages: int = Field(50, ge=1, le=10_000, description="cap on list pages per crawl")
     max_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="cap on one response body, decompressed")
+    max_attachment_bytes: int = Field(
+        50 * 1024 * 1024, ge=1024, description="cap on one attachment (PDF, Word, OFD …), decompressed"
+    )
+    attachment_types: list[AttachmentType] = Field(
+        default_factory=lambda: list(ATTACHMENT_TYPES),
+        description="attachment types fetched (by the link's extension, then by the bytes)",
+    )
+    max_attachments: int = Field(
+        10, ge=0, le=100, description="attachments fetched per report page (0: none)"
+    )
+    keep_attachments: bool = Field(True, description="store each attachment's bytes (served with ?raw=1)")
     concurrency: int = Field(1, ge=1, le=16, description="requests in flight to one host")
     retries: int = Field(3, ge=0, le=10, description="retries for timeouts, connection failures, 429 and 5xx")
     backoff: float = Field(2.0, ge=0, le=600, description="seconds before the first retry, doubled each time")
@@ -49,6 +78,15 @@ class Source(BaseModel):
     tls: Literal["default", "legacy"] = Field(
         "default", description="legacy: SECLEVEL=1 + legacy renegotiation"
     )
+    deadline: str | None = Field(
+        None,
+        pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$",
+        description='reports are due by this MM-DD of the next year (default "04-01", the national rule)',
+    )
+    agencies: list[str] = Field(
+        default_factory=list, description="agencies expected to publish a report every year (coverage)"
+    )
+    since: int | None = Field(None, ge=2000, le=2100, description="first report year expected (coverage)")
 
     @field_validator("start_urls")
     @classmethod
@@ -66,8 +104,14 @@ class Source(BaseModel):
             try:
                 CronTrigger.from_crontab(value)
             except ValueError as exc:
-                raise ValueError(f"schedule {value!r} is not a 5-field cron expression: {exc}") from exc
+                raise ValueError(f"not a 5-field cron expression: {exc}") from exc
         return value
+
+    def expected_agencies(self) -> list[str]:
+        """``agencies`` as the extractor normalizes names (short forms expanded with the source's region)."""
+        province, city, county = region_from_hint(self.region)
+        names = (normalize_text(a) for a in self.agencies)
+        return [expand_agency(n, province=province, city=city, county=county) for n in names if n]
 
     @property
     def start_hosts(self) -> frozenset[str]:
@@ -99,8 +143,33 @@ def _parse(path: Path, index: int, entry: object) -> Source:
     try:
         return Source.model_validate(entry)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(_problem(e) for e in exc.errors())
         raise SourcesError(f"{path}: source {label}: {problems}") from exc
+
+
+def _problem(error: Any) -> str:
+    """One validation error as the sources file's author needs it: the key, what is wrong, the fix."""
+    key = ".".join(map(str, error["loc"])) or "entry"
+    if error["type"] == "extra_forbidden":
+        return f"unknown key {key!r}{did_you_mean(str(error['loc'][-1]), Source.model_fields)}"
+    if error["type"] == "missing":
+        return f"{key} is missing ({_described(error['loc'][0])})"
+    field = Source.model_fields.get(str(error["loc"][0]))
+    if error["type"] == "string_pattern_mismatch" and field is not None:
+        return f"{key} {error.get('input')!r} is not valid: expected {field.description}"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{key} = {error.get('input')!r}: {message}"
+
+
+def _described(name: object) -> str:
+    field = Source.model_fields.get(str(name))
+    return field.description or "required" if field else "required"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the nearest of ``choices``, else ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def select_sources(sources: list[Source], names: list[str] | None) -> list[Source]:
@@ -109,5 +178,6 @@ def select_sources(sources: list[Source], names: list[str] | None) -> list[Sourc
     known = {s.name: s for s in sources}
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise SourcesError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(known)}")
+        hints = "".join(did_you_mean(n, known) for n in unknown[:1])
+        raise SourcesError(f"unknown source(s): {', '.join(unknown)}{hints}; known: {', '.join(known)}")
     return [known[n] for n in names]

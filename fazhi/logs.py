@@ -1,4 +1,9 @@
-"""Logging: readable lines by default, JSON lines with ``FAZHI_LOG_FORMAT=json``."""
+"""Logging: readable lines by default, JSON lines with ``FAZHI_LOG_FORMAT=json``.
+
+One record is one line in both formats, however long, terminal or not: nothing here wraps (a JSON record is one
+object, its newlines escaped; a text record's newlines, as in a traceback, are the record's own). With
+``FAZHI_ALERT_WEBHOOK`` set, the run lines that carry an alert are also posted there (``fazhi.alerts``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ import json
 import logging
 import sys
 
-_EXTRA_FIELDS = ("source", "url", "status", "reason", "duration")
+_TEXT_FIELDS = ("source", "url", "status", "reason", "duration")
+_JSON_FIELDS = (*_TEXT_FIELDS, "run_id", "outcome", "health", "counts", "listing")
 
 
 class JsonFormatter(logging.Formatter):
@@ -17,25 +23,26 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update({k: getattr(record, k) for k in _EXTRA_FIELDS if hasattr(record, k)})
+        entry.update({k: getattr(record, k) for k in _JSON_FIELDS if hasattr(record, k)})
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        extras = " ".join(f"{k}={getattr(record, k)}" for k in _EXTRA_FIELDS if hasattr(record, k))
+        extras = " ".join(f"{k}={getattr(record, k)}" for k in _TEXT_FIELDS if hasattr(record, k))
         return f"{line} [{extras}]" if extras else line
 
 
-def configure_logging(level: str, fmt: str) -> None:
+def configure_logging(level: str, fmt: str, *, alert_webhook: str | None = None) -> None:
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(TextFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S"))
+    handler.setLevel(level.upper())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -44,3 +51,10 @@ def configure_logging(level: str, fmt: str) -> None:
     # alembic announces its context on every start, procrastinate every task registration: noise at INFO
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
     logging.getLogger("procrastinate.blueprints").setLevel(logging.WARNING)
+    if alert_webhook:
+        from fazhi import __version__
+        from fazhi.alerts import install
+
+        install(alert_webhook, user_agent=f"fazhi/{__version__}")
+        # a recovery is logged at INFO: its alert is posted even when the log level hides the line
+        logging.getLogger("fazhi.runs").setLevel(logging.INFO)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -14,10 +16,10 @@ from crawler.engine import SourceStats
 class CrawlProgress:
     def __init__(self, console: Console, names: list[str]) -> None:
         self._progress = Progress(
-            TextColumn("{task.fields[name]:<16}"),
+            TextColumn("{task.fields[name]:<16}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             TimeElapsedColumn(),
             console=console,
         )
@@ -46,24 +48,54 @@ class CrawlProgress:
             self._progress.update(task, completed=stats.details_done, description=f"{stats.new} new")
 
 
+# The summary's columns, each a plain name and the SourceStats.as_dict() keys it adds up; with "failed" (detail pages
+# given up on, blocked ones aside) and "not reached" they sum to the pages found in the lists.
+OUTCOMES = (
+    ("new", ("new",)),
+    ("unchanged", ("unchanged", "seen")),  # same content as stored: the same page, or its twin at another URL
+    ("not modified", ("not_modified",)),  # the portal answered 304
+    ("not a report", ("not_reports",)),
+    ("blocked", ("blocked",)),
+)
+
+
+def outcome_counts(stats: dict[str, Any]) -> dict[str, int]:
+    """One source's pages by outcome: the summary's columns, which add up to ``pages``."""
+    counts = {name: sum(int(stats.get(k) or 0) for k in keys) for name, keys in OUTCOMES}
+    done = int(stats.get("details_done") or 0)
+    pages = int(stats.get("candidates") or 0)
+    counts["failed"] = max(done - sum(counts.values()), 0)
+    counts["not reached"] = max(pages - done, 0)
+    return {"pages": pages, **counts}
+
+
 def summary_table(stats: list[SourceStats]) -> Table:
-    table = Table(title="crawl summary")
+    """The crawl summary as a table that fits 80 columns (see :func:`summary_lines` for the reasons)."""
+    rows = [(s.as_dict(), outcome_counts(s.as_dict())) for s in stats]
+    columns = ["pages", *(name for name, _ in OUTCOMES), "failed"]
+    if any(counts["not reached"] for _, counts in rows):
+        columns.append("not reached")
+    table = Table(
+        title="crawl summary",
+        caption="pages = " + " + ".join(columns[1:]),
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        collapse_padding=True,
+    )
     table.add_column("source", no_wrap=True)
-    for column in ("lists", "links", "new", "stored", "not reports", "blocked"):
-        table.add_column(column, justify="right")
-    table.add_column("failed (reason=n)", overflow="fold")
-    for s in stats:
-        failed = ", ".join(f"{reason}={n}" for reason, n in s.failed.items()) or "0"
-        if s.error:
-            failed = f"{failed}; error: {s.error}"
-        table.add_row(
-            s.name,
-            str(s.list_pages),
-            str(s.candidates),
-            str(s.new),
-            str(s.seen),
-            str(s.not_reports),
-            str(s.blocked),
-            failed,
-        )
+    for column in columns:
+        table.add_column(column.replace(" ", "\n", 1) if len(column) > 9 else column, justify="right")
+    for data, counts in rows:
+        table.add_row(str(data.get("name")), *(str(counts[c]) for c in columns))
     return table
+
+
+def summary_lines(stats: list[SourceStats]) -> list[str]:
+    """Why pages were blocked or failed: one line per source and reason (with its count), and per error."""
+    lines = []
+    for data in (s.as_dict() for s in stats):
+        for reason, n in sorted((data.get("failed") or {}).items()):
+            lines.append(f"{data.get('name')}: {reason} ({n})")
+        if data.get("error"):
+            lines.append(f"{data.get('name')}: error: {data['error']}")
+    return lines

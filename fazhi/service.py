@@ -30,7 +30,10 @@ from crawler.indexer import index_pending
 from crawler.politeness import HostSlots
 from crawler.robots import RobotsCache
 from crawler.sources import Source
+from crawler.warc import WarcOptions
+from fazhi import lifecycle
 from fazhi.headers import header_deadline_protocol
+from fazhi.lifecycle import Server, StopSignals
 from fazhi.net import bind_socket
 from fazhi.settings import Settings
 from store.operator import last_run_started, set_next_runs, take_recrawl_requests
@@ -49,6 +52,16 @@ def crawl_config(settings: Settings) -> CrawlConfig:
         worker=f"{socket.gethostname()}:{os.getpid()}",
         extract_timeout=settings.extract_timeout,
         extract_workers=settings.extract_workers,
+        warc=warc_options(settings),
+    )
+
+
+def warc_options(settings: Settings) -> WarcOptions | None:
+    if not settings.warc_enabled:
+        return None
+    directory = settings.warc_directory()
+    return WarcOptions(
+        directory, settings.warc_max_file_bytes, settings.warc_retention_days, settings.warc_fsync
     )
 
 
@@ -223,7 +236,8 @@ class Service:
 
     async def stop(self, timeout: float) -> None:
         """Stop taking work; in-flight crawls get ``timeout`` seconds, then are cancelled (their runs resume)."""
-        self.scheduler.shutdown(wait=False)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         tasks = list(self.crawls.tasks)
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=timeout)
@@ -245,7 +259,7 @@ def api_server(db: Engine, settings: Settings) -> uvicorn.Server:
         timeout_keep_alive=5,
         h11_max_incomplete_event_size=16 * 1024,  # request line + headers
     )
-    return uvicorn.Server(config)
+    return Server(config)  # no signal handling of its own: run_service and run_api stop it
 
 
 async def run_service(
@@ -259,34 +273,78 @@ async def run_service(
     on_ready: Callable[[], None] | None = None,
     on_done: Callable[[SourceStats], None] | None = None,
 ) -> None:
-    """Serve the API and run the schedule until SIGINT/SIGTERM; then stop within a bounded time."""
+    """Serve the API and run the schedule until SIGINT/SIGTERM; then stop within a bounded time: crawls get the
+    grace period, those still running are recorded as interrupted and resume at the next start (``lifecycle``)."""
     sock = bind_socket(host, port)
     crawls = Crawls(sources, db=db, settings=settings, on_done=on_done)
     service = Service(crawls, settings)
     server = api_server(db, settings)
-    serving = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started and not serving.done():
-        await asyncio.sleep(0.02)
-    service.start()
-    if crawl_now:
-        service.crawl_all_now()
-    await service.publish_next_runs()
-    if on_ready:
-        on_ready()
-    try:
-        await serving
-    finally:
-        await service.stop(settings.shutdown_seconds)
-        sock.close()
+    why = "cancelled"
+    with StopSignals() as signals:
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started and not serving.done():
+            await asyncio.sleep(0.02)
+        try:
+            if serving.done():
+                await serving  # uvicorn could not start: its error
+            service.start()
+            lifecycle.warn_placeholder_contact(settings, sources)
+            lifecycle.resume(db, sources, crawls.start)  # like missed_runs: one quick query at start-up
+            if crawl_now:
+                service.crawl_all_now()
+            await service.publish_next_runs()
+            log.info(_start_line(db, settings, sources, service, host, port))
+            if on_ready:
+                on_ready()
+            stopping = asyncio.create_task(signals.stopping.wait())
+            await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            why = signals.received or "the API server stopped"
+        finally:
+            server.should_exit = True
+            await service.stop(settings.shutdown_seconds)
+            cut = await asyncio.to_thread(lifecycle.interrupted, db, crawls.config.worker)
+            await asyncio.wait({serving}, timeout=10)
+            sock.close()
+            log.info(lifecycle.stop_line(why, cut))
+
+
+def _start_line(
+    db: Engine, settings: Settings, sources: list[Source], service: Service, host: str, port: int
+) -> str:
+    from fazhi import __version__
+
+    return lifecycle.start_line(
+        version=__version__,
+        sources=sources,
+        settings=settings,
+        next_runs=service.next_runs(),
+        db=db,
+        url=f"http://{host}:{port}",
+    )
 
 
 async def run_api(*, db: Engine, settings: Settings, host: str, port: int) -> None:
     """Serve the read API alone (``fazhi serve --api-only``: replicas beside a scheduler and workers)."""
+    from fazhi import __version__
+
     sock = bind_socket(host, port)
-    try:
-        await api_server(db, settings).serve(sockets=[sock])
-    finally:
-        sock.close()
+    server = api_server(db, settings)
+    why = "cancelled"
+    with StopSignals() as signals:
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        try:
+            stopping = asyncio.create_task(signals.stopping.wait())
+            await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            why = signals.received or "the API server stopped"
+            if serving.done():
+                await serving
+        finally:
+            server.should_exit = True
+            await asyncio.wait({serving}, timeout=10)
+            sock.close()
+            log.info("fazhi %s API stopped (%s)", __version__, why)
 
 
 async def wait_for_signal() -> None:

@@ -6,11 +6,18 @@ Every setting has a default and a description; the README's settings table is ch
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class SettingError(Exception):
+    """A ``FAZHI_`` variable cannot be used; the message names it, its value and the expected form."""
 
 
 def data_dir() -> Path:
@@ -83,12 +90,99 @@ class Settings(BaseSettings):
         default_factory=list,
         description='origins allowed by CORS, a JSON list (e.g. ["https://a.example"]); off by default',
     )
-    log_level: str = Field("INFO", description="logging level: DEBUG, INFO, WARNING, ERROR")
+    alert_webhook: str | None = Field(
+        None,
+        pattern=r"^https?://[^/?#]+",
+        description="URL that gets a JSON POST when a source turns unhealthy, recovers, or a crawl fails",
+    )
+    log_level: str = Field("INFO", description="logging level: " + ", ".join(LOG_LEVELS))
     log_format: Literal["text", "json"] = Field(
         "text", description="`text` for people, `json` for log pipelines"
     )
+    warc_enabled: bool = Field(True, description="archive every fetch that stores a document in WARC files")
+    warc_dir: Path | None = Field(
+        None,
+        description="WARC directory (default: `warc/` beside the SQLite file, else in $XDG_DATA_HOME/fazhi)",
+    )
+    warc_max_file_bytes: int = Field(
+        1_000_000_000, ge=1_000_000, description="a WARC file is closed and a new one started at this size"
+    )
+    warc_fsync: bool = Field(
+        True,
+        description="fsync each page's records before its document commits (false: written whole, not fsynced)",
+    )
+    warc_retention_days: int = Field(
+        0,
+        ge=0,
+        description="delete WARC files older than this that no document's capture points at (0: keep all)",
+    )
+
+    def warc_directory(self) -> Path:
+        """Where WARC files go: the setting, else beside a SQLite database file, else in the data directory."""
+        if self.warc_dir is not None:
+            return self.warc_dir.expanduser().resolve()
+        from sqlalchemy.engine import make_url
+
+        try:
+            url = make_url(self.database_url)
+        except Exception:  # a bad URL is the store's to report
+            return data_dir() / "warc"
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).expanduser().resolve().parent / "warc"
+        return data_dir() / "warc"
+
+    @field_validator("default_schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        if value != "deadline":
+            try:
+                CronTrigger.from_crontab(value)
+            except ValueError as exc:
+                raise ValueError(f"neither `deadline` nor a 5-field cron: {exc}") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"not a logging level (one of {', '.join(LOG_LEVELS)})")
+        return value.upper()
 
     def agent(self) -> str:
         from fazhi import __version__
 
         return self.user_agent or f"fazhi/{__version__} (+{self.contact_url})"
+
+
+def read_settings() -> Settings:
+    """The settings from the environment; a bad value raises :class:`SettingError` with one clear sentence."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingError(_explain(exc.errors()[0])) from exc
+    except SettingsError as exc:  # a value that is not the JSON a list or an object needs
+        raise SettingError(_explain_parse(str(exc))) from exc
+
+
+def _variable(name: str) -> str:
+    return f"FAZHI_{name.upper()}"
+
+
+def _expected(name: str) -> str:
+    field = Settings.model_fields.get(name)
+    return f"expected: {field.description}" if field and field.description else ""
+
+
+def _explain(error: Any) -> str:
+    name = str(error["loc"][0]) if error.get("loc") else "?"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{_variable(name)}={error.get('input')!r} is not valid: {message}; {_expected(name)}"
+
+
+def _explain_parse(text: str) -> str:
+    match = re.search(r'field "(\w+)"', text)
+    name = match.group(1) if match else "?"
+    value = os.environ.get(_variable(name), "")
+    return f"{_variable(name)}={value!r} is not valid JSON; {_expected(name)}"

@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 from store.changes import add_change, feed_lock
 from store.errors import AmbiguousPrefix
 from store.models import Document, Sighting
+from store.reports import assign_report
 from store.search import index_document
 from store.types import utcnow
 
@@ -61,12 +62,17 @@ def upsert_document(
     feed_lock(session)  # before any shared row: see store.changes
     connection = session.connection()
     created = connection.execute(_statements(connection.dialect.name)[0], values).first() is not None
+    # reports, versions, required parts, timeliness: store/reports.py (the one call site)
+    report = assign_report(session, values, seen_at=seen_at, previous_id=previous_id) if created else {}
     new_url = record_sighting(
         session=session, document_id=doc_id, url=url, source_name=values["source_name"], seen_at=seen_at
     )
     if created:
         add_change(
-            session, doc_id, "created", {"url": url, **({"supersedes": previous_id} if previous_id else {})}
+            session,
+            doc_id,
+            "created",
+            {"url": url, **({"supersedes": previous_id} if previous_id else {}), **report},
         )
         if search_tokens:
             index_document(session, doc_id, *search_tokens)

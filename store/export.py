@@ -1,19 +1,30 @@
-"""Exports in the seeds' format: ``NNN_<first 16 hex of id>.txt`` (title line, then the body), and JSON lines."""
+"""The one exporter, used by ``fazhi export`` and the API's ``/documents.jsonl`` and ``/documents.csv``.
+
+One record per document (:func:`document_record`: dates ``YYYY-MM-DD``, timestamps RFC 3339 in UTC with ``Z``),
+written as JSON lines (:func:`jsonl_lines`), CSV rows (:func:`csv_lines`: list cells joined, formula-looking cells
+made plain text) or the seeds' text files (:func:`export_txt`: ``NNN_<first 16 hex of id>.txt``, title line then
+body; the folder keeps no file of an earlier export).
+"""
 
 from __future__ import annotations
 
 import csv
-import json
+import io
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 from sqlalchemy import Engine
 
+from store.attachments import public_attachment
+from store.captures import CSV_CAPTURE_COLUMNS, capture_columns
 from store.queries import Filters, iter_documents
 
-# The columns of a JSON-lines record and of a CSV row (the API's exports use the same).
+# The columns of a JSON-lines record, in order.
 RECORD_COLUMNS = (
     "id",
     "url",
@@ -36,17 +47,61 @@ RECORD_COLUMNS = (
     "body",
     "source_name",
     "fetched_at",
+    # reports, required parts, timeliness (store/reports.py)
+    "report_id",
+    "version",
+    "sections",
+    "missing_parts",
+    "deadline",
+    "late",
+    "days_late",
+    "first_seen",
+    "backdated",
+    "capture",
 )
+# A CSV row: the record's columns, lists joined (breadcrumb with " > ", keywords with spaces), attachments as two
+# cells: their names joined with " | " and their URLs with spaces.
+CSV_COLUMNS = (
+    *RECORD_COLUMNS[:16],
+    "attachment_names",
+    "attachments",
+    *(c for c in RECORD_COLUMNS[17:] if c != "capture"),
+    *CSV_CAPTURE_COLUMNS,  # the capture flat: capture_fetched_at …
+)
+# what spreadsheets read as a formula (OWASP: CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# the files an earlier txt export wrote (and only those: a folder's other files are left alone)
+EXPORT_FILE = re.compile(r"^\d{3,}_[0-9a-f]{16}\.txt$")
+
+OnItem = Callable[[], None] | None
 
 
-FORMULA_STARTS = (
-    "=",
-    "+",
-    "-",
-    "@",
-    "\t",
-    "\r",
-)  # what spreadsheets read as a formula (OWASP: CSV injection)
+def export_rows(
+    engine: Engine, *, filters: Filters | None = None, match: tuple[str, ...] | None = None
+) -> Iterator[dict[str, Any]]:
+    """The matching documents' rows (all of them by default), in ingest order, fetched in batches."""
+    return iter_documents(engine, filters=filters or Filters(), columns=RECORD_COLUMNS, match=match)
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def document_record(row: dict[str, Any]) -> dict[str, Any]:
+    record = {name: row.get(name) for name in RECORD_COLUMNS}
+    record["publish_date"] = row["publish_date"].isoformat() if row.get("publish_date") else None
+    record["fetched_at"] = rfc3339(row["fetched_at"])
+    record["deadline"] = row["deadline"].isoformat() if row.get("deadline") else None
+    record["first_seen"] = rfc3339(row["first_seen"]) if row.get("first_seen") else None
+    record["breadcrumb"] = list(row.get("breadcrumb") or [])
+    record["keywords"] = list(row.get("keywords") or [])
+    record["attachments"] = [public_attachment(a) for a in row.get("attachments") or []]
+    return record
+
+
+def jsonl_lines(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    for row in rows:
+        yield orjson.dumps(document_record(row)) + b"\n"
 
 
 def csv_safe(row: dict[str, Any]) -> dict[str, Any]:
@@ -54,18 +109,54 @@ def csv_safe(row: dict[str, Any]) -> dict[str, Any]:
     return {k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for k, v in row.items()}
 
 
-def all_documents(engine: Engine) -> Iterator[dict[str, Any]]:
-    return iter_documents(engine, filters=Filters(), columns=RECORD_COLUMNS)
+def csv_record(row: dict[str, Any]) -> dict[str, Any]:
+    record = document_record(row)
+    attachments = record.pop("attachments")
+    record["attachment_names"] = " | ".join(a["name"] or "" for a in attachments)
+    record["attachments"] = " ".join(a["url"] or "" for a in attachments)
+    record["breadcrumb"] = " > ".join(record["breadcrumb"])
+    record["keywords"] = " ".join(record["keywords"])
+    record["sections"] = sections_cell(record["sections"])
+    record.update(capture_columns(record.pop("capture")))
+    return csv_safe(record)
 
 
-def document_record(row: dict[str, Any]) -> dict[str, Any]:
-    record = {name: row.get(name) for name in RECORD_COLUMNS}
-    record["publish_date"] = row["publish_date"].isoformat() if row.get("publish_date") else None
-    record["fetched_at"] = row["fetched_at"].isoformat()
-    record["attachments"] = [
-        {"name": a.get("name"), "url": a.get("url")} for a in row.get("attachments") or []
-    ]
-    return record
+def sections_cell(sections: dict[str, bool] | None) -> str | None:
+    """A CSV cell: the required parts found, comma-separated (null when unknown)."""
+    return None if sections is None else ",".join(k for k, found in sections.items() if found)
+
+
+def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The header, then one CSV line per row (no BOM: the caller adds one for spreadsheets)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(csv_record(row))
+        yield buffer.getvalue()
+
+
+def export_jsonl(engine: Engine, out: IO[bytes], on_item: OnItem = None) -> int:
+    return _write(jsonl_lines(export_rows(engine)), out.write, on_item)
+
+
+def export_csv(engine: Engine, out: IO[str], on_item: OnItem = None) -> int:
+    lines = csv_lines(export_rows(engine))
+    out.write(next(lines))
+    return _write(lines, out.write, on_item)
+
+
+def _write(lines: Iterator[Any], write: Callable[[Any], object], on_item: OnItem) -> int:
+    count = 0
+    for line in lines:
+        write(line)
+        count += 1
+        if on_item:
+            on_item()
+    return count
 
 
 def document_text(row: dict[str, Any]) -> str:
@@ -76,53 +167,26 @@ def export_file_name(index: int, document_id: str, width: int = 3) -> str:
     return f"{index:0{width}d}_{document_id[:16]}.txt"
 
 
-def export_txt(engine: Engine, out_dir: Path, total: int, on_item=None) -> list[Path]:
-    """One file per document, numbered in ingest order from 000. ``total`` sets the width (≥ 3 digits)."""
+def export_txt(engine: Engine, out_dir: Path, total: int, on_item: OnItem = None) -> list[Path]:
+    """One file per document, numbered in ingest order from 000 (``total`` sets the width, ≥ 3 digits). Files
+    named like an export's that this one did not write (an earlier export's) are removed once it is complete."""
     out_dir.mkdir(parents=True, exist_ok=True)
     width = max(3, len(str(max(total - 1, 0))))
     written = []
-    for index, document in enumerate(all_documents(engine)):
+    for index, document in enumerate(export_rows(engine)):
         path = out_dir / export_file_name(index, document["id"], width)
         _atomic_write(path, document_text(document))
         written.append(path)
         if on_item:
             on_item()
+    _remove_stale(out_dir, {p.name for p in written})
     return written
 
 
-def jsonl_lines(documents: Iterable[dict[str, Any]]) -> Iterator[str]:
-    for document in documents:
-        yield json.dumps(document_record(document), ensure_ascii=False) + "\n"
-
-
-def export_jsonl(engine: Engine, out: IO[str], on_item=None) -> int:
-    count = 0
-    for line in jsonl_lines(all_documents(engine)):
-        out.write(line)
-        count += 1
-        if on_item:
-            on_item()
-    return count
-
-
-CSV_COLUMNS = tuple(
-    c for c in RECORD_COLUMNS if c not in ("signer", "addressee", "cc", "breadcrumb", "keywords")
-)
-
-
-def export_csv(engine: Engine, out: IO[str], on_item=None) -> int:
-    """The JSONL record's columns as CSV; attachments as their URLs separated by spaces."""
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    count = 0
-    for document in all_documents(engine):
-        record = document_record(document)
-        record["attachments"] = " ".join(a["url"] or "" for a in record["attachments"])
-        writer.writerow(csv_safe(record))
-        count += 1
-        if on_item:
-            on_item()
-    return count
+def _remove_stale(out_dir: Path, kept: set[str]) -> None:
+    for path in out_dir.iterdir():
+        if EXPORT_FILE.match(path.name) and path.name not in kept and path.is_file():
+            path.unlink()
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -46,11 +46,11 @@ def start_run(
     recorded as the run's current runner. Returns ``(run, resumed)``."""
     with write_session(engine) as session:
         statement = select(CrawlRun).where(
-            col(CrawlRun.source_name) == source_name, col(CrawlRun.state) == "running"
+            col(CrawlRun.source_name) == source_name, col(CrawlRun.state).in_(("running", "interrupted"))
         )
         running = session.scalars(statement.order_by(col(CrawlRun.id).desc())).first()
         if running is not None:
-            running.worker = worker
+            running.worker, running.state = worker, "running"
             session.flush()
             session.refresh(running)
             session.expunge(running)

@@ -5,13 +5,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime, utcnow
 
 # 64-bit sequence numbers on PostgreSQL; SQLite's rowid alias must be spelled INTEGER (it is 64-bit anyway)
 SEQ = BigInteger().with_variant(Integer(), "sqlite")
+Blob = bytes  # AttachmentFile has a column named ``bytes``
 
 
 class Document(SQLModel, table=True):
@@ -40,6 +50,45 @@ class Document(SQLModel, table=True):
     url: str
     source_name: str = Field(index=True)
     fetched_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    # reports and versions, required parts, timeliness (store/reports.py; null on rows from before 0005)
+    report_id: str | None = Field(default=None, max_length=64, index=True)  # the id of the report's version 1
+    version: int | None = None  # 1-based, in order of first sighting
+    version_diff: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    sections: dict[str, bool] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    section_headings: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    missing_parts: str | None = None  # the required parts not found, comma-separated (the missing= filter)
+    deadline: date | None = None
+    late: bool | None = None
+    days_late: int | None = None
+    first_seen: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    backdated: bool | None = None
+    # the WARC record of the fetch that created or last updated it (store.captures); null before archiving
+    capture: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+
+
+class ReportBand(SQLModel, table=True):
+    """MinHash LSH bands of each document's text: documents sharing a band are near-duplicate candidates."""
+
+    __tablename__ = "report_bands"
+    __table_args__ = (PrimaryKeyConstraint("band", "document_id"),)
+
+    band: int = Field(sa_column=Column(BigInteger, nullable=False))
+    document_id: str = Field(max_length=64, index=True)
+
+
+class SourceExpectation(SQLModel, table=True):
+    """What a source's configuration expects (``agencies``, ``since``, ``deadline``), noted at each crawl."""
+
+    __tablename__ = "source_expectations"
+
+    source_name: str = Field(primary_key=True)
+    agencies: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    since: int | None = None
+    deadline: str | None = None  # MM-DD; None: 04-01
+    province: str | None = None
+    city: str | None = None
 
 
 class Sighting(SQLModel, table=True):
@@ -98,8 +147,11 @@ class CrawlRun(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(SEQ, primary_key=True))
     source_name: str = Field(index=True)
     trigger: str = "manual"  # manual | schedule | operator | startup
-    state: str = "running"  # running | finished | failed
+    state: str = "running"  # running | finished | failed | interrupted (SIGTERM; the next start resumes it)
     error: str | None = None
+    health: str | None = None  # healthy | unhealthy, judged when the run finished (crawler.health)
+    health_reason: str | None = None  # ok | start_unreachable | start_http_4xx | … (crawler.health.REASONS)
+    health_message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     worker: str | None = None  # host:pid of the process running (or that last ran) it
     started_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
@@ -145,3 +197,31 @@ class HostPace(SQLModel, table=True):
 
     host: str = Field(primary_key=True)
     next_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class AttachmentFile(SQLModel, table=True):
+    """One attachment of a document (its ``n``-th, as in ``documents.attachments``): what reading it gave, its
+    text and search words, and (when kept) its bytes. Written before its document, so a crash between the two
+    leaves rows the next crawl of the page overwrites (see store.attachments)."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("document_id", "n"),)
+
+    pk: int | None = Field(default=None, sa_column=Column(SEQ, primary_key=True))
+    document_id: str = Field(max_length=64, index=True)
+    n: int
+    name: str
+    url: str = Field(index=True)  # conditional requests: the last validators seen for this URL
+    type: str = ""
+    bytes: int = 0
+    sha256: str = ""
+    text_chars: int = 0
+    status: str = "skipped"  # extracted | needs_ocr | failed | skipped
+    reason: str | None = None
+    is_body: bool = False  # its text is the document's body (an attachment-only report)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    tokens: str = Field(default="", sa_column=Column(Text, nullable=False))  # jieba words, for search
+    content: Blob | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -56,6 +56,7 @@ class Filters:
     agency: str | None = None
     published_after: date | None = None
     published_before: date | None = None
+    missing: str | None = None  # a required part (store.reports.PARTS) the document lacks
 
     def where(self) -> tuple[list[str], dict[str, Any]]:
         """SQL conditions on ``documents`` and their parameters."""
@@ -71,6 +72,9 @@ class Filters:
         if self.published_before is not None:
             conditions.append("documents.publish_date <= :published_before")
             params["published_before"] = self.published_before
+        if self.missing is not None:
+            conditions.append("(',' || documents.missing_parts || ',') LIKE :missing")
+            params["missing"] = f"%,{self.missing},%"
         return conditions, params
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 from psycopg.rows import dict_row
-from sqlalchemy import JSON, Date, Table
+from sqlalchemy import JSON, Boolean, Date, Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -52,6 +52,8 @@ def converters(dialect: str) -> dict[str, Convert]:
                 out[column.name] = date.fromisoformat
             elif dialect == "sqlite" and isinstance(column.type, JSON):
                 out[column.name] = orjson.loads
+            elif dialect == "sqlite" and isinstance(column.type, Boolean):
+                out[column.name] = bool  # SQLite gives 0 and 1
     return out
 
 

@@ -47,5 +47,6 @@ def test_changed_page_becomes_a_new_version(
     assert new["body"].endswith("附:本报告于2025年1月更正第三部分数据。")
     assert [v["id"] for v in new["versions"]] == [items[0]["id"]]
     kinds = [(c["document_id"][:8], c["kind"], sorted(c["detail"])) for c in changes]
-    assert (items[1]["id"][:8], "created", ["supersedes", "url"]) in kinds
+    assert (items[1]["id"][:8], "created", ["report_id", "supersedes", "url", "version"]) in kinds
+    assert (new["report_id"], new["version"]) == (items[0]["id"], 2)  # one report, two versions
     assert (items[0]["id"][:8], "updated", ["superseded_by", "url"]) in kinds

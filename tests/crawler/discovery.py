@@ -112,7 +112,7 @@ def table(db_dir: Path, portals: dict[str, Portal], sources: list[Source]) -> li
 
 
 def main() -> int:
-    from fazhi.cli import _demo_sources
+    from fazhi.commands.demo import demo_sources as _demo_sources
     from portalsim import HOSTS, build_portals
     from portalsim.variants import VARIANT_HOSTS, build_variants
     from tests.netguard import loopback_only

@@ -15,6 +15,20 @@ from store.documents import upsert_document
 from store.migrate import current, head, include_object, upgrade
 from store.models import Document
 
+REPORT_COLUMNS = [
+    "report_id",
+    "version",
+    "version_diff",
+    "sections",
+    "section_headings",
+    "missing_parts",
+    "deadline",
+    "late",
+    "days_late",
+    "first_seen",
+    "backdated",
+]
+
 
 def test_migrated_schema_matches_the_models(db: Engine) -> None:
     with db.connect() as connection:
@@ -35,10 +49,17 @@ def test_a_file_from_before_migrations_is_adopted_and_keeps_its_rows(tmp_path: P
     path = tmp_path / "old.db"
     old = create_engine(f"sqlite:///{path}")
     # what the first release made: create_all plus the FTS table, and no alembic_version
-    tables = [t for name, t in SQLModel.metadata.tables.items() if name != "host_pace"]
+    later = ("host_pace", "report_bands", "source_expectations", "attachments")
+    tables = [t for name, t in SQLModel.metadata.tables.items() if name not in later]
     SQLModel.metadata.create_all(old, tables=tables)
     with old.begin() as connection:
         connection.exec_driver_sql("ALTER TABLE crawl_runs DROP COLUMN worker")  # added by 0002
+        for column in ("health", "health_reason", "health_message"):  # added by 0008
+            connection.exec_driver_sql(f"ALTER TABLE crawl_runs DROP COLUMN {column}")
+        connection.exec_driver_sql("DROP INDEX ix_documents_report_id")  # added by 0005, with its columns
+        for name in REPORT_COLUMNS:
+            connection.exec_driver_sql(f"ALTER TABLE documents DROP COLUMN {name}")
+        connection.exec_driver_sql("ALTER TABLE documents DROP COLUMN capture")  # added by 0007
     with old.begin() as connection:
         connection.exec_driver_sql("CREATE VIRTUAL TABLE documents_fts USING fts5(title, body)")
     with old.begin() as connection:
@@ -56,6 +77,8 @@ def test_a_file_from_before_migrations_is_adopted_and_keeps_its_rows(tmp_path: P
         assert current(connection) == head()
         assert inspect(connection).has_table("host_pace")
         assert connection.execute(text("SELECT count(*) FROM documents")).scalar() == 1
+        # 0005: an older document is version 1 of a report of its own
+        assert connection.execute(text("SELECT report_id, version FROM documents")).one() == ("a" * 64, 1)
     with write_session(engine) as session:  # and it takes writes as usual
         upsert_document(
             session=session,

@@ -1,0 +1,85 @@
+"""``/reports``: one row per report (its latest version and how many there are), and one report's versions with
+what changed between consecutive ones."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+from pydantic import Field
+from sqlalchemy.engine import Connection
+
+from api.deps import read
+from api.errors import BadRequest, NotFound
+from api.links import page_link
+from api.params import MAX_LIMIT, FilterParams, openapi_parameters, parse
+from api.report_schemas import ReportDetail, ReportsPage
+from api.responses import json_response
+from api.schemas import ERRORS
+from store.reports import list_reports, report_versions
+
+router = APIRouter(tags=["reports"])
+_REPORT_ID = re.compile(r"^[0-9a-f]{64}$")
+_CURSOR = re.compile(r"^\d{1,18}$")
+
+
+class ReportParams(FilterParams):
+    limit: int = Field(
+        50, ge=1, json_schema_extra={"maximum": MAX_LIMIT}, description=f"page size, at most {MAX_LIMIT}"
+    )
+    cursor: str | None = Field(None, max_length=30, description="`next` of the previous page")
+
+
+@router.get(
+    "/reports",
+    response_model=ReportsPage,
+    responses=ERRORS,
+    openapi_extra=openapi_parameters(ReportParams),
+)
+async def get_reports(request: Request) -> Response:
+    """Reports in the ingest order of their latest version: that version's fields, ``versions`` (how many), and
+    the filters of ``/documents`` (applied to the latest version), ``missing=<part>`` among them."""
+    params = parse(ReportParams, request)
+    if params.limit > MAX_LIMIT:
+        raise BadRequest(
+            f"limit {params.limit} is above the maximum of {MAX_LIMIT}: page with `next` instead"
+        )
+    if params.cursor is not None and not _CURSOR.match(params.cursor):
+        raise BadRequest("invalid cursor: pass back the `next` value of a previous page unchanged")
+    after = int(params.cursor) if params.cursor is not None else None
+    filters, limit = params.filters(), params.limit
+
+    def query(connection: Connection) -> list[dict[str, Any]]:
+        return list_reports(connection, filters=filters, after=after, limit=limit + 1)
+
+    rows = await read(request, query)
+    items = rows[:limit]
+    next_cursor = str(items[-1]["seq"]) if len(rows) > limit else None
+    payload: dict[str, Any] = {"ok": True, "items": items, "next": next_cursor, "next_url": None}
+    if next_cursor:
+        payload["next_url"] = page_link(request, cursor=next_cursor)
+    return json_response(request, payload)
+
+
+@router.get("/reports/{report_id}", response_model=ReportDetail, responses=ERRORS)
+async def get_report(
+    request: Request,
+    report_id: Annotated[str, Path(description="a report's id: its first version's document id (64 hex)")],
+) -> Response:
+    """A report's versions in the order they were first seen, each with ``version_diff``: paragraphs added,
+    removed and changed since the version before."""
+    if not _REPORT_ID.match(report_id):
+        raise BadRequest("a report id is 64 lowercase hex characters (its first version's document id)")
+    versions = await read(request, lambda connection: report_versions(connection, report_id))
+    if not versions:
+        raise NotFound(f"no report with id {report_id!r}")
+    latest = versions[-1]
+    payload = {
+        "ok": True,
+        "report_id": report_id,
+        "versions": versions,
+        "latest": latest["id"],
+        "first_seen": versions[0]["first_seen"],
+    }
+    return json_response(request, payload)

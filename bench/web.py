@@ -1,0 +1,198 @@
+"""Web pages benchmark: each page of the browser and the console beside the JSON endpoint that reads the same
+rows (its peer), served by one ``fazhi serve --api-only`` process, on the demo store (a crawl of the five
+simulated portals) and on a 20k-document store. Prints p50/p99 and requests/s of each and the p50 ratio; asserts
+nothing.
+
+    python bench/web.py [--documents 20000 --seconds 2 --rounds 2 --connections 4]
+
+The load comes from this process over keep-alive connections; page and peer take turns (``--rounds``), so that a
+shared machine's load falls on both alike. The console's pages are asked with a signed session cookie, their
+peers with the bearer token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+TOKEN = "bench-web-token"
+_spec = importlib.util.spec_from_file_location("bench_api", ROOT / "bench" / "api.py")
+assert _spec and _spec.loader
+bench_api: Any = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_api)  # build_store, free_port, serve: the API benchmark's
+
+
+async def _one_connection(
+    port: int, paths: list[str], headers: str, stop: float, latencies: list[float]
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    i = 0
+    try:
+        while time.perf_counter() < stop:
+            path = quote(paths[i % len(paths)], safe="/?=&%-")
+            i += 1
+            started = time.perf_counter()
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            if not head.startswith(b"HTTP/1.1 200"):
+                raise RuntimeError(f"{path}: {head[:60]!r}")
+            length = next(
+                int(line.split(b":")[1])
+                for line in head.lower().split(b"\r\n")
+                if line.startswith(b"content-length")
+            )
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+    finally:
+        writer.close()
+
+
+def load(
+    port: int, paths: list[str], headers: str, seconds: float, connections: int
+) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+
+    async def main() -> None:
+        stop = time.perf_counter() + seconds
+        await asyncio.gather(
+            *(
+                _one_connection(port, paths[k::connections] or paths, headers, stop, latencies)
+                for k in range(connections)
+            )
+        )
+
+    started = time.perf_counter()
+    asyncio.run(main())
+    return time.perf_counter() - started, latencies
+
+
+def summary(elapsed: float, latencies: list[float]) -> tuple[float, float, float]:
+    cut = sorted(latencies)
+    return len(cut) / elapsed, statistics.median(cut) * 1000, cut[max(int(len(cut) * 0.99) - 1, 0)] * 1000
+
+
+def demo_store(url: str) -> None:
+    """The demo's store: one crawl of the five simulated portals (as ``fazhi run`` starts)."""
+    from crawler.engine import CrawlConfig, crawl_sources
+    from fazhi.cli import _demo_sources
+    from store import make_engine
+    from tests.servers import running_portals
+
+    engine = make_engine(url)
+    with running_portals() as (_, port):
+        asyncio.run(
+            crawl_sources(_demo_sources(port), db=engine, config=CrawlConfig(user_agent="bench", keywords=4))
+        )
+    engine.dispose()
+
+
+def cells(url: str) -> list[tuple[str, list[str], str, list[str], str]]:
+    """(name, page paths, page headers, peer paths, peer headers)."""
+    from sqlalchemy import text
+
+    from api.web.session import new_session, sign
+    from store import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        ids = [r[0] for r in connection.execute(text("SELECT id FROM documents ORDER BY seq LIMIT 200"))]
+        runs = [r[0] for r in connection.execute(text("SELECT id FROM crawl_runs ORDER BY id LIMIT 20"))]
+    engine.dispose()
+    cookie = f"Cookie: fazhi_ops={sign(new_session(), TOKEN)}\r\n"
+    bearer = f"Authorization: Bearer {TOKEN}\r\n"
+    words = ["法治", "行政复议", "执法", "政府", "依法行政"]
+    out = [
+        ("/ (list)", ["/"], "", ["/documents?sort=-seq&limit=21&count=true"], ""),
+        (
+            "/?sort=date",
+            ["/?sort=-publish_date"],
+            "",
+            ["/documents?sort=-publish_date&limit=21&count=true"],
+            "",
+        ),
+        (
+            "/?q= (search)",
+            [f"/?q={w}" for w in words],
+            "",
+            [f"/documents?q={w}&limit=21&count=true" for w in words],
+            "",
+        ),
+        ("/r/{id}", [f"/r/{i}" for i in ids], "", [f"/documents/{i}" for i in ids], ""),
+        ("/charts/dates", ["/charts/dates"], "", ["/documents?limit=1"], ""),
+        ("/ops", ["/ops"], cookie, ["/-/sources"], bearer),
+        ("/ops/runs", ["/ops/runs"], cookie, ["/-/runs?limit=100"], bearer),
+    ]
+    if runs:
+        out.append(("/ops/runs/{id}", [f"/ops/runs/{r}" for r in runs], cookie, ["/-/runs?limit=1"], bearer))
+    return out
+
+
+def measure(url: str, args: Any, label: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")}
+    env |= {"FAZHI_DATABASE_URL": url, "FAZHI_LOG_LEVEL": "WARNING", "FAZHI_API_TOKEN": TOKEN}
+    port = bench_api.free_port()
+    server = bench_api.serve(bench_api.fazhi_command(port, Path()), port, env)
+    try:
+        print(f"\n{label}")
+        print(
+            f"{'page':<16} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}   {'peer':<44} {'p50 ms':>8} {'req/s':>8} {'ratio':>6}"
+        )
+        for name, paths, headers, peer_paths, peer_headers in cells(url):
+            for p, h in ((paths, headers), (peer_paths, peer_headers)):  # warm: jieba's dictionary, templates
+                load(port, p[:1], h, 0.2, 1)
+            results: dict[str, list[Any]] = {"page": [0.0, []], "peer": [0.0, []]}
+            for _ in range(args.rounds):
+                for side, p, h in (("page", paths, headers), ("peer", peer_paths, peer_headers)):
+                    elapsed, latencies = load(port, p, h, args.seconds / args.rounds, args.connections)
+                    results[side][0] += elapsed
+                    results[side][1] += latencies
+            rate, p50, p99 = summary(*results["page"])
+            peer_rate, peer_p50, _ = summary(*results["peer"])
+            print(
+                f"{name:<16} {p50:8.1f} {p99:8.1f} {rate:8.0f}   {peer_paths[0][:44]:<44} {peer_p50:8.1f} "
+                f"{peer_rate:8.0f} {p50 / peer_p50:5.1f}×"
+            )
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--documents", type=int, default=20_000)
+    parser.add_argument(
+        "--seconds", type=float, default=2.0, help="per page (and per peer), in --rounds turns"
+    )
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=4)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="fazhi-web-bench-"))
+    try:
+        demo = f"sqlite:///{work / 'demo.db'}"
+        demo_store(demo)
+        measure(
+            demo, args, f"demo store (a crawl of the five simulated portals), {args.connections} connections"
+        )
+        big = f"sqlite:///{work / 'store.db'}"
+        started = time.perf_counter()
+        bench_api.build_store(big, args.documents)
+        print(f"\nstore: {args.documents} documents in {time.perf_counter() - started:.1f} s")
+        measure(big, args, f"{args.documents}-document store, {args.connections} connections")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,331 @@
+"""Reports and their versions: every new document joins the report it is a version of, or starts one.
+
+A version is a near-duplicate of another document of the same agency and report year: an edited republication at
+a second URL, or a page changed in place. Identical bodies are one document already (the id is their SHA-256);
+near-duplicates are found by MinHash over character 5-shingles (rensa), 32 LSH bands of 4 rows kept in
+``report_bands`` (one indexed lookup per band: the cost does not grow with the store), and confirmed by the exact
+Jaccard similarity of the shingle sets (≥ :data:`JOIN_JACCARD`, measured in bench/reports.py). Two years of one
+agency never merge: the year must be equal, whatever the text.
+
+The same step records the page's required parts, its deadline, whether it was late, when it was first seen and
+whether its page date is contradicted by an earlier crawl (``backdated``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from rensa import RMinHash
+from sqlalchemy import JSON, Date, bindparam, text
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from store.changes import add_change
+from store.queries import Filters
+from store.sql import fetch
+from store.types import UTCDateTime
+
+SHINGLE = 5
+PERMUTATIONS = 128
+BANDS, ROWS = 32, 4  # LSH: a pair at Jaccard s shares a band with probability 1 - (1 - s⁴)³²: 0.6 → 0.99
+SEED = 19
+JOIN_JACCARD = (
+    0.6  # exact Jaccard of 5-shingle sets for versions of one report (bench/reports.py measures it)
+)
+PARTS = ("measures", "shortcomings", "leader_duties", "next_year", "other")
+_MAX_CANDIDATES = 50  # the most similar few are enough: a version shares a band with its report's versions
+
+
+def shingles(body: str) -> set[str]:
+    """Character 5-grams of the text without whitespace (a text shorter than that is one shingle)."""
+    chars = "".join(body.split())
+    if len(chars) <= SHINGLE:
+        return {chars}
+    return {chars[i : i + SHINGLE] for i in range(len(chars) - SHINGLE + 1)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def signature(grams: set[str]) -> list[int]:
+    minhash = RMinHash(num_perm=PERMUTATIONS, seed=SEED)
+    minhash.update(list(grams))
+    return [int(v) for v in minhash.digest()]
+
+
+def band_keys(digest: list[int]) -> list[int]:
+    """One signed 64-bit key per band (band number and its rows hashed together)."""
+    keys = []
+    for band in range(BANDS):
+        rows = digest[band * ROWS : (band + 1) * ROWS]
+        raw = hashlib.blake2b(f"{band}:{rows}".encode(), digest_size=8).digest()
+        keys.append(int.from_bytes(raw, "big", signed=True))
+    return keys
+
+
+def paragraph_diff(old: str, new: str) -> dict[str, int]:
+    """Paragraphs added, removed and changed from ``old`` to ``new`` (a replaced run counts as changed pairs,
+    the surplus as added or removed)."""
+    counts = {"added": 0, "removed": 0, "changed": 0}
+    matcher = difflib.SequenceMatcher(a=old.split("\n"), b=new.split("\n"), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "insert":
+            counts["added"] += j2 - j1
+        elif tag == "delete":
+            counts["removed"] += i2 - i1
+        elif tag == "replace":
+            pairs = min(i2 - i1, j2 - j1)
+            counts["changed"] += pairs
+            counts["added"] += (j2 - j1) - pairs
+            counts["removed"] += (i2 - i1) - pairs
+    return counts
+
+
+def default_deadline(report_year: int | None) -> date | None:
+    """1 April of the next year (the national rule), when the writer did not give the source's deadline."""
+    return date(report_year + 1, 4, 1) if report_year is not None else None
+
+
+def timeliness(published: date | None, deadline: date | None) -> tuple[bool | None, int | None]:
+    if published is None or deadline is None:
+        return None, None
+    days = (published - deadline).days
+    return days > 0, max(days, 0)
+
+
+def assign_report(
+    session: Session, values: dict[str, Any], *, seen_at: datetime, previous_id: str | None = None
+) -> dict[str, Any]:
+    """Give the just-inserted document ``values`` its report, version and report fields; returns what the change
+    feed says of it (``report_id``, ``version``)."""
+    doc_id = values["id"]
+    grams = shingles(values["body"])
+    keys = band_keys(signature(grams))
+    joined = _best_match(session, values, grams, keys, previous_id)
+    fields = _report_fields(session, doc_id, joined) | _page_fields(session, values, seen_at)
+    connection = session.connection()
+    connection.execute(
+        text(
+            "UPDATE documents SET report_id = :report_id, version = :version, version_diff = :version_diff, "
+            "sections = :sections, section_headings = :section_headings, missing_parts = :missing_parts, "
+            "deadline = :deadline, late = :late, days_late = :days_late, first_seen = :first_seen, "
+            "backdated = :backdated WHERE id = :id"
+        ).bindparams(*_JSON_PARAMS),
+        {**fields, "id": doc_id},
+    )
+    connection.execute(
+        text("INSERT INTO report_bands (band, document_id) VALUES (:band, :document_id)"),
+        [{"band": key, "document_id": doc_id} for key in sorted(set(keys))],
+    )
+    if fields["version"] > 1 and previous_id != fields["report_id"]:  # else its superseded_by change says it
+        detail = {"report_id": fields["report_id"], "version": fields["version"], "new_version": doc_id}
+        add_change(session, fields["report_id"], "updated", detail)
+    return {"report_id": fields["report_id"], "version": fields["version"]}
+
+
+_JSON_PARAMS = [
+    *(bindparam(n, type_=JSON) for n in ("version_diff", "sections", "section_headings")),
+    bindparam("deadline", type_=Date),
+    bindparam("first_seen", type_=UTCDateTime),
+]
+
+
+def _best_match(
+    session: Session, values: dict[str, Any], grams: set[str], keys: list[int], previous_id: str | None
+) -> dict[str, Any] | None:
+    """The stored document of the same agency and year most similar to this one, if similar enough (or the body
+    this URL had before, of the same agency and year)."""
+    connection = session.connection()
+    found = connection.execute(
+        text(
+            "SELECT document_id, count(*) AS shared FROM report_bands WHERE band IN :keys "
+            f"GROUP BY document_id ORDER BY shared DESC LIMIT {_MAX_CANDIDATES}"
+        ).bindparams(bindparam("keys", expanding=True)),
+        {"keys": keys},
+    ).all()
+    ids = {row[0] for row in found}
+    if previous_id:
+        ids.add(previous_id)
+    ids.discard(values["id"])
+    if not ids:
+        return None
+    same, params = _same_report_condition(values)
+    rows = connection.execute(
+        text(
+            "SELECT id, report_id, version, body FROM documents WHERE id IN :ids AND report_id IS NOT NULL "
+            f"AND {same}"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": sorted(ids), **params},
+    ).mappings()
+    best, best_score = None, 0.0
+    for row in rows:
+        score = jaccard(grams, shingles(row["body"]))
+        if row["id"] == previous_id:
+            score = max(
+                score, JOIN_JACCARD
+            )  # changed in place: the same report unless its year or agency changed
+        if score >= JOIN_JACCARD and score > best_score:
+            best, best_score = dict(row), score
+    return best
+
+
+def _same_report_condition(values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    conditions, params = [], {}
+    for name in ("agency", "report_year"):
+        if values.get(name) is None:
+            conditions.append(f"{name} IS NULL")
+        else:
+            conditions.append(f"{name} = :{name}")
+            params[name] = values[name]
+    return " AND ".join(conditions), params
+
+
+def _report_fields(session: Session, doc_id: str, joined: dict[str, Any] | None) -> dict[str, Any]:
+    if joined is None:
+        return {"report_id": doc_id, "version": 1, "version_diff": None}
+    report_id = joined["report_id"]
+    latest = (
+        session.connection()
+        .execute(
+            text(
+                "SELECT id, version, body FROM documents WHERE report_id = :report_id AND id <> :id "
+                "ORDER BY version DESC LIMIT 1"
+            ),
+            {"report_id": report_id, "id": doc_id},
+        )
+        .mappings()
+        .one()
+    )
+    new_body = (
+        session.connection()
+        .execute(text("SELECT body FROM documents WHERE id = :id"), {"id": doc_id})
+        .scalar_one()
+    )
+    diff = {"previous": latest["id"], **paragraph_diff(latest["body"], new_body)}
+    return {"report_id": report_id, "version": int(latest["version"]) + 1, "version_diff": diff}
+
+
+def _page_fields(session: Session, values: dict[str, Any], seen_at: datetime) -> dict[str, Any]:
+    sections = values.get("sections") or None
+    deadline = values.get("deadline") or default_deadline(values.get("report_year"))
+    late, days_late = timeliness(values.get("publish_date"), deadline)
+    missing = [p for p in PARTS if sections is not None and not sections.get(p)]
+    return {
+        "sections": sections,
+        "section_headings": values.get("section_headings") if sections is not None else None,
+        "missing_parts": ",".join(missing) if sections is not None else None,
+        "deadline": deadline,
+        "late": late,
+        "days_late": days_late,
+        "first_seen": seen_at,
+        "backdated": _backdated(session, values, deadline, seen_at),
+    }
+
+
+_MISSED = text(
+    "SELECT count(*) FROM crawl_runs WHERE source_name = :source AND state = 'finished' "
+    "AND started_at >= :after AND finished_at < :seen"
+).bindparams(bindparam("after", type_=UTCDateTime), bindparam("seen", type_=UTCDateTime))
+
+
+def _backdated(
+    session: Session, values: dict[str, Any], deadline: date | None, seen_at: datetime
+) -> bool | None:
+    """True when a finished crawl of the source, started after both the deadline and the page's date, did not
+    list this document (it is first seen only now): the page date is then no evidence of timeliness."""
+    published = values.get("publish_date")
+    if published is None or deadline is None:
+        return None
+    after = max(published, deadline) + timedelta(days=1)
+    missed = (
+        session.connection()
+        .execute(
+            _MISSED,
+            {
+                "source": values["source_name"],
+                "after": datetime(after.year, after.month, after.day, tzinfo=UTC),
+                "seen": seen_at,
+            },
+        )
+        .scalar_one()
+    )
+    return bool(missed)
+
+
+# ---- reading: one row per report, and one report's versions (driver-level SQL, as store.queries)
+
+REPORT_COLUMNS = (
+    "report_id",
+    "version",
+    "id",
+    "seq",
+    "title",
+    "agency",
+    "report_year",
+    "publish_date",
+    "province",
+    "city",
+    "county",
+    "url",
+    "source_name",
+    "sections",
+    "missing_parts",
+    "deadline",
+    "late",
+    "days_late",
+    "first_seen",
+    "backdated",
+)
+VERSION_COLUMNS = (
+    "version",
+    "id",
+    "title",
+    "url",
+    "source_name",
+    "publish_date",
+    "first_seen",
+    "fetched_at",
+    "sections",
+    "missing_parts",
+    "deadline",
+    "late",
+    "days_late",
+    "backdated",
+    "version_diff",
+)
+_LATEST = (
+    "documents.report_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM documents newer "
+    "WHERE newer.report_id = documents.report_id AND newer.version > documents.version)"
+)
+
+
+def list_reports(
+    connection: Connection, *, filters: Filters, after: int | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Reports in the ingest order of their latest version, each as that version's row with ``versions`` (how
+    many); ``filters`` apply to the latest version. ``after``: the ``seq`` of the last row of the previous page."""
+    conditions, params = filters.where()
+    conditions.append(_LATEST)
+    if after is not None:
+        conditions.append("documents.seq > :after")
+        params["after"] = after
+    selected = ", ".join(f"documents.{c}" for c in REPORT_COLUMNS)
+    count = "(SELECT count(*) FROM documents member WHERE member.report_id = documents.report_id) AS versions"
+    sql = (
+        f"SELECT {selected}, {count} FROM documents WHERE {' AND '.join(conditions)} "
+        f"ORDER BY documents.seq LIMIT {int(limit)}"
+    )
+    return fetch(connection, sql, params)
+
+
+def report_versions(connection: Connection, report_id: str) -> list[dict[str, Any]]:
+    """The report's versions, oldest first, each with its ``version_diff`` from the one before."""
+    selected = ", ".join(VERSION_COLUMNS)
+    sql = f"SELECT {selected} FROM documents WHERE report_id = :report_id ORDER BY version"
+    return fetch(connection, sql, {"report_id": report_id})
