@@ -177,7 +177,8 @@ def layout(root: LexborNode) -> Layout:
         if inherited is _SKIPPED or kind in _SKIP_IDS or (kind == _UNDEFINED and node.tag is None):
             context[node.mem_id] = _SKIPPED
         elif kind in _BLOCK_IDS:
-            flush()
+            if parts or links:
+                flush()
             found = node.attributes
             current = len(tags)
             tags.append(_BLOCK_IDS[kind])
@@ -186,7 +187,8 @@ def layout(root: LexborNode) -> Layout:
             attrs.append(f"{found.get('id') or ''} {found.get('class') or ''}".lower() if found else " ")
             context[node.mem_id] = (current, inherited[1])
         elif kind == _BR:
-            flush()
+            if parts or links:
+                flush()
         elif kind == _A:
             links.append([])
             context[node.mem_id] = (inherited[0], inherited[1] + 1)

@@ -56,7 +56,7 @@ _CHALLENGE = [
     (
         re.compile(r"\$_ts\s*=|<meta[^>]{0,500}\br=[\"']?m[\"']?[\s>/]", re.I),
         "blocked_js_challenge",
-        ("$_ts", "r="),  # searched in the lower-cased text, as the pattern ignores case
+        ("$_ts", "r=m", "r='m", 'r="m'),  # searched in the lower-cased text, as the pattern ignores case
     ),
     (
         re.compile(

@@ -71,7 +71,7 @@ def meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
     for node in tree.css("meta[name], meta[property], meta[itemprop]"):
         attrs = node.attributes
         name = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").strip().lower()
-        value = value_or_none(node.attributes.get("content"))
+        value = value_or_none(attrs.get("content"))
         if name and value and name not in out:
             out[name] = value
     return out

@@ -16,10 +16,12 @@ def normalize_text(text: str) -> str:
 
 
 # Text made only of these is NFKC already (none has a compatibility form, none composes with another): ASCII,
-# the CJK ideographs and the punctuation around them. Full-width forms (，（）：；！？ …) and … are replaced by
+# the CJK ideographs, kana and the punctuation and signs around them. Full-width forms (，（）：；！？ …) and … are replaced by
 # their NFKC forms first, which neither compose nor reorder with their neighbours; any other character sends the
 # text through NFKC.
-_NFKC_STABLE = re.compile("[^\n\x20-\x7e\u4e00-\u9fff、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛‘’“”—·]")
+_NFKC_STABLE = re.compile(
+    "[^\n\x20-\x7e\u4e00-\u9fff\u3041-\u3096\u30a1-\u30fb、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛‘’“”—–·•°×′⚫]"
+)
 _WIDE = (*((c, chr(ord(c) - 0xFEE0)) for c in "，（）：；！？％"), ("…", "..."))
 _FULL_WIDTH = re.compile("[\uff01-\uff5e]")  # NFKC: the ASCII character 0xFEE0 below
 
