@@ -77,7 +77,9 @@ SKIP_TAGS = frozenset(
 )
 _HTML_SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u3000\u200b\ufeff]+")
 _BLANK = " \t\r\n\f\v\xa0\u3000\u200b\ufeff"  # the same characters, for str.strip
-_SEPARATOR = "\x00"  # joins a page's raw lines for one cleaning pass: the parser never leaves it in a text node
+_SEPARATOR = (
+    "\x00"  # joins a page's raw lines for one cleaning pass: the parser never leaves it in a text node
+)
 
 
 def clean_line(text: str) -> str:
@@ -108,14 +110,24 @@ class Layout:
     tags: list[str] = field(default_factory=list)
     parents: list[int] = field(default_factory=list)  # index of the enclosing block (-1: none)
     mem_ids: list[int] = field(default_factory=list)
-    attrs: list[str] = field(default_factory=list)  # id and class, lower-cased, for the vocabulary of class names
+    attrs: list[str] = field(
+        default_factory=list
+    )  # id and class, lower-cased, for the vocabulary of class names
     lines: list[Line] = field(default_factory=list)
 
 
 # lexbor's tag ids (ints, the same in every document for the standard tags, read here from lexbor itself): text
 # and comment nodes have their own; a node of no kind it names (a processing instruction, <?php … ?>) has 0.
-_PROBE = [node.tag_id for node in LexborHTMLParser("<p>t<!--c--><?p?></p>").body.traverse(include_text=True)]
-_TEXT, _COMMENT, _UNDEFINED = _PROBE[2], _PROBE[3], _PROBE[4]
+def _probe() -> tuple[int, int, int]:
+    """The tag ids of a text node, a comment and a processing instruction, as this lexbor numbers them."""
+    body = LexborHTMLParser("<p>t<!--c--><?p?></p>").body
+    if body is None:
+        raise RuntimeError("lexbor built no <body> for a probe page")
+    text, comment, undefined = [node.tag_id for node in body.traverse(include_text=True)][-3:]
+    return text, comment, undefined
+
+
+_TEXT, _COMMENT, _UNDEFINED = _probe()
 _BLOCK_IDS = {create_tag(name).tag_id: name for name in BLOCK_TAGS}
 _SKIP_IDS = frozenset([*(create_tag(name).tag_id for name in SKIP_TAGS), _COMMENT])
 _A, _BR = create_tag("a").tag_id, create_tag("br").tag_id

@@ -145,14 +145,18 @@ def _scripted_body(
     return found, title
 
 
-def _fill_parts_and_timeliness(report: ExtractedReport, found: dict[str, str | None], hints: SourceHints) -> None:
+def _fill_parts_and_timeliness(
+    report: ExtractedReport, found: dict[str, str | None], hints: SourceHints
+) -> None:
     report.sections = {part: heading is not None for part, heading in found.items()}
     report.section_headings = {part: heading for part, heading in found.items() if heading}
     report.deadline = due_date(report.report_year, hints.deadline)
     report.late, report.days_late = timeliness(report.publish_date, report.deadline)
 
 
-def _classify(report: ExtractedReport, body: Body, options: ExtractOptions, parts: dict[str, str | None]) -> bool:
+def _classify(
+    report: ExtractedReport, body: Body, options: ExtractOptions, parts: dict[str, str | None]
+) -> bool:
     """The verdict, from the paragraphs and their required ``parts``; ``True`` when it replaced the paragraphs."""
     text = "\n".join(report.paragraphs)
     verdict = classify(

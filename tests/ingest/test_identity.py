@@ -40,8 +40,11 @@ def test_has_descendant_ignores_the_node_itself() -> None:
 # Characters NFKC changes, composes or reorders (combining marks, Hangul jamo, compatibility forms), the
 # full-width marks the fast path replaces, the spaces the cleaning collapses, and plain CJK and ASCII.
 _MIXED = st.sampled_from(
-    list("法治建设，。（）：；！？％ａＡ１…①ⅡＩ℃㎡、《》“”—·Ｚ～｡e •°×かがカ ") + ["\u0301", "\u0308", "\u00a8", "\u3000"]
-    + ["\t", "\xa0", "\u2002", "\u2028", "\x1c", "\u1100", "\u1161", "\u11a8", "가", "\u3099", "\n"]
+    [
+        *"法治建设，。（）：；！？％ａＡ１…①ⅡＩ℃㎡、《》“”—·Ｚ～｡e •°×かがカ ",
+        *["\u0301", "\u0308", "\u00a8", "\u3000", "\t", "\xa0", "\u2002", "\u2028", "\x1c"],
+        *["\u1100", "\u1161", "\u11a8", "가", "\u3099", "\n"],
+    ]
 )
 
 
