@@ -4,8 +4,10 @@ The cascade (``extract.extract_report``), each stage working from principles tha
 
 1. **decode** — BOM → strict UTF-8 → declared charsets → GB18030 (``decode``); start tags with kilobytes of
    attributes lose them (the parser is quadratic in their count).
-2. **lines** — one iterative walk turns the DOM into visual lines, each with its block element and link text
-   (``blocks.layout``): linear however deep the nesting.
+2. **lines** — one pre-order pass (lexbor's ``traverse``, each node's context read off its parent's) turns the DOM
+   into visual lines, each with its block element and link text (``blocks.layout``): linear however deep the
+   nesting, and a few Python steps per node (tag ids, not names; blank text before a line's words unread; the
+   page's lines cleaned in one regex pass).
 3. **blocked?** — challenge, WAF and maintenance pages by content, whatever the status (``classify``).
 4. **body** (``body``) — every line scores: unlinked characters and punctuation for it; link text, short labels and
    the chrome vocabulary against it; record lists (teasers led by a headline link, comments made of labels) count

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
 BLOCK_TAGS = frozenset(
     [
@@ -76,20 +76,22 @@ SKIP_TAGS = frozenset(
     ]
 )
 _HTML_SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u3000\u200b\ufeff]+")
+_BLANK = " \t\r\n\f\v\xa0\u3000\u200b\ufeff"  # the same characters, for str.strip
+_SEPARATOR = (
+    "\x00"  # joins a page's raw lines for one cleaning pass: the parser never leaves it in a text node
+)
 
 
 def clean_line(text: str) -> str:
     return _HTML_SPACE.sub(" ", text).strip()
 
 
-@dataclass(slots=True)
-class Block:
-    """A block element of the walked subtree; ``parent`` is the index of the enclosing block (-1: none)."""
-
-    tag: str
-    parent: int
-    mem_id: int
-    attrs: str  # id and class, lower-cased, for the chrome vocabulary of class names
+def clean_lines(texts: list[str]) -> list[str]:
+    """``clean_line`` of each text, in one regex pass over them all (a pass per short line costs its call)."""
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator: line by line
+        return [clean_line(text) for text in texts]
+    return [text.strip() for text in _HTML_SPACE.sub(" ", joined).split(_SEPARATOR)] if texts else []
 
 
 @dataclass(slots=True)
@@ -98,97 +100,130 @@ class Line:
     link_chars: int  # characters of the line that sit inside <a>
     block: int  # index of the innermost block element that holds the line
     links: tuple[str, ...] = ()  # the text of each link on the line
+    size: int = 0  # characters other than spaces
 
 
 @dataclass
 class Layout:
-    blocks: list[Block] = field(default_factory=list)
+    """The walked subtree's block elements (one entry per element in each list, in document order) and lines."""
+
+    tags: list[str] = field(default_factory=list)
+    parents: list[int] = field(default_factory=list)  # index of the enclosing block (-1: none)
+    mem_ids: list[int] = field(default_factory=list)
+    attrs: list[str] = field(
+        default_factory=list
+    )  # id and class, lower-cased, for the vocabulary of class names
     lines: list[Line] = field(default_factory=list)
 
 
-class _Builder:
-    def __init__(self) -> None:
-        self.layout = Layout()
-        self.open: list[int] = [-1]
-        self.parts: list[str] = []
-        self.links: list[list[str]] = []
-
-    def flush(self) -> None:
-        if not self.parts:
-            self.links = []
-            return
-        text = clean_line("".join(self.parts))
-        if text and self.links:
-            links = tuple(t for t in (clean_line("".join(p)) for p in self.links) if t)
-            chars = sum(len(t) - t.count(" ") for t in links)
-            self.layout.lines.append(Line(text, chars, self.open[-1], links))
-        elif text:
-            self.layout.lines.append(Line(text, 0, self.open[-1]))
-        self.parts, self.links = [], []
-
-    def enter(self, node: LexborNode, tag: str) -> None:
-        if self.parts or self.links:
-            self.flush()
-        names = f"{node.id or ''} {node.attrs.get('class') or ''}".lower()
-        self.layout.blocks.append(Block(tag, self.open[-1], node.mem_id, names))
-        self.open.append(len(self.layout.blocks) - 1)
-
-    def leave(self) -> None:
-        if self.parts or self.links:
-            self.flush()
-        self.open.pop()
+# lexbor's tag ids (ints, the same in every document for the standard tags, read here from lexbor itself): text
+# and comment nodes have their own; a node of no kind it names (a processing instruction, <?php … ?>) has 0.
+def _probe() -> tuple[int, int, int]:
+    """The tag ids of a text node, a comment and a processing instruction, as this lexbor numbers them."""
+    body = LexborHTMLParser("<p>t<!--c--><?p?></p>").body
+    if body is None:
+        raise RuntimeError("lexbor built no <body> for a probe page")
+    text, comment, undefined = [node.tag_id for node in body.traverse(include_text=True)][-3:]
+    return text, comment, undefined
 
 
-_LEAVE_BLOCK, _LEAVE_LINK = 1, 2
+_TEXT, _COMMENT, _UNDEFINED = _probe()
+_BLOCK_IDS = {create_tag(name).tag_id: name for name in BLOCK_TAGS}
+_SKIP_IDS = frozenset([*(create_tag(name).tag_id for name in SKIP_TAGS), _COMMENT])
+_A, _BR = create_tag("a").tag_id, create_tag("br").tag_id
+_SKIPPED = (-2, 0)  # the context of an element whose subtree is skipped
+_TOP = (-1, 0)  # (innermost block, link depth) above the walked root
 
 
 def layout(root: LexborNode) -> Layout:
-    """Lines of ``root`` in document order, each with the block element that holds it."""
-    builder = _Builder()
-    parts = builder.parts
-    links = 0
-    stack: list[LexborNode | int] = [root]  # an int is the marker for leaving an element (_LEAVE_*)
-    pop, push, extend = stack.pop, stack.append, stack.extend
-    while stack:
-        node = pop()
-        if isinstance(node, int):
-            if node & _LEAVE_LINK:
-                links -= 1
-            if node & _LEAVE_BLOCK:
-                builder.leave()
-                parts = builder.parts
-            continue
-        tag = node.tag or ""
-        if tag == "-text":
+    """Lines of ``root`` in document order, each with the block element that holds it.
+
+    One pre-order pass (lexbor's ``traverse``, in C) with no stack of ours: each element's context, the innermost
+    block that holds it and how many links it sits in, is looked up from its parent's, so a line ends where a block
+    starts, at a ``<br>``, or where the next text belongs to another block (its block has ended). Linear however
+    deep the nesting; an element to skip (``SKIP_TAGS``, comments, processing instructions) hides its subtree.
+    Blank text before a line's first words is dropped unread (the cleaning would strip it)."""
+    page = Layout()
+    tags, parents, mem_ids, attrs = page.tags, page.parents, page.mem_ids, page.attrs
+    raw: list[str] = []  # each line's text as found, cleaned at the end …
+    owners: list[int] = []  # … its block …
+    raw_links: list[list[str]] = []  # … and its links
+    context: dict[int, tuple[int, int]] = {}
+    get = context.get
+    parts: list[str] = []
+    links: list[list[str]] = []  # the text of each link of the current line, one list per <a>
+    current = -1  # the block of the current line
+
+    def flush() -> None:
+        if parts:
+            raw.append("".join(parts))
+            owners.append(current)
+            raw_links.append(["".join(p) for p in links] if links else [])
+            parts.clear()
+        links.clear()
+
+    for node in root.traverse(include_text=True):
+        kind = node.tag_id  # an int: no tag name decoded per node
+        if kind == _TEXT:
             text = node.text_content or ""
+            if not parts and not text.strip(_BLANK):
+                continue
+            parent = node.parent
+            inherited = get(parent.mem_id, _TOP) if parent is not None else _TOP
+            if inherited is _SKIPPED:
+                continue
+            block, depth = inherited
+            if block != current:
+                flush()
+                current = block
+                if not text.strip(_BLANK):
+                    continue
             parts.append(text)
-            if links:
-                if not builder.links:
-                    builder.links.append([])
-                builder.links[-1].append(text)
+            if depth:
+                if not links:
+                    links.append([])
+                links[-1].append(text)
             continue
-        if tag[0] == "-" or tag in SKIP_TAGS:
+        parent = node.parent
+        inherited = get(parent.mem_id, _TOP) if parent is not None else _TOP
+        if inherited is _SKIPPED or kind in _SKIP_IDS or (kind == _UNDEFINED and node.tag is None):
+            context[node.mem_id] = _SKIPPED
+        elif kind in _BLOCK_IDS:
+            if parts or links:
+                flush()
+            found = node.attributes
+            current = len(tags)
+            tags.append(_BLOCK_IDS[kind])
+            parents.append(inherited[0])
+            mem_ids.append(node.mem_id)
+            attrs.append(f"{found.get('id') or ''} {found.get('class') or ''}".lower() if found else " ")
+            context[node.mem_id] = (current, inherited[1])
+        elif kind == _BR:
+            if parts or links:
+                flush()
+        elif kind == _A:
+            links.append([])
+            context[node.mem_id] = (inherited[0], inherited[1] + 1)
+        else:
+            context[node.mem_id] = inherited
+    flush()
+    _add_lines(page, raw, owners, raw_links)
+    return page
+
+
+def _add_lines(page: Layout, raw: list[str], owners: list[int], raw_links: list[list[str]]) -> None:
+    linked = [text for found in raw_links for text in found]
+    cleaned = iter(clean_lines(linked))
+    lines = page.lines
+    for text, block, found in zip(clean_lines(raw), owners, raw_links, strict=True):
+        if not found:
+            if text:
+                lines.append(Line(text, 0, block, (), len(text) - text.count(" ")))
             continue
-        if tag == "br":
-            builder.flush()
-            parts = builder.parts
-            continue
-        marker = 0
-        if tag in BLOCK_TAGS:
-            builder.enter(node, tag)
-            parts = builder.parts
-            marker = _LEAVE_BLOCK
-        elif tag == "a":
-            links += 1
-            builder.links.append([])
-            marker = _LEAVE_LINK
-        if marker:
-            push(marker)
-        children = list(node.iter(include_text=True))
-        children.reverse()
-        extend(children)
-    builder.flush()
-    return builder.layout
+        texts = tuple(t for t in (next(cleaned) for _ in found) if t)
+        if text:
+            chars = sum(len(t) - t.count(" ") for t in texts)
+            lines.append(Line(text, chars, block, texts, len(text) - text.count(" ")))
 
 
 def node_lines(node: LexborNode) -> list[str]:

@@ -171,13 +171,16 @@ def is_attachment_line(line: str) -> bool:
     )
 
 
+_BREADCRUMB = re.compile(r"^(您当前的?位置|当前位置|您的位置|您所在的位置|所在位置)\s*[:：]")
+
+
 def is_breadcrumb(line: str) -> bool:
-    return bool(re.match(r"^(您当前的?位置|当前位置|您的位置|您所在的位置|所在位置)\s*[:：]", line.strip()))
+    return "位置" in line and bool(_BREADCRUMB.match(line.strip()))  # every form names 位置
 
 
 def reads_as_prose(text: str) -> bool:
     """A long line that ends sentences: never trimmed as chrome by its position alone."""
-    return len(text) >= _PROSE_CHARS and any(char in _STOPS for char in text)
+    return len(text) >= _PROSE_CHARS and any(char in text for char in _STOPS)  # a C search per mark
 
 
 # Chrome no sentence is: a line with these is chrome even when it ends with 。 or ！ (「…建议您将IE升级至IE9！」).
@@ -196,7 +199,7 @@ def _substantive(line: LineLike) -> bool:
     """A line of the document itself (a punctuated sentence or clause): header and footer blocks end there."""
     text = line.text
     return reads_as_prose(text) or (
-        len(text) >= 20 and not _mostly_links(line) and any(char in _CLAUSE for char in text)
+        len(text) >= 20 and not _mostly_links(line) and any(char in text for char in _CLAUSE)
     )
 
 

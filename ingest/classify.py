@@ -56,7 +56,7 @@ _CHALLENGE = [
     (
         re.compile(r"\$_ts\s*=|<meta[^>]{0,500}\br=[\"']?m[\"']?[\s>/]", re.I),
         "blocked_js_challenge",
-        ("$_ts", "r="),  # searched in the lower-cased text, as the pattern ignores case
+        ("$_ts", "r=m", "r='m", 'r="m'),  # searched in the lower-cased text, as the pattern ignores case
     ),
     (
         re.compile(
@@ -136,9 +136,10 @@ def classify(
     min_untitled_chars: int,
     min_report_chars: int,
     max_link_ratio: float,
+    parts: int | None = None,
 ) -> Verdict:
     """Title evidence (report or decoy patterns) with body evidence (the required parts) that can rescue an
-    untitled or oddly titled report."""
+    untitled or oddly titled report. ``parts``: how many required parts the body shows, when already counted."""
     kind, matched = title_evidence(title)
     if kind == "decoy":
         return Verdict("not_report", f"decoy title ({matched})")
@@ -149,7 +150,8 @@ def classify(
         return Verdict("not_report", f"list page ({link_ratio:.0%} of the text is links)")
     if kind == "report" and len(body) < min_report_chars:
         return Verdict("not_report", f"body too short ({len(body)} characters)")
-    parts = parts_count(body.split("\n"))
+    if parts is None:
+        parts = parts_count(body.split("\n"))
     if kind == "report" and parts == 0 and len(body) < _NEWS_CHARS and _NEWS_LEAD.search(body[:80]):
         return Verdict("not_report", "report title, but the body is news about it (no required part)")
     if kind == "report":

@@ -52,19 +52,31 @@ def meta_charset(content: bytes) -> str | None:
 
 def decode_html(content: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Return ``(text, charset used)``."""
+    text, charset, _ = decode_page(content, content_type)
+    return text, charset
+
+
+def decode_page(content: bytes, content_type: str | None = None) -> tuple[str, str, bool]:
+    """``(text, charset used, whether content is exactly text's UTF-8)``: such bytes can go to the parser as
+    they are, without encoding the text again."""
     for bom, name in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
         (codecs.BOM_UTF16_BE, "utf-16-be"),
     ):
         if content.startswith(bom):
-            return content[len(bom) :].decode(name, "replace"), name
+            return content[len(bom) :].decode(name, "replace"), name, False
+    try:  # UTF-8 is tried first whatever is declared
+        return content.decode("utf-8"), "utf-8", True
+    except UnicodeDecodeError:
+        pass
     declared = [c for c in (header_charset(content_type), meta_charset(content)) if c]
     trusted = [c for c in declared if c in _CHINESE_WEB]
-    candidates = ["utf-8", *trusted, "gb18030", *declared]
-    for name in dict.fromkeys(candidates):
+    for name in dict.fromkeys([*trusted, "gb18030", *declared]):
+        if name == "utf-8":
+            continue
         try:
-            return content.decode(name), name
+            return content.decode(name), name, False
         except (UnicodeDecodeError, LookupError):
             continue
-    return content.decode("utf-8", "replace"), "utf-8"
+    return content.decode("utf-8", "replace"), "utf-8", False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest import fields
 from ingest.agency import expand_agency
@@ -12,14 +12,14 @@ from ingest.blocks import Layout, layout
 from ingest.body import Body, Located, body_chars, locate_body, trimmed
 from ingest.classify import blocked_reason, classify
 from ingest.dates import parse_date, url_date
-from ingest.decode import decode_html
-from ingest.identity import content_hash, normalize_text
+from ingest.decode import decode_page
+from ingest.identity import content_hash, normalize_lines, normalize_text
 from ingest.keywords import extract_keywords
 from ingest.model import ExtractedReport, SourceHints
 from ingest.options import DEFAULT_OPTIONS, ExtractOptions
 from ingest.region import normalize_region
 from ingest.scripted import script_fields, scripted_html
-from ingest.sections import due_date, report_parts, timeliness
+from ingest.sections import count_parts, due_date, report_parts, timeliness
 
 # A start tag with kilobytes of attributes: the parser's duplicate-attribute check is quadratic in their number
 # (50,000 attributes took 7 s), and no text lives there. Such a tag is a long run without ">" that a tag opens.
@@ -31,20 +31,22 @@ _LONG_PIECE = re.compile(f">[^>]{{{_MAX_TAG}}}")
 
 
 def _bounded_tags(html: str) -> str:
-    """``html`` with the attributes of oversized start tags dropped. Linear: the page is split at every ">"
-    (C speed) and only a piece of 8 KB or more is looked into."""
+    """``html`` with the attributes of oversized start tags dropped (``html`` itself when there are none).
+    Linear: only the runs of 8 KB or more between two ">" are looked into."""
     if len(html) < _MAX_TAG:
         return html
     first = html.find(">")
-    if (first if first >= 0 else len(html)) < _MAX_TAG and not _LONG_PIECE.search(html):
-        return html
-    pieces = html.split(">")
-    for index, piece in enumerate(pieces):
-        if len(piece) >= _MAX_TAG:
-            opened = _TAG_OPEN.search(piece)
-            if opened is not None and len(piece) - opened.start() >= _MAX_TAG:
-                pieces[index] = f"{piece[: opened.start()]}<{opened.group(1)}"
-    return ">".join(pieces)
+    starts = [0] if (first if first >= 0 else len(html)) >= _MAX_TAG else []
+    starts += [found.start() + 1 for found in _LONG_PIECE.finditer(html)]
+    out, done = [], 0
+    for start in starts:
+        end = html.find(">", start)
+        end = end if end >= 0 else len(html)
+        opened = _TAG_OPEN.search(html, start, end)
+        if opened is not None and end - opened.start() >= _MAX_TAG:
+            out += [html[done : opened.start()], "<", opened.group(1)]
+            done = end
+    return "".join([*out, html[done:]]) if out else html
 
 
 def extract_report(
@@ -55,10 +57,12 @@ def extract_report(
     hints: SourceHints | None = None,
     options: ExtractOptions = DEFAULT_OPTIONS,
 ) -> ExtractedReport:
-    html, charset = decode_html(content, content_type)
-    html = _bounded_tags(html)
-    tree = LexborHTMLParser(html)
-    tree.strip_tags(["script", "style", "noscript", "template"])
+    html, charset, exact = decode_page(content, content_type)
+    bounded = _bounded_tags(html)
+    # UTF-8 bytes go to the parser as they are (it would encode the text back into the same bytes)
+    tree = LexborHTMLParser(content if exact and bounded is html else bounded)
+    html = bounded
+    scripts = _strip_scripts(tree)
     page = layout(tree.body) if tree.body is not None else Layout()
     signals = fields.page_signals(tree, page)
     visible = sum(len(line) for line in signals.lines)
@@ -72,15 +76,17 @@ def extract_report(
     )
     body = trimmed(located, title)
     if body_chars(body) < options.min_report_chars:
-        body, title = _scripted_body(html, body, title, signals, report, options)
+        body, title = _scripted_body(scripts, body, title, signals, report, options)
     signals.near = _near_lines(page, located)
     signals.near_links = _near_links(page, located)
     report.title = normalize_text(title) if title else None
-    report.paragraphs = [p for p in map(normalize_text, body.lines) if p]
+    report.paragraphs = [p for p in normalize_lines(body.lines) if p]
     report.provenance["body"] = body.method
     _fill_fields(report, tree, page, signals, hints or SourceHints(), options)
-    _classify(report, body, options)
-    _fill_parts_and_timeliness(report, hints or SourceHints())
+    parts = report_parts(report.paragraphs)
+    if _classify(report, body, options, parts):  # the paragraphs were replaced
+        parts = report_parts(report.paragraphs)
+    _fill_parts_and_timeliness(report, parts, hints or SourceHints())
     report.body = "\n".join(report.paragraphs)  # = normalize_body(paragraphs): each is normalized already
     report.id = content_hash(report.body)
     if options.keywords and report.is_report:
@@ -104,8 +110,17 @@ def _near_links(page: Layout, located: Located | None) -> set[str] | None:
     return {text for line in page.lines[max(located.first - 5, 0) : end + 15] for text in line.links}
 
 
+def _strip_scripts(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Scripts, styles, ``<noscript>`` and templates taken out of the tree (one pass); the scripts are returned,
+    detached but whole, for a page whose article is in a script literal."""
+    removed = tree.css("script, style, noscript, template")
+    for node in removed:
+        node.decompose(recursive=False)
+    return [node for node in removed if node.tag == "script"]
+
+
 def _scripted_body(
-    html: str,
+    scripts: list[LexborNode],
     body: Body,
     title: str | None,
     signals: fields.PageSignals,
@@ -114,8 +129,7 @@ def _scripted_body(
 ) -> tuple[Body, str | None]:
     """The article from a script literal when the markup holds none (a JSON-fed ``<div id="app">``); the title,
     date and source given beside it in the script count for the page."""
-    scripts = [node.text() or "" for node in LexborHTMLParser(html).css("script")]
-    fragment = scripted_html(scripts, options.min_report_chars)
+    fragment = scripted_html([node.text() or "" for node in scripts], options.min_report_chars)
     if fragment is None:
         return body, title
     tree = LexborHTMLParser(fragment.html)
@@ -131,15 +145,19 @@ def _scripted_body(
     return found, title
 
 
-def _fill_parts_and_timeliness(report: ExtractedReport, hints: SourceHints) -> None:
-    found = report_parts(report.paragraphs)
+def _fill_parts_and_timeliness(
+    report: ExtractedReport, found: dict[str, str | None], hints: SourceHints
+) -> None:
     report.sections = {part: heading is not None for part, heading in found.items()}
     report.section_headings = {part: heading for part, heading in found.items() if heading}
     report.deadline = due_date(report.report_year, hints.deadline)
     report.late, report.days_late = timeliness(report.publish_date, report.deadline)
 
 
-def _classify(report: ExtractedReport, body: Body, options: ExtractOptions) -> None:
+def _classify(
+    report: ExtractedReport, body: Body, options: ExtractOptions, parts: dict[str, str | None]
+) -> bool:
+    """The verdict, from the paragraphs and their required ``parts``; ``True`` when it replaced the paragraphs."""
     text = "\n".join(report.paragraphs)
     verdict = classify(
         report.title,
@@ -149,12 +167,15 @@ def _classify(report: ExtractedReport, body: Body, options: ExtractOptions) -> N
         min_untitled_chars=options.min_untitled_report_chars,
         min_report_chars=options.min_report_chars,
         max_link_ratio=options.max_link_ratio,
+        parts=count_parts(parts),
     )
     report.kind, report.reason = verdict.kind, verdict.reason
     if verdict.reason == "attachment-only report":
         # the report is the file: its identity is the title with the attachment names
         lines = [report.title or "", *(f"附件: {a.name}" for a in report.attachments)]
         report.paragraphs = [p for p in map(normalize_text, lines) if p]
+        return True
+    return False
 
 
 def _fill_fields(

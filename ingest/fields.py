@@ -71,7 +71,7 @@ def meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
     for node in tree.css("meta[name], meta[property], meta[itemprop]"):
         attrs = node.attributes
         name = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").strip().lower()
-        value = value_or_none(node.attributes.get("content"))
+        value = value_or_none(attrs.get("content"))
         if name and value and name not in out:
             out[name] = value
     return out
@@ -133,27 +133,28 @@ def info_labels(lines: list[str]) -> dict[str, str]:
 
 
 _HEADING_CLASSES = frozenset(["title", "news_cont_title"])
+_HEADING_BLOCKS = frozenset(["h1", "h2", "h3"])
 
 
 def _is_heading_block(page: Layout, index: int) -> bool:
-    block = page.blocks[index]
-    return block.tag in ("h1", "h2", "h3") or bool(_HEADING_CLASSES & set(block.attrs.split()))
+    attrs = page.attrs[index]
+    return page.tags[index] in _HEADING_BLOCKS or (
+        "title" in attrs and not _HEADING_CLASSES.isdisjoint(attrs.split())
+    )
 
 
 def page_signals(tree: LexborHTMLParser, page: Layout) -> PageSignals:
     """Signals of the whole page, from its lines (``blocks.layout``) and meta tags: linear in the page, however
     deeply its elements nest. The tree must have had its scripts and styles stripped."""
     lines = [line.text for line in page.lines]
+    parents = page.parents
     headings = [
         line.text
         for line in page.lines
         if line.block >= 0
         and (
             _is_heading_block(page, line.block)
-            or (
-                page.blocks[line.block].parent >= 0
-                and _is_heading_block(page, page.blocks[line.block].parent)
-            )
+            or (parents[line.block] >= 0 and _is_heading_block(page, parents[line.block]))
         )
     ]
     return PageSignals(meta=meta_tags(tree), labels=info_labels(lines), lines=lines, headings=headings)
@@ -211,8 +212,8 @@ def nearest_heading(page: Layout, first: int | None, tag_text: str) -> str | Non
             continue
         if _confirmed(line.text, [tag_text]):
             return line.text
-        block = page.blocks[line.block] if line.block >= 0 else None
-        if block is not None and (block.tag in _HEADING_TAGS or _TITLE_CLASS.search(block.attrs)):
+        block = line.block
+        if block >= 0 and (page.tags[block] in _HEADING_TAGS or _TITLE_CLASS.search(page.attrs[block])):
             headings.append(line.text)
         elif above and index < first and len(line.text) >= _PLAIN_TITLE_CHARS:
             plain.append(
@@ -395,8 +396,10 @@ def attachments(tree: LexborHTMLParser, base_url: str, near: set[str] | None = N
     """Document links (by the file name in the path or a ``filename=`` parameter). With ``near``, only links whose
     text is among those next to the body: a sidebar's or footer's files are not the page's attachments."""
     out: dict[str, Attachment] = {}
-    for link in tree.css("a[href]"):
-        href = (link.attributes.get("href") or "").strip()
+    found = [(link, (link.attrs["href"] or "").strip()) for link in tree.css("a[href]")]
+    if not _DOC_HINT.search("\n".join(href for _, href in found)):  # one pass: most pages link no file
+        return []
+    for link, href in found:
         if not _DOC_HINT.search(href):  # most links are pages: skip parsing them
             continue
         path = _file_path(href)

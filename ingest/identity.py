@@ -7,11 +7,49 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+_SPACE_IN_LINE = re.compile(r"[^\S\n]+")
 
 
 def normalize_text(text: str) -> str:
     """NFKC (full-width punctuation → ASCII forms), whitespace runs → one space, trimmed."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+# Text made only of these is NFKC already (none has a compatibility form, none composes with another): ASCII,
+# the CJK ideographs, kana and the punctuation and signs around them. Full-width forms (，（）：；！？ …) and … are replaced by
+# their NFKC forms first, which neither compose nor reorder with their neighbours; any other character sends the
+# text through NFKC.
+_NFKC_STABLE = re.compile(
+    "[^\n\x20-\x7e\u4e00-\u9fff\u3041-\u3096\u30a1-\u30fb、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛‘’“”—–·•°×′⚫]"
+)
+_WIDE = (*((c, chr(ord(c) - 0xFEE0)) for c in "，（）：；！？％"), ("…", "..."))
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")  # NFKC: the ASCII character 0xFEE0 below
+
+
+def _narrow(found: re.Match[str]) -> str:
+    return chr(ord(found.group()) - 0xFEE0)
+
+
+def _nfkc(text: str) -> str:
+    for wide, narrow in _WIDE:  # the common ones at str.replace speed
+        if wide in text:
+            text = text.replace(wide, narrow)
+    if not _NFKC_STABLE.search(text):
+        return text
+    text = _FULL_WIDTH.sub(_narrow, text)
+    return unicodedata.normalize("NFKC", text) if _NFKC_STABLE.search(text) else text
+
+
+def normalize_lines(lines: list[str]) -> list[str]:
+    """``normalize_text`` of each line, in one pass over them all (a line break is a boundary NFKC never
+    composes across), NFKC skipped where the text is NFKC already (it cost 0.1 µs a character)."""
+    joined = "\n".join(lines)
+    if not lines or joined.count("\n") != len(lines) - 1:
+        return [normalize_text(line) for line in lines]
+    normalized = _nfkc(joined)
+    if normalized.count("\n") != len(lines) - 1:  # not expected: no character's NFKC form holds a line break
+        return [normalize_text(line) for line in lines]
+    return [line.strip() for line in _SPACE_IN_LINE.sub(" ", normalized).split("\n")]
 
 
 def normalize_body(paragraphs: list[str]) -> str:

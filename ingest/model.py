@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 
 
@@ -62,9 +62,20 @@ class ExtractedReport:
         return self.kind == "report"
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready: every field, ``is_report``, and dates as YYYY-MM-DD."""
-        data = asdict(self)
+        """JSON-ready: every field, ``is_report``, and dates as YYYY-MM-DD. The same as ``dataclasses.asdict``
+        (containers copied, attachments as dicts), without its deep copy of every string."""
+        data: dict[str, object] = {name: getattr(self, name) for name in _REPORT_FIELDS}
+        data["paragraphs"] = list(self.paragraphs)
+        data["breadcrumb"] = list(self.breadcrumb)
+        data["attachments"] = [asdict(item) for item in self.attachments]
+        data["keywords"] = list(self.keywords)
+        data["sections"] = dict(self.sections)
+        data["section_headings"] = dict(self.section_headings)
+        data["provenance"] = dict(self.provenance)
         data["publish_date"] = self.publish_date.isoformat() if self.publish_date else None
         data["deadline"] = self.deadline.isoformat() if self.deadline else None
         data["is_report"] = self.is_report
         return data
+
+
+_REPORT_FIELDS = tuple(item.name for item in fields(ExtractedReport))

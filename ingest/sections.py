@@ -63,7 +63,11 @@ def report_parts(paragraphs: list[str]) -> dict[str, str | None]:
 
 def parts_count(paragraphs: list[str]) -> int:
     """How many of the four substantive parts (``other`` is optional in practice) a body shows."""
-    found = report_parts(paragraphs)
+    return count_parts(report_parts(paragraphs))
+
+
+def count_parts(found: dict[str, str | None]) -> int:
+    """How many of the four substantive parts a ``report_parts`` result holds."""
     return sum(1 for part in PARTS[:4] if found[part])
 
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest import extract_report
+from ingest.identity import normalize_text
 
 SECONDS_PER_MB = 4.0  # measured ≈ 0.6 s/MB on the worst of these; quadratic code is 100× more
 
@@ -74,6 +75,7 @@ FRAGMENTS = st.sampled_from(
         "-->",
         "<![if !supportLists]>",
         "<o:p>",
+        "<?php echo $x; ?>",
         "索引号：",
         "发布时间：2024-03-07 ",
         "来源：",
@@ -121,3 +123,12 @@ def test_any_nesting_depth(depth: int, tag: str) -> None:
 def test_pathological_titles_and_heads(page: str) -> None:
     raw = page.encode()
     assert _bounded(raw) < 1.0 + SECONDS_PER_MB * len(raw) / 1e6
+
+
+def test_a_processing_instruction_in_the_body_is_skipped() -> None:
+    """``<?php … ?>`` left in a template is a node without a tag name to the parser: it raised IndexError; now
+    it is skipped like a comment, and the text around it stays one paragraph."""
+    para = "依法行政，推进法治政府建设。" * 20
+    page = (TITLE + f"<div><p>{para}<?php echo $x; ?>{para}</p></div></body></html>").encode()
+    report = extract_report(page, "http://127.0.0.2/a.html")
+    assert report.paragraphs == [normalize_text(para + para)]

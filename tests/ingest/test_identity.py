@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import hashlib
 
-from ingest.identity import content_hash, normalize_body, normalize_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.identity import content_hash, normalize_body, normalize_lines, normalize_text
 
 
 def test_full_width_and_spaces_normalize_to_one_form() -> None:
@@ -32,3 +35,20 @@ def test_has_descendant_ignores_the_node_itself() -> None:
     assert a is not None and b is not None
     assert a.css_first("div") is not None  # lexbor matches the node itself: the trap
     assert not has_descendant(a, "div") and has_descendant(b, "p")
+
+
+# Characters NFKC changes, composes or reorders (combining marks, Hangul jamo, compatibility forms), the
+# full-width marks the fast path replaces, the spaces the cleaning collapses, and plain CJK and ASCII.
+_MIXED = st.sampled_from(
+    [
+        *"法治建设，。（）：；！？％ａＡ１…①ⅡＩ℃㎡、《》“”—·Ｚ～｡e •°×かがカ ",
+        *["\u0301", "\u0308", "\u00a8", "\u3000", "\t", "\xa0", "\u2002", "\u2028", "\x1c"],
+        *["\u1100", "\u1161", "\u11a8", "가", "\u3099", "\n"],
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.text(_MIXED, max_size=12), max_size=6))
+def test_normalizing_lines_together_equals_normalizing_each(lines: list[str]) -> None:
+    assert normalize_lines(lines) == [normalize_text(line) for line in lines]
