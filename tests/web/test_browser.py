@@ -98,7 +98,9 @@ def test_search_open_a_report_and_switch_versions(page_at: Any, site: str) -> No
     assert page.locator(".diff .added ins").all_inner_texts() == ["附:本报告于2025年1月更正第三部分数据。"]
     screenshot(page, "report-diff")
     page.go_back()
-    page.locator("table.versions").get_by_role("link", name="第 1 版", exact=True).click()  # switch to the older version
+    page.locator("table.versions").get_by_role(
+        "link", name="第 1 版", exact=True
+    ).click()  # switch to the older version
     page.wait_for_url(f"**/r/{older}")
     assert "附:本报告于2025年1月更正" not in page.locator("article.body").inner_text()
     assert page.locator("table.versions").get_by_text("第 1 版（本页）").count() == 1
