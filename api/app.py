@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine, text
 
-from api import coverage, documents, feed, operator, reports, web
+from api import attachments, capture, coverage, documents, feed, operator, reports, web
 from api.deps import read, reader
 from api.errors import install_error_handlers
 from api.guard import Guard
@@ -44,6 +44,8 @@ def create_app(*, engine: Engine, settings: Settings) -> FastAPI:
     app.router.routes.extend(documents.PLAIN_ROUTES)  # the hot reads, ahead of the routers (api/documents.py)
     app.add_middleware(Guard, settings=settings)  # outermost: before CORS, routes and any body read
     app.include_router(documents.router)
+    app.include_router(capture.router)
+    app.include_router(attachments.router)
     app.include_router(feed.router)
     app.include_router(reports.router)  # reports, versions (issue 19)
     app.include_router(coverage.router)

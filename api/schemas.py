@@ -14,9 +14,17 @@ NO_NUL = r"^[^\x00]*$"
 
 
 class AttachmentPublic(BaseModel):
+    """A linked file; what fetching and reading it found (``None`` on documents stored before files were read).
+    Its text: ``GET /documents/{id}/attachments/{n}``, ``n`` its index here."""
+
     name: str
     url: str
     type: str = ""
+    bytes: int | None = None
+    sha256: str | None = None
+    text_chars: int | None = None
+    status: str | None = Field(None, description="extracted | needs_ocr | failed | skipped")
+    reason: str | None = None
 
 
 class SightingPublic(BaseModel):
@@ -31,6 +39,13 @@ class VersionPublic(BaseModel):
     url: str
     first_seen: datetime
     last_seen: datetime
+
+
+class CapturePublic(BaseModel):
+    fetched_at: datetime
+    payload_sha256: str = Field(description="sha256 hex of the response body after content decoding")
+    warc_file: str = Field(description="a file in the WARC directory")
+    offset: int = Field(description="where the response record starts in it (GET /documents/{id}/capture)")
 
 
 class DocumentSummary(BaseModel):
@@ -61,6 +76,9 @@ class DocumentPublic(DocumentSummary, ReportFields):
     body: str = Field(description="clean paragraphs joined by newlines")
     sightings: list[SightingPublic]
     versions: list[VersionPublic]
+    capture: CapturePublic | None = Field(
+        None, description="the archived fetch that created or last updated it; null before archiving"
+    )
 
 
 class DocumentListed(DocumentSummary):
@@ -179,6 +197,12 @@ EXAMPLES: dict[str, Any] = {
             }
         ],
         "versions": [],
+        "capture": {
+            "fetched_at": "2026-11-22T04:17:57.412907Z",
+            "payload_sha256": "5f1c9d3ac2b0e4a8d7b6e1f0c9a8b7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0",
+            "warc_file": "fazhi-20261122041750118092-00001-crawler1-4242.warc.gz",
+            "offset": 1234,
+        },
     },
     "changes": {
         "ok": True,

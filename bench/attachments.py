@@ -7,6 +7,10 @@ Files: tests/data/files (made by LibreOffice, see its README); truth: the paragr
 python-docx (``Document.paragraphs``), and pypdfium2's raw text without our cleaning. Time: median CPU time
 (``time.process_time``) per file over the rounds; F1 after whitespace removal (tests.gold.score.bigram_prf), so
 page chrome a peer keeps (headers, 「— 3 —」) costs it precision.
+
+A second table compares the two bounded ways of reading a file (deadline + memory limit in a child process), wall
+ms per file: ``read_bounded`` (a fresh interpreter per file, as ``fazhi extract``) and ``ReaderPool`` (one warm
+child for many files, as the crawler).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -104,10 +109,14 @@ def measure(read: Callable[[bytes], str], content: bytes, truth: str, rounds: in
     return statistics.median(times) * 1000, bigram_prf(truth, text)[2]
 
 
-def main() -> None:
+def parse_rounds() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
-    rounds = parser.parse_args().rounds
+    return int(parser.parse_args().rounds)
+
+
+def main() -> None:
+    rounds = parse_rounds()
     print(f"{'format':14} {'file':16} {'library':24} {'ms/file':>8} {'F1':>7} {'vs fazhi':>9}")
     for label, name, truth_name in CASES:
         content = (FILES / name).read_bytes()
@@ -123,5 +132,33 @@ def main() -> None:
             print(f"{'':14} {'':16} {peer:24} {ms:8.1f} {f1:7.4f} {ms / ours_ms:8.2f}x")
 
 
+def bounded(rounds: int) -> None:
+    from ingest.files import read_bounded
+    from ingest.files.pool import ReaderPool
+
+    print(f"\n{'bounded reading':16} {'file':16} {'way':24} {'ms/file':>8} {'vs pool':>9}")
+    pool = ReaderPool(1)
+    try:
+        pool.read(b"", "warm-up")  # the pool's child starts once: its start is not a file's time
+        for name in ("report.docx", "report.pdf"):
+            content = (FILES / name).read_bytes()
+            warm = _wall(partial(pool.read, content, name), rounds)
+            fresh = _wall(partial(read_bounded, content, name), rounds)
+            print(f"{'':16} {name:16} {'ReaderPool (warm child)':24} {warm:8.1f} {'1.00x':>9}")
+            print(f"{'':16} {name:16} {'read_bounded (spawn)':24} {fresh:8.1f} {fresh / warm:8.2f}x")
+    finally:
+        pool.close()
+
+
+def _wall(run: Callable[[], object], rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
 if __name__ == "__main__":
     main()
+    bounded(parse_rounds())

@@ -216,7 +216,16 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=3, help="timed passes over each dataset (median ms/page)"
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated extractor names to run (default: all), e.g. --only 'fazhi,fazhi (no containers)'",
+    )
     args = parser.parse_args()
+    chosen = {name.strip() for name in args.only.split(",") if name.strip()}
+    unknown = chosen - set(EXTRACTORS)
+    if unknown:
+        parser.error(f"unknown extractor(s) {sorted(unknown)}; known: {list(EXTRACTORS)}")
     header = (
         f"{'dataset':<14}{'extractor':<24}{'pages':>6}{'F1 mean':>9}{'F1 med':>8}{'F1 min':>8}"
         f"{'leaks/pg':>9}{'fields EM':>10}{'CPU ms/pg':>10}"
@@ -226,6 +235,8 @@ def main() -> None:
     for dataset, pages in datasets().items():
         texts = {p.name: decode_html(p.html, p.content_type)[0] for p in pages}
         for name, extract in EXTRACTORS.items():
+            if chosen and name not in chosen:
+                continue
             try:
                 result = run(extract, pages, texts, args.rounds)
             except ImportError as exc:

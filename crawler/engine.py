@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from crawler import checkup, coverage, metrics, pipeline
+from crawler import attachments, checkup, coverage, metrics, pipeline, warc
 from crawler.discover import ListOptions, parse_list
 from crawler.errors import FetchError, PageError
 from crawler.extraction import ExtractionPool, shared_pool
@@ -55,6 +55,7 @@ class CrawlConfig:
     worker: str | None = None  # host:pid, recorded on the run
     extract_timeout: float = 30.0  # seconds a page's extraction (or list parsing) may take in its worker
     extract_workers: int | None = None  # extraction worker processes (None: the CPU count, at most 4)
+    warc: warc.WarcOptions | None = None  # where stored pages are archived (None: not archived)
 
 
 @dataclass
@@ -75,6 +76,9 @@ class SourceStats:
     failed: Counter[str] = field(default_factory=Counter)
     error: str | None = None
     listing: dict[str, Any] = field(default_factory=dict)  # expected vs found entries (crawler.listing)
+    attachments: Counter[str] = field(
+        default_factory=Counter
+    )  # by status, and peak_rss_mb (crawler.attachments)
 
     @property
     def failures(self) -> int:
@@ -402,6 +406,7 @@ class SourceCrawl:
         report = await self._read(
             pipeline.extract, result.content, result.final_url, result.content_type, hints
         )
+        report = await attachments.attach(self, entry, report)  # a report's files: fetched, read, joined
         read = await asyncio.to_thread(
             pipeline.read_detail,
             db,
@@ -417,6 +422,10 @@ class SourceCrawl:
             title, body = read.report.title or "", read.report.body
             found = await self._read(pipeline.keywords_and_tokens, title, body, keywords)
             read.report.keywords, read.search_tokens = found
+        if self.config.warc and read.report.is_report:  # evidence: on disk before the document commits
+            read.capture = await asyncio.to_thread(
+                warc.archive_page, self.config.warc, db, entry, result, read
+            )
         return await asyncio.to_thread(
             pipeline.store_detail,
             db,

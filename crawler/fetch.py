@@ -33,6 +33,7 @@ from crawler.errors import (
     TooManyRedirects,
     UnsupportedEncoding,
 )
+from crawler.warcrecords import Wire
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 
@@ -58,6 +59,7 @@ class FetchResult:
     content: bytes
     elapsed: float
     redirects: list[str] = field(default_factory=list)
+    wire: Wire | None = None  # the last hop as on the wire, for the WARC archive (crawler.warc)
 
     @property
     def content_type(self) -> str | None:
@@ -263,12 +265,12 @@ class Fetcher:
         current, hops, visits = url, list[str](), {url: 1}
         while True:
             addresses = await check_address(current, self.policy)
-            status, headers, content = await self._send(
+            status, headers, content, wire = await self._send(
                 current, method, data, extra if not hops else {}, addresses
             )
             location = headers.get("location")
             if status not in REDIRECT_CODES or not location:
-                return FetchResult(url, current, status, headers, content, 0.0, hops)
+                return FetchResult(url, current, status, headers, content, 0.0, hops, wire)
             if len(hops) >= self.policy.max_redirects:
                 raise TooManyRedirects(url, f"more than {self.policy.max_redirects} redirects")
             hops.append(current)
@@ -286,18 +288,22 @@ class Fetcher:
         data: dict[str, str] | None,
         extra: dict[str, str],
         addresses: list[Address],
-    ) -> tuple[int, dict[str, str], bytes]:
+    ) -> tuple[int, dict[str, str], bytes, Wire]:
         try:
             request = self._client.build_request(method, url, data=data, headers=extra)
             self._backend.pins[request.url.raw_host.decode("ascii").lower()] = addresses
+            wire = _wire(request)
             response = await self._client.send(request, stream=True)
             try:
                 headers = {k.lower(): v for k, v in response.headers.items()}
                 inflater = _Inflater(headers.get("content-encoding", ""), self.policy.max_bytes, url)
-                body = bytearray()
+                body, raw = bytearray(), bytearray()
                 async for chunk in response.aiter_raw():
+                    raw += chunk
                     body += inflater.feed(chunk)
-                return response.status_code, headers, bytes(body)
+                content = bytes(body)
+                _answered(wire, response, content if raw == body else bytes(raw))
+                return response.status_code, headers, content, wire
             finally:
                 await response.aclose()
         except httpx.TimeoutException as exc:
@@ -312,3 +318,25 @@ class Fetcher:
             raise ConnectFailure(url, str(exc) or type(exc).__name__) from exc
         except httpx.HTTPError as exc:
             raise ConnectFailure(url, str(exc) or type(exc).__name__) from exc
+
+
+def _wire(request: httpx.Request) -> Wire:
+    """The request as sent, for the WARC archive; :func:`_answered` adds the response."""
+    return Wire(
+        url=str(request.url),
+        method=request.method,
+        target=request.url.raw_path,
+        request_headers=list(request.headers.raw),
+        request_body=request.content,
+        http_version="HTTP/1.1",
+        status=0,
+        reason=b"",
+        response_headers=[],
+        body=b"",
+    )
+
+
+def _answered(wire: Wire, response: httpx.Response, raw: bytes) -> None:
+    wire.http_version, wire.status = response.http_version, response.status_code
+    wire.reason = response.extensions.get("reason_phrase", b"")
+    wire.response_headers, wire.body = list(response.headers.raw), raw

@@ -19,6 +19,7 @@ from ingest import ExtractedReport, SourceHints, extract_report
 from ingest.keywords import extract_keywords
 from ingest.tokens import token_text
 from store import FrontierEntry, read_session, write_session
+from store.captures import set_capture
 from store.documents import find_document, record_sighting, upsert_document
 from store.frontier import NewEntry, enqueue, mark
 from store.types import utcnow
@@ -151,6 +152,9 @@ class Extracted:
     digest: str
     needs_keywords: bool
     search_tokens: tuple[str, str] | None = None
+    capture: dict[str, Any] | None = (
+        None  # the page's WARC record (crawler.warc), written before it is stored
+    )
 
 
 def unchanged(
@@ -206,7 +210,15 @@ def store_detail(
     attempts: int,
 ) -> DetailOutcome:
     return _store(
-        db, source, entry, result, extracted.report, extracted.digest, attempts, extracted.search_tokens
+        db,
+        source,
+        entry,
+        result,
+        extracted.report,
+        extracted.digest,
+        attempts,
+        extracted.search_tokens,
+        extracted.capture,
     )
 
 
@@ -219,6 +231,7 @@ def _store(
     digest: str,
     attempts: int,
     search_tokens: tuple[str, str] | None = None,
+    capture: dict[str, Any] | None = None,
 ) -> DetailOutcome:
     with write_session(db) as session:
         document_id, status = None, "not_report"
@@ -231,6 +244,8 @@ def _store(
                 search_tokens=search_tokens,
             ).created
             document_id, status = report.id, "new" if created else "seen"
+            if capture:
+                set_capture(session, document_id=report.id, capture=capture)
         mark(
             session,
             entry.key,

@@ -22,6 +22,19 @@ Dialect = Literal[
 ]
 Switchable = Literal["all", "trs", "hanweb", "gkmlpt", "jpaas", "datalist", "pagedec", "ls", "pager"]
 
+AttachmentType = Literal["pdf", "doc", "docx", "wps", "ofd", "rtf", "xls", "xlsx", "et"]
+ATTACHMENT_TYPES: tuple[AttachmentType, ...] = (
+    "pdf",
+    "doc",
+    "docx",
+    "wps",
+    "ofd",
+    "rtf",
+    "xls",
+    "xlsx",
+    "et",
+)
+
 
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -46,6 +59,17 @@ class Source(BaseModel):
     delay: float = Field(1.0, ge=0, le=600, description="seconds between two requests to one host")
     max_list_pages: int = Field(50, ge=1, le=10_000, description="cap on list pages per crawl")
     max_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="cap on one response body, decompressed")
+    max_attachment_bytes: int = Field(
+        50 * 1024 * 1024, ge=1024, description="cap on one attachment (PDF, Word, OFD …), decompressed"
+    )
+    attachment_types: list[AttachmentType] = Field(
+        default_factory=lambda: list(ATTACHMENT_TYPES),
+        description="attachment types fetched (by the link's extension, then by the bytes)",
+    )
+    max_attachments: int = Field(
+        10, ge=0, le=100, description="attachments fetched per report page (0: none)"
+    )
+    keep_attachments: bool = Field(True, description="store each attachment's bytes (served with ?raw=1)")
     concurrency: int = Field(1, ge=1, le=16, description="requests in flight to one host")
     retries: int = Field(3, ge=0, le=10, description="retries for timeouts, connection failures, 429 and 5xx")
     backoff: float = Field(2.0, ge=0, le=600, description="seconds before the first retry, doubled each time")

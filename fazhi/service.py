@@ -30,6 +30,7 @@ from crawler.indexer import index_pending
 from crawler.politeness import HostSlots
 from crawler.robots import RobotsCache
 from crawler.sources import Source
+from crawler.warc import WarcOptions
 from fazhi import lifecycle
 from fazhi.headers import header_deadline_protocol
 from fazhi.lifecycle import Server, StopSignals
@@ -51,6 +52,16 @@ def crawl_config(settings: Settings) -> CrawlConfig:
         worker=f"{socket.gethostname()}:{os.getpid()}",
         extract_timeout=settings.extract_timeout,
         extract_workers=settings.extract_workers,
+        warc=warc_options(settings),
+    )
+
+
+def warc_options(settings: Settings) -> WarcOptions | None:
+    if not settings.warc_enabled:
+        return None
+    directory = settings.warc_directory()
+    return WarcOptions(
+        directory, settings.warc_max_file_bytes, settings.warc_retention_days, settings.warc_fsync
     )
 
 

@@ -99,6 +99,37 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         "text", description="`text` for people, `json` for log pipelines"
     )
+    warc_enabled: bool = Field(True, description="archive every fetch that stores a document in WARC files")
+    warc_dir: Path | None = Field(
+        None,
+        description="WARC directory (default: `warc/` beside the SQLite file, else in $XDG_DATA_HOME/fazhi)",
+    )
+    warc_max_file_bytes: int = Field(
+        1_000_000_000, ge=1_000_000, description="a WARC file is closed and a new one started at this size"
+    )
+    warc_fsync: bool = Field(
+        True,
+        description="fsync each page's records before its document commits (false: written whole, not fsynced)",
+    )
+    warc_retention_days: int = Field(
+        0,
+        ge=0,
+        description="delete WARC files older than this that no document's capture points at (0: keep all)",
+    )
+
+    def warc_directory(self) -> Path:
+        """Where WARC files go: the setting, else beside a SQLite database file, else in the data directory."""
+        if self.warc_dir is not None:
+            return self.warc_dir.expanduser().resolve()
+        from sqlalchemy.engine import make_url
+
+        try:
+            url = make_url(self.database_url)
+        except Exception:  # a bad URL is the store's to report
+            return data_dir() / "warc"
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).expanduser().resolve().parent / "warc"
+        return data_dir() / "warc"
 
     @field_validator("default_schedule")
     @classmethod

@@ -50,8 +50,14 @@ _NEWS_LEAD = re.compile(r"^.{0,20}(近日|日前|记者|本报讯|讯[\s(（]|�
 _NEWS_CHARS = 1500
 _REPORT_BODY = re.compile(r"报告如下|情况如下|总结如下|报告如下")
 
+# (pattern, reason, words): a pattern is tried only on a text holding one of its words, every alternative of the
+# pattern needs one of them (a substring test runs at memchr speed; the patterns cost 0.7 ms on a 20 KB head).
 _CHALLENGE = [
-    (re.compile(r"\$_ts\s*=|<meta[^>]{0,500}\br=[\"']?m[\"']?[\s>/]", re.I), "blocked_js_challenge"),
+    (
+        re.compile(r"\$_ts\s*=|<meta[^>]{0,500}\br=[\"']?m[\"']?[\s>/]", re.I),
+        "blocked_js_challenge",
+        ("$_ts", "r="),  # searched in the lower-cased text, as the pattern ignores case
+    ),
     (
         re.compile(
             r"(云防护|安全防护|防火墙|WAF|网站防火墙|安全狗|创宇盾|雷池|云盾|知道创宇).{0,20}(拦截|阻断)|"
@@ -59,9 +65,14 @@ _CHALLENGE = [
             r"您的访问(请求)?(疑似|存在)"
         ),
         "blocked_waf",
+        ("拦截", "阻断", "访问被", "请求已被", "非法请求", "疑似", "您的访问"),
     ),
     # the page's own message, never the 「网站维护：某某中心」 credit of an ordinary footer
-    (re.compile(r"临时维护|系统维护中|正在(进行)?维护|网站维护中|维护升级中|升级维护中"), "maintenance_stub"),
+    (
+        re.compile(r"临时维护|系统维护中|正在(进行)?维护|网站维护中|维护升级中|升级维护中"),
+        "maintenance_stub",
+        ("维护",),
+    ),
 ]
 
 
@@ -76,8 +87,9 @@ def blocked_reason(html: str, visible: int, min_page_chars: int, lines: Sequence
     by content whatever the status code: the markup's head and the visible text (``lines``, when parsed)."""
     if visible < 2000:  # challenge and block pages say little; a long page is a real page
         text = html[:20000] + "\n" + "\n".join(lines)
-        for pattern, reason in _CHALLENGE:
-            if pattern.search(text):
+        lowered = text.lower()
+        for pattern, reason, words in _CHALLENGE:
+            if any(word in lowered for word in words) and pattern.search(text):
                 return reason
     if visible < min_page_chars:
         return "empty_page"

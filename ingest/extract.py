@@ -25,14 +25,18 @@ from ingest.sections import due_date, report_parts, timeliness
 # (50,000 attributes took 7 s), and no text lives there. Such a tag is a long run without ">" that a tag opens.
 _MAX_TAG = 8192
 _TAG_OPEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]{0,30})")
-# 8 KB without ">" right after a ">": tried only where a ">" precedes, so each run is scanned once (linear)
-_LONG_PIECE = re.compile(f"(?:^|(?<=>))[^>]{{{_MAX_TAG}}}")
+# 8 KB without ">" right after a ">": the search jumps from ">" to ">" (a literal prefix), so each run is scanned
+# once (linear, and at C speed: a look-behind tried at every character cost 0.4 ms on a 25 KB page)
+_LONG_PIECE = re.compile(f">[^>]{{{_MAX_TAG}}}")
 
 
 def _bounded_tags(html: str) -> str:
     """``html`` with the attributes of oversized start tags dropped. Linear: the page is split at every ">"
     (C speed) and only a piece of 8 KB or more is looked into."""
-    if len(html) < _MAX_TAG or not _LONG_PIECE.search(html):
+    if len(html) < _MAX_TAG:
+        return html
+    first = html.find(">")
+    if (first if first >= 0 else len(html)) < _MAX_TAG and not _LONG_PIECE.search(html):
         return html
     pieces = html.split(">")
     for index, piece in enumerate(pieces):

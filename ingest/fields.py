@@ -277,7 +277,7 @@ def doc_number(signals: PageSignals, head: list[str]) -> tuple[str | None, str]:
     if found:
         return re.sub(r"\s+", "", found.group(0)), "info_table"
     for line in head:
-        match = _DOC_NUMBER.search(line)
+        match = _DOC_NUMBER.search(line) if "号" in line else None  # every form ends in 号: skip the scan
         if match and (match.start() == 0 or len(line) <= _DOC_LINE_CHARS):
             return re.sub(r"\s+", "", match.group(0)), "body"
     return None, ""
@@ -362,7 +362,7 @@ def date_lines(signals: PageSignals) -> list[tuple[str | None, str]]:
 
 def visible_source(lines: list[str]) -> str | None:
     for line in lines[:200]:
-        match = _SOURCE.search(line)
+        match = _SOURCE.search(line) if "源" in line else None
         if match and value_or_none(match.group(1)):
             return match.group(1)
     return None

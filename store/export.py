@@ -20,6 +20,8 @@ from typing import IO, Any
 import orjson
 from sqlalchemy import Engine
 
+from store.attachments import public_attachment
+from store.captures import CSV_CAPTURE_COLUMNS, capture_columns
 from store.queries import Filters, iter_documents
 
 # The columns of a JSON-lines record, in order.
@@ -55,10 +57,17 @@ RECORD_COLUMNS = (
     "days_late",
     "first_seen",
     "backdated",
+    "capture",
 )
 # A CSV row: the record's columns, lists joined (breadcrumb with " > ", keywords with spaces), attachments as two
 # cells: their names joined with " | " and their URLs with spaces.
-CSV_COLUMNS = (*RECORD_COLUMNS[:16], "attachment_names", "attachments", *RECORD_COLUMNS[17:])
+CSV_COLUMNS = (
+    *RECORD_COLUMNS[:16],
+    "attachment_names",
+    "attachments",
+    *(c for c in RECORD_COLUMNS[17:] if c != "capture"),
+    *CSV_CAPTURE_COLUMNS,  # the capture flat: capture_fetched_at …
+)
 # what spreadsheets read as a formula (OWASP: CSV injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # the files an earlier txt export wrote (and only those: a folder's other files are left alone)
@@ -86,9 +95,7 @@ def document_record(row: dict[str, Any]) -> dict[str, Any]:
     record["first_seen"] = rfc3339(row["first_seen"]) if row.get("first_seen") else None
     record["breadcrumb"] = list(row.get("breadcrumb") or [])
     record["keywords"] = list(row.get("keywords") or [])
-    record["attachments"] = [
-        {"name": a.get("name"), "url": a.get("url")} for a in row.get("attachments") or []
-    ]
+    record["attachments"] = [public_attachment(a) for a in row.get("attachments") or []]
     return record
 
 
@@ -110,6 +117,7 @@ def csv_record(row: dict[str, Any]) -> dict[str, Any]:
     record["breadcrumb"] = " > ".join(record["breadcrumb"])
     record["keywords"] = " ".join(record["keywords"])
     record["sections"] = sections_cell(record["sections"])
+    record.update(capture_columns(record.pop("capture")))
     return csv_safe(record)
 
 

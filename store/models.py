@@ -5,13 +5,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, PrimaryKeyConstraint, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime, utcnow
 
 # 64-bit sequence numbers on PostgreSQL; SQLite's rowid alias must be spelled INTEGER (it is 64-bit anyway)
 SEQ = BigInteger().with_variant(Integer(), "sqlite")
+Blob = bytes  # AttachmentFile has a column named ``bytes``
 
 
 class Document(SQLModel, table=True):
@@ -52,6 +62,10 @@ class Document(SQLModel, table=True):
     days_late: int | None = None
     first_seen: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     backdated: bool | None = None
+    # the WARC record of the fetch that created or last updated it (store.captures); null before archiving
+    capture: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class ReportBand(SQLModel, table=True):
@@ -183,3 +197,31 @@ class HostPace(SQLModel, table=True):
 
     host: str = Field(primary_key=True)
     next_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class AttachmentFile(SQLModel, table=True):
+    """One attachment of a document (its ``n``-th, as in ``documents.attachments``): what reading it gave, its
+    text and search words, and (when kept) its bytes. Written before its document, so a crash between the two
+    leaves rows the next crawl of the page overwrites (see store.attachments)."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("document_id", "n"),)
+
+    pk: int | None = Field(default=None, sa_column=Column(SEQ, primary_key=True))
+    document_id: str = Field(max_length=64, index=True)
+    n: int
+    name: str
+    url: str = Field(index=True)  # conditional requests: the last validators seen for this URL
+    type: str = ""
+    bytes: int = 0
+    sha256: str = ""
+    text_chars: int = 0
+    status: str = "skipped"  # extracted | needs_ocr | failed | skipped
+    reason: str | None = None
+    is_body: bool = False  # its text is the document's body (an attachment-only report)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    tokens: str = Field(default="", sa_column=Column(Text, nullable=False))  # jieba words, for search
+    content: Blob | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -8,7 +8,8 @@ sees one token per Chinese word. ``documents_fts`` holds the words, keyed by the
   index, ranked with ``ts_rank``. In a UTF-8 database the parser reads Chinese characters as letters under any
   locale, ``C`` included (checked on PostgreSQL 15); other encodings are refused by ``store.migrate``.
 
-Both tables are made by the first migration (PostgreSQL's title index by 0004). A search is a list of words, all
+A document's attachments are searched with it: the words of their text (unless that text is the body) follow the
+body's in the index (``store.attachments``). Both tables are made by the first migration (PostgreSQL's title index by 0004). A search is a list of words, all
 required; user input never reaches either query language (FTS5 gets quoted phrases, PostgreSQL ``plainto_tsquery``
 and quoted lexemes). This module holds the SQL of a search on each backend; :mod:`store.ranking` orders the hits.
 """
@@ -19,12 +20,18 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from store.attachments import search_texts, search_tokens
+
 FTS_TABLE = "documents_fts"
 
 # FTS_TABLE is a constant of this module: the f-strings below never carry user input (S608).
 
 
 def index_document(session: Session, document_id: str, title_tokens: str, body_tokens: str) -> None:
+    """Index a new document: its title, its body and its attachments' words (stored just before it)."""
+    attached = search_tokens(session.connection(), document_id)
+    if attached:
+        body_tokens = f"{body_tokens} {attached}"
     session.connection().execute(
         text(
             f"INSERT INTO {FTS_TABLE}(rowid, title, body) "
@@ -35,7 +42,8 @@ def index_document(session: Session, document_id: str, title_tokens: str, body_t
 
 
 def unindexed(connection: Connection, *, limit: int) -> list[tuple[int, str, str]]:
-    """Documents the index does not have yet: ``(seq, title, body)``."""
+    """Documents the index does not have yet: ``(seq, title, text)``, the text being the body and the text of
+    its attachments."""
     rows = connection.execute(
         text(
             "SELECT seq, coalesce(title, ''), body FROM documents "
@@ -44,7 +52,11 @@ def unindexed(connection: Connection, *, limit: int) -> list[tuple[int, str, str
         ),
         {"limit": limit},
     )
-    return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+    found = [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+    attached = search_texts(connection, [seq for seq, _, _ in found])
+    return [
+        (seq, title, f"{body}\n{attached[seq]}" if seq in attached else body) for seq, title, body in found
+    ]
 
 
 def index_rows(connection: Connection, rows: list[tuple[int, str, str]]) -> None:

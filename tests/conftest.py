@@ -24,6 +24,13 @@ def shared_dir() -> Path:
     return Path(os.environ.get("FAZHI_SHARED", ROOT.parent / "shared"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _data_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """What tests start never writes under the real home: fazhi's default data directory (WARC files …) is a
+    temporary one, for the subprocesses too."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+
+
 @pytest.fixture(autouse=True)
 def _loopback_guard() -> Iterator[None]:
     with loopback_only():

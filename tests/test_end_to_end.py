@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from api import create_app
 from fazhi.settings import Settings
 from store import Document, FrontierEntry
+from store.attachments import PUBLIC_FIELDS
 from store.documents import sightings_of
 from store.export import export_jsonl, export_txt
 from tests.conftest import crawl
@@ -186,7 +187,7 @@ def test_export_jsonl_records(crawled: tuple[Any, list[Any]], tmp_path: Path) ->
         assert required <= set(record)
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", record["publish_date"])
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", record["fetched_at"])
-        assert all(set(a) == {"name", "url"} for a in record["attachments"])
+        assert all(set(a) == set(PUBLIC_FIELDS) for a in record["attachments"])
     hedong = next(r for r in records if r["source_name"] == "hedong")
     assert hedong["attachments"][0]["url"].endswith(".pdf")
 

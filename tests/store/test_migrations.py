@@ -49,7 +49,7 @@ def test_a_file_from_before_migrations_is_adopted_and_keeps_its_rows(tmp_path: P
     path = tmp_path / "old.db"
     old = create_engine(f"sqlite:///{path}")
     # what the first release made: create_all plus the FTS table, and no alembic_version
-    later = ("host_pace", "report_bands", "source_expectations")
+    later = ("host_pace", "report_bands", "source_expectations", "attachments")
     tables = [t for name, t in SQLModel.metadata.tables.items() if name not in later]
     SQLModel.metadata.create_all(old, tables=tables)
     with old.begin() as connection:
@@ -59,6 +59,7 @@ def test_a_file_from_before_migrations_is_adopted_and_keeps_its_rows(tmp_path: P
         connection.exec_driver_sql("DROP INDEX ix_documents_report_id")  # added by 0005, with its columns
         for name in REPORT_COLUMNS:
             connection.exec_driver_sql(f"ALTER TABLE documents DROP COLUMN {name}")
+        connection.exec_driver_sql("ALTER TABLE documents DROP COLUMN capture")  # added by 0007
     with old.begin() as connection:
         connection.exec_driver_sql("CREATE VIRTUAL TABLE documents_fts USING fts5(title, body)")
     with old.begin() as connection:
