@@ -1,13 +1,18 @@
-"""Crawl benchmark: fazhi against an equivalent Scrapy spider on a large simulated portal set, in one run.
+"""Crawl benchmark: fazhi against three peers on a large simulated portal set, rotated, in one run.
 
-    pip install -e '.[bench]' && python bench/crawl.py [--hosts 20 --pages 100]
+    pip install -e '.[bench]' && python bench/crawl.py [--hosts 20 --pages 100 --rounds 3] [--profile]
 
-Both crawl the same hosts (one TRS report column each; politeness delay 0; one request in flight per host, so
-equal concurrency), fetch list pages and report pages, parse with selectolax through the same extraction
-(``ingest.extract_report``: the comparison is about the crawling machinery) and write to SQLite. Scrapy keeps no
-frontier, no conditional-request validators and no crash-safe per-page commits: fazhi does all three. fazhi runs twice
-more: with jieba keywords (its default), and an unchanged recrawl of the same store (bytes and time relative to the
-first crawl). Each crawler is a separate process; its peak RSS comes from wait4(). Prints; asserts nothing.
+Every crawler is its own process (fazhi with its extraction workers) crawling the same portals (``portalsim.bulk``:
+one TRS report column per host, politeness off, one request in flight per host) into its own fresh SQLite file:
+
+- fazhi, full extraction (``ingest``), keywords and search indexing off;
+- Scrapy with fazhi's extraction (``bench/peers.py``), Scrapy with a light extraction (title, largest text block,
+  sha256, SQLite), and a naive aiohttp crawler doing the same light work;
+- fazhi with indexing on (jieba keywords and search tokens), and fazhi's unchanged recrawl of its first store.
+
+Each round runs them in a rotated order (a loaded machine drifts; ratios within a round are what count). CPU is the
+process tree's user + system time (wait4, extraction workers included), peak RSS the tree's largest sum of
+resident sets (sampled). The table shows each crawler's median round. Prints; asserts nothing.
 """
 
 from __future__ import annotations
@@ -15,16 +20,31 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.peers import script  # noqa: E402
 from portalsim.bulk import COL, bulk_hosts  # noqa: E402
+
+CRAWLERS = ("fazhi", "scrapy-fazhi", "scrapy-light", "aiohttp-light", "fazhi-indexing")
+
+
+@dataclass
+class Run:
+    seconds: float
+    cpu: float  # seconds of CPU, the whole process tree
+    rss: int  # MiB, the tree's peak
+    stored: int
+    bytes: int = 0
 
 
 def free_port(hosts: list[str]) -> int:
@@ -41,158 +61,191 @@ def free_port(hosts: list[str]) -> int:
     raise RuntimeError("no free port")
 
 
-def measured(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, str]:
-    """Run ``command``; return (seconds, peak RSS in MiB, stdout)."""
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and its descendants."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("VmRSS:"))) * 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def measured(command: list[str], env: dict[str, str], cwd: Path) -> tuple[Run, str]:
     out = cwd / f"out-{time.monotonic_ns()}.txt"
-    with out.open("w") as handle:
+    peak = [0]
+    with out.open("w") as handle, out.with_suffix(".err").open("w") as errors:
         started = time.perf_counter()
-        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=handle, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=handle, stderr=errors)
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.05):
+                peak[0] = max(peak[0], tree_rss(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
+        done.set()
+        sampler.join()
     if status != 0:
-        raise RuntimeError(f"{command[:4]} exited with {status}")
-    return elapsed, usage.ru_maxrss // 1024, out.read_text()
+        raise RuntimeError(f"{command[:3]} exited with {status}: see {out.with_suffix('.err')}")
+    text = out.read_text()
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, peak[0] // (1024 * 1024), 0), text
 
 
-def fazhi_run(
-    sources: Path, work: Path, db: str, keywords: int, index: bool = False
-) -> tuple[float, int, list[dict]]:
-    env = {
+def fazhi_env(db: str, keywords: int) -> dict[str, str]:
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")},
         "FAZHI_DATABASE_URL": db,
         "FAZHI_KEYWORDS": str(keywords),
         "FAZHI_LOG_LEVEL": "WARNING",
     }
-    command = [sys.executable, "-m", "fazhi", "crawl", "--json", "--sources", str(sources)]
-    seconds, rss, out = measured([*command, "--index" if index else "--no-index"], env, work)
-    return seconds, rss, json.loads(out)
 
 
-SPIDER = """
-import re, sqlite3, sys, json
-import scrapy
-from scrapy.crawler import CrawlerProcess
-from selectolax.lexbor import LexborHTMLParser
-sys.path.insert(0, sys.argv[3])
-from ingest import extract_report  # the same extraction as fazhi: the comparison is about the crawl machinery
+def fazhi(sources: Path, work: Path, db: Path, *, keywords: int = 0, profile: bool = False) -> Run:
+    prefix = (
+        [sys.executable, "-m", "pyinstrument", "-o", str(db) + ".profile.txt", "-m"]
+        if profile
+        else [
+            sys.executable,
+            "-m",
+        ]
+    )
+    command = [*prefix, "fazhi", "crawl", "--json", "--no-index", "--sources", str(sources)]
+    run, out = measured(command, fazhi_env(f"sqlite:///{db}", keywords), work)
+    stats = json.loads(out[out.index("[") :])
+    run.stored = sum(s["new"] for s in stats)
+    run.bytes = sum(s["bytes"] for s in stats)
+    return run
 
-STARTS = json.loads(sys.argv[2])
 
-class Store:
-    def open_spider(self, spider):
-        self.db = sqlite3.connect(sys.argv[1])
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS documents (id TEXT PRIMARY KEY, url TEXT, title TEXT, fields TEXT, body TEXT)")
-    def process_item(self, item, spider):
-        self.db.execute("INSERT OR IGNORE INTO documents VALUES (?, ?, ?, ?, ?)",
-                        (item["id"], item["url"], item["title"], item["fields"], item["body"]))
-        self.db.commit()
-        return item
-    def close_spider(self, spider):
-        self.db.close()
+def peer(name: str, work: Path, db: Path, starts: list[str]) -> Run:
+    kind, extraction = name.split("-")
+    path = work / f"peer_{kind}.py"  # not scrapy.py: it would shadow the package
+    path.write_text(script(kind), encoding="utf-8")
+    run, out = measured(
+        [sys.executable, str(path), str(db), json.dumps(starts), str(ROOT), extraction],
+        dict(os.environ),
+        work,
+    )
+    run.stored = int(out.strip().splitlines()[-1] or 0)
+    return run
 
-class Reports(scrapy.Spider):
-    name = "reports"
-    start_urls = STARTS
-    def parse(self, response):
-        tree = LexborHTMLParser(response.text)
-        script = re.search(r"createPageHTML\\((\\d+),\\s*(\\d+),\\s*\\"(\\w+)\\",\\s*\\"(\\w+)\\"", response.text)
-        if script and script.group(2) == "0":
-            for i in range(1, int(script.group(1))):
-                yield response.follow(f"{script.group(3)}_{i}.{script.group(4)}", self.parse)
-        for a in tree.css("a[href]"):
-            title = a.attributes.get("title") or a.text()
-            if "法治" in title and "报告" in title:
-                yield response.follow(a.attributes["href"], self.parse_report)
-    def parse_report(self, response):
-        report = extract_report(response.body, response.url, content_type=response.headers.get("Content-Type", b"").decode())
-        if report.is_report:
-            fields = json.dumps({k: v for k, v in report.to_dict().items() if k not in ("body", "paragraphs")}, ensure_ascii=False)
-            yield {"id": report.id, "url": response.url, "title": report.title, "fields": fields, "body": report.body}
 
-process = CrawlerProcess(settings={
-    "CONCURRENT_REQUESTS": len(STARTS), "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0,
-    "ROBOTSTXT_OBEY": True, "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
-    "ITEM_PIPELINES": {"__main__.Store": 100}, "USER_AGENT": "bench-scrapy", "RETRY_TIMES": 3,
-})
-process.crawl(Reports)
-process.start()
-with sqlite3.connect(sys.argv[1]) as db:
-    print(db.execute("SELECT count(*) FROM documents").fetchone()[0])
-"""
+def one_round(order: list[str], work: Path, sources: Path, starts: list[str], n: int) -> dict[str, Run]:
+    runs = {}
+    for name in order:
+        db = work / f"{name}-{n}.db"
+        if name == "fazhi":
+            runs[name] = fazhi(sources, work, db)
+            runs["recrawl"] = fazhi(sources, work, db)  # the same store again: nothing changed
+        elif name == "fazhi-indexing":
+            runs[name] = fazhi(sources, work, db, keywords=8)
+        else:
+            runs[name] = peer(name, work, db, starts)
+    return runs
+
+
+def median_run(runs: list[Run]) -> Run:
+    return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+
+
+def report(rounds: list[dict[str, Run]], total: int, hosts: int, pages: int) -> None:
+    print(
+        f"simulated set: {hosts} hosts × {pages} report pages, {total} pages with lists; {len(rounds)} rounds"
+    )
+    print(f"{'crawler':<22}{'seconds':>9}{'pages/s':>9}{'CPU ms/page':>13}{'peak RSS MiB':>14}{'stored':>8}")
+    medians = {name: median_run([r[name] for r in rounds]) for name in (*CRAWLERS, "recrawl")}
+    for name in CRAWLERS:
+        run = medians[name]
+        print(
+            f"{name:<22}{run.seconds:>9.2f}{total / run.seconds:>9.1f}{run.cpu * 1000 / total:>13.2f}"
+            f"{run.rss:>14}{run.stored:>8}"
+        )
+    print("\nratios, each round (fazhi pages/s ÷ the other's; CPU per page: the other's ÷ fazhi's)")
+    for name in CRAWLERS[1:]:
+        speed = [r["fazhi"].seconds and r[name].seconds / r["fazhi"].seconds for r in rounds]
+        cpu = [r[name].cpu / r["fazhi"].cpu for r in rounds]
+        print(f"  fazhi vs {name:<16} speed {_list(speed)}   CPU {_list(cpu)}")
+    recrawl_bytes = [r["recrawl"].bytes / r["fazhi"].bytes for r in rounds]
+    recrawl_time = [r["recrawl"].seconds / r["fazhi"].seconds for r in rounds]
+    print(f"  unchanged recrawl: bytes {_list(recrawl_bytes, '.1%')}   time {_list(recrawl_time, '.1%')}")
+    targets(medians, rounds, total)
+
+
+def _list(values: list[float], spec: str = ".2f") -> str:
+    return " ".join(format(v, spec) for v in values)
+
+
+def targets(medians: dict[str, Run], rounds: list[dict[str, Run]], total: int) -> None:
+    def ratio(a: str, b: str) -> float:  # the median over rounds of b's seconds ÷ a's (a's speed over b's)
+        return statistics.median(r[b].seconds / r[a].seconds for r in rounds)
+
+    checks = [
+        ("fazhi CPU ≤ 3.0 ms/page (full extraction)", medians["fazhi"].cpu * 1000 / total, 3.0, "≤"),
+        ("pages/s ≥ 1.0× Scrapy-light", ratio("fazhi", "scrapy-light"), 1.0, "≥"),
+        ("pages/s ≥ 1.5× Scrapy with fazhi's extraction", ratio("fazhi", "scrapy-fazhi"), 1.5, "≥"),
+        ("indexing on ≥ 0.8× indexing off", ratio("fazhi-indexing", "fazhi"), 0.8, "≥"),
+        (
+            "unchanged recrawl ≤ 5 % of the bytes",
+            statistics.median(r["recrawl"].bytes / r["fazhi"].bytes for r in rounds) * 100,
+            5.0,
+            "≤",
+        ),
+        ("unchanged recrawl ≤ 30 % of the time", ratio("fazhi", "recrawl") * 100, 30.0, "≤"),
+        ("peak RSS ≤ 300 MB", float(medians["fazhi"].rss), 300.0, "≤"),
+    ]
+    print("\ntargets (medians over rounds)")
+    for label, value, bound, sense in checks:
+        met = value <= bound if sense == "≤" else value >= bound
+        print(f"  {'met ' if met else 'MISS'}  {label:<48} {value:8.2f}")
+
+
+def start_portals(hosts: int, pages: int, port: int, sources: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "portalsim.bulk", "--hosts", str(hosts), "--pages", str(pages)]
+    command += ["--port", str(port), "--sources", str(sources)]
+    sim = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert sim.stdout is not None
+    sim.stdout.readline()  # "serving …": listening
+    return sim
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--pages", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--profile", action="store_true", help="one fazhi crawl under pyinstrument, then stop"
+    )
     args = parser.parse_args()
     hosts = bulk_hosts(args.hosts)
     port = free_port(hosts)
     work = Path(tempfile.mkdtemp(prefix="fazhi-bench-"))
     sources = work / "bulk.toml"
-    sim = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "portalsim.bulk",
-            "--hosts",
-            str(args.hosts),
-            "--pages",
-            str(args.pages),
-            "--port",
-            str(port),
-            "--sources",
-            str(sources),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    sim = start_portals(args.hosts, args.pages, port, sources)
+    starts = [f"http://{h}:{port}{COL}" for h in hosts]
+    total = args.hosts * -(-args.pages // 20) + args.hosts * args.pages
     try:
-        assert sim.stdout is not None
-        sim.stdout.readline()  # "serving …": listening
-        starts = [f"http://{h}:{port}{COL}" for h in hosts]
-        (work / "spider.py").write_text(SPIDER, encoding="utf-8")
-        list_pages = args.hosts * -(-args.pages // 20)
-        total = list_pages + args.hosts * args.pages
-        s_sec, s_rss, s_out = measured(
-            [sys.executable, "spider.py", str(work / "scrapy.db"), json.dumps(starts), str(ROOT)],
-            dict(os.environ),
-            work,
-        )
-        f_sec, f_rss, f_stats = fazhi_run(sources, work, f"sqlite:///{work / 'fazhi.db'}", keywords=0)
-        k_sec, k_rss, _ = fazhi_run(sources, work, f"sqlite:///{work / 'fazhi-kw.db'}", keywords=8)
-        i_sec, i_rss, _ = fazhi_run(
-            sources, work, f"sqlite:///{work / 'fazhi-ix.db'}", keywords=0, index=True
-        )
-        r_sec, _, r_stats = fazhi_run(sources, work, f"sqlite:///{work / 'fazhi.db'}", keywords=0)
+        if args.profile:
+            run = fazhi(sources, work, work / "profiled.db", profile=True)
+            print(f"{total / run.seconds:.1f} pages/s; profile: {work / 'profiled.db.profile.txt'}")
+            return
+        rounds = []
+        for n in range(args.rounds):
+            order = list(CRAWLERS[n % len(CRAWLERS) :] + CRAWLERS[: n % len(CRAWLERS)])
+            rounds.append(one_round(order, work, sources, starts, n))
     finally:
         sim.terminate()
         sim.wait(timeout=30)
-    stored = sum(s["new"] for s in f_stats)
-    print(
-        f"simulated set: {args.hosts} hosts, {args.pages} report pages each, {total} pages with lists; "
-        f"1 request in flight per host, delay 0"
-    )
-    print(f"{'crawler':<34}{'seconds':>9}{'pages/s':>10}{'peak RSS MiB':>14}{'stored':>8}{'fazhi ×':>9}")
-    rows = [
-        ("scrapy (same extraction) + sqlite3", s_sec, s_rss, int(s_out.strip() or 0)),
-        ("fazhi (keywords off)", f_sec, f_rss, stored),
-        ("fazhi (jieba inline: keywords+search)", k_sec, k_rss, stored),
-        ("fazhi (crawl, then index step)", i_sec, i_rss, stored),
-    ]
-    for name, sec, rss, docs in rows:
-        print(f"{name:<34}{sec:>9.2f}{total / sec:>10.1f}{rss:>14}{docs:>8}{s_sec / sec:>9.2f}")
-    first_bytes = sum(s["bytes"] for s in f_stats)
-    again_bytes = sum(s["bytes"] for s in r_stats)
-    not_modified = sum(s["not_modified"] for s in r_stats)
-    print(
-        f"unchanged recrawl: {again_bytes / first_bytes:.1%} of the first crawl's bytes "
-        f"({again_bytes:,} of {first_bytes:,}), {r_sec / f_sec:.1%} of its time; {not_modified} answered 304"
-    )
-    print("(fazhi × = Scrapy's time / this crawler's time: above 1 is faster than Scrapy)")
+    report(rounds, total, args.hosts, args.pages)
 
 
 if __name__ == "__main__":

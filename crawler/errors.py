@@ -2,6 +2,8 @@
 
 CrawlError
  ├── SourcesError              the sources file is unreadable or invalid
+ ├── GaveUp                    the polite fetcher gave up on a URL: ``reason`` (a FetchError's, or
+ │                             "robots" / "robots_unavailable") after ``attempts`` tries; stored with the URL
  ├── PageError                 a fetched page could not be read; ``reason`` is stored with the URL
  │    ├── ParseError           "parse_error: …"     extraction or list parsing raised, or its worker died
  │    └── ExtractTimeout       "extract_timeout"    reading the page took longer than the deadline
@@ -25,6 +27,15 @@ class CrawlError(Exception):
 
 class SourcesError(CrawlError):
     """The sources file cannot be used; the message says which entry and why."""
+
+
+class GaveUp(CrawlError):
+    """What ``crawler.polite`` raises for a URL it will not fetch again in this run (``attempts``: 0 when robots.txt
+    refused it)."""
+
+    def __init__(self, reason: str, attempts: int, detail: str = "") -> None:
+        super().__init__(f"{reason} after {attempts} attempt(s)" + (f": {detail}" if detail else ""))
+        self.reason, self.attempts, self.detail = reason, attempts, detail
 
 
 class PageError(CrawlError):

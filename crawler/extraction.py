@@ -1,5 +1,5 @@
 """Page reading off the event loop: list parsing, extraction and jieba run in worker processes, each call under a
-deadline. A call over it has its worker killed and replaced (a thread could only be abandoned, still holding the
+deadline; the loop waits on the worker's pipe itself (no thread hop). A call over it has its worker killed and replaced (a thread could only be abandoned, still holding the
 GIL and its memory), so a hostile page costs at most ``timeout`` seconds of one worker and never stalls the loop
 or the API on it. An exception in a worker, or a worker that dies, fails that one page (``parse_error: …``).
 """
@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import collections
 import ctypes
 import ctypes.util
 import importlib
 import multiprocessing
 import os
-import queue
 import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from crawler.errors import ExtractTimeout, ParseError
 
@@ -63,90 +62,157 @@ def _die_with_parent() -> None:
 
 
 class _Worker:
+    """One worker process. It is started from the calling thread (PR_SET_PDEATHSIG follows the thread that
+    started it: a worker started from a pool thread would be killed when that thread ends), then says it is ready."""
+
     def __init__(self) -> None:
         self.conn, child = _CONTEXT.Pipe()
         self.process: BaseProcess = _CONTEXT.Process(target=_serve, args=(child,), daemon=True)
         self.process.start()
         child.close()
+
+    def wait_ready(self) -> None:
         if not self.conn.poll(START_SECONDS):
-            self.kill()
-            raise RuntimeError(f"an extraction worker did not start within {START_SECONDS:g} s")
+            self._not_started()
         self.conn.recv()
+
+    async def ready(self) -> None:
+        """Wait (on the loop, without blocking it) for the worker's imports to finish."""
+        try:
+            await self._readable(START_SECONDS)
+            self.conn.recv()
+        except (TimeoutError, EOFError, OSError):
+            self._not_started()
+
+    def _not_started(self) -> None:
+        self.kill()
+        raise RuntimeError(f"an extraction worker did not start within {START_SECONDS:g} s")
+
+    async def _readable(self, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        readable = loop.create_future()
+
+        def wake() -> None:
+            if not readable.done():
+                readable.set_result(None)
+
+        fd = self.conn.fileno()
+        loop.add_reader(fd, wake)
+        try:
+            async with asyncio.timeout(timeout):
+                await readable
+        finally:
+            if not self.conn.closed:
+                loop.remove_reader(fd)
 
     @property
     def alive(self) -> bool:
         return self.process.is_alive()
 
-    def call(self, function: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> Any:
+    async def call(self, function: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> Any:
+        """Run ``function(*args)`` in this worker; the loop waits on the pipe (no thread), at most ``timeout``."""
         try:
             self.conn.send((function, args))
-            if not self.conn.poll(timeout):
-                self.kill()
-                raise ExtractTimeout(f"no answer within {timeout:g} s: the worker was stopped")
+            await self._readable(timeout)
             status, value = self.conn.recv()
+        except TimeoutError:
+            self.kill()
+            raise ExtractTimeout(f"no answer within {timeout:g} s: the worker was stopped") from None
         except (EOFError, OSError, BrokenPipeError) as exc:
             self.kill()
             raise ParseError(f"worker died (exit code {self.process.exitcode})") from exc
+        except BaseException:  # cancelled mid-call: its late answer must not reach the next caller
+            self.kill()
+            raise
         if status == "error":
             raise ParseError(value)
         return value
 
     def kill(self) -> None:
+        if not self.conn.closed:
+            asyncio_loop = _running_loop()
+            if asyncio_loop is not None:
+                asyncio_loop.remove_reader(self.conn.fileno())
         self.process.kill()
         self.process.join(5)
         self.conn.close()
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class ExtractionPool:
     """``workers`` processes, started when first needed; ``await pool.run(f, *args, timeout=…)`` runs ``f`` in
-    one of them. Not bound to an event loop: one pool serves every crawl of the process."""
+    one of them. The event loop talks to a worker through its pipe: no thread between them. Not bound to an event
+    loop: one pool serves every crawl of the process (one loop at a time)."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._threads = ThreadPoolExecutor(workers, thread_name_prefix="fazhi-extract")
-        self._idle: queue.SimpleQueue[_Worker | None] = queue.SimpleQueue()
-        for _ in range(workers):
-            self._idle.put(None)  # a slot; its worker starts on first use
+        self._idle: list[_Worker] = []
+        self._starting = 0
+        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
 
     async def run(self, function: Callable[..., T], *args: Any, timeout: float) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, self._call, function, args, timeout)
-
-    def _call(self, function: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
-        worker = self._idle.get() or self._start()
+        worker = await self._acquire()
         try:
-            return worker.call(function, args, timeout)
+            return cast(T, await worker.call(function, args, timeout))
         finally:
-            if not worker.alive:
-                with self._lock:
-                    self._all.discard(worker)
-            self._idle.put(worker if worker.alive else None)
+            self._release(worker)
 
-    def _start(self) -> _Worker:
-        worker = _Worker()
-        with self._lock:
-            self._all.add(worker)
-        return worker
+    async def _acquire(self) -> _Worker:
+        while True:
+            self._all = {w for w in self._all if w.alive}
+            # one may have died idle (the thread that started it ended)
+            self._idle = [w for w in self._idle if w.alive]
+            if self._idle:
+                return self._idle.pop()
+            if len(self._all) + self._starting < self.workers:
+                self._starting += 1
+                try:
+                    worker = _Worker()  # from the loop's thread, which lives as long as the crawls
+                    await worker.ready()
+                finally:
+                    self._starting -= 1
+                with self._lock:
+                    self._all.add(worker)
+                return worker
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiting.append(waiter)
+            await waiter
+
+    def _release(self, worker: _Worker) -> None:
+        if worker.alive:
+            self._idle.append(worker)
+        else:
+            with self._lock:
+                self._all.discard(worker)
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
 
     def start_all(self) -> list[int]:
         """Start every worker now (else each starts on first use) and return their process ids."""
-        while not self._idle.empty():
-            if self._idle.get() is None:
-                self._start()
-        with self._lock:
-            workers = list(self._all)
-        for worker in workers:
-            self._idle.put(worker)
-        return [w.process.pid or 0 for w in workers]
+        while len(self._all) < self.workers:
+            worker = _Worker()
+            worker.wait_ready()
+            with self._lock:
+                self._all.add(worker)
+            self._idle.append(worker)
+        return [w.process.pid or 0 for w in self._all]
 
     def close(self) -> None:
         with self._lock:
-            workers, self._all = list(self._all), set()
+            workers, self._all, self._idle = list(self._all), set(), []
         for worker in workers:
             worker.kill()
-        self._threads.shutdown(wait=False, cancel_futures=True)
 
 
 _shared: ExtractionPool | None = None

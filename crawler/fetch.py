@@ -16,6 +16,7 @@ import time
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -67,11 +68,17 @@ class FetchResult:
 
 
 def ssl_context(policy: FetchPolicy) -> ssl.SSLContext:
+    return _ssl_context(policy.verify, policy.tls)
+
+
+@cache
+def _ssl_context(verify: bool, tls: str) -> ssl.SSLContext:
+    """One context per (verify, tls) for the process: loading the CA store costs tens of ms a time."""
     context = ssl.create_default_context()
-    if not policy.verify:
+    if not verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-    if policy.tls == "legacy":
+    if tls == "legacy":
         context.set_ciphers("DEFAULT:@SECLEVEL=1")  # 1024-bit DH, SHA-1 signatures
         context.options |= getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)
     return context
@@ -217,13 +224,14 @@ class _Inflater:
 class Fetcher:
     """One per source crawl: its cookie jar is the source's (WAF cookie redirects complete)."""
 
-    def __init__(self, policy: FetchPolicy) -> None:
+    def __init__(self, policy: FetchPolicy, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        """``transport``: unit tests only (``httpx.MockTransport``); otherwise the pinned one."""
         self.policy = policy
         self._backend = PinnedBackend()
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(policy.timeout),
-            transport=_transport(policy, self._backend),
+            transport=transport or _transport(policy, self._backend),
             headers={
                 "User-Agent": policy.user_agent,
                 "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",

@@ -1,14 +1,17 @@
 """Prometheus metrics of this process's crawls (prometheus-client's default registry, served at /metrics).
 
-Counters are added from each finished run's stats, so they always agree with the run history; the fetch
+Counters are added from each finished run's :class:`SourceStats`, so they always agree with the run history; the fetch
 latency histogram is observed per request.
 """
 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
+
+from crawler.outcomes import DETAIL_OUTCOMES, SourceStats
 
 PAGES = Counter("fazhi_pages", "pages fetched, by source, kind and outcome", ["source", "kind", "outcome"])
 FAILURES = Counter("fazhi_fetch_failures", "pages given up on, by source and reason", ["source", "reason"])
@@ -43,30 +46,24 @@ LIST_PAGES_MISSING = Gauge(
 LAST_SUCCESS = Gauge("fazhi_last_success_timestamp_seconds", "end of the last successful run", ["source"])
 
 
-def record_run(stats: dict[str, object], *, source: str, trigger: str, seconds: float, ok: bool) -> None:
-    def n(key: str) -> float:
-        value = stats.get(key, 0)
-        return float(value) if isinstance(value, int | float) else 0.0
-
-    PAGES.labels(source, "list", "listed").inc(n("list_pages"))
-    for outcome in ("new", "seen", "unchanged", "not_modified", "not_reports", "blocked"):
-        PAGES.labels(source, "detail", outcome).inc(n(outcome))
-    failed = stats.get("failed", {})
-    for reason, count in failed.items() if isinstance(failed, dict) else []:
-        FAILURES.labels(source, str(reason)).inc(float(count))
-    BYTES.labels(source).inc(n("bytes"))
-    DOCUMENTS.labels(source, "new").inc(n("new"))
-    DOCUMENTS.labels(source, "seen").inc(n("seen"))
-    _record_listing(stats.get("listing"), source)
+def record_run(stats: SourceStats, *, trigger: str, seconds: float, ok: bool) -> None:
+    source = stats.name
+    PAGES.labels(source, "list", "listed").inc(stats.list_pages)
+    for outcome in DETAIL_OUTCOMES:
+        PAGES.labels(source, "detail", outcome.value).inc(stats[outcome])
+    for reason, count in stats.failed.items():
+        FAILURES.labels(source, reason).inc(count)
+    BYTES.labels(source).inc(stats.bytes)
+    DOCUMENTS.labels(source, "new").inc(stats.new)
+    DOCUMENTS.labels(source, "seen").inc(stats.seen)
+    _record_listing(stats.listing, source)
     RUN_SECONDS.labels(source).observe(seconds)
     RUNS.labels(source, trigger, "ok" if ok else "failed").inc()
     if ok:
         LAST_SUCCESS.labels(source).set(time.time())
 
 
-def _record_listing(listing: object, source: str) -> None:
-    if not isinstance(listing, dict):
-        return
+def _record_listing(listing: dict[str, Any], source: str) -> None:
     LIST_EXPECTED.labels(source).set(float(listing.get("expected") or 0))
     LIST_FOUND.labels(source).set(float(listing.get("found") or 0))
     LIST_SHORTFALL.labels(source).set(float(listing.get("shortfall") or 0))

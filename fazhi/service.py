@@ -24,11 +24,10 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
-from api import create_app
-from crawler.engine import CrawlConfig, SourceCrawl, SourceStats
-from crawler.indexer import index_pending
+from crawler.engine import CrawlConfig, CrawlRunner, SourceStats
+from crawler.extraction import shared_pool
+from crawler.indexer import index_pending_async
 from crawler.politeness import HostSlots
-from crawler.robots import RobotsCache
 from crawler.sources import Source
 from crawler.warc import WarcOptions
 from fazhi import lifecycle
@@ -85,8 +84,8 @@ def source_trigger(source: Source, settings: Settings) -> BaseTrigger:
     return CronTrigger.from_crontab(schedule, timezone=TIMEZONE)
 
 
-class Crawls:
-    """Runs crawls of configured sources; never two crawls of one source at once."""
+class Crawls(CrawlRunner):
+    """The process's crawl runner, configured from the settings (``fazhi serve`` and ``fazhi worker``)."""
 
     def __init__(
         self,
@@ -97,49 +96,7 @@ class Crawls:
         on_done: Callable[[SourceStats], None] | None = None,
         slots: HostSlots | None = None,
     ) -> None:
-        self.sources = {s.name: s for s in sources}
-        self.db, self.config = db, crawl_config(settings)
-        self.slots, self.robots = slots or HostSlots(), RobotsCache()
-        self._locks = {name: asyncio.Lock() for name in self.sources}
-        self._on_done = on_done or (lambda stats: None)
-        self.tasks: set[asyncio.Task[SourceStats | None]] = set()
-
-    def running(self, name: str) -> bool:
-        return self._locks[name].locked()
-
-    async def crawl(self, name: str, trigger: str = "schedule") -> SourceStats | None:
-        if name not in self.sources:
-            log.warning("recrawl of unknown source %s ignored", name, extra={"source": name})
-            return None
-        lock = self._locks[name]
-        if lock.locked():
-            log.info("crawl of %s already running: not starting another", name, extra={"source": name})
-            return None
-        async with lock:
-            crawl = SourceCrawl(
-                self.sources[name],
-                db=self.db,
-                config=self.config,
-                slots=self.slots,
-                robots=self.robots,
-                trigger=trigger,
-            )
-            try:
-                stats = await crawl.run()
-            except Exception:
-                log.exception("crawl of %s failed", name, extra={"source": name})
-                return None
-        self._on_done(stats)
-        return stats
-
-    def start(self, name: str, trigger: str) -> None:
-        """Start a crawl in the background (the caller does not wait for it)."""
-        task = asyncio.create_task(self.crawl(name, trigger))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def crawl_all(self, trigger: str = "startup") -> list[SourceStats | None]:
-        return await asyncio.gather(*(self.crawl(name, trigger) for name in self.sources))
+        super().__init__(sources, db=db, config=crawl_config(settings), slots=slots, on_done=on_done)
 
 
 class Starter(Protocol):
@@ -232,7 +189,11 @@ class Service:
         await asyncio.to_thread(set_next_runs, self.crawls.db, self.next_runs())
 
     async def index(self) -> None:
-        await asyncio.to_thread(index_pending, self.crawls.db)
+        """Search tokens and keywords for new documents, jieba in an extraction worker (off the crawl's path)."""
+        keywords = self.settings.keywords
+        await index_pending_async(
+            self.crawls.db, shared_pool(self.settings.extract_workers), keywords=keywords
+        )
 
     async def stop(self, timeout: float) -> None:
         """Stop taking work; in-flight crawls get ``timeout`` seconds, then are cancelled (their runs resume)."""
@@ -247,6 +208,8 @@ class Service:
 
 
 def api_server(db: Engine, settings: Settings) -> uvicorn.Server:
+    from api import create_app  # here, not at import: `fazhi crawl` and `fazhi worker` serve no API
+
     app = create_app(engine=db, settings=settings)
     config = uvicorn.Config(
         app,

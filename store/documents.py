@@ -7,8 +7,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from store.changes import add_change, feed_lock
@@ -122,3 +123,22 @@ def sightings_of(*, session: Session, document_id: str) -> list[Sighting]:
         select(Sighting).where(col(Sighting.document_id) == document_id).order_by(col(Sighting.first_seen))
     )
     return list(session.scalars(statement))
+
+
+def keywordless(connection: Connection, seqs: list[int]) -> set[int]:
+    """Which of the documents ``seqs`` have no keywords yet (the indexing step fills them)."""
+    if not seqs:
+        return set()
+    rows = connection.execute(
+        select(_DOCUMENTS.c.seq, _DOCUMENTS.c.keywords).where(_DOCUMENTS.c.seq.in_(seqs))
+    )
+    return {int(seq) for seq, words in rows if not words}
+
+
+def set_keywords(session: Session, keywords: dict[int, list[str]]) -> None:
+    """Store the keywords the indexing step found, by document ``seq`` (in the caller's transaction)."""
+    statement = (
+        update(_DOCUMENTS).where(_DOCUMENTS.c.seq == bindparam("doc_seq")).values(keywords=bindparam("words"))
+    )
+    if keywords:
+        session.connection().execute(statement, [{"doc_seq": s, "words": w} for s, w in keywords.items()])

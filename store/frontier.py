@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, select, update
+from sqlalchemy import Engine, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -122,20 +122,6 @@ def pending(engine: Engine, *, run_id: int, kind: str) -> list[FrontierEntry]:
         for row in rows:
             session.expunge(row)
         return rows
-
-
-def count(engine: Engine, *, run_id: int, kind: str, states: tuple[str, ...]) -> int:
-    with read_session(engine) as session:
-        statement = (
-            select(func.count())
-            .select_from(FrontierEntry)
-            .where(
-                col(FrontierEntry.run_id) == run_id,
-                col(FrontierEntry.kind) == kind,
-                col(FrontierEntry.state).in_(states),
-            )
-        )
-        return int(session.scalar(statement) or 0)
 
 
 def mark(session: Session, key: str, *, state: str, outcome: str, reason: str = "", **values: Any) -> None:

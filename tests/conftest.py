@@ -173,11 +173,14 @@ def db(db_url: str) -> Iterator[Engine]:
 
 def crawl(db: Engine, sources: list[Any]) -> list[Any]:
     from crawler.engine import CrawlConfig, crawl_sources
+    from crawler.indexer import index_pending
 
     with loopback_only():
-        return asyncio.run(
+        stats = asyncio.run(
             crawl_sources(sources, db=db, config=CrawlConfig(user_agent="fazhi-tests", keywords=4))
         )
+    index_pending(db, keywords=4)  # what `fazhi crawl` does when the crawl ends
+    return stats
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -11,19 +11,17 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import select
 
 from crawler import pipeline
-from crawler.discover import ListPage, ListRequest, parse_list
 from crawler.engine import CrawlConfig, crawl_sources
 from crawler.sources import Source
-from ingest import SourceHints, extract_report
 from store import CrawlRun, read_session
 from store.frontier import entries_of
 from tests.conftest import ROOT, make_db
+from tests.crawler.misbehave import extract_or_misbehave, parse_or_raise
 from tests.pages import PagesApp, list_page, report_page
 from tests.servers import running_app
 
@@ -34,30 +32,6 @@ REPORTS = {
     "/r/hangs.html": "2021年法治政府建设年度报告",
     "/r/dies.html": "2020年法治政府建设年度报告",
 }
-
-
-def extract_or_misbehave(content: bytes, url: str, content_type: str | None, hints: SourceHints) -> Any:
-    """``pipeline.extract`` as a hostile page makes it behave (runs in the extraction worker)."""
-    if url.endswith("/raises.html"):
-        raise RecursionError("maximum recursion depth exceeded")
-    if url.endswith("/hangs.html"):
-        while True:  # a runaway extraction: only stopping its process ends it
-            pass
-    if url.endswith("/dies.html"):
-        os._exit(3)
-    return extract_report(content, url, content_type=content_type, hints=hints)
-
-
-def parse_or_raise(
-    content: bytes, content_type: str | None, request: ListRequest, options: Any = None
-) -> ListPage:
-    if request.url.endswith("/bad-list.html"):
-        raise ValueError("range() arg 3 must not be zero")
-    return (
-        parse_list(content, content_type, request, options)
-        if options
-        else parse_list(content, content_type, request)
-    )
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +46,8 @@ def origin() -> Iterator[str]:
 def test_a_page_that_raises_hangs_or_kills_its_worker_fails_alone(
     origin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "extract", extract_or_misbehave)
-    monkeypatch.setattr("crawler.engine.parse_list", parse_or_raise)
+    monkeypatch.setattr(pipeline, "read_detail", extract_or_misbehave)
+    monkeypatch.setattr(pipeline, "read_list", parse_or_raise)
     db = make_db(tmp_path / "failures.db")
     source = Source(
         name="failures",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from store import write_session
-from store.frontier import NewEntry, count, enqueue, start_run
+from store.frontier import NewEntry, enqueue, pending, start_run
 
 
 def test_a_page_with_20000_links_is_queued_whole(db: Engine) -> None:
@@ -15,4 +15,4 @@ def test_a_page_with_20000_links_is_queued_whole(db: Engine) -> None:
     links = [NewEntry(f"http://a.test/art/{i}.html", "detail", title="年度报告") for i in range(20_000)]
     with write_session(db) as session:
         enqueue(session, run_id=run.id, source_name="many", entries=links)
-    assert count(db, run_id=run.id, kind="detail", states=("pending",)) == 20_000
+    assert len(pending(db, run_id=run.id, kind="detail")) == 20_000

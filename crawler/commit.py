@@ -1,0 +1,119 @@
+"""Writing pages' outcomes: each page's frontier state, document, sightings and discovered links in one
+transaction, so that a crash at any point loses nothing and duplicates nothing (a page whose transaction did not
+commit is still pending and is fetched again). Several pages may share one transaction (:class:`Committer`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from crawler.outcomes import Outcome, PageOutcome
+from store import write_session
+from store.captures import set_capture
+from store.changes import feed_lock
+from store.documents import record_sighting, upsert_document
+from store.frontier import enqueue, mark
+from store.types import utcnow
+
+
+def commit(db: Engine, pages: list[PageOutcome]) -> list[PageOutcome]:
+    """Write ``pages`` in one transaction; a report whose body was already held becomes ``SEEN``."""
+    with write_session(db) as session:
+        if any(p.document is not None for p in pages):
+            feed_lock(session)  # before any shared row (store.changes)
+        held = [page for page in pages if not write(session, page)]
+    for page in held:  # only once committed: a transaction that failed is tried again page by page
+        page.outcome = Outcome.SEEN
+    return pages
+
+
+def write(session: Session, page: PageOutcome) -> bool:
+    """One page's effects, in the caller's transaction; False when its report's body was already held."""
+    entry = page.entry
+    created = True
+    if page.document is not None:
+        created = upsert_document(
+            session=session,
+            document=page.document,
+            previous_id=page.previous_id,
+            search_tokens=page.search_tokens,
+        ).created
+        if page.capture:
+            set_capture(session, document_id=page.document["id"], capture=page.capture)
+    elif page.resight and entry.document_id:
+        record_sighting(
+            session=session,
+            document_id=entry.document_id,
+            url=entry.url,
+            source_name=entry.source_name,
+            seen_at=utcnow(),
+        )
+    mark(session, entry.key, **page.changes)
+    if page.found:
+        enqueue(session, run_id=entry.run_id, source_name=entry.source_name, entries=page.found)
+    return created
+
+
+Done = Callable[[PageOutcome], None]
+
+
+class Committer:
+    """Group commit: pages handed in while a transaction runs go into the next one (one thread hop per group, not
+    per page); several source crawls may share one. ``submit`` returns at once (it waits only while ``limit``
+    pages are queued); ``done`` is called for each page after its transaction committed. When a group's
+    transaction fails, its pages are committed one by one, so a failure stays with the crawl (``owner``) whose
+    page caused it: that crawl's ``drain`` and later ``submit`` calls raise it."""
+
+    def __init__(self, db: Engine, *, limit: int = 500, group: int = 200) -> None:
+        self.db, self.limit, self.group = db, limit, group
+        self._queue: list[tuple[str, PageOutcome, Done]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._room = asyncio.Event()
+        self._errors: dict[str, BaseException] = {}
+
+    async def submit(self, owner: str, page: PageOutcome, done: Done) -> None:
+        while len(self._queue) >= self.limit:
+            self._room.clear()
+            await self._room.wait()
+        self._raise(owner)
+        self._queue.append((owner, page, done))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._flush())
+
+    async def drain(self, owner: str) -> None:
+        """Wait until every page handed in so far has been written; raise ``owner``'s failure, if any."""
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+        self._raise(owner)
+
+    def _raise(self, owner: str) -> None:
+        error = self._errors.pop(owner, None)
+        if error is not None:
+            raise error
+
+    async def _flush(self) -> None:
+        while self._queue:
+            taken, self._queue = self._queue[: self.group], self._queue[self.group :]
+            self._room.set()
+            try:
+                await asyncio.to_thread(commit, self.db, [page for _, page, _ in taken])
+            except Exception:
+                await self._one_by_one(taken)
+                continue
+            for _, page, done in taken:
+                done(page)
+
+    async def _one_by_one(self, taken: list[tuple[str, PageOutcome, Done]]) -> None:
+        for owner, page, done in taken:
+            if owner in self._errors:
+                continue  # that crawl stops at its next step: its remaining pages stay pending
+            try:
+                await asyncio.to_thread(commit, self.db, [page])
+            except Exception as exc:  # the page stays pending in the store: a later run fetches it again
+                self._errors[owner] = exc
+            else:
+                done(page)

@@ -1,0 +1,63 @@
+"""One transaction per group of pages, each page's effects together; a failing page stays with its own crawl."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from crawler.commit import Committer, commit
+from crawler.outcomes import Outcome, PageOutcome
+from store import Document, FrontierEntry, read_session
+from store.frontier import NewEntry, entries_of, start_run
+from store.types import utcnow
+from tests.conftest import make_db
+
+
+def _pages(db: Engine, source: str, urls: list[str]) -> list[FrontierEntry]:
+    run, _ = start_run(db, source_name=source, trigger="test", seeds=[NewEntry(u, "detail") for u in urls])
+    return [e for e in entries_of(db, source_name=source) if e.run_id == run.id]
+
+
+def _report(entry: FrontierEntry, body: str) -> PageOutcome:
+    document = dict(id=body.encode().hex().ljust(64, "0")[:64], body=body, url=entry.url, source_name="s")
+    document.update(fetched_at=utcnow(), keywords=[], attachments=[], provenance={}, breadcrumb=[])
+    changes = dict(state="done", outcome="report", reason="", document_id=document["id"])
+    return PageOutcome(entry, Outcome.NEW, changes, document=document)
+
+
+def test_a_group_commits_every_page_with_its_document(tmp_path: Path) -> None:
+    db = make_db(tmp_path / "c.db")
+    a, b = _pages(db, "s", ["http://127.0.0.2/a", "http://127.0.0.2/b"])
+    pages = commit(db, [_report(a, "正文甲"), _report(b, "正文甲")])  # one body at two URLs
+    assert [p.outcome for p in pages] == [Outcome.NEW, Outcome.SEEN]
+    assert {e.state for e in entries_of(db, source_name="s")} == {"done"}
+    with read_session(db) as session:
+        assert len(list(session.scalars(select(Document)))) == 1
+
+
+def test_a_page_that_cannot_commit_fails_its_crawl_alone(tmp_path: Path) -> None:
+    db = make_db(tmp_path / "c.db")
+    (good,) = _pages(db, "good", ["http://127.0.0.2/g"])
+    (bad,) = _pages(db, "bad", ["http://127.0.0.2/x"])
+    broken = _report(bad, "正文乙")
+    broken.changes["no_such_column"] = 1  # its UPDATE raises
+    done: list[str] = []
+
+    async def main() -> BaseException | None:
+        committer = Committer(db)
+        await committer.submit("bad", broken, lambda p: done.append("bad"))
+        await committer.submit("good", _report(good, "正文丙"), lambda p: done.append("good"))
+        await committer.drain("good")
+        try:
+            await committer.drain("bad")
+        except Exception as exc:
+            return exc
+        return None
+
+    assert asyncio.run(main()) is not None
+    assert done == ["good"]
+    states = {e.source_name: e.state for e in entries_of(db)}
+    assert states == {"good": "done", "bad": "pending"}  # the bad page is fetched again by the next run
