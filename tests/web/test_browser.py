@@ -14,7 +14,8 @@ import pytest
 from tests.web.browser import UNLABELLED, WIDTHS, overflow, screenshot
 from tests.web.conftest import AUTH, TOKEN, wait_for_run
 
-pytestmark = pytest.mark.integration
+# the module's service crawls twice and waits for the search index (every 30 s) before the first test
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 TIMEOUT = 60_000  # ms: a loaded 2-core CI machine
 
 
