@@ -86,7 +86,7 @@ def summary(elapsed: float, latencies: list[float]) -> tuple[float, float, float
 def demo_store(url: str) -> None:
     """The demo's store: one crawl of the five simulated portals (as ``fazhi run`` starts)."""
     from crawler.engine import CrawlConfig, crawl_sources
-    from fazhi.cli import _demo_sources
+    from fazhi.commands.demo import demo_sources as _demo_sources
     from store import make_engine
     from tests.servers import running_portals
 

@@ -81,12 +81,16 @@ def facets(connection: Connection) -> dict[str, list[Any]]:
     return {"years": sorted(years, reverse=True), "provinces": sorted(provinces), "sources": sorted(sources)}
 
 
-def publication_dates(connection: Connection) -> list[tuple[int, date, int]]:
-    """``(report_year, publish_date, documents)`` for every dated document with a report year."""
-    c = _DOCUMENTS.c
+def publication_dates(connection: Connection) -> list[tuple[int, date, date | None, int]]:
+    """``(report_year, publish_date, deadline, reports)`` over the latest version of every dated report (a
+    document of no report yet counts alone); ``deadline`` as ``store.reports`` recorded it (``None`` before)."""
+    c, newer = _DOCUMENTS.c, _DOCUMENTS.alias("newer")
+    superseded = (
+        select(newer.c.seq).where(newer.c.report_id == c.report_id, newer.c.version > c.version).exists()
+    )
     rows = connection.execute(
-        select(c.report_year, c.publish_date, func.count())
-        .where(c.report_year.is_not(None), c.publish_date.is_not(None))
-        .group_by(c.report_year, c.publish_date)
+        select(c.report_year, c.publish_date, c.deadline, func.count())
+        .where(c.report_year.is_not(None), c.publish_date.is_not(None), ~superseded)
+        .group_by(c.report_year, c.publish_date, c.deadline)
     ).all()
-    return [(int(y), d, int(n)) for y, d, n in rows]
+    return [(int(y), d, deadline, int(n)) for y, d, deadline, n in rows]

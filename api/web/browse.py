@@ -34,6 +34,7 @@ FORM_FIELDS = (
     "published_after",
     "published_before",
     "sort",
+    "missing",
 )
 LABELS = {
     "q": "关键词",
@@ -46,20 +47,41 @@ LABELS = {
     "published_after": "公开日期起",
     "published_before": "公开日期止",
     "sort": "排序",
+    "missing": "缺少部分",
     "cursor": "翻页",
 }
 nav.register("/charts/dates", "公开时间")
 
 
+PARTS = {  # store.reports.PARTS: the parts a 法治政府建设年度报告 must have
+    "measures": "主要举措",
+    "shortcomings": "存在的不足",
+    "leader_duties": "第一责任人职责",
+    "next_year": "下一年度安排",
+    "other": "其他事项",
+}
+COLUMNS = (*queries.SUMMARY_COLUMNS, "late", "days_late", "deadline", "missing_parts", "backdated", "version")
+
+
 def badges(row: dict[str, Any]) -> list[tuple[str, str]]:
-    """``(css class, label)`` of what a result row shows about itself."""
+    """``(css class, label)`` of what a result row shows about itself: late (as ``store.reports`` judged it
+    against the source's deadline; rows stored before it by 1 April), undated, missing parts, backdated."""
     out = []
     year, published = row.get("report_year"), row.get("publish_date")
-    if year and published and chart.offset_days(year, published) > 0:
-        days = chart.offset_days(year, published)
+    days = row.get("days_late") if row.get("late") is not None else None
+    if days is None and year and published:
+        days = chart.offset_days(year, published, row.get("deadline"))
+    if row.get("late") is not False and days is not None and days > 0:
         out.append(("late", f"逾期 {days} 天"))
     elif year and published is None:
         out.append(("undated", "未注明日期"))
+    if row.get("missing_parts"):
+        missing = "、".join(PARTS.get(p, p) for p in row["missing_parts"].split(","))
+        out.append(("missing", f"缺少：{missing}"))
+    if row.get("backdated"):
+        out.append(("late", "日期早于首次发现"))
+    if (row.get("version") or 1) > 1:
+        out.append(("version", f"第 {row['version']} 版"))
     return out
 
 
@@ -76,7 +98,13 @@ def _search(connection: Connection, form: dict[str, str], cursor: str | None) ->
     )  # newest first: the primary key, no sort of every row
     after = decode_cursor(params.cursor, order)
     rows = queries.list_documents(
-        connection, filters=params.filters(), sort=order, after=after, limit=PAGE_SIZE + 1, match=match
+        connection,
+        filters=params.filters(),
+        sort=order,
+        after=after,
+        limit=PAGE_SIZE + 1,
+        match=match,
+        columns=COLUMNS,
     )
     items = rows[:PAGE_SIZE]
     more = len(rows) > PAGE_SIZE
@@ -108,9 +136,19 @@ async def index(request: Request) -> Response:
     try:
         found = await read(request, lambda c: _search(c, form, cursor), slow=bool(form.get("q")))
     except (ApiError, ValidationError) as exc:
-        return render("index.html", status=400, form=form, problems=_problems(exc), facets=facets, found=None)
+        return render(
+            "index.html",
+            status=400,
+            form=form,
+            problems=_problems(exc),
+            facets=facets,
+            found=None,
+            parts=PARTS,
+        )
     next_url = "/?" + urlencode({**form, "cursor": found["next_cursor"]}) if found["next_cursor"] else None
-    return render("index.html", form=form, problems=[], facets=facets, found=found, next_url=next_url)
+    return render(
+        "index.html", form=form, problems=[], facets=facets, found=found, next_url=next_url, parts=PARTS
+    )
 
 
 @router.get("/charts/dates", response_class=HTMLResponse)

@@ -1,7 +1,7 @@
 """The deadline chart: for each report year, when its reports were published relative to 1 April of the next
 year (the date by which the yearly 法治政府建设 report is to be made public). Server-rendered SVG, no script.
 
-Pure: ``(report_year, publish_date, documents)`` rows in, SVG text out. One row per year; each bar counts the
+Pure: ``(report_year, publish_date, deadline, reports)`` rows in (``deadline`` ``None``: 1 April), SVG text out. One row per year; each bar counts the
 reports published in a 7-day bin; dates more than ``SPAN`` days from the deadline go to the edge bins.
 """
 
@@ -23,9 +23,9 @@ def deadline(report_year: int) -> date:
     return date(report_year + 1, 4, 1)
 
 
-def offset_days(report_year: int, published: date) -> int:
-    """Days after the deadline (negative: before it)."""
-    return (published - deadline(report_year)).days
+def offset_days(report_year: int, published: date, due: date | None = None) -> int:
+    """Days after the deadline (``due``, or 1 April of the next year; negative: before it)."""
+    return (published - (due or deadline(report_year))).days
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,13 @@ def _x(days: int) -> float:
     return LEFT + (min(max(days, low), high) - low) / (high - low) * (WIDTH - LEFT - RIGHT)
 
 
-def year_rows(rows: list[tuple[int, date, int]]) -> list[YearRow]:
+Row = tuple[int, date, date | None, int]
+
+
+def year_rows(rows: list[Row]) -> list[YearRow]:
     offsets: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for year, published, n in rows:
-        offsets[year].append((offset_days(year, published), n))
+    for year, published, due, n in rows:
+        offsets[year].append((offset_days(year, published, due), n))
     out = []
     for year in sorted(offsets, reverse=True):
         counts: dict[int, int] = defaultdict(int)
@@ -66,7 +69,7 @@ def year_rows(rows: list[tuple[int, date, int]]) -> list[YearRow]:
     return out
 
 
-def deadline_svg(rows: list[tuple[int, date, int]]) -> str:
+def deadline_svg(rows: list[Row]) -> str:
     years = year_rows(rows)
     ticks = [
         (_x(d), label)

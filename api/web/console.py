@@ -49,7 +49,11 @@ def _status(health: dict[str, Any], run: dict[str, Any] | None) -> str:
 
 
 def _health(health: dict[str, Any], errors: int) -> tuple[str, str]:
-    """``(level, words)``: ``bad`` when the last runs failed, ``warn`` on failed pages or a short listing."""
+    """``(level, words)``: ``bad`` when the newest judged run found the source unhealthy (``crawler.health``) or
+    the last runs failed, ``warn`` on failed pages or a short listing, ``none`` before any judged run."""
+    verdict = health.get("health") or {}
+    if verdict.get("state") == "unhealthy":
+        return "bad", f"不健康：{verdict.get('message') or verdict.get('reason')}"
     if health.get("consecutive_failures"):
         return "bad", f"连续 {health['consecutive_failures']} 次运行失败"
     problems = []
@@ -58,7 +62,9 @@ def _health(health: dict[str, Any], errors: int) -> tuple[str, str]:
         problems.append(f"列表不全（应有 {listing.get('expected')}，见到 {listing.get('found')}）")
     if errors:
         problems.append(f"{errors} 个页面失败")
-    return ("warn", "；".join(problems)) if problems else ("good", "良好")
+    if problems:
+        return "warn", "；".join(problems)
+    return ("good", "健康") if verdict.get("state") == "healthy" else ("none", "尚无判断")
 
 
 def source_rows(health: list[dict[str, Any]], latest: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -94,7 +100,7 @@ def _keep(row: dict[str, Any], status: str) -> bool:
     return not status or row["status"] == status
 
 
-_HEALTH_ORDER = {"bad": 0, "warn": 1, "good": 2}
+_HEALTH_ORDER = {"bad": 0, "warn": 1, "none": 2, "good": 3}
 
 
 def _sort_key(column: str) -> Any:
@@ -103,8 +109,8 @@ def _sort_key(column: str) -> Any:
     if column == "next_run":
         return lambda r: r["next_run"] or datetime.max.replace(tzinfo=UTC)
     if column == "health":
-        return lambda r: (_HEALTH_ORDER[r["health"]], r["name"])
-    return lambda r: (r[column], r["name"])
+        return lambda r: _HEALTH_ORDER[r["health"]]
+    return lambda r: r[column]
 
 
 def filter_sort(
@@ -115,6 +121,10 @@ def filter_sort(
     sort: str = "name",
     descending: bool = False,
 ) -> list[dict[str, Any]]:
-    """Rows of ``status`` (a key of :data:`FILTERS`) whose name contains ``text``, sorted by ``sort``."""
-    kept = [r for r in rows if _keep(r, status) and text.lower() in r["name"].lower()]
-    return sorted(kept, key=_sort_key(sort if sort in COLUMNS else "name"), reverse=descending)
+    """Rows of ``status`` (a key of :data:`FILTERS`) whose name contains ``text``, sorted by ``sort`` (ties by
+    name, always A to Z: the sort is stable)."""
+    kept = sorted(
+        (r for r in rows if _keep(r, status) and text.lower() in r["name"].lower()), key=lambda r: r["name"]
+    )
+    column = sort if sort in COLUMNS else "name"
+    return sorted(kept, key=_sort_key(column), reverse=descending) if column != "name" or descending else kept

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import browse, docs, ops, report
+from api.web import browse, coverage, docs, ops, report
 from api.web.templating import STATIC_DIR
 
 
 def install(app: FastAPI) -> None:
     """Needs an app made with ``docs_url=None, redoc_url=None`` (the docs here load nothing from a CDN)."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (browse, report, ops, docs):
+    for module in (browse, report, coverage, ops, docs):
         app.include_router(module.router)

@@ -13,8 +13,10 @@ from api.deps import read
 from api.documents import lookup
 from api.errors import ApiError
 from api.web import chart
+from api.web.browse import PARTS
 from api.web.diff import line_diff, summary
 from api.web.templating import render
+from store.reports import report_versions
 
 router = APIRouter(include_in_schema=False)
 FIELDS = (
@@ -44,14 +46,27 @@ def fields(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def timeliness(document: dict[str, Any]) -> str | None:
+    """Against the deadline ``store.reports`` recorded (the source's own, or 1 April of the next year)."""
     year, published = document.get("report_year"), document.get("publish_date")
     if not (year and published):
         return None
-    days = chart.offset_days(year, published)
-    deadline = chart.deadline(year).isoformat()
-    return (
-        f"逾期 {days} 天（期限 {deadline}）" if days > 0 else f"按期公开（期限 {deadline}，提前 {-days} 天）"
-    )
+    due = document.get("deadline") or chart.deadline(year)
+    days = chart.offset_days(year, published, due)
+    when = due.isoformat()
+    return f"逾期 {days} 天（期限 {when}）" if days > 0 else f"按期公开（期限 {when}，提前 {-days} 天）"
+
+
+def parts(document: dict[str, Any]) -> list[tuple[str, bool]]:
+    """The required parts and whether the body has each (``store.reports``; empty before it judged)."""
+    sections = document.get("sections") or {}
+    return [(label, bool(sections.get(name))) for name, label in PARTS.items() if name in sections]
+
+
+def _with_versions(connection: Connection, document_id: str) -> dict[str, Any]:
+    document = lookup(connection, document_id, with_sightings=True)
+    report_id = document.get("report_id")
+    document["report_versions"] = report_versions(connection, report_id) if report_id else []
+    return document
 
 
 def _failure(exc: ApiError) -> Response:
@@ -61,11 +76,8 @@ def _failure(exc: ApiError) -> Response:
 
 @router.get("/r/{document_id}", response_class=HTMLResponse)
 async def report_page(request: Request, document_id: str) -> Response:
-    def work(connection: Connection) -> dict[str, Any]:
-        return lookup(connection, document_id, with_sightings=True)
-
     try:
-        document = await read(request, work)
+        document = await read(request, lambda connection: _with_versions(connection, document_id))
     except ApiError as exc:
         return _failure(exc)
     paragraphs = [p for p in document["body"].splitlines() if p.strip()]
@@ -75,6 +87,7 @@ async def report_page(request: Request, document_id: str) -> Response:
         fields=fields(document),
         paragraphs=paragraphs,
         timeliness=timeliness(document),
+        parts=parts(document),
         provenance_body=(document.get("provenance") or {}).get("body"),
         base=str(request.base_url).rstrip("/"),
     )

@@ -63,6 +63,17 @@ def _two_versions(base: str, portal: Any) -> None:
         assert _crawl(base, "jianghai-rsj", 2)["stats"]["new"] == 1
     finally:
         portal.replace_page(item.path, original)
+    _wait_indexed(base, "更正第三部分数据")
+
+
+def _wait_indexed(base: str, words: str, timeout: float = 90) -> None:
+    """The service indexes new documents for search every 30 s, after their crawl (crawler.indexer)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if httpx.get(f"{base}/documents", params={"q": words}).json()["items"]:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{words!r} not searchable {timeout} s after its crawl")
 
 
 @pytest.fixture(scope="module")

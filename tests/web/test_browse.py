@@ -32,3 +32,17 @@ def test_fields_carry_their_provenance_and_skip_empty_ones() -> None:
         {"name": "title", "label": "标题", "value": "某某报告", "provenance": "meta"},
         {"name": "report_year", "label": "报告年度", "value": 2023, "provenance": None},
     ]
+
+
+def test_stored_timeliness_parts_and_versions_make_badges() -> None:
+    row = {"report_year": 2023, "publish_date": date(2024, 4, 11), "late": True, "days_late": 3}
+    assert badges(row) == [("late", "逾期 3 天")]  # the source's own deadline, as store.reports judged
+    assert badges({**row, "late": False, "days_late": 0}) == []
+    row = {"report_year": 2023, "publish_date": date(2024, 3, 1), "missing_parts": "shortcomings,next_year"}
+    assert badges(row) == [("missing", "缺少：存在的不足、下一年度安排")]
+    assert badges({"report_year": 2023, "publish_date": date(2024, 3, 1), "version": 2}) == [
+        ("version", "第 2 版")
+    ]
+    assert ("late", "日期早于首次发现") in badges(
+        {"report_year": 2023, "publish_date": date(2024, 3, 1), "backdated": True}
+    )

@@ -5,6 +5,7 @@ and 390 px, labelled and reachable by keyboard. Screenshots of every page go to 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,7 +14,8 @@ import pytest
 from tests.web.browser import UNLABELLED, WIDTHS, overflow, screenshot
 from tests.web.conftest import AUTH, TOKEN, wait_for_run
 
-pytestmark = pytest.mark.integration
+# the module's service crawls twice and waits for the search index (every 30 s) before the first test
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 TIMEOUT = 60_000  # ms: a loaded 2-core CI machine
 
 
@@ -87,15 +89,24 @@ def test_search_open_a_report_and_switch_versions(page_at: Any, site: str) -> No
     assert page.get_by_label("本页").input_value().endswith(f"/r/{newest['id']}")
     assert "附:本报告于2025年1月更正第三部分数据。" in page.locator("article.body").inner_text()
     screenshot(page, "report")
-    older = newest["versions"][0]["id"]
-    page.get_by_role("link", name="与本版本对比").click()
+    versions = httpx.get(f"{site}/reports/{newest['report_id']}").json()["versions"]
+    assert [v["id"] for v in versions] == [newest["versions"][0]["id"], newest["id"]]
+    older = versions[0]["id"]
+    table = page.locator("table.versions")
+    assert table.get_by_text("第 2 版（本页）").count() == 1
+    page.get_by_role("link", name="与第 1 版对比").click()
     page.wait_for_url(f"**/diff/{older}")
     assert page.locator(".diff .added ins").all_inner_texts() == ["附:本报告于2025年1月更正第三部分数据。"]
     screenshot(page, "report-diff")
-    page.get_by_role("link", name=older[:12]).first.click()  # switch to the older version
+    page.go_back()
+    page.locator("table.versions").get_by_role(
+        "link", name="第 1 版", exact=True
+    ).click()  # switch to the older version
     page.wait_for_url(f"**/r/{older}")
     assert "附:本报告于2025年1月更正" not in page.locator("article.body").inner_text()
-    assert page.locator("table.versions").get_by_role("link", name=newest["id"][:12]).count() == 1
+    assert page.locator("table.versions").get_by_text("第 1 版（本页）").count() == 1
+    page.locator("table.versions").get_by_role("link", name="第 2 版", exact=True).click()
+    page.wait_for_url(f"**/r/{newest['id']}")
 
 
 def _every_page(site: str) -> list[str]:
@@ -108,6 +119,7 @@ def _every_page(site: str) -> list[str]:
         f"/r/{document['id']}/diff/{document['versions'][0]['id']}",
         "/r/" + "0" * 64,
         "/charts/dates",
+        "/charts/coverage",
         "/ops/runs",
         f"/ops/runs/{run['id']}",
         "/ops",
@@ -164,3 +176,16 @@ def test_keyboard_alone_signs_in_and_searches(page_at: Any) -> None:
         )
     assert "f-status" in focused and "f-q" in focused and "全部立即抓取" in focused
     assert focused.index("f-status") < focused.index("全部立即抓取") < focused.index("立即抓取")
+
+
+def test_download_the_coverage_csv(page_at: Any, site: str) -> None:
+    page = page_at()
+    page.goto("/charts/coverage")
+    rows = httpx.get(f"{site}/coverage").json()["rows"]
+    assert page.locator("table.coverage tbody td[class^=cell-]:not(.cell-none)").count() == len(rows)
+    screenshot(page, "coverage")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载 CSV").click()
+    text = Path(download.value.path()).read_bytes().decode("utf-8")  # as sent: CRLF lines
+    assert text == httpx.get(f"{site}/coverage.csv").text
+    assert text.startswith("\ufeff") and len(text.strip().splitlines()) == len(rows) + 1

@@ -16,9 +16,15 @@ def _health(name: str, **values: Any) -> dict[str, Any]:
 
 def _rows() -> list[dict[str, Any]]:
     health = [
-        _health("alpha", last_success=T, documents=5),
+        _health("alpha", last_success=T, documents=5, health={"state": "healthy"}),
         _health("beta", consecutive_failures=2, last_error={"at": T, "error": "boom"}, documents=1),
         _health("gamma"),
+        _health(
+            "eps",
+            last_success=T,
+            health={"state": "unhealthy", "message": "列表页 404", "reason": "start_page"},
+        ),
+        _health("zeta", last_success=T, documents=2, health={"state": "healthy"}),
         _health(
             "delta", last_success=T, documents=3, incomplete_listing=True, listing={"expected": 9, "found": 7}
         ),
@@ -38,16 +44,20 @@ def test_status_errors_and_health_of_each_source() -> None:
         "beta": "failing",
         "gamma": "never",
         "delta": "running",
+        "eps": "ok",
+        "zeta": "ok",
     }
     assert rows["alpha"]["errors"] == 2 and rows["alpha"]["health"] == "warn"
     assert rows["beta"]["health"] == "bad" and "连续 2 次" in rows["beta"]["health_label"]
     assert rows["delta"]["health"] == "warn" and "应有 9，见到 7" in rows["delta"]["health_label"]
-    assert rows["gamma"]["health"] == "good"
+    assert rows["gamma"]["health"] == "none" and rows["gamma"]["health_label"] == "尚无判断"
+    assert rows["eps"]["health"] == "bad" and rows["eps"]["health_label"] == "不健康：列表页 404"
+    assert rows["zeta"]["health"] == "good" and rows["zeta"]["health_label"] == "健康"
 
 
 def test_filters() -> None:
     names = lambda **kw: [r["name"] for r in filter_sort(_rows(), **kw)]  # noqa: E731
-    assert names(status="clean") == ["delta", "gamma"]
+    assert names(status="clean") == ["delta", "eps", "gamma", "zeta"]
     assert names(status="errors") == ["alpha", "beta"]
     assert names(status="failing") == ["beta"]
     assert names(text="ALP") == ["alpha"]
@@ -56,7 +66,7 @@ def test_filters() -> None:
 
 def test_sorts_by_any_column() -> None:
     names = lambda **kw: [r["name"] for r in filter_sort(_rows(), **kw)]  # noqa: E731
-    assert names(sort="documents", descending=True) == ["alpha", "delta", "beta", "gamma"]
-    assert names(sort="last_run") == ["gamma", "alpha", "beta", "delta"]
-    assert names(sort="health") == ["beta", "alpha", "delta", "gamma"]
-    assert names(sort="no-such-column") == ["alpha", "beta", "delta", "gamma"]
+    assert names(sort="documents", descending=True) == ["alpha", "delta", "zeta", "beta", "eps", "gamma"]
+    assert names(sort="last_run") == ["eps", "gamma", "zeta", "alpha", "beta", "delta"]
+    assert names(sort="health") == ["beta", "eps", "alpha", "delta", "gamma", "zeta"]
+    assert names(sort="no-such-column") == ["alpha", "beta", "delta", "eps", "gamma", "zeta"]

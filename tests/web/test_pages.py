@@ -248,3 +248,40 @@ def test_without_a_token_the_console_is_off(crawled: tuple[Any, list[Any]]) -> N
         page = httpx.get(f"{base}/ops")
         assert "未启用" in page.text
         assert httpx.post(f"{base}/ops/login", data={"token": ""}).status_code == 403
+
+
+def test_the_coverage_matrix_shows_the_coverage_rows(client: httpx.Client) -> None:
+    rows = client.get("/coverage").json()["rows"]
+    page = client.get("/charts/coverage")
+    assert page.status_code == 200 and "下载 CSV" in page.text
+    for status, label in (("on_time", "按期"), ("late", "逾期"), ("missing", "缺失")):
+        expected = sum(1 for r in rows if r["status"] == status)
+        assert page.text.count(f'class="cell-{status}"') == expected
+        assert f"{label} {expected}" in page.text
+    linked = {r["document_id"] for r in rows if r["document_id"]}
+    assert set(re.findall(r'class="cell-\w+"><a href="/r/([0-9a-f]{64})"', page.text)) == linked
+    province = next(r["province"] for r in rows if r["province"])
+    narrowed = client.get("/charts/coverage", params={"province": province})
+    inside = [r for r in rows if r["province"] == province]
+    assert narrowed.text.count('class="cell-') - narrowed.text.count('class="cell-none"') == len(inside)
+    csv_url = re.search(r'<a href="([^"]+)" download="fazhi-coverage.csv">', narrowed.text).group(1)
+    csv_url = csv_url.replace("&amp;", "&")
+    assert client.get(csv_url).text == client.get("/coverage.csv", params={"province": province}).text
+
+
+def test_missing_parts_filter_and_badges(client: httpx.Client) -> None:
+    documents = client.get(
+        "/documents", params={"limit": 10, "missing": "shortcomings", "count": "true"}
+    ).json()
+    page = client.get("/", params={"missing": "shortcomings"})
+    assert page.status_code == 200 and f"共 {documents['count']} 份报告" in page.text
+    assert page.text.count("缺少：") == documents["count"] and "存在的不足" in page.text
+    assert client.get("/", params={"missing": "nothing"}).status_code == 400
+
+
+def test_a_report_page_lists_its_required_parts(client: httpx.Client) -> None:
+    document = client.get(f"/documents/{_first_id(client)}").json()
+    page = client.get(f"/r/{document['id']}")
+    assert "必备内容" in page.text
+    absent = [p for p, present in document["sections"].items() if not present]
+    assert page.text.count('class="absent"') == len(absent)
