@@ -27,6 +27,7 @@ from api.schemas import ERRORS
 
 router = APIRouter(tags=["documents"])
 READ_BYTES = 1 << 16
+MAX_RECORD = 64 << 20  # a record holds one page (the crawler's cap: 20 MB): anything bigger is not ours
 # archived pages are someone else's HTML: never run their scripts on the API's origin
 SANDBOX = {"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}
 
@@ -56,9 +57,11 @@ def read_member(path: Path, offset: int) -> bytes:
             if not chunk:
                 raise ArchiveUnreadable(f"the WARC record at {path.name}:{offset} is cut short")
             try:
-                out += inflater.decompress(chunk)
+                out += inflater.decompress(chunk, MAX_RECORD + 1 - len(out))
             except zlib.error as exc:
                 raise ArchiveUnreadable(f"no WARC record starts at {path.name}:{offset} ({exc})") from exc
+            if len(out) > MAX_RECORD or inflater.unconsumed_tail:
+                raise ArchiveUnreadable(f"the WARC record at {path.name}:{offset} is over {MAX_RECORD} bytes")
     return bytes(out)
 
 

@@ -28,7 +28,10 @@ class CoverageParams(BaseModel):
     report_year: int | None = Field(None, ge=1949, le=2100, description="the year reported on")
     status: Literal["on_time", "late", "missing"] | None = None
     as_of: str | None = Field(
-        None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD: the years due by then (default today)"
+        None,
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        json_schema_extra={"format": "date"},
+        description="YYYY-MM-DD: the years due by then (default today)",
     )
 
     def filters(self) -> CoverageFilters:

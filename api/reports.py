@@ -65,7 +65,13 @@ async def get_reports(request: Request) -> Response:
 @router.get("/reports/{report_id}", response_model=ReportDetail, responses=ERRORS)
 async def get_report(
     request: Request,
-    report_id: Annotated[str, Path(description="a report's id: its first version's document id (64 hex)")],
+    report_id: Annotated[
+        str,
+        Path(
+            json_schema_extra={"pattern": _REPORT_ID.pattern},
+            description="a report's id: its first version's document id (64 hex)",
+        ),
+    ],
 ) -> Response:
     """A report's versions in the order they were first seen, each with ``version_diff``: paragraphs added,
     removed and changed since the version before."""

@@ -9,8 +9,8 @@ python-docx (``Document.paragraphs``), and pypdfium2's raw text without our clea
 page chrome a peer keeps (headers, 「— 3 —」) costs it precision.
 
 A second table compares the two bounded ways of reading a file (deadline + memory limit in a child process), wall
-ms per file: ``read_bounded`` (a fresh interpreter per file, as ``fazhi extract``) and ``ReaderPool`` (one warm
-child for many files, as the crawler).
+ms per file: ``read_bounded`` (a fresh interpreter per file, as ``fazhi extract``) and ``read_in_place`` (in a
+process that is already a killable worker, as the crawler's extraction workers).
 """
 
 from __future__ import annotations
@@ -134,20 +134,15 @@ def main() -> None:
 
 def bounded(rounds: int) -> None:
     from ingest.files import read_bounded
-    from ingest.files.pool import ReaderPool
+    from ingest.files.runner import read_in_place
 
-    print(f"\n{'bounded reading':16} {'file':16} {'way':24} {'ms/file':>8} {'vs pool':>9}")
-    pool = ReaderPool(1)
-    try:
-        pool.read(b"", "warm-up")  # the pool's child starts once: its start is not a file's time
-        for name in ("report.docx", "report.pdf"):
-            content = (FILES / name).read_bytes()
-            warm = _wall(partial(pool.read, content, name), rounds)
-            fresh = _wall(partial(read_bounded, content, name), rounds)
-            print(f"{'':16} {name:16} {'ReaderPool (warm child)':24} {warm:8.1f} {'1.00x':>9}")
-            print(f"{'':16} {name:16} {'read_bounded (spawn)':24} {fresh:8.1f} {fresh / warm:8.2f}x")
-    finally:
-        pool.close()
+    print(f"\n{'bounded reading':16} {'file':16} {'way':24} {'ms/file':>8} {'vs in place':>11}")
+    for name in ("report.docx", "report.pdf"):
+        content = (FILES / name).read_bytes()
+        warm = _wall(partial(read_in_place, content, name), rounds)
+        fresh = _wall(partial(read_bounded, content, name), rounds)
+        print(f"{'':16} {name:16} {'read_in_place (worker)':24} {warm:8.1f} {'1.00x':>11}")
+        print(f"{'':16} {name:16} {'read_bounded (spawn)':24} {fresh:8.1f} {fresh / warm:10.2f}x")
 
 
 def _wall(run: Callable[[], object], rounds: int) -> float:

@@ -23,6 +23,7 @@ import random
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import combinations
 from pathlib import Path
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rensa import RMinHash  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 from store import documents, make_engine, reports, write_session  # noqa: E402  # noqa: E402
 from store.documents import upsert_document  # noqa: E402
@@ -227,44 +228,74 @@ def _timed_assign(*args: Any, **kwargs: Any) -> dict[str, Any]:
         ASSIGN_SECONDS.append(time.perf_counter() - started)
 
 
-def part_cost(sizes: list[int], count: int) -> None:
+@dataclass
+class Store:
+    size: int
+    engine: Any
+    stored: list[dict[str, Any]]
+    new: list[dict[str, Any]]
+    assign: float = 0.0
+    whole: float = 0.0
+    joined: int = 0
+    band_rows: int = 0
+
+
+def _join(store: Store, docs: list[dict[str, Any]]) -> None:
+    for doc in docs:
+        ASSIGN_SECONDS.clear()
+        started = time.perf_counter()
+        with write_session(store.engine) as session:
+            upsert_document(session=session, document=Document(**doc))
+        store.whole += time.perf_counter() - started
+        store.assign += sum(ASSIGN_SECONDS)
+        with store.engine.connect() as connection:
+            version, shared = connection.execute(_CHECK, {"id": doc["id"]}).one()
+        store.joined += version > 1
+        store.band_rows += shared
+
+
+_CHECK = text(
+    "SELECT version, (SELECT count(*) FROM report_bands b WHERE b.band IN "
+    "(SELECT band FROM report_bands WHERE document_id = :id) AND b.document_id <> :id) FROM documents WHERE id = :id"
+)
+
+
+def part_cost(sizes: list[int], count: int, rounds: int = 10) -> None:
+    """Every store is filled first; then the new documents go in in rounds, the stores' order alternating, so
+    that a busy machine slows each store alike."""
     pool = [p for paragraphs in seeds() for p in paragraphs if len(p) > 40]
     print(
         f"\nPart 2: joining a new document to its report (SQLite; {count} new documents, half edited copies)"
     )
-    print(
-        f"  {'stored':>8s} {'assign ms/doc':>13s} {'upsert+commit':>14s} {'joined':>7s} {'peer ms/doc':>12s}"
-    )
-    results = []
-    for size in sizes:
-        rng = random.Random(size)
-        with tempfile.TemporaryDirectory(prefix="fazhi-bench-reports-") as tmp:
-            engine = make_engine(f"sqlite:///{tmp}/bench.db")
+    with tempfile.TemporaryDirectory(prefix="fazhi-bench-reports-") as tmp:
+        stores = []
+        for size in sizes:
+            rng = random.Random(size)
+            engine = make_engine(f"sqlite:///{tmp}/bench-{size}.db")
             stored = fill(engine, size, rng, pool)
             new = new_documents(stored, count + WARMUP, rng, pool)
             for doc in new[:WARMUP]:  # first statements prepared, caches warm
                 with write_session(engine) as session:
                     upsert_document(session=session, document=Document(**doc))
-            new = new[WARMUP:]
-            ASSIGN_SECONDS.clear()
-            started = time.perf_counter()
-            joined = 0
-            for doc in new:
-                with write_session(engine) as session:
-                    upsert_document(session=session, document=Document(**doc))
-                with engine.connect() as connection:
-                    joined += (
-                        connection.exec_driver_sql(
-                            "SELECT version FROM documents WHERE id = ?", (doc["id"],)
-                        ).scalar_one()
-                        > 1
-                    )
-            whole = (time.perf_counter() - started) / count * 1000
-            ours = sum(ASSIGN_SECONDS) / count * 1000
-            peer = linear_peer(stored, new)
-            engine.dispose()
-        results.append((size, ours, peer))
-        print(f"  {size:8d} {ours:13.2f} {whole:14.2f} {joined:4d}/{count // 2:<3d} {peer:12.2f}")
+            stores.append(Store(size, engine, stored, new[WARMUP:]))
+        step = max(1, count // rounds)
+        for n, first in enumerate(range(0, count, step)):
+            for store in stores if n % 2 == 0 else reversed(stores):
+                _join(store, store.new[first : first + step])
+        print(
+            f"  {'stored':>8s} {'assign ms/doc':>13s} {'upsert+commit':>14s} {'joined':>7s} "
+            f"{'band rows/doc':>13s} {'peer ms/doc':>12s}"
+        )
+        results = []
+        for store in stores:
+            peer = linear_peer(store.stored, store.new)
+            ours, whole = store.assign / count * 1000, store.whole / count * 1000
+            results.append((store.size, ours, peer))
+            print(
+                f"  {store.size:8d} {ours:13.2f} {whole:14.2f} {store.joined:4d}/{count // 2:<3d}"
+                f" {store.band_rows / count:13.1f} {peer:12.2f}"
+            )
+            store.engine.dispose()
     (small, ours_small, peer_small), (large, ours_large, peer_large) = results[0], results[-1]
     print(
         f"  growth {small} → {large} stored ({large / small:.0f}×): fazhi {ours_large / ours_small:.2f}×, "

@@ -3,8 +3,8 @@
 Called for each detail page after its extraction (``attach``). The files of a report, or of a page whose title is
 a report title, are fetched like pages (robots.txt, the host's slot and delay, retries, address checks, a
 conditional GET with the validators stored for the URL), under their own byte cap (``max_attachment_bytes``) and
-type allow-list (``attachment_types``); each is read off the event loop by a warm bounded reader
-(``ingest.files.pool``: a deadline and a memory limit per file, as ``read_bounded``). ``ingest.files.report`` decides what they change (an attachment-only report takes its file's
+type allow-list (``attachment_types``), by one client per crawl (``client``); each is read in an extraction
+worker under the file deadline (the worker is killed past it) and a memory bound (``ingest.files.read_in_place``). ``ingest.files.report`` decides what they change (an attachment-only report takes its file's
 text as body); their rows are stored before the page's document (``store.attachments``), in the page's own
 frontier step, so a crash re-does the page and nothing is half stored. A file that cannot be fetched or read is
 recorded with its reason; it never fails its page.
@@ -13,19 +13,21 @@ recorded with its reason; it never fails its page.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import logging
+import weakref
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from crawler.errors import PageError
+from crawler.errors import ExtractTimeout, PageError
 from crawler.fetch import Fetcher, FetchResult
 from ingest.files import FileLimits, FileText, sniff
-from ingest.files.pool import shared_readers
 from ingest.files.report import FetchedAttachment, ReadAttachment, join_attachments, wants_attachments
+from ingest.files.runner import read_in_place
 from ingest.model import Attachment, ExtractedReport, SourceHints
 from ingest.tokens import token_text
 from store import FrontierEntry
@@ -110,8 +112,35 @@ def _wanted(
 # ---------------------------------------------------------------- fetching
 
 
-def _policy(crawl: SourceCrawl) -> Any:
-    return dataclasses.replace(crawl.policy, max_bytes=crawl.source.max_attachment_bytes)
+class _Client:
+    """A crawl's attachment client: the page path's settings with the attachment cap, opened on first use."""
+
+    def __init__(self, crawl: SourceCrawl) -> None:
+        self.policy = dataclasses.replace(crawl.policy, max_bytes=crawl.source.max_attachment_bytes)
+        self.fetcher: Fetcher | None = None
+
+    async def get(self) -> Fetcher:
+        if self.fetcher is None:
+            self.fetcher = await Fetcher(self.policy).__aenter__()
+        return self.fetcher
+
+    async def close(self) -> None:
+        if self.fetcher is not None:
+            await self.fetcher.aclose()
+
+
+_CLIENTS: weakref.WeakKeyDictionary[SourceCrawl, _Client] = weakref.WeakKeyDictionary()
+
+
+@contextlib.asynccontextmanager
+async def client(crawl: SourceCrawl) -> AsyncIterator[None]:
+    """The crawl's attachment client for the length of the block (``SourceCrawl._run``), closed at its end."""
+    _CLIENTS[crawl] = holder = _Client(crawl)
+    try:
+        yield
+    finally:
+        _CLIENTS.pop(crawl, None)
+        await holder.close()
 
 
 async def _fetch_all(
@@ -119,8 +148,12 @@ async def _fetch_all(
 ) -> list[Fetched]:
     if not links:
         return []
-    async with Fetcher(_policy(crawl)) as fetcher:  # the page path's client settings, the attachment cap
-        return [await _fetch_one(crawl, fetcher, entry, link, previous.get(link.url)) for link in links]
+    holder = _CLIENTS.get(crawl)
+    if holder is None:  # outside a crawl's run: a client for this page only
+        async with client(crawl):
+            return await _fetch_all(crawl, entry, links, previous)
+    fetcher = await holder.get()
+    return [await _fetch_one(crawl, fetcher, entry, link, previous.get(link.url)) for link in links]
 
 
 async def _fetch_one(
@@ -175,10 +208,22 @@ async def _read(crawl: SourceCrawl, item: Fetched) -> ReadAttachment:
             kind, "skipped", f"not a document type we read (served as {item.result.content_type})"
         )
     else:
-        bounded = await asyncio.to_thread(shared_readers().read, content, link.name, limits_of(crawl))
-        text = bounded.text
-        _note_rss(crawl, link, bounded.peak_rss_bytes)
+        text = await _read_bounded(crawl, content, link.name)
     return ReadAttachment(_record(link, content, text), text.paragraphs if text.status == "extracted" else [])
+
+
+async def _read_bounded(crawl: SourceCrawl, content: bytes, name: str) -> FileText:
+    limits = limits_of(crawl)
+    try:
+        bounded = await crawl.extractor.run(read_in_place, content, name, limits, timeout=limits.timeout_s)
+    except ExtractTimeout:
+        return FileText(
+            "unknown", "failed", f"timeout: no result within {limits.timeout_s:g} s (worker stopped)"
+        )
+    except PageError as exc:  # the worker died (a crash in a native reader)
+        return FileText("unknown", "failed", f"reader crashed: {exc}"[:300])
+    _note_rss(crawl, name, bounded.peak_rss_bytes)
+    return bounded.text
 
 
 def _record(link: Attachment, content: bytes | None, text: FileText) -> FetchedAttachment:
@@ -211,12 +256,12 @@ def _reused(link: Attachment, row: dict[str, Any]) -> ReadAttachment:
     return ReadAttachment(record, paragraphs)
 
 
-def _note_rss(crawl: SourceCrawl, link: Attachment, rss: int | None) -> None:
+def _note_rss(crawl: SourceCrawl, name: str, rss: int | None) -> None:
     if rss is None:
         return
     peak = max(crawl.stats.attachments.get("peak_rss_mb", 0), rss // (1024 * 1024))
     crawl.stats.attachments["peak_rss_mb"] = peak
-    log.debug("read %s: peak RSS %d MB", link.url, rss // (1024 * 1024), extra={"source": crawl.source.name})
+    log.debug("read %s: peak RSS %d MB", name, rss // (1024 * 1024), extra={"source": crawl.source.name})
 
 
 def _count(crawl: SourceCrawl, files: list[ReadAttachment]) -> None:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
-from crawler import attachments, coverage, metrics, pipeline, warc
+from crawler import attachments, checkup, coverage, metrics, pipeline, warc
 from crawler.commit import Committer
 from crawler.config import CrawlConfig
 from crawler.decide import conditional_headers, decide_detail, decide_list, gave_up, needs_reading
@@ -145,7 +145,7 @@ class SourceCrawl:
         return self.stats
 
     async def _crawl(self, run_id: int) -> None:
-        async with Fetcher(self.policy) as fetcher:
+        async with Fetcher(self.policy) as fetcher, attachments.client(self):  # attachments: their own client
             self._polite = self._polite_over(fetcher)
             await self._lists(run_id)
             await self._details(run_id)
@@ -167,7 +167,18 @@ class SourceCrawl:
             error = "no list page could be fetched: " + ", ".join(
                 f"{r}={n}" for r, n in self.stats.failed.items()
             )
-        await asyncio.to_thread(finish_run, self.db, run_id=run_id, stats=self.stats.as_dict(), error=error)
+        stats = self.stats.as_dict()
+        await asyncio.to_thread(finish_run, self.db, run_id=run_id, stats=stats, error=error)
+        # source health: judged, recorded and logged (one line per run) by crawler.checkup; it never raises
+        await asyncio.to_thread(
+            checkup.after_run,
+            self.db,
+            source=self.source,
+            run_id=run_id,
+            stats=stats,
+            error=error,
+            seconds=seconds,
+        )
         metrics.record_run(self.stats, trigger=self.trigger, seconds=seconds, ok=error is None)
 
     def _warn_overrides(self) -> None:

@@ -69,7 +69,11 @@ class PoliteFetcher:
         if self.manners.obey_robots:
             refused = await self.robots.verdict(url, self._robots_fetch)
             if refused:
-                raise GaveUp(refused, 0, "robots.txt")
+                robots = refused in (
+                    "robots",
+                    "robots_unavailable",
+                )  # else the host is unreachable (connect …)
+                raise GaveUp(refused, 0, "robots.txt" if robots else f"{refused} (the host's robots.txt)")
         host = (urlsplit(url).hostname or "").lower()
         retry = self.manners.retry
         for attempt in range(retry.retries + 1):

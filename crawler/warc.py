@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("fazhi.crawler")
 SUFFIX = ".warc.gz"
+MAX_FILE_SECONDS = 86400  # a file is written to for a day at most: never again once older (retention)
 _UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 
 
@@ -88,9 +89,12 @@ class _File:
     warcinfo_id: str
     written: int  # the end of the last complete write
     synced: int = 0  # what an fsync has covered
-    broken: bool = (
-        False  # an fsync failed: what it held may be lost (Linux drops the dirty pages), start anew
-    )
+    broken: bool = False  # an fsync failed: Linux may have dropped what it held, so the file is retired
+    opened: float = field(default_factory=time.monotonic)
+
+    def usable(self) -> bool:
+        fresh = time.monotonic() - self.opened < MAX_FILE_SECONDS
+        return fresh and not self.broken and os.fstat(self.handle.fileno()).st_nlink > 0
 
 
 class WarcWriter:
@@ -160,10 +164,9 @@ class WarcWriter:
             current.synced = covered
 
     def _ensure_file(self) -> bool:
-        current = self._file
-        if current is not None and not current.broken and os.fstat(current.handle.fileno()).st_nlink > 0:
+        if self._file is not None and self._file.usable():
             return False
-        self._close()  # none yet, failed, or deleted under us (by hand, another machine's retention): anew
+        self._close()  # none yet, a day old, failed, or deleted under us (by hand, another machine): anew
         self._open()
         return True
 

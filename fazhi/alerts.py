@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 log = logging.getLogger("fazhi.alerts")
+EVENTS = "fazhi.runs"  # the logger of crawler.checkup's run lines
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
@@ -118,4 +119,7 @@ def install(url: str | None, *, user_agent: str = "fazhi") -> AlertHandler | Non
         return None
     handler = AlertHandler(url, user_agent=user_agent)
     logging.getLogger().addHandler(handler)
+    # a recovery is logged at INFO: its alert is posted even when the log level hides the line
+    if logging.getLogger(EVENTS).getEffectiveLevel() > logging.INFO:
+        logging.getLogger(EVENTS).setLevel(logging.INFO)
     return handler

@@ -114,11 +114,11 @@ def warn_placeholder_contact(settings: Settings, sources: list[Source]) -> bool:
 
 
 def _loopback(host: str) -> bool:
-    name = host.rsplit(":", 1)[0].strip("[]") if host.count(":") <= 1 or host.startswith("[") else host
-    if name == "localhost":
+    """``host``: a host name or address, as ``Source.start_hosts`` gives it (no port, no brackets)."""
+    if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(name).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 

@@ -56,5 +56,3 @@ def configure_logging(level: str, fmt: str, *, alert_webhook: str | None = None)
         from fazhi.alerts import install
 
         install(alert_webhook, user_agent=f"fazhi/{__version__}")
-        # a recovery is logged at INFO: its alert is posted even when the log level hides the line
-        logging.getLogger("fazhi.runs").setLevel(logging.INFO)

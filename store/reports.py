@@ -99,6 +99,23 @@ def timeliness(published: date | None, deadline: date | None) -> tuple[bool | No
     return days > 0, max(days, 0)
 
 
+_SET_FIELDS = text(
+    "UPDATE documents SET report_id = :report_id, version = :version, version_diff = :version_diff, "
+    "sections = :sections, section_headings = :section_headings, missing_parts = :missing_parts, "
+    "deadline = :deadline, late = :late, days_late = :days_late, first_seen = :first_seen, "
+    "backdated = :backdated WHERE id = :id"
+).bindparams(
+    *(bindparam(n, type_=JSON) for n in ("version_diff", "sections", "section_headings")),
+    bindparam("deadline", type_=Date),
+    bindparam("first_seen", type_=UTCDateTime),
+)
+_ADD_BAND = text("INSERT INTO report_bands (band, document_id) VALUES (:band, :document_id)")
+_LATEST_VERSION = text(
+    "SELECT id, version, body FROM documents WHERE report_id = :report_id AND id <> :id "
+    "ORDER BY version DESC LIMIT 1"
+)
+
+
 def assign_report(
     session: Session, values: dict[str, Any], *, seen_at: datetime, previous_id: str | None = None
 ) -> dict[str, Any]:
@@ -108,32 +125,14 @@ def assign_report(
     grams = shingles(values["body"])
     keys = band_keys(signature(grams))
     joined = _best_match(session, values, grams, keys, previous_id)
-    fields = _report_fields(session, doc_id, joined) | _page_fields(session, values, seen_at)
+    fields = _report_fields(session, values, joined) | _page_fields(session, values, seen_at)
     connection = session.connection()
-    connection.execute(
-        text(
-            "UPDATE documents SET report_id = :report_id, version = :version, version_diff = :version_diff, "
-            "sections = :sections, section_headings = :section_headings, missing_parts = :missing_parts, "
-            "deadline = :deadline, late = :late, days_late = :days_late, first_seen = :first_seen, "
-            "backdated = :backdated WHERE id = :id"
-        ).bindparams(*_JSON_PARAMS),
-        {**fields, "id": doc_id},
-    )
-    connection.execute(
-        text("INSERT INTO report_bands (band, document_id) VALUES (:band, :document_id)"),
-        [{"band": key, "document_id": doc_id} for key in sorted(set(keys))],
-    )
+    connection.execute(_SET_FIELDS, {**fields, "id": doc_id})
+    connection.execute(_ADD_BAND, [{"band": key, "document_id": doc_id} for key in sorted(set(keys))])
     if fields["version"] > 1 and previous_id != fields["report_id"]:  # else its superseded_by change says it
         detail = {"report_id": fields["report_id"], "version": fields["version"], "new_version": doc_id}
         add_change(session, fields["report_id"], "updated", detail)
     return {"report_id": fields["report_id"], "version": fields["version"]}
-
-
-_JSON_PARAMS = [
-    *(bindparam(n, type_=JSON) for n in ("version_diff", "sections", "section_headings")),
-    bindparam("deadline", type_=Date),
-    bindparam("first_seen", type_=UTCDateTime),
-]
 
 
 def _best_match(
@@ -186,28 +185,14 @@ def _same_report_condition(values: dict[str, Any]) -> tuple[str, dict[str, Any]]
     return " AND ".join(conditions), params
 
 
-def _report_fields(session: Session, doc_id: str, joined: dict[str, Any] | None) -> dict[str, Any]:
+def _report_fields(session: Session, values: dict[str, Any], joined: dict[str, Any] | None) -> dict[str, Any]:
+    """Version 1 of a new report, or the next version of the one joined, with what changed since its latest."""
     if joined is None:
-        return {"report_id": doc_id, "version": 1, "version_diff": None}
+        return {"report_id": values["id"], "version": 1, "version_diff": None}
     report_id = joined["report_id"]
-    latest = (
-        session.connection()
-        .execute(
-            text(
-                "SELECT id, version, body FROM documents WHERE report_id = :report_id AND id <> :id "
-                "ORDER BY version DESC LIMIT 1"
-            ),
-            {"report_id": report_id, "id": doc_id},
-        )
-        .mappings()
-        .one()
-    )
-    new_body = (
-        session.connection()
-        .execute(text("SELECT body FROM documents WHERE id = :id"), {"id": doc_id})
-        .scalar_one()
-    )
-    diff = {"previous": latest["id"], **paragraph_diff(latest["body"], new_body)}
+    params = {"report_id": report_id, "id": values["id"]}
+    latest = session.connection().execute(_LATEST_VERSION, params).mappings().one()
+    diff = {"previous": latest["id"], **paragraph_diff(latest["body"], values["body"])}
     return {"report_id": report_id, "version": int(latest["version"]) + 1, "version_diff": diff}
 
 

@@ -190,14 +190,17 @@ def test_extract_reads_a_report_file_by_its_bytes(tmp_path: Path, name: str) -> 
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
+    (file,) = data["attachments"]  # the page JSON, the file's reading as its one attachment
     if name == "scan.pdf":
-        assert data["status"] == "needs_ocr"
+        assert file["status"] == "needs_ocr" and not data["is_report"]
     else:
-        assert (
-            data["status"] == "extracted"
-            and data["text_chars"] > 1000
-            and "法治" in "".join(data["paragraphs"])
-        )
+        assert file["status"] == "extracted" and file["text_chars"] > 1000
+        assert data["is_report"] and "法治" in data["body"] and data["provenance"]["body"] == "attachment"
+        huzhou = "湖州市人力资源和社会保障局关于2019年度法治政府建设的工作报告"
+        assert data["title"] == (
+            None if name == "dongguan.wps" else huzhou
+        )  # dongguan's file has no title line
+        assert data["report_year"] == (2020 if name == "dongguan.wps" else 2019)
 
 
 def test_bad_sources_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -119,10 +119,16 @@ def extract(
     """Extract one saved page (or a report file: its type is read from its bytes) and print JSON (no database)."""
     from ingest import ExtractOptions, SourceHints, extract_report
     from ingest.files import read_bounded, sniff
+    from ingest.files.report import report_from_file
 
     content = file.read_bytes()
     if sniff(content) not in ("html", "unknown"):  # a document: read in a child process with a deadline
-        out.print_json(json.dumps(read_bounded(content, file.name).text.to_dict(), ensure_ascii=False))
+        text = read_bounded(content, file.name).text
+        hints = SourceHints(agency=agency, region=region)
+        found = report_from_file(
+            text, content, name=file.name, url=url or file.resolve().as_uri(), hints=hints
+        )
+        out.print_json(json.dumps(found.to_dict(), ensure_ascii=False))
         return
     keywords = Settings().keywords
     options = (

@@ -10,12 +10,14 @@ to be a report becomes one when its file reads as one.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from dataclasses import dataclass, field
 
 from ingest import fields
 from ingest.classify import classify, title_evidence
 from ingest.dates import parse_date
+from ingest.files.model import FileText
 from ingest.identity import content_hash, normalize_text
 from ingest.model import Attachment, ExtractedReport, SourceHints
 from ingest.options import DEFAULT_OPTIONS
@@ -176,3 +178,32 @@ def _parts_and_timeliness(report: ExtractedReport, hints: SourceHints) -> None:
     report.section_headings = {part: heading for part, heading in found.items() if heading}
     report.deadline = due_date(report.report_year, hints.deadline)
     report.late, report.days_late = timeliness(report.publish_date, report.deadline)
+
+
+def report_from_file(
+    text: FileText, content: bytes, *, name: str, url: str, hints: SourceHints | None = None
+) -> ExtractedReport:
+    """A report file on its own (``fazhi extract FILE``): the page JSON of an attachment-only report whose page
+    says nothing, the file's reading as its one attachment."""
+    record = FetchedAttachment(
+        name=name,
+        url=url,
+        type=text.type,
+        bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        text_chars=text.text_chars if text.status == "extracted" else 0,
+        status=text.status,
+        reason=text.reason,
+    )
+    page = ExtractedReport(
+        url=url, kind="not_report", reason=f"file {text.status}: {text.reason}", attachments=[record]
+    )
+    paragraphs = text.paragraphs if text.status == "extracted" else []
+    merged, index = join_attachments(page, [ReadAttachment(record, paragraphs)], hints)
+    if index is None and paragraphs:  # text that does not read as a report: shown all the same
+        merged.paragraphs = normalized(paragraphs)
+        merged.body = "\n".join(merged.paragraphs)
+        merged.id = content_hash(merged.body)
+        merged.title = _file_title(merged.paragraphs)
+        merged.reason = "the file's text does not read as a report"
+    return merged

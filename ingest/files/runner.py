@@ -4,7 +4,8 @@ neither hang nor bloat the worker that fetched it.
 The child is started with ``spawn`` (a fresh interpreter: no locks or threads inherited from the crawler), sets
 ``RLIMIT_AS`` on itself, runs the reader and sends back the :class:`FileText` with its own peak RSS. The parent
 waits up to the deadline, then kills it. Every outcome is a FileText: a timeout, a memory limit or a crash is
-``failed`` with its reason.
+``failed`` with its reason. ``read_in_place`` keeps the memory bound for a process that is already a killable
+worker (the crawler's extraction workers).
 """
 
 from __future__ import annotations
@@ -101,3 +102,45 @@ def _child(
         )
     send.send((text, _peak_rss()))
     send.close()
+
+
+def read_in_place(content: bytes, name: str = "", limits: FileLimits = DEFAULT_LIMITS) -> BoundedResult:
+    """Read a file in this (worker) process under the same memory bound as :func:`read_bounded`: at most
+    ``limits.memory_bytes`` more address space than the process holds now, restored afterwards. The deadline is the
+    caller's: a crawler's extraction worker is killed when a call overruns (``crawler.extraction``), which a
+    thread could not be. Saves starting an interpreter per file (about a second on a busy machine)."""
+    import time
+
+    start = time.monotonic()
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    ceiling = _status_bytes("VmSize:") + limits.memory_bytes
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    _reset_peak()
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+    try:
+        text = extract_file(content, name, limits)
+    except MemoryError:
+        text = FileText(
+            "unknown", "failed", f"memory limit: more than {limits.memory_bytes} bytes of address space"
+        )
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    return BoundedResult(text, _peak_rss(), time.monotonic() - start)
+
+
+def _status_bytes(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _reset_peak() -> None:
+    """Linux ≥ 4.0: writing 5 to clear_refs resets VmHWM to the current RSS, so the peak is this file's."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+    except OSError:
+        pass

@@ -194,3 +194,16 @@ def test_a_damaged_record_is_an_error_not_a_wrong_page(
         response = httpx.get(f"{base}/documents/{document['id']}/capture")
     assert response.status_code == 500 and response.json()["ok"] is False
     assert capture["warc_file"] in response.json()["error"]
+
+
+def test_a_record_that_inflates_past_any_page_is_refused(tmp_path: Path) -> None:
+    import gzip
+
+    from api.capture import MAX_RECORD, ArchiveUnreadable, read_member
+
+    path = tmp_path / "bomb.warc.gz"
+    path.write_bytes(b"junk" + gzip.compress(b"\0" * (MAX_RECORD + 10), compresslevel=1))
+    with pytest.raises(ArchiveUnreadable, match="over"):
+        read_member(path, 4)
+    with pytest.raises(ArchiveUnreadable, match="no WARC record starts"):
+        read_member(path, 0)

@@ -58,8 +58,12 @@ def files_portal() -> Iterator[tuple[Portal, int]]:
 
 
 def run_crawl(db: Engine, source: Source) -> Any:
+    from crawler.indexer import index_pending
+
     with loopback_only():
-        return asyncio.run(crawl_sources([source], db=db, config=CONFIG))[0]
+        stats = asyncio.run(crawl_sources([source], db=db, config=CONFIG))[0]
+    index_pending(db, keywords=4)  # what `fazhi crawl` does when the crawl ends: attachment text included
+    return stats
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -176,7 +180,7 @@ def test_hostile_files_are_recorded_with_a_reason(crawled_files: dict[str, Any])
         "不存在.pdf": ("failed", "http_404"),
         "打包下载.zip": ("skipped", "type not allowed: .zip"),
         "禁止抓取.pdf": ("failed", "robots"),
-        "外站附件.pdf": ("failed", "robots_unavailable"),  # 127.0.0.2: refused at its robots.txt, unconnected
+        "外站附件.pdf": ("failed", "private_address"),  # 127.0.0.2: refused before any connection
     }
     document = _full(crawled_files, "hostile.html")
     assert [a["status"] for a in document["attachments"]] == [s for s, _ in found.values()]
@@ -223,20 +227,23 @@ def test_jsonl_export_carries_the_attachments(crawled_files: dict[str, Any]) -> 
 
 def test_the_api_serves_text_and_bytes(crawled_files: dict[str, Any]) -> None:
     document = _full(crawled_files, "with-pdf.html")
-    with running_app(create_app(engine=crawled_files["db"], settings=Settings())) as base:
+    app = create_app(engine=crawled_files["db"], settings=Settings())
+    with running_app(app) as base, httpx.Client(timeout=60) as client:  # a search loads jieba: slow when busy
         url = f"{base}/documents/{document['id'][:16]}/attachments"
-        shown = httpx.get(f"{base}/documents/{document['id']}").json()
+        shown = client.get(f"{base}/documents/{document['id']}").json()
         assert [a["status"] for a in shown["attachments"]] == ["extracted", "extracted"]
-        text = httpx.get(f"{url}/0")
+        text = client.get(f"{url}/0")
         assert text.status_code == 200 and text.headers["content-type"].startswith("text/plain")
         assert text.text.rstrip("\n") == _rows(crawled_files, "with-pdf.html")[0]["text"]
-        raw = httpx.get(f"{url}/0", params={"raw": "1"})
+        raw = client.get(f"{url}/0", params={"raw": "1"})
         assert raw.content == (FILES / "dongguan.pdf").read_bytes()
         assert raw.headers["content-type"] == "application/pdf"
-        missing = httpx.get(f"{url}/7")
+        missing = client.get(f"{url}/7")
         assert missing.status_code == 404 and "has 2" in missing.json()["error"]
+        ranked = client.get(f"{base}/documents", params={"q": "公务员法"}).json()["items"]
+        assert _full(crawled_files, "formats.html")["id"] in {i["id"] for i in ranked}
         hostile = _full(crawled_files, "hostile.html")["id"]
-        failed = httpx.get(f"{base}/documents/{hostile}/attachments/1")
+        failed = client.get(f"{base}/documents/{hostile}/attachments/1")
         assert failed.status_code == 404 and "encrypted" in failed.json()["error"]
 
 

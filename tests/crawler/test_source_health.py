@@ -16,10 +16,12 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from api import create_app
+from crawler.sources import load_sources
 from fazhi.settings import Settings
 from portalsim.bulk import COL, bulk_hosts, bulk_portal, sources_toml
 from portalsim.portal import Portal, StaticPage
 from store import make_engine
+from tests.conftest import crawl
 from tests.servers import free_port, running_app, serving
 
 pytestmark = pytest.mark.integration
@@ -47,6 +49,15 @@ def _crawl(tmp_path: Path, sources: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=180,
     )
+
+
+def _crawl_here(tmp_path: Path, sources: str) -> None:
+    (tmp_path / "sources.toml").write_text(sources, encoding="utf-8")
+    engine = make_engine(f"sqlite:///{tmp_path / 'fazhi.db'}")
+    try:
+        crawl(engine, load_sources(tmp_path / "sources.toml"))
+    finally:
+        engine.dispose()
 
 
 def _health(tmp_path: Path) -> tuple[dict[str, Any], dict[str, float], dict[tuple[str, str], float]]:
@@ -91,9 +102,7 @@ def test_a_broken_column_is_unhealthy_after_a_healthy_run_and_a_moved_one_recove
     portal: Portal, tmp_path: Path, case: str, reason: str, says: str
 ) -> None:
     sources = sources_toml({"bulk0": portal})
-    first = _crawl(tmp_path, sources)
-    assert first.returncode == 0, first.stderr
-    assert "run 1 of bulk0 finished" in first.stderr and ": healthy; " in first.stderr
+    _crawl_here(tmp_path, sources)  # the healthy run before: in this process (no exit code to see)
     source, healthy, reasons = _health(tmp_path)
     assert source["health"]["state"] == "healthy" and healthy == {"bulk0": 1.0}
     assert reasons == {("bulk0", "ok"): 1.0}
@@ -102,7 +111,8 @@ def test_a_broken_column_is_unhealthy_after_a_healthy_run_and_a_moved_one_recove
     _break(portal, case)
     second = _crawl(tmp_path, sources)
     assert second.returncode == 1, second.stderr
-    assert "run 2 of bulk0 finished in" in second.stderr
+    (line,) = [line for line in second.stderr.splitlines() if "run 2 of bulk0 finished in" in line]
+    assert says in line and line.endswith(f"[source=bulk0 reason={reason} duration={line.rsplit('=', 1)[1]}")
     assert f"UNHEALTHY ({reason}): " in second.stderr and says in second.stderr
     assert f"bulk0 is unhealthy ({reason}): " in second.stderr  # the crawl's own verdict line
     assert "Traceback" not in second.stderr
@@ -119,6 +129,7 @@ def test_a_broken_column_is_unhealthy_after_a_healthy_run_and_a_moved_one_recove
     portal.pages[COL + "index.html"] = saved  # the column is back: healthy again
     third = _crawl(tmp_path, sources)
     assert third.returncode == 0, third.stderr
+    assert "run 3 of bulk0 finished" in third.stderr and ": healthy; " in third.stderr
     source, healthy, _ = _health(tmp_path)
     assert source["health"]["state"] == "healthy" and source["consecutive_failures"] == 0
     assert healthy == {"bulk0": 1.0}
@@ -134,7 +145,10 @@ def test_a_refused_connection_is_unreachable_never_robots(tmp_path: Path) -> Non
     assert result.returncode == 1
     assert "UNHEALTHY (start_unreachable): " in result.stderr
     assert f"start page http://127.0.0.1:{port}/col/ is unreachable (connect: " in result.stderr
-    assert "robots" not in result.stderr
+    assert (
+        "reason=robots" not in result.stderr and "robots_" not in result.stderr
+    )  # the cause is the connection
+    assert "reason=connect" in result.stderr
     source, healthy, reasons = _health(tmp_path)
     assert source["health"]["reason"] == "start_unreachable"
     assert healthy == {"gone": 0.0} and reasons == {("gone", "start_unreachable"): 1.0}

@@ -267,3 +267,12 @@ def test_without_fsync_records_are_still_whole_before_archive_returns(
     assert [kind for kind, _, _ in _records(path)] == ["warcinfo"] + ["request", "response", "metadata"] * 3
     warc.writer_for(options).close()
     assert len(syncs) == 1  # the close
+
+
+def test_a_file_is_written_to_for_a_day_at_most(options: WarcOptions) -> None:
+    first = archive(options, None, _wire(), BODY, PAGE)
+    current = warc.writer_for(options)._file
+    assert current is not None
+    current.opened -= warc.MAX_FILE_SECONDS  # opened a day ago
+    second = archive(options, None, _wire(), BODY, PAGE)
+    assert second["warc_file"] != first["warc_file"]  # a file idle past a day of retention is never reopened

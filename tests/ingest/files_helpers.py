@@ -21,11 +21,3 @@ def crash(content: bytes, name: str, limits: FileLimits) -> FileText:
     import os
 
     os._exit(3)
-
-
-def by_content(content: bytes, name: str, limits: FileLimits) -> FileText:
-    """The pool tests' reader: ``hang``, ``hog`` and ``crash`` do so; anything else is read as a file."""
-    from ingest.files import extract_file
-
-    cases = {b"hang": hang, b"hog": hog, b"crash": crash}
-    return cases.get(content, extract_file)(content, name, limits)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -213,3 +214,15 @@ def test_a_docx_nesting_content_controls_10000_deep_is_read_whole() -> None:
         archive.writestr("word/document.xml", xml)
     text = extract_file(buffer.getvalue(), "deep.docx")
     assert (text.status, text.paragraphs) == ("extracted", ["法治政府建设年度报告"]), text.reason
+
+
+def test_read_in_place_bounds_memory_and_restores_the_limit() -> None:
+    from ingest.files.runner import read_in_place
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    got = read_in_place((FILES / "report.pdf").read_bytes(), "report.pdf")
+    assert got.text.status == "extracted" and got.peak_rss_bytes is not None
+    big = b"<html><body>" + "<p>法治政府建设年度报告</p>".encode() * 1_000_000  # 34 MB of HTML
+    starved = read_in_place(big, "big.doc", replace(DEFAULT_LIMITS, memory_bytes=4 * MB))
+    assert starved.text.status == "failed" and "MemoryError" in (starved.text.reason or "")
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
