@@ -14,7 +14,7 @@ from api.deps import read
 from api.documents import DocumentId, lookup
 from api.errors import NotFound
 from api.responses import cached
-from api.schemas import ERRORS
+from api.schemas import ERRORS, TEXT_EXAMPLES
 from store.attachments import attachment_of
 
 router = APIRouter(tags=["documents"])
@@ -46,7 +46,18 @@ def _attachment(connection: Connection, document_id: str, n: int) -> dict[str, A
     "/documents/{document_id}/attachments/{n}",
     responses=ERRORS,
     response_class=Response,
-    openapi_extra={"responses": {"200": {"content": {"text/plain": {}, "application/octet-stream": {}}}}},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "the cleaned text; with `raw=1` the file as fetched, under its own type",
+                "content": {
+                    "text/plain": {"example": TEXT_EXAMPLES["attachment"]},
+                    **{media: {} for media in sorted(set(MEDIA_TYPES.values()))},
+                    "application/octet-stream": {},
+                },
+            }
+        }
+    },
 )
 async def get_attachment(
     request: Request,

@@ -23,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 from api.deps import read
 from api.documents import DocumentId, lookup
 from api.errors import ApiError, NotFound
-from api.schemas import ERRORS
+from api.schemas import ERRORS, TEXT_EXAMPLES
 
 router = APIRouter(tags=["documents"])
 READ_BYTES = 1 << 16
@@ -117,7 +117,9 @@ def _archive_headers(archived: Archived, capture: dict[str, Any]) -> list[tuple[
     },
     response_class=Response,
     openapi_extra={
-        "responses": {"200": {"content": {"*/*": {}, "application/warc": {}}}},
+        "responses": {
+            "200": {"content": {"*/*": {"example": TEXT_EXAMPLES["capture"]}, "application/warc": {}}}
+        },
     },
 )
 async def get_capture(

@@ -14,7 +14,7 @@ from api.errors import BadRequest
 from api.params import openapi_parameters, parse
 from api.report_schemas import CoveragePage
 from api.responses import cached, json_response
-from api.schemas import ERRORS, NO_NUL
+from api.schemas import ERRORS, NO_NUL, example
 from store.coverage import CoverageFilters, coverage_csv, coverage_rows, declared
 
 router = APIRouter(tags=["coverage"])
@@ -67,7 +67,7 @@ async def _rows(request: Request) -> tuple[date, list[dict[str, Any]]]:
     "/coverage",
     response_model=CoveragePage,
     responses=ERRORS,
-    openapi_extra=openapi_parameters(CoverageParams),
+    openapi_extra={**openapi_parameters(CoverageParams), **example("coverage")},
 )
 async def get_coverage(request: Request) -> Response:
     """Every expected agency (declared by a source's ``agencies``, or seen publishing) × every report year from its
@@ -81,7 +81,7 @@ async def get_coverage(request: Request) -> Response:
     "/coverage.csv",
     responses=ERRORS,
     response_class=Response,
-    openapi_extra={"responses": {"200": {"content": {"text/csv": {}}}}, **openapi_parameters(CoverageParams)},
+    openapi_extra={**openapi_parameters(CoverageParams), **example("coverage_csv", media_type="text/csv")},
 )
 async def get_coverage_csv(request: Request) -> Response:
     """The rows of ``/coverage`` as CSV (UTF-8 with BOM)."""

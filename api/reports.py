@@ -16,7 +16,7 @@ from api.links import page_link
 from api.params import MAX_LIMIT, FilterParams, openapi_parameters, parse
 from api.report_schemas import ReportDetail, ReportsPage
 from api.responses import json_response
-from api.schemas import ERRORS
+from api.schemas import ERRORS, example
 from store.reports import list_reports, report_versions
 
 router = APIRouter(tags=["reports"])
@@ -35,7 +35,7 @@ class ReportParams(FilterParams):
     "/reports",
     response_model=ReportsPage,
     responses=ERRORS,
-    openapi_extra=openapi_parameters(ReportParams),
+    openapi_extra={**openapi_parameters(ReportParams), **example("reports_page")},
 )
 async def get_reports(request: Request) -> Response:
     """Reports in the ingest order of their latest version: that version's fields, ``versions`` (how many), and
@@ -62,7 +62,9 @@ async def get_reports(request: Request) -> Response:
     return json_response(request, payload)
 
 
-@router.get("/reports/{report_id}", response_model=ReportDetail, responses=ERRORS)
+@router.get(
+    "/reports/{report_id}", response_model=ReportDetail, responses=ERRORS, openapi_extra=example("report")
+)
 async def get_report(
     request: Request,
     report_id: Annotated[

@@ -279,6 +279,80 @@ def example(name: str, *, status: str = "200", media_type: str = "application/js
     return {"responses": {status: {"content": {media_type: {"example": value}}}}}
 
 
+_REPORT_ROW = {
+    "report_id": _SUMMARY["id"],
+    "version": 2,
+    "id": "5c2f0e8a9d41b7c3e6f5a2d8b0c9e1f4a7d3b6c8e2f0a9d5b1c4e7f3a8d2b6c0",
+    "title": _SUMMARY["title"],
+    "agency": "东莞市人力资源和社会保障局",
+    "report_year": 2020,
+    "publish_date": "2021-01-27",
+    "sections": {
+        "measures": True,
+        "shortcomings": True,
+        "leader_duties": True,
+        "next_year": True,
+        "other": False,
+    },
+    "missing_parts": "other",
+    "deadline": "2021-04-01",
+    "late": False,
+    "days_late": 0,
+    "first_seen": "2026-11-22T04:17:57Z",
+    "backdated": False,
+}
+EXAMPLES["reports_page"] = {
+    "ok": True,
+    "items": [{**_REPORT_ROW, "versions": 2, "url": _SUMMARY["url"], "source_name": "dongguan-rsj"}],
+    "next": "1",
+    "next_url": "/reports?limit=1&cursor=1",
+}
+EXAMPLES["report"] = {
+    "ok": True,
+    "report_id": _SUMMARY["id"],
+    "latest": _REPORT_ROW["id"],
+    "first_seen": "2026-11-22T04:17:57Z",
+    "versions": [
+        {"version": 1, "id": _SUMMARY["id"], "url": _SUMMARY["url"], "version_diff": None},
+        {
+            "version": 2,
+            "id": _REPORT_ROW["id"],
+            "url": str(_SUMMARY["url"]).replace(".html", "_1.html"),
+            "version_diff": {"added": 0, "removed": 0, "changed": 1},
+        },
+    ],
+}
+EXAMPLES["coverage"] = {
+    "ok": True,
+    "as_of": "2026-12-01",
+    "rows": [
+        {
+            "source_name": "hedong",
+            "province": "天津市",
+            "city": "天津市",
+            "agency": "天津市河东区人力资源和社会保障局",
+            "report_year": 2023,
+            "deadline": "2024-04-01",
+            "status": "on_time",
+            "document_id": "a107fcc69c7fea4773c0157b1338108dd9f7602eb22f70d2eac84ec5755d9f4e",
+            "report_id": "a107fcc69c7fea4773c0157b1338108dd9f7602eb22f70d2eac84ec5755d9f4e",
+            "expected": True,
+        },
+        {
+            "source_name": "hedong",
+            "province": "天津市",
+            "city": "天津市",
+            "agency": "天津市河东区人力资源和社会保障局",
+            "report_year": 2024,
+            "deadline": "2025-04-01",
+            "status": "missing",
+            "document_id": None,
+            "report_id": None,
+            "expected": True,
+        },
+    ],
+}
+
 _ID = _SUMMARY["id"]
 TEXT_EXAMPLES: dict[str, str] = {
     "document_text": "东莞市人力资源和社会保障局2020年法治政府建设年度报告\n2020年,我局以习近平新时代中国特色社会主义思想为指导……\n",
@@ -287,6 +361,12 @@ TEXT_EXAMPLES: dict[str, str] = {
     "documents_csv": "id,url,title,agency,report_year,publish_date,doc_number,index_no,signer,addressee,cc,source,"
     "province,city,county,breadcrumb,attachment_names,attachments,keywords,body,source_name,fetched_at\r\n"
     f"{_ID},{_SUMMARY['url']},{_SUMMARY['title']},…,2026-11-22T04:17:57Z\r\n",
+    "coverage_csv": "source_name,province,city,agency,report_year,deadline,status,document_id\r\n"
+    "hedong,天津市,天津市,天津市河东区人力资源和社会保障局,2023,2024-04-01,on_time,a107fcc69c7fea47…\r\n"
+    "hedong,天津市,天津市,天津市河东区人力资源和社会保障局,2024,2025-04-01,missing,\r\n",
+    "capture": '<!DOCTYPE html><html><head><meta charset="utf-8"><title>东莞市人力资源和社会保障局2020年法治政府建设年度报告'
+    "</title>…</html>",
+    "attachment": "湖人社〔2020〕3号\n湖州市人力资源和社会保障局关于2019年度法治政府建设的工作报告\n……\n",
     "metrics": "# HELP fazhi_frontier_urls URLs in the crawl frontier, by state\n"
     '# TYPE fazhi_frontier_urls gauge\nfazhi_frontier_urls{state="done"} 42.0\n',
 }
