@@ -30,6 +30,9 @@ _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process with thr
 PRELOAD = ("crawler.pipeline", "crawler.discover")  # imported before a worker says it is ready
 WORKER_NICENESS = 10  # reading pages yields the CPU to the process that serves the API and drives the crawl
 START_SECONDS = 60.0  # a worker that is not ready by then is a broken installation
+WALL_FACTOR = (
+    10.0  # a call's deadline is CPU time; in wall time a starved worker gets this many times as long
+)
 
 
 def _serve(conn: Connection) -> None:
@@ -50,6 +53,18 @@ def _serve(conn: Connection) -> None:
         except Exception as exc:  # any failure of a page is that page's, never the worker's
             answer = ("error", f"{type(exc).__name__}: {exc}"[:300])
         conn.send(answer)
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """A process's user + system CPU seconds (Linux ``/proc``); None where that cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()  # after the command name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf(
+            "SC_CLK_TCK"
+        )  # utime, stime: fields 14 and 15
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _die_with_parent() -> None:
@@ -110,10 +125,28 @@ class _Worker:
         return self.process.is_alive()
 
     async def call(self, function: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> Any:
-        """Run ``function(*args)`` in this worker; the loop waits on the pipe (no thread), at most ``timeout``."""
+        """Run ``function(*args)`` in this worker; the loop waits on the pipe (no thread). The deadline is
+        ``timeout`` seconds of the worker's own CPU time, so a worker starved by a loaded machine (it runs at nice
+        10) is not taken for a hostile page; a worker that neither answers nor runs gets ``WALL_FACTOR`` times
+        the deadline in wall time. Where the CPU time cannot be read, the deadline is wall time."""
+        loop = asyncio.get_running_loop()
+        pid = self.process.pid
+        started, cpu_start = loop.time(), _cpu_seconds(pid)
         try:
             self.conn.send((function, args))
-            await self._readable(timeout)
+            wait = timeout
+            while True:
+                try:
+                    await self._readable(wait)
+                    break
+                except TimeoutError:
+                    used = _cpu_seconds(pid)
+                    if used is None or cpu_start is None:
+                        raise
+                    left = timeout - (used - cpu_start)
+                    if left <= 0 or loop.time() - started >= timeout * WALL_FACTOR:
+                        raise
+                    wait = max(left, 0.25)
             status, value = self.conn.recv()
         except TimeoutError:
             self.kill()

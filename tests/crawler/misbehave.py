@@ -5,6 +5,7 @@ spend seconds of the page's deadline importing pytest, the store and the servers
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from crawler.discover import ListPage, ListRequest, parse_list
@@ -27,3 +28,14 @@ def parse_or_raise(content: bytes, content_type: str | None, request: ListReques
     if request.url.endswith("/bad-list.html"):
         raise ValueError("range() arg 3 must not be zero")
     return parse_list(content, content_type, request, options)
+
+
+def sleep_then_answer(seconds: float) -> str:
+    """A worker that gets no CPU for ``seconds`` (as on a loaded machine, where it runs at nice 10)."""
+    time.sleep(seconds)
+    return "answered"
+
+
+def spin_forever() -> None:
+    while True:  # a runaway reading: its CPU time runs out
+        pass
