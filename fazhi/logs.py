@@ -50,6 +50,7 @@ def configure_logging(level: str, fmt: str, *, alert_webhook: str | None = None)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # alembic announces its context on every start, procrastinate every task registration: noise at INFO
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin, each start
     logging.getLogger("procrastinate.blueprints").setLevel(logging.WARNING)
     if alert_webhook:
         from fazhi import __version__

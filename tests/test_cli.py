@@ -257,3 +257,17 @@ def test_distributed_commands_on_sqlite_say_what_to_set(tmp_path: Path, command:
     )
     assert result.returncode == 2
     assert "postgresql+psycopg://" in result.stderr and "fazhi serve" in result.stderr
+
+
+def test_a_fresh_database_starts_without_alembic_noise(tmp_path: Path) -> None:
+    """The first command on a new store migrates it; alembic's per-plugin INFO lines stay out of the output."""
+    result = subprocess.run(
+        [*FAZHI, "export", "--format", "jsonl", "--out", "-"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        check=True,
+    )
+    assert result.stdout == ""
+    assert "alembic" not in result.stderr, result.stderr
