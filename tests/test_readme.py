@@ -196,7 +196,13 @@ def test_every_readme_command_runs(tmp_path: Path) -> None:
                     pointed = pointed.replace("curl ", "curl --fail-with-body -sS ", 1)
                 script = "\n".join(["set -euo pipefail", *exports, pointed])
                 result = subprocess.run(
-                    ["bash", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=180
+                    ["bash", "-c", script],
+                    cwd=work,
+                    env=env,
+                    capture_output=True,
+                    timeout=180,
+                    encoding="utf-8",
+                    errors="replace",
                 )
                 assert result.returncode == 0, (
                     f"README line {line}: {command}\nexit {result.returncode}\n{result.stdout[-2000:]}\n"
