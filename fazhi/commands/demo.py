@@ -88,6 +88,7 @@ async def _run_demo(
             "fazhi demo is up",
             f"  documents  curl {base}/documents",
             f"  one        curl {base}/documents/<id or 16-hex prefix>",
+            f"  browse     {base}/     operator console: {base}/ops (with FAZHI_API_TOKEN set)",
             f"  health     {base}/healthz     API docs: {base}/docs",
             "  portals    " + "  ".join(f"http://{p.host}/" for p in portals.values()),
             f"  database   {settings.database_url}",
