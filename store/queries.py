@@ -74,14 +74,14 @@ class Filters:
 
 
 def _selection(
-    dialect: str, filters: Filters, match: tuple[str, ...] | None
+    dialect: str, filters: Filters, match: tuple[str, ...] | None, *, by_seq: bool
 ) -> tuple[str, list[str], dict[str, Any]]:
     """``FROM`` (with the search index when ``match``), ``WHERE`` conditions, parameters."""
     conditions, params = filters.where()
     source = "documents"
     if match is not None:
-        join, condition = match_join(dialect)
-        source = f"documents {join}"
+        join, condition = match_join(dialect, by_seq=by_seq)
+        source = f"documents {join}".rstrip()
         conditions.append(condition)
         params.update(match_params(match))
     return source, conditions, params
@@ -109,8 +109,8 @@ def list_documents(
         return ranking.search_page(
             connection, filters=filters, words=match, after=after, limit=limit, columns=columns
         )
-    source, conditions, params = _selection(connection.dialect.name, filters, match)
     name, descending = sort.lstrip("-"), sort.startswith("-")
+    source, conditions, params = _selection(connection.dialect.name, filters, match, by_seq=name == "seq")
     key = _SORT_KEYS[name]
     if after is not None and name == "seq":  # the primary key alone: an index range scan
         conditions.append(f"documents.seq {'<' if descending else '>'} :after_seq")

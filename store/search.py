@@ -112,12 +112,18 @@ def _lexeme(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def match_join(dialect: str) -> tuple[str, str]:
-    """``JOIN`` and ``WHERE`` fragments narrowing ``documents`` to those with every word (:func:`match_params`)."""
-    join = f"JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = documents.seq"
+def match_join(dialect: str, *, by_seq: bool) -> tuple[str, str]:
+    """``JOIN`` and ``WHERE`` fragments narrowing ``documents`` to those with every word (:func:`match_params`),
+    for a list in seq order (``by_seq``) or another order of an index on ``documents``.
+
+    SQLite: a join would fetch and sort every match (0.1–0.6 s for a common word at 20k documents); the matches'
+    rowids as an ``IN`` set instead are read once, then walked in seq order or, kept out of the plan by ``+``,
+    checked along the sort's index (3–10 ms)."""
     if dialect == "postgresql":
+        join = f"JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = documents.seq"
         return join, f"{FTS_TABLE}.vector @@ plainto_tsquery('simple', :words)"
-    return join, f"{FTS_TABLE} MATCH :match"
+    seq = "documents.seq" if by_seq else "+documents.seq"
+    return "", f"{seq} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match)"
 
 
 def count_sql(dialect: str, conditions: list[str]) -> str:

@@ -120,6 +120,14 @@ def test_sqlite_reads_the_orders_and_counts_from_indexes(tmp_path: Any) -> None:
             )
             after = plan_of_last()
             assert f"SEARCH documents USING INDEX ix_documents_{index}_order" in after, after
+        found = list_documents(connection, filters=Filters(), sort="-publish_date", match=("政府",), limit=10)
+        searched = plan_of_last()  # a search in another order walks that order's index
+        assert "ix_documents_date_order" in searched and "TEMP B-TREE" not in searched, searched
+        assert [r["seq"] for r in found] == [
+            4,
+            2,
+            6,
+        ]  # odd n (seq n + 1): two of one date, newer first; undated
         count_documents(connection, filters=Filters(), match=("法治",))
         counted = plan_of_last()
         assert "documents_fts" in counted and "documents USING" not in counted, counted
