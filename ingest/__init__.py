@@ -16,7 +16,7 @@ The cascade (``extract.extract_report``), each stage working from principles tha
    ``containers=()``. When the markup holds no body, the longest prose literal in the scripts (a JSON-fed
    ``<div id="app">``) is read instead (``scripted``).
 5. **title** — ArticleTitle / og:title meta a visible line or ``<title>`` confirms → info table 名称 → the heading
-   nearest above the body (never a breadcrumb) → ``<title>`` without the site name (``fields.pick_title``).
+   nearest above the body (never a breadcrumb) → ``<title>`` without the site name (``title.pick_title``).
 6. **trim** — header and footer blocks of chrome at both edges of the body, inside a container too: title copies,
    来源/时间 lines, widgets, editor and reviewer lines, 相关文件 and its links, share/QR lines, pagers; a line that
    reads as prose is never trimmed by position (``chrome.trim``).

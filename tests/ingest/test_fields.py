@@ -174,3 +174,18 @@ def test_required_parts_with_the_headings_that_show_them() -> None:
         "other": False,
     }
     assert report.section_headings["shortcomings"] == "二、存在的不足和原因"
+
+
+@pytest.mark.parametrize("ext", ["rtf", "RTF", "pdf", "wps"])
+def test_a_document_link_next_to_the_body_is_an_attachment(ext: str) -> None:
+    link = f"<p>附件：<a href='/files/2023fz.{ext}'>2023年法治政府建设年度报告.{ext}</a></p>"
+    report = _extract(_page(top=f"<h1>{TITLE}</h1>", body=PROSE + link))
+    assert [(a.type, a.url) for a in report.attachments] == [
+        (ext.lower(), f"http://127.0.0.2/files/2023fz.{ext}")
+    ]
+    assert report.provenance["attachments"] == "links"
+
+
+def test_a_page_link_is_not_an_attachment() -> None:
+    link = "<p>相关链接：<a href='/news/2023fz.html'>2023年法治政府建设年度报告.rtf.html</a></p>"
+    assert _extract(_page(top=f"<h1>{TITLE}</h1>", body=PROSE + link)).attachments == []
