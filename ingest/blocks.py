@@ -114,6 +114,7 @@ class Layout:
         default_factory=list
     )  # id and class, lower-cased, for the vocabulary of class names
     lines: list[Line] = field(default_factory=list)
+    anchors: list[LexborNode] = field(default_factory=list)  # every <a> in the subtree, skipped parts too
 
 
 # lexbor's tag ids (ints, the same in every document for the standard tags, read here from lexbor itself): text
@@ -153,7 +154,7 @@ def layout(root: LexborNode) -> Layout:
     deep the nesting; an element to skip (``SKIP_TAGS``, comments, processing instructions) hides its subtree.
     Blank text before a line's first words is dropped unread (the cleaning would strip it)."""
     page = Layout()
-    tags, parents, mem_ids, attrs = page.tags, page.parents, page.mem_ids, page.attrs
+    tags, parents, mem_ids, attrs, anchors = page.tags, page.parents, page.mem_ids, page.attrs, page.anchors
     raw: list[str] = []  # each line's text as found, cleaned at the end …
     owners: list[int] = []  # … its block …
     counts: list[int] = []  # … and how many links it has, whose texts are in link_texts, line after line
@@ -204,6 +205,8 @@ def layout(root: LexborNode) -> Layout:
         inherited = get(parent.mem_id, _TOP) if parent is not None else _TOP
         if inherited is _SKIPPED or kind in _SKIP_IDS or (kind == _UNDEFINED and node.tag is None):
             context[node.mem_id] = _SKIPPED
+            if kind == _A:
+                anchors.append(node)
         elif kind in _BLOCK_IDS:
             if parts or links:
                 flush()
@@ -219,6 +222,7 @@ def layout(root: LexborNode) -> Layout:
             if parts or links:
                 flush()
         elif kind == _A:
+            anchors.append(node)
             links.append([])
             context[node.mem_id] = (inherited[0], inherited[1] + 1)
         else:

@@ -185,10 +185,13 @@ def _records(
     groups: dict[tuple[int, str, str], list[int]] = {}
     for i in reversed(led):  # in document order
         groups.setdefault((parents[i], tags[i], attrs[i]), []).append(i)
+    groups = {key: items for key, items in groups.items() if len(items) >= options.record_items}
+    if not groups:
+        return None
     members = _siblings_alike(page, groups)
     record = [False] * count
     for key, items in groups.items():
-        if len(items) >= options.record_items and len(items) * 2 >= members[key]:
+        if len(items) * 2 >= members[key]:
             for i in items:
                 _mark_subtree(parents, record, i)
     return record if any(record) else None

@@ -7,10 +7,11 @@ Commented-out info-table rows are comments to the parser, so they never leak in.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.blocks import Layout, clean_line, node_text
 from ingest.chrome import DOC_EXTENSIONS, is_breadcrumb, is_chrome_line, is_meta_line
@@ -245,20 +246,18 @@ def visible_date_line(lines: list[str]) -> str | None:
     return None
 
 
-def date_lines(signals: PageSignals) -> list[tuple[str | None, str]]:
+def date_lines(signals: PageSignals) -> Iterator[tuple[str | None, str]]:
     """Candidate texts for the publication date with their provenance, most trusted first: meta tags, the script
     feeding the article, the info table, a labelled line near the title, an unlabelled 「2021-08-01 06:59 来源：…」
-    line next to it, then any labelled line of the page."""
-    near_labelled = next((x for x in signals.near if _DATE_LABEL.search(x) and not _CLOCK.search(x)), None)
-    near_meta = next((x for x in signals.near if is_meta_line(x) and not _CLOCK.search(x)), None)
-    return [
-        *((signals.meta.get(name), "meta") for name in DATE_META),
-        (signals.script.get("date"), "script"),
-        (signals.labels.get("publish_date"), "info_table"),
-        (near_labelled, "line"),
-        (near_meta, "line"),
-        (visible_date_line(signals.lines), "line"),
-    ]
+    line next to it, then any labelled line of the page. Lazily: a later candidate is looked for only when the
+    earlier ones gave no date."""
+    for name in DATE_META:
+        yield signals.meta.get(name), "meta"
+    yield signals.script.get("date"), "script"
+    yield signals.labels.get("publish_date"), "info_table"
+    yield next((x for x in signals.near if _DATE_LABEL.search(x) and not _CLOCK.search(x)), None), "line"
+    yield next((x for x in signals.near if is_meta_line(x) and not _CLOCK.search(x)), None), "line"
+    yield visible_date_line(signals.lines), "line"
 
 
 def visible_source(lines: list[str]) -> str | None:
@@ -296,11 +295,34 @@ _DOC_HINT = re.compile(
 )
 
 
-def attachments(tree: LexborHTMLParser, base_url: str, near: set[str] | None = None) -> list[Attachment]:
+def _hrefs(links: list[LexborNode]) -> list[tuple[LexborNode, str]]:
+    """Each link that has an ``href``, with it stripped (an ``href`` without a value is empty)."""
+    out = []
+    for link in links:
+        try:
+            href = link.attrs["href"]
+        except KeyError:  # an anchor without href (name=, onclick=): rare, so the exception is cheap overall
+            continue
+        out.append((link, (href or "").strip()))
+    return out
+
+
+def attachments(
+    tree: LexborHTMLParser,
+    base_url: str,
+    near: set[str] | None = None,
+    anchors: list[LexborNode] | None = None,
+) -> list[Attachment]:
     """Document links (by the file name in the path or a ``filename=`` parameter). With ``near``, only links whose
-    text is among those next to the body: a sidebar's or footer's files are not the page's attachments."""
+    text is among those next to the body: a sidebar's or footer's files are not the page's attachments.
+    ``anchors``: the page's ``<a>`` elements in document order, when the layout walk has collected them (the
+    same as ``tree.css("a")``: the parser puts every ``<a>`` in the body), which saves a pass over the tree."""
     out: dict[str, Attachment] = {}
-    found = [(link, (link.attrs["href"] or "").strip()) for link in tree.css("a[href]")]
+    found = (
+        _hrefs(anchors)
+        if anchors is not None
+        else [(link, (link.attrs["href"] or "").strip()) for link in tree.css("a[href]")]
+    )
     if not _DOC_HINT.search("\n".join(href for _, href in found)):  # one pass: most pages link no file
         return []
     for link, href in found:

@@ -189,3 +189,32 @@ def test_a_document_link_next_to_the_body_is_an_attachment(ext: str) -> None:
 def test_a_page_link_is_not_an_attachment() -> None:
     link = "<p>相关链接：<a href='/news/2023fz.html'>2023年法治政府建设年度报告.rtf.html</a></p>"
     assert _extract(_page(top=f"<h1>{TITLE}</h1>", body=PROSE + link)).attachments == []
+
+
+def test_the_layout_walks_anchors_are_the_trees_links() -> None:
+    """The attachments read the anchors the layout walk collected, not a CSS pass: the same links, in the same
+    order, skipped subtrees (svg, button, object) and anchors without href included."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from ingest.blocks import layout
+    from ingest.fields import attachments
+
+    page = (
+        "<html><head><title>t</title><a href='/head.pdf'>页头</a></head><body>"
+        "<p><a href='/a.pdf'>甲</a><a name='x'>无链接</a><a href>空</a></p>"
+        "<svg><a href='/svg.doc'><text>图</text></a></svg><button><a href='/b.xls'>按钮</a></button>"
+        "<object data='/o.pdf'><a href='/o.pdf'>下载</a></object><select><option>/s.pdf</option></select>"
+        "<a href='/img.pdf'><img src='i.png' title='图片'></a><a href='/a.pdf'>甲again</a></body></html>"
+    )
+    tree = LexborHTMLParser(page)
+    assert tree.body is not None
+    walked = attachments(tree, "http://127.0.0.2/x/", None, layout(tree.body).anchors)
+    assert walked == attachments(tree, "http://127.0.0.2/x/")
+    assert [a.url.rsplit("/", 1)[-1] for a in walked] == [
+        "head.pdf",
+        "a.pdf",
+        "svg.doc",
+        "b.xls",
+        "o.pdf",
+        "img.pdf",
+    ]
