@@ -33,12 +33,12 @@ _BLOCK = (
 
 def _long_runs(html: str) -> list[int]:
     """Where each run of at least ``_MAX_TAG`` characters without ">" starts (just after a ">", or at 0). Such a
-    run covers a whole aligned block of ``_BLOCK`` characters, so only blocks without ">" (a C count each) are
-    looked into: most pages have none, and a page is scanned once at memchr speed."""
+    run covers a whole aligned block of ``_BLOCK`` characters, so only blocks without ">" (a C search each, which
+    stops at the first ">") are looked into: most pages have none, and most of a page is never scanned."""
     starts: list[int] = []
     end = -1  # where the last run found ends: its other blocks are in it
     for block in range(0, len(html) - _BLOCK + 1, _BLOCK):
-        if block < end or html.count(">", block, block + _BLOCK):
+        if block < end or html.find(">", block, block + _BLOCK) >= 0:
             continue
         start = html.rfind(">", 0, block) + 1
         end = html.find(">", block + _BLOCK)
