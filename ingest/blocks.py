@@ -114,7 +114,13 @@ class Layout:
         default_factory=list
     )  # id and class, lower-cased, for the vocabulary of class names
     lines: list[Line] = field(default_factory=list)
-    anchors: list[LexborNode] = field(default_factory=list)  # every <a> in the subtree, skipped parts too
+    anchors: list[LexborNode] = field(
+        default_factory=list
+    )  # every <a> in the subtree but inside <noscript> …
+    metas: list[LexborNode] = field(default_factory=list)  # … every <meta> the same way …
+    stripped: list[LexborNode] = field(
+        default_factory=list
+    )  # … and every script, style, noscript and template
 
 
 # lexbor's tag ids (ints, the same in every document for the standard tags, read here from lexbor itself): text
@@ -141,7 +147,10 @@ _LEAF_IDS = frozenset(
     ]
     + [create_tag(name).tag_id for name in ("embed", "param", "track", "col", "base", "keygen")]
 )
-_SKIPPED = (-2, 0)  # the context of an element whose subtree is skipped
+_SKIPPED = (-2, 0)  # the context of an element whose subtree is skipped …
+_HIDDEN = (-3, 0)  # … and inside a <noscript>, which the page is read without (its links and metas too)
+_STRIPPED_IDS = frozenset(create_tag(name).tag_id for name in ("script", "style", "noscript", "template"))
+_NOSCRIPT, _META = create_tag("noscript").tag_id, create_tag("meta").tag_id
 _TOP = (-1, 0)  # (innermost block, link depth) above the walked root
 
 
@@ -152,9 +161,13 @@ def layout(root: LexborNode) -> Layout:
     block that holds it and how many links it sits in, is looked up from its parent's, so a line ends where a block
     starts, at a ``<br>``, or where the next text belongs to another block (its block has ended). Linear however
     deep the nesting; an element to skip (``SKIP_TAGS``, comments, processing instructions) hides its subtree.
-    Blank text before a line's first words is dropped unread (the cleaning would strip it)."""
+    Blank text before a line's first words is dropped unread (the cleaning would strip it). On the way it
+    collects what later stages would otherwise find with a pass over the tree of their own: the anchors, the
+    metas and the scripts, styles, ``<noscript>`` and templates to strip (what a ``<noscript>`` holds is neither
+    an anchor nor a meta of the page)."""
     page = Layout()
     tags, parents, mem_ids, attrs, anchors = page.tags, page.parents, page.mem_ids, page.attrs, page.anchors
+    metas, stripped = page.metas, page.stripped
     raw: list[str] = []  # each line's text as found, cleaned at the end …
     owners: list[int] = []  # … its block …
     counts: list[int] = []  # … and how many links it has, whose texts are in link_texts, line after line
@@ -184,10 +197,9 @@ def layout(root: LexborNode) -> Layout:
             if not parts and not text.strip(_BLANK):
                 continue
             parent = node.parent
-            inherited = get(parent.mem_id, _TOP) if parent is not None else _TOP
-            if inherited is _SKIPPED:
+            block, depth = get(parent.mem_id, _TOP) if parent is not None else _TOP
+            if block < -1:  # skipped or hidden
                 continue
-            block, depth = inherited
             if block != current:
                 flush()
                 current = block
@@ -200,12 +212,19 @@ def layout(root: LexborNode) -> Layout:
                 links[-1].append(text)
             continue
         if kind in _LEAF_IDS:  # a comment or a void element: no text, no children, nothing to pass down
+            if kind == _META:
+                parent = node.parent
+                if (get(parent.mem_id, _TOP) if parent is not None else _TOP) is not _HIDDEN:
+                    metas.append(node)
             continue
         parent = node.parent
         inherited = get(parent.mem_id, _TOP) if parent is not None else _TOP
-        if inherited is _SKIPPED or kind in _SKIP_IDS or (kind == _UNDEFINED and node.tag is None):
-            context[node.mem_id] = _SKIPPED
-            if kind == _A:
+        if inherited[0] < -1 or kind in _SKIP_IDS or (kind == _UNDEFINED and node.tag is None):
+            hidden = inherited is _HIDDEN or kind == _NOSCRIPT
+            context[node.mem_id] = _HIDDEN if hidden else _SKIPPED
+            if kind in _STRIPPED_IDS:
+                stripped.append(node)
+            elif kind == _A and not hidden:
                 anchors.append(node)
         elif kind in _BLOCK_IDS:
             if parts or links:

@@ -91,8 +91,7 @@ def extract_report(
     # UTF-8 bytes go to the parser as they are (it would encode the text back into the same bytes)
     tree = LexborHTMLParser(content if exact and bounded is html else bounded)
     html = bounded
-    scripts = _strip_scripts(tree)
-    page = layout(tree.body) if tree.body is not None else Layout()
+    page, scripts = _walk(tree)
     signals = fields.page_signals(tree, page)
     visible = sum(len(line) for line in signals.lines)
     blocked = blocked_reason(html, visible, options.min_page_chars, signals.lines)
@@ -137,10 +136,21 @@ def _near_links(page: Layout, located: Located | None) -> set[str] | None:
     return {text for line in page.lines[max(located.first - 5, 0) : end + 15] for text in line.links}
 
 
-def _strip_scripts(tree: LexborHTMLParser) -> list[LexborNode]:
-    """Scripts, styles, ``<noscript>`` and templates taken out of the tree (one pass); the scripts are returned,
+_STRIPPED = "script, style, noscript, template"
+
+
+def _walk(tree: LexborHTMLParser) -> tuple[Layout, list[LexborNode]]:
+    """The body's layout, then scripts, styles, ``<noscript>`` and templates taken out of the tree (the walk skips
+    them and collects them: no pass of its own over the body; the head is small). The scripts are returned,
     detached but whole, for a page whose article is in a script literal."""
-    removed = tree.css("script, style, noscript, template")
+    if tree.body is None or tree.head is None:  # a frameset: nothing to walk, a pass over the tree
+        return Layout(), _strip(tree.css(_STRIPPED))
+    head = tree.head.css(_STRIPPED)
+    page = layout(tree.body)
+    return page, _strip([*head, *page.stripped])  # in document order: the parser puts them in head or body
+
+
+def _strip(removed: list[LexborNode]) -> list[LexborNode]:
     for node in removed:
         node.decompose(recursive=False)
     return [node for node in removed if node.tag == "script"]

@@ -65,15 +65,30 @@ def value_or_none(value: str | None) -> str | None:
     return None if value.lower() in _NULLISH else value
 
 
-def meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
+_META_SELECTOR = "meta[name], meta[property], meta[itemprop]"
+
+
+def meta_tags(tree: LexborHTMLParser, body: list[LexborNode] | None = None) -> dict[str, str]:
+    """The page's named meta tags, first value of a name kept. ``body``: the body's ``<meta>`` elements, when the
+    layout walk has collected them (the head is then the only part searched: one pass less over the tree)."""
     out: dict[str, str] = {}
-    for node in tree.css("meta[name], meta[property], meta[itemprop]"):
+    found = (
+        tree.css(_META_SELECTOR)
+        if body is None or tree.head is None
+        else [*tree.head.css(_META_SELECTOR), *(node for node in body if _named(node))]
+    )
+    for node in found:
         attrs = node.attributes
         name = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").strip().lower()
         value = value_or_none(attrs.get("content"))
         if name and value and name not in out:
             out[name] = value
     return out
+
+
+def _named(node: LexborNode) -> bool:
+    attrs = node.attrs
+    return "name" in attrs or "property" in attrs or "itemprop" in attrs
 
 
 def _label_key(text: str) -> str | None:
@@ -159,7 +174,8 @@ def page_signals(tree: LexborHTMLParser, page: Layout) -> PageSignals:
             )
         if found:
             headings.append(line.text)
-    return PageSignals(meta=meta_tags(tree), labels=info_labels(lines), lines=lines, headings=headings)
+    metas = page.metas if tree.body is not None else None  # no <body> (a frameset): the tree's own
+    return PageSignals(meta=meta_tags(tree, metas), labels=info_labels(lines), lines=lines, headings=headings)
 
 
 def report_year(title: str | None, paragraphs: list[str]) -> tuple[int | None, str]:

@@ -218,3 +218,15 @@ def test_the_layout_walks_anchors_are_the_trees_links() -> None:
         "o.pdf",
         "img.pdf",
     ]
+
+
+def test_a_meta_in_the_body_counts_and_one_inside_noscript_does_not() -> None:
+    """The walk collects the body's metas (microdata puts them there) and leaves out what <noscript> holds, as
+    the page is read without it: its links are no attachments either."""
+    body = (
+        "<noscript><meta name='PubDate' content='2020-01-01'><a href='/hidden.pdf'>报告.pdf</a></noscript>"
+        f"<div itemscope><meta itemprop='datePublished' content='2024-03-07'>{PROSE}</div>"
+    )
+    report = _extract(_page(top=f"<h1>{TITLE}</h1>", body=body))
+    assert (report.publish_date, report.provenance["publish_date"]) == (date(2024, 3, 7), "meta")
+    assert report.attachments == []
