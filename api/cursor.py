@@ -110,17 +110,6 @@ def resume(cursor: str | None, order: str, *, searching: bool) -> tuple[str, tup
     return order, after
 
 
-def decode_cursor(cursor: str | None, order: str) -> tuple[Any, int] | None:
-    """``(sort key, seq)`` of the last row the client saw in ``order``, or None for the first page; a cursor of
-    another order is a 400 (for callers whose order is fixed by their own form)."""
-    if cursor is None:
-        return None
-    sorted_by, after = parse_cursor(cursor)
-    if sorted_by != order:
-        raise BadRequest(f"{_INVALID}, with the same sort")
-    return after
-
-
 def seq_cursor(cursor: str | None) -> int | None:
     """The seq of a ``seq.<seq>`` cursor (listings in ingest order alone); a 400 for anything else."""
     if cursor is None:

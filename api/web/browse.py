@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
-from api.cursor import decode_cursor, encode_cursor
+from api.cursor import encode_cursor, resume
 from api.deps import read
 from api.documents import search_match
 from api.errors import ApiError
@@ -96,7 +96,9 @@ def _search(connection: Connection, form: dict[str, str], cursor: str | None) ->
     order = params.sort or (
         "rank" if match else "-seq"
     )  # newest first: the primary key, no sort of every row
-    after = decode_cursor(params.cursor, order)
+    order, after = resume(
+        params.cursor, order, searching=bool(match)
+    )  # the cursor's order wins, as in the API
     rows = queries.list_documents(
         connection,
         filters=params.filters(),
