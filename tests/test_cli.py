@@ -231,7 +231,7 @@ def test_serve_api_only_serves_and_schedules_nothing(tmp_path: Path) -> None:
     port = free_port()
     env = _env(tmp_path)
     process = subprocess.Popen(
-        [*FAZHI, "serve", "--api-only", "--port", str(port)],
+        [*FAZHI, "serve", "--api-only", "--port", str(port), "--sources", str(ROOT / "seeds" / "demo.toml")],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -247,6 +247,10 @@ def test_serve_api_only_serves_and_schedules_nothing(tmp_path: Path) -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         assert response.status_code == 200 and response.json()["items"] == []
+        spec = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()
+        names = spec["components"]["schemas"]["RecrawlBody"]["properties"]["sources"]["anyOf"][0]["items"]
+        # the recrawls it takes: the names of its sources file (the demo's five)
+        assert names["enum"] == ["dongguan-rsj", "hedong", "huzhou-rsj", "jianghai-rsj", "liangjiang"]
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
