@@ -96,9 +96,8 @@ def _search(connection: Connection, form: dict[str, str], cursor: str | None) ->
     order = params.sort or (
         "rank" if match else "-seq"
     )  # newest first: the primary key, no sort of every row
-    order, after = resume(
-        params.cursor, order, searching=bool(match)
-    )  # the cursor's order wins, as in the API
+    # the cursor's order wins, as in the API
+    order, after = resume(params.cursor, order, searching=bool(match))
     rows = queries.list_documents(
         connection,
         filters=params.filters(),
