@@ -37,7 +37,7 @@ class TextFormatter(logging.Formatter):
         return f"{line} [{extras}]" if extras else line
 
 
-class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler[Any]):
     """Writes to ``sys.stderr`` as it is when a record comes, not as it was when logging was set up (as logging's
     own last-resort handler does): where stderr is swapped for a while and closed (a command run in-process by a
     test runner), later records go to the real stderr, never to the closed stream ("--- Logging error ---")."""
@@ -45,7 +45,7 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self) -> None:
         super().__init__()
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

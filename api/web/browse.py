@@ -93,11 +93,9 @@ def _form(request: Request) -> dict[str, str]:
 def _search(connection: Connection, form: dict[str, str], cursor: str | None) -> dict[str, Any]:
     params = parse_form(form, cursor)
     match = search_match(params.q)
-    order = params.sort or (
-        "rank" if match else "-seq"
-    )  # newest first: the primary key, no sort of every row
-    # the cursor's order wins, as in the API
-    order, after = resume(params.cursor, order, searching=bool(match))
+    # newest first by default (the primary key, no sort of every row); the cursor's order wins, as in the API
+    default = params.sort or ("rank" if match else "-seq")
+    order, after = resume(params.cursor, default, searching=bool(match))
     rows = queries.list_documents(
         connection,
         filters=params.filters(),
