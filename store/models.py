@@ -79,13 +79,16 @@ class Document(SQLModel, table=True):
 
 
 class ReportBand(SQLModel, table=True):
-    """MinHash LSH bands of each document's text: documents sharing a band are near-duplicate candidates."""
+    """MinHash LSH bands of each document's text: documents sharing a band are near-duplicate candidates.
+
+    Keyed by the document's ``seq`` (8 bytes, not the 64-character id) in one primary-key index, without a rowid
+    table on SQLite: the lookup by band reads the index alone (migration 0010)."""
 
     __tablename__ = "report_bands"
-    __table_args__ = (PrimaryKeyConstraint("band", "document_id"),)
+    __table_args__ = (PrimaryKeyConstraint("band", "seq"), {"sqlite_with_rowid": False})
 
     band: int = Field(sa_column=Column(BigInteger, nullable=False))
-    document_id: str = Field(max_length=64, index=True)
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))  # documents.seq
 
 
 class SourceExpectation(SQLModel, table=True):
