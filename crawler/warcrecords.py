@@ -16,9 +16,10 @@ import uuid
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from importlib import metadata
 
-GZIP_LEVEL = 6  # zlib's default: level 9 costs about twice the time for 2-3 % smaller files
+GZIP_LEVEL = 1  # zlib's fastest: 3 % larger members than its default 6, at about two thirds of the CPU
 CRLF = b"\r\n"
 
 
@@ -43,6 +44,7 @@ def _record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
 
 
+@lru_cache(maxsize=16)  # the three records of one fetch share its date
 def warc_date(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # WARC/1.1 allows the fraction
 
@@ -59,12 +61,7 @@ def _member(fields: list[tuple[str, str]], block: bytes) -> bytes:
     """One record as a gzip member: the version line, header fields, the block, two CRLFs."""
     head = "WARC/1.1\r\n" + "".join(f"{name}: {_field(value)}\r\n" for name, value in fields)
     head += f"Content-Length: {len(block)}\r\n\r\n"
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-    return (
-        compressor.compress(head.encode("utf-8"))
-        + compressor.compress(block + CRLF + CRLF)
-        + compressor.flush()
-    )
+    return zlib.compress(head.encode("utf-8") + block + CRLF + CRLF, GZIP_LEVEL, wbits=zlib.MAX_WBITS | 16)
 
 
 def _headers(lines: list[tuple[bytes, bytes]]) -> bytes:
