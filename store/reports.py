@@ -252,6 +252,18 @@ def _backdated(
 
 # ---- reading: one row per report, and one report's versions (driver-level SQL, as store.queries)
 
+# what the reports step gives a document (its report, required parts, timeliness), in the exports' order
+REPORT_FIELDS = (
+    "report_id",
+    "version",
+    "sections",
+    "missing_parts",
+    "deadline",
+    "late",
+    "days_late",
+    "first_seen",
+    "backdated",
+)
 REPORT_COLUMNS = (
     "report_id",
     "version",
