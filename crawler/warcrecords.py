@@ -57,11 +57,11 @@ def _field(value: str) -> str:
     return value.replace("\r", " ").replace("\n", " ")
 
 
-def _member(fields: list[tuple[str, str]], block: bytes) -> bytes:
+def _member(fields: list[tuple[str, str]], block: bytes, level: int = GZIP_LEVEL) -> bytes:
     """One record as a gzip member: the version line, header fields, the block, two CRLFs."""
     head = "WARC/1.1\r\n" + "".join(f"{name}: {_field(value)}\r\n" for name, value in fields)
     head += f"Content-Length: {len(block)}\r\n\r\n"
-    return zlib.compress(head.encode("utf-8") + block + CRLF + CRLF, GZIP_LEVEL, wbits=zlib.MAX_WBITS | 16)
+    return zlib.compress(head.encode("utf-8") + block + CRLF + CRLF, level, wbits=zlib.MAX_WBITS | 16)
 
 
 def _headers(lines: list[tuple[bytes, bytes]]) -> bytes:
@@ -70,6 +70,13 @@ def _headers(lines: list[tuple[bytes, bytes]]) -> bytes:
 
 def _is_chunked(headers: list[tuple[bytes, bytes]]) -> bool:
     return any(n.lower() == b"transfer-encoding" and b"chunked" in v.lower() for n, v in headers)
+
+
+def _is_compressed(headers: list[tuple[bytes, bytes]]) -> bool:
+    """The body is served compressed (gzip, deflate, br, zstd): deflating it again would gain nothing."""
+    return any(
+        n.lower() == b"content-encoding" and v.strip().lower() not in (b"", b"identity") for n, v in headers
+    )
 
 
 def _framed(body: bytes, chunked: bool) -> bytes:
@@ -124,7 +131,8 @@ def response_record(wire: Wire, warcinfo_id: str) -> tuple[str, bytes]:
         ("WARC-Block-Digest", digest(block)),
         ("WARC-Payload-Digest", digest(payload)),
     ]
-    return record_id, _member(fields, block)
+    level = 0 if _is_compressed(wire.response_headers) else GZIP_LEVEL  # 0: stored in the member as it is
+    return record_id, _member(fields, block, level)
 
 
 def request_record(wire: Wire, response_id: str, warcinfo_id: str) -> bytes:
