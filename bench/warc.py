@@ -157,7 +157,8 @@ def _rounds(hosts: int, pages: int, rounds: int, work: Path) -> dict[str, list[R
 
 def _print(runs: dict[str, list[Run]], warc_bytes: int) -> None:
     print(
-        f"{'crawl':<18}{'pages/s':>9}{'CPU ms/page':>13}{'archive CPU ms':>16}{'archive wall ms':>17}  runs (s)"
+        f"{'crawl':<18}{'pages/s':>8}{'CPU ms/page':>12}{'user/sys/workers':>18}{'archive CPU':>12}"
+        f"{'archive wall':>13}  runs (s)"
     )
     for mode in MODES:
         done = runs[mode]
