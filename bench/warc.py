@@ -7,10 +7,10 @@ and with it but no fsync before each document's commit (order reversed every oth
 machine's load falls on all). The extraction workers are started before the first crawl. Prints, per mode, pages
 per second and the crawl's CPU per page (this process, all threads, plus the extraction workers, from
 /proc/<pid>/schedstat; the simulated portals' server is left out: it serves the same pages in every mode), the
-ratios on/off of both (the CPU ratio is the one a loaded machine does not blur: on two busy cores the crawl is
-CPU-bound, so its throughput cost is its CPU cost), the time (ms) spent inside the archive step per page (CPU, and wall
-time with the fsync wait: it runs in a thread, so other pages' work goes on meanwhile) and the bytes archived.
-Asserts nothing.
+ratios on/off of both (a loaded machine blurs the CPU ratio less than the throughput's: on two busy cores the
+crawl is CPU-bound, so its throughput cost is its CPU cost), the time (ms) spent inside the archive step per page
+(CPU, and wall time: it runs in a thread, so other pages' work goes on meanwhile; the fsync is the commit group's,
+in the committer's thread, and counted in the process's CPU) and the bytes archived. Asserts nothing.
 """
 
 from __future__ import annotations
