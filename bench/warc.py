@@ -7,10 +7,10 @@ and with it but no fsync before each document's commit (order reversed every oth
 machine's load falls on all). The extraction workers are started before the first crawl. Prints, per mode, pages
 per second and the crawl's CPU per page (this process, all threads, plus the extraction workers, from
 /proc/<pid>/schedstat; the simulated portals' server is left out: it serves the same pages in every mode), the
-ratios on/off of both (the CPU ratio is the one a loaded machine does not blur: on two busy cores the crawl is
-CPU-bound, so its throughput cost is its CPU cost), the time spent inside the archive step per page (CPU, and wall
-time with the fsync wait: it runs in a thread, so other pages' work goes on meanwhile) and the bytes archived.
-Asserts nothing.
+ratios on/off of both (a loaded machine blurs the CPU ratio less than the throughput's: on two busy cores the
+crawl is CPU-bound, so its throughput cost is its CPU cost), the time (ms) spent inside the archive step per page
+(CPU, and wall time: it runs in a thread, so other pages' work goes on meanwhile; the fsync is the commit group's,
+in the committer's thread, and counted in the process's CPU) and the bytes archived. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -64,10 +64,10 @@ MODES = ("off", "on", "on, no fsync")
 WORKERS: list[int] = []  # the extraction workers' process ids
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process (every thread) and of the extraction workers."""
+def cpu_seconds() -> tuple[float, float, float]:
+    """CPU time of this process (every thread; user, system) and of the extraction workers."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime + sum(_schedstat(pid) for pid in WORKERS)
+    return usage.ru_utime, usage.ru_stime, sum(_schedstat(pid) for pid in WORKERS)
 
 
 def _schedstat(pid: int) -> float:
@@ -78,8 +78,14 @@ def _schedstat(pid: int) -> float:
 @dataclass
 class Run:
     seconds: float
-    cpu: float
+    user: float  # the crawling process's CPU seconds
+    system: float
+    workers: float  # the extraction workers'
     pages: int
+
+    @property
+    def cpu(self) -> float:
+        return self.user + self.system + self.workers
 
 
 def crawl(sources: Path, work: Path, label: str, mode: str) -> Run:
@@ -88,13 +94,14 @@ def crawl(sources: Path, work: Path, label: str, mode: str) -> Run:
     archived = mode != "off"
     options = warc.WarcOptions(work / f"{label}-warc", fsync=mode == "on") if archived else None
     config = CrawlConfig(user_agent="fazhi-bench", keywords=0, warc=options)
-    started, cpu = time.perf_counter(), cpu_seconds()
+    started, before = time.perf_counter(), cpu_seconds()
     stats = asyncio.run(crawl_sources(load_sources(sources), db=db, config=config))
     if archived:
         warc.writer_for(options).close()  # type: ignore[arg-type]  # its last fsync is the crawl's
-    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    seconds, after = time.perf_counter() - started, cpu_seconds()
     db.dispose()
-    return Run(seconds, cpu, sum(s.list_pages + s.details_done for s in stats))
+    cpu = [b - a for a, b in zip(before, after, strict=True)]
+    return Run(seconds, *cpu, pages=sum(s.list_pages + s.details_done for s in stats))
 
 
 def serve(hosts: int, pages: int, work: Path) -> tuple[subprocess.Popen[str], Path]:
@@ -150,17 +157,24 @@ def _rounds(hosts: int, pages: int, rounds: int, work: Path) -> dict[str, list[R
 
 def _print(runs: dict[str, list[Run]], warc_bytes: int) -> None:
     print(
-        f"{'crawl':<18}{'pages/s':>9}{'CPU ms/page':>13}{'archive CPU ms':>16}{'archive wall ms':>17}  runs (s)"
+        f"{'crawl':<18}{'pages/s':>8}{'CPU ms/page':>12}{'user/sys/workers':>18}{'archive CPU':>12}"
+        f"{'archive wall':>13}  runs (s)"
     )
     for mode in MODES:
         done = runs[mode]
         rate = statistics.mean(r.pages / r.seconds for r in done)
-        cpu = sum(r.cpu for r in done) / sum(r.pages for r in done) * 1000
+        pages = sum(r.pages for r in done)
+        cpu = sum(r.cpu for r in done) / pages * 1000
+        split = "/".join(
+            f"{sum(getattr(r, k) for r in done) / pages * 1000:.2f}" for k in ("user", "system", "workers")
+        )
         step = ARCHIVE.get(mode, [])
         archive_cpu = f"{statistics.mean(c for c, _ in step) * 1000:.2f}" if step else "-"
         archive_wall = f"{statistics.mean(w for _, w in step) * 1000:.2f}" if step else "-"
         times = " ".join(f"{r.seconds:.2f}" for r in done)
-        print(f"{'WARC ' + mode:<18}{rate:>9.1f}{cpu:>13.2f}{archive_cpu:>16}{archive_wall:>17}  {times}")
+        print(
+            f"{'WARC ' + mode:<18}{rate:>8.1f}{cpu:>12.2f}{split:>18}{archive_cpu:>12}{archive_wall:>13}  {times}"
+        )
     for mode in MODES[1:]:
         pairs = list(zip(runs["off"], runs[mode], strict=True))
         speed = [(on.pages / on.seconds) / (off.pages / off.seconds) for off, on in pairs]

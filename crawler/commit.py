@@ -11,6 +11,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from crawler import warc
 from crawler.outcomes import Outcome, PageOutcome
 from store import write_session
 from store.captures import set_capture
@@ -22,6 +23,9 @@ from store.types import utcnow
 
 def commit(db: Engine, pages: list[PageOutcome]) -> list[PageOutcome]:
     """Write ``pages`` in one transaction; a report whose body was already held becomes ``SEEN``."""
+    captures = [page.capture for page in pages if page.capture]
+    if captures:  # their WARC records on disk before the rows that point at them (one fsync for the group)
+        warc.sync_captures(captures)
     with write_session(db) as session:
         if any(p.document is not None for p in pages):
             feed_lock(session)  # before any shared row (store.changes)

@@ -1,11 +1,13 @@
 """Evidence: every fetch that creates or updates a document, written to WARC/1.1 files before the document commits.
 
-The engine calls :func:`archive` once per stored report page (after extraction, before ``pipeline.store_detail``):
-a request, a response (status line and headers as received, body as served: still content-encoded) and a metadata
-record (crawl run, document id) go into the process's current file as three gzip members, flushed and fsynced;
-only then does the document's ``capture`` (file name, offset of the response record, payload SHA-256) commit. A kill
-mid-write leaves at most a partial tail that no capture points at. Files rotate by size; retention deletes old
-files that no document's capture still points at. The record layout is :mod:`crawler.warcrecords`.
+The engine calls :func:`archive_page` once per stored report page (after extraction, before the page's outcome is
+handed to the committer): a request, a response (status line and headers as received, body as served: still
+content-encoded) and a metadata record (crawl run, document id) go into the process's current file as three gzip
+members, written whole and flushed to the operating system. The committer calls :func:`sync_captures` before the
+transaction that stores a group of pages' ``capture`` (file name, offset of the response record, payload SHA-256):
+one fsync covers every page of the group, off the page path, and no capture commits before its records are on disk.
+A kill mid-write leaves at most a partial tail that no capture points at. Files rotate by size; retention deletes
+old files that no document's capture still points at. The record layout is :mod:`crawler.warcrecords`.
 """
 
 from __future__ import annotations
@@ -99,7 +101,8 @@ class _File:
 
 class WarcWriter:
     """One process's current WARC file. Records are compressed outside the lock, appended under it, and fsynced
-    before :meth:`write` returns; writes that land while an fsync runs share the next one (group commit)."""
+    before :meth:`write` returns (``sync``) or by :meth:`sync_files`; writes that land while an fsync runs share
+    the next one (group commit)."""
 
     def __init__(self, options: WarcOptions) -> None:
         self.options = options
@@ -107,10 +110,11 @@ class WarcWriter:
         self._sync_lock = threading.Lock()  # fsyncs (taken after _lock, never before it)
         self._file: _File | None = None
         self._serial = 0
+        self._lost: set[str] = set()  # files retired with writes an fsync never covered
 
-    def write(self, build: Callable[[str], list[bytes]]) -> tuple[str, list[int], bool]:
+    def write(self, build: Callable[[str], list[bytes]], *, sync: bool = True) -> tuple[str, list[int], bool]:
         """Append the gzip members ``build(warcinfo_id)`` makes; returns (file name, their offsets, whether a new
-        file was started) once they are on disk."""
+        file was started) once they are written whole, and (``sync``) on disk."""
         with self._lock:
             opened = self._ensure_file()
             warcinfo_id = self._current().warcinfo_id
@@ -124,8 +128,20 @@ class WarcWriter:
                 members = build(current.warcinfo_id)
             offsets = self._append(current, members)
             end = current.written
-        self._sync(current, end)
+        if sync:
+            self._sync(current, end)
         return current.name, offsets, opened
+
+    def sync_files(self, names: set[str]) -> None:
+        """Everything written so far to the files ``names`` (of this writer) on disk: the current file is fsynced
+        now, a closed one was when it closed; a file retired after a failed fsync raises ``OSError``."""
+        with self._lock:
+            current, end = self._file, self._file.written if self._file else 0
+            lost = names & self._lost
+        if lost:
+            raise OSError(f"{sorted(lost)[0]} failed before these records reached the disk")
+        if current is not None and current.name in names:
+            self._sync(current, end)
 
     def _current(self) -> _File:
         assert self._file is not None
@@ -160,6 +176,7 @@ class WarcWriter:
                 os.fdatasync(current.handle.fileno())
             except OSError:
                 current.broken = True
+                self._lost.add(current.name)
                 raise
             current.synced = covered
 
@@ -203,7 +220,12 @@ class WarcWriter:
                 if not current.broken:
                     os.fdatasync(current.handle.fileno())
                     current.synced = current.written
+            except OSError:
+                current.broken = True
+                raise
             finally:
+                if current.broken and current.synced < current.written:
+                    self._lost.add(current.name)
                 current.handle.close()
 
     def close(self) -> None:
@@ -237,8 +259,11 @@ def payload_sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def archive(options: WarcOptions, db: Engine, wire: Wire, content: bytes, page: Page) -> dict[str, Any]:
-    """Write one fetch's request, response and metadata records (fsynced); returns the document's ``capture``."""
+def archive(
+    options: WarcOptions, db: Engine, wire: Wire, content: bytes, page: Page, *, sync: bool = True
+) -> dict[str, Any]:
+    """Write one fetch's request, response and metadata records (and fsync them: ``sync`` and the options ask
+    for it; else :func:`sync_captures` must run before the capture commits); returns the document's ``capture``."""
     writer = writer_for(options)
 
     def build(warcinfo_id: str) -> list[bytes]:
@@ -247,7 +272,7 @@ def archive(options: WarcOptions, db: Engine, wire: Wire, content: bytes, page: 
         return [request, response, metadata_record(wire, response_id, warcinfo_id, _metadata_fields(page))]
 
     try:
-        name, offsets, opened = writer.write(build)
+        name, offsets, opened = writer.write(build, sync=sync and options.fsync)
     except OSError as exc:
         raise ArchiveFailure(f"WARC write failed in {options.directory}: {exc}") from exc
     if opened and options.retention_days:
@@ -258,11 +283,27 @@ def archive(options: WarcOptions, db: Engine, wire: Wire, content: bytes, page: 
 def archive_page(
     options: WarcOptions, db: Engine, entry: FrontierEntry, result: FetchResult, read: Extracted
 ) -> dict[str, Any] | None:
-    """The engine's call: archive a report page about to be stored; its capture (None: nothing on the wire)."""
+    """The engine's call: archive a report page about to be stored; its capture (None: nothing on the wire). The
+    records are written whole, not yet fsynced: the committer's :func:`sync_captures` does that for its group."""
     if result.wire is None:
         return None
     page = Page(entry.url, result.redirects, entry.run_id, entry.source_name, read.report.id)
-    return archive(options, db, result.wire, result.content, page)
+    return archive(options, db, result.wire, result.content, page, sync=False)
+
+
+def sync_captures(captures: list[dict[str, Any]]) -> None:
+    """Put the records that ``captures`` point at on disk, before the transaction that stores them: one fsync per
+    file for a whole commit group (writers whose options ask for none are left alone). Raises
+    :class:`ArchiveFailure` when a file could not be synced: the group does not commit, its pages are fetched
+    again."""
+    names = {capture["warc_file"] for capture in captures}
+    with _writers_lock:
+        writers = [w for w in _writers.values() if w.options.fsync]
+    for writer in writers:
+        try:
+            writer.sync_files(names)
+        except OSError as exc:
+            raise ArchiveFailure(f"WARC fsync failed in {writer.options.directory}: {exc}") from exc
 
 
 def _metadata_fields(page: Page) -> list[tuple[str, str]]:

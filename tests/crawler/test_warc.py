@@ -276,3 +276,71 @@ def test_a_file_is_written_to_for_a_day_at_most(options: WarcOptions) -> None:
     current.opened -= warc.MAX_FILE_SECONDS  # opened a day ago
     second = archive(options, None, _wire(), BODY, PAGE)
     assert second["warc_file"] != first["warc_file"]  # a file idle past a day of retention is never reopened
+
+
+def test_pages_of_a_commit_group_share_one_fsync(
+    options: WarcOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    syncs = []
+    real = os.fdatasync
+
+    def counted(fd: int) -> None:
+        syncs.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(warc.os, "fdatasync", counted)
+    captures = [archive(options, None, _wire(), BODY, PAGE, sync=False) for _ in range(5)]
+    assert syncs == []  # written whole (readable below), not yet on disk
+    warc.sync_captures(captures)
+    assert len(syncs) == 1
+    warc.sync_captures(captures[:2])  # covered already
+    assert len(syncs) == 1
+    path = options.directory / captures[0]["warc_file"]
+    assert [kind for kind, _, _ in _records(path)] == ["warcinfo"] + ["request", "response", "metadata"] * 5
+
+
+def test_a_failed_fsync_before_a_commit_fails_every_group_pointing_into_that_file(
+    options: WarcOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = (archive(options, None, _wire(), BODY, PAGE, sync=False) for _ in range(2))
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(warc.os, "fdatasync", failing)
+    with pytest.raises(ArchiveFailure, match="Input/output error"):
+        warc.sync_captures([first])
+    monkeypatch.undo()
+    with pytest.raises(ArchiveFailure, match="failed before these records reached the disk"):
+        warc.sync_captures([second])  # its records may be lost too: its group must not commit either
+    after = archive(options, None, _wire(), BODY, PAGE, sync=False)
+    assert after["warc_file"] != first["warc_file"]
+    warc.sync_captures([after])
+
+
+def test_a_commit_puts_its_pages_records_on_disk_before_its_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import event
+
+    from crawler.commit import commit
+    from tests.conftest import make_db
+    from tests.crawler.test_commit import _pages, _report
+
+    db = make_db(tmp_path / "c.db")
+    options = WarcOptions(tmp_path / "warc")
+    pages = []
+    for n, entry in enumerate(_pages(db, "s", [f"http://127.0.0.2/{n}" for n in range(4)])):
+        pages.append(_report(entry, f"正文{n}"))
+        pages[-1].capture = archive(options, None, _wire(), BODY, PAGE, sync=False)  # as archive_page does
+    events = []
+    real = os.fdatasync
+
+    def counted(fd: int) -> None:
+        events.append("fsync")
+        real(fd)
+
+    monkeypatch.setattr(warc.os, "fdatasync", counted)
+    event.listen(db, "commit", lambda connection: events.append("commit"))
+    commit(db, pages)
+    assert events == ["fsync", "commit"]

@@ -6,7 +6,7 @@ A band row was (band, document id) in a rowid table with two indexes: 8.7 KB a d
 should be) is dropped.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 """
 
 from __future__ import annotations
