@@ -44,7 +44,7 @@ def line_score(line: Line, options: ExtractOptions, *, cell: bool = False) -> fl
         return -float(size) - options.chrome_penalty
     text = size - line.link_chars
     # Chinese characters (and full-width marks) are 3 bytes in UTF-8, ASCII is 1: a C-speed count of them
-    chinese = (len(line.text.encode("utf-8", "replace")) - len(line.text)) // 2
+    chinese = 0 if line.text.isascii() else (len(line.text.encode("utf-8", "replace")) - len(line.text)) // 2
     # ASCII marks count only in Chinese text: in a URL or a code line they are not sentences
     punctuation = len(_PUNCT.findall(line.text)) if chinese * 3 >= size else 0
     if punctuation == 0 and text < options.label_chars * (1 if chinese else 2):
