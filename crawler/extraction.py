@@ -137,7 +137,9 @@ class _Worker:
         except (EOFError, OSError, BrokenPipeError) as exc:
             self.kill()
             if self.process.exitcode == -signal.SIGPROF:  # its CPU deadline
-                raise ExtractTimeout(f"no answer within {timeout:g} s of CPU: the worker was stopped") from None
+                raise ExtractTimeout(
+                    f"no answer within {timeout:g} s of CPU: the worker was stopped"
+                ) from None
             raise ParseError(f"worker died (exit code {self.process.exitcode})") from exc
         except BaseException:  # cancelled mid-call: its late answer must not reach the next caller
             self.kill()

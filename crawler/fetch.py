@@ -333,12 +333,13 @@ class Fetcher:
         except httpx.HTTPError as exc:
             raise ConnectFailure(url, str(exc) or type(exc).__name__) from exc
 
-
     def _request(
         self, method: str, url: str, data: dict[str, str] | None, extra: dict[str, str]
     ) -> httpx.Request:
         headers = {**self._headers, **extra} if extra else self._headers
-        request = httpx.Request(method, url, data=data, headers=headers, extensions={"timeout": self._timeouts})
+        request = httpx.Request(
+            method, url, data=data, headers=headers, extensions={"timeout": self._timeouts}
+        )
         if self._cookies:
             self._cookies.set_cookie_header(request)
         return request

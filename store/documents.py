@@ -121,13 +121,6 @@ def find_document(*, session: Session, id_or_prefix: str) -> Document | None:
     return matches[0] if matches else None
 
 
-def sightings_of(*, session: Session, document_id: str) -> list[Sighting]:
-    statement = (
-        select(Sighting).where(col(Sighting.document_id) == document_id).order_by(col(Sighting.first_seen))
-    )
-    return list(session.scalars(statement))
-
-
 def keywordless(connection: Connection, seqs: list[int]) -> set[int]:
     """Which of the documents ``seqs`` have no keywords yet (the indexing step fills them)."""
     if not seqs:

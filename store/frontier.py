@@ -154,14 +154,3 @@ def finish_run(engine: Engine, *, run_id: int, stats: dict[str, Any], error: str
             .where(col(CrawlRun.id) == run_id)
             .values(state="failed" if error else "finished", finished_at=utcnow(), stats=stats, error=error)
         )
-
-
-def entries_of(engine: Engine, *, source_name: str | None = None) -> list[FrontierEntry]:
-    with read_session(engine) as session:
-        statement = select(FrontierEntry)
-        if source_name:
-            statement = statement.where(col(FrontierEntry.source_name) == source_name)
-        rows = list(session.scalars(statement))
-        for row in rows:
-            session.expunge(row)
-        return rows
