@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import weakref
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -21,10 +20,9 @@ from api.schemas import Health, example
 from api.spec import with_error_schema
 
 
-def create_app(*, engine: Engine, config: ApiConfig | None = None, settings: Any = None) -> FastAPI:
-    """The app over ``engine``. ``settings``: any object with the settings' names (read into an ApiConfig)."""
-    if config is None:
-        config = ApiConfig.of(settings) if settings is not None else ApiConfig()
+def create_app(*, engine: Engine, config: ApiConfig | None = None) -> FastAPI:
+    """The app over ``engine``, for the deployment ``config`` describes (built by ``fazhi`` from its settings)."""
+    config = config if config is not None else ApiConfig()
     app = FastAPI(
         title="fazhi",
         version=config.version,
@@ -68,4 +66,5 @@ def create_app(*, engine: Engine, config: ApiConfig | None = None, settings: Any
         )
 
     with_error_schema(app)
+    operator.declare_sources(app, config.sources)
     return app

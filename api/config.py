@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib.metadata import version as installed_version
 from pathlib import Path
-from typing import Any
 
 from pydantic import SecretStr
 
@@ -18,13 +17,6 @@ class ApiConfig:
     api_token: SecretStr | None = None  # bearer token of the operator endpoints; off without it
     cors_origins: list[str] = field(default_factory=list)  # CORS off when empty
     warc_directory: Path | None = None  # where the crawler's WARC files are (captures served from them)
-
-    @classmethod
-    def of(cls, settings: Any) -> ApiConfig:
-        """The config of any object with the settings' attribute names (``fazhi.settings.Settings``)."""
-        return cls(
-            public_url=settings.public_url,
-            api_token=settings.api_token,
-            cors_origins=list(settings.cors_origins),
-            warc_directory=settings.warc_directory(),
-        )
+    # the deployment's source names: what POST /-/recrawl takes, declared in its body schema as an enum;
+    # None: not stated (the names the store knows are taken, undeclared)
+    sources: tuple[str, ...] | None = None

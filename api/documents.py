@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
-from api.cursor import decode_cursor, encode_cursor
+from api.cursor import encode_cursor, resume
 from api.deps import read
 from api.errors import BadRequest, Conflict, NotFound
 from api.links import page_link
@@ -56,10 +56,7 @@ async def get_documents(request: Request) -> Response:
     if limit > MAX_LIMIT:
         raise BadRequest(f"limit {limit} is above the maximum of {MAX_LIMIT}: page with `next` instead")
     match = search_match(params.q)
-    order = params.sort or ("rank" if match else "seq")
-    if order == "rank" and not match:
-        raise BadRequest("sort=rank needs a search: add q")
-    after = decode_cursor(params.cursor, order)
+    order, after = resume(params.cursor, params.sort or ("rank" if match else "seq"), searching=bool(match))
 
     def query(connection: Connection) -> tuple[list[dict[str, Any]], int | None]:
         rows = queries.list_documents(

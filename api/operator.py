@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import difflib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -106,6 +106,27 @@ class RecrawlBody(BaseModel):
         return data
 
 
+def declare_sources(app: FastAPI, names: Sequence[str] | None) -> None:
+    """State the deployment's source names in the OpenAPI document, as the enum of the recrawl body's names: a
+    name the deployment does not have is outside the schema (and still a 400 that lists the known ones)."""
+    if names is None:
+        return
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        field = schema["components"]["schemas"]["RecrawlBody"]["properties"]["sources"]
+        lists = [choice for choice in field["anyOf"] if choice.get("type") == "array"]
+        if names:
+            for choice in lists:
+                choice["items"]["enum"] = sorted(names)
+        else:  # no source to name: only "every source" (none) is left
+            field["anyOf"] = [choice for choice in field["anyOf"] if choice not in lists]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _nearest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -126,9 +147,13 @@ class RecrawlAccepted(BaseModel):
     openapi_extra=example("recrawl", status="202"),
 )
 def post_recrawl(request: Request, connection: ConnectionDep, body: RecrawlBody | None = None) -> Response:
-    """Ask the scheduler to crawl now (all sources, or the named ones). A source already crawling is not
-    crawled twice at once."""
-    known = {r[0] for r in connection.execute(select(SourceState.source_name))}  # type: ignore[call-overload]
+    """Ask the scheduler to crawl now (all sources, or the named ones: the deployment's, listed in the body
+    schema). A source already crawling is not crawled twice at once."""
+    configured = request.app.state.settings.sources
+    if configured is not None:
+        known = set(configured)
+    else:  # a deployment that does not state its sources: the names the store knows
+        known = {r[0] for r in connection.execute(select(SourceState.source_name))}  # type: ignore[call-overload]
     names = sorted(set(body.sources)) if body and body.sources else sorted(known)
     unknown = [n for n in names if n not in known]
     if unknown:

@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 
+from api import cursor as cursors
 from api.errors import BadRequest
 from api.schemas import NO_NUL
 from store import queries
@@ -96,12 +97,19 @@ class ListParams(ExportParams):
     sort: Sort | None = Field(
         None,
         description="seq (ingest order, default), publish_date, report_year, a leading - for descending; "
-        "rank (default with q: title matches first, then relevance)",
+        "rank (default with q: title matches first, then relevance; without q every document matches the "
+        "empty search equally: newest first, as -seq)",
     )
     limit: int = Field(
         50, ge=1, json_schema_extra={"maximum": MAX_LIMIT}, description=f"page size, at most {MAX_LIMIT}"
     )
-    cursor: str | None = Field(None, max_length=300, description="`next` of the previous page")
+    cursor: str | None = Field(
+        None,
+        max_length=cursors.MAX_LENGTH,
+        json_schema_extra={"pattern": cursors.PATTERN},  # declared; api.cursor checks it with a clear message
+        description="`next` of the previous page: `<order>.<key>.<seq>` (api/cursor.py); its order wins over "
+        "`sort`",
+    )
     count: bool = Field(False, description="also return the total number of matches (costs a count)")
 
 

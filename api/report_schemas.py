@@ -7,6 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+NEXT_URL = (
+    "the next page's URL (also the Link header): on FAZHI_PUBLIC_URL when set, else relative to the request's; "
+    "null on the last page"
+)
+
 
 class ReportFields(BaseModel):
     """A document's place in its report, its required parts and its timeliness (null on documents stored before
@@ -59,8 +64,8 @@ class ReportRow(BaseModel):
 class ReportsPage(BaseModel):
     ok: bool = True
     items: list[ReportRow]
-    next: str | None
-    next_url: str | None
+    next: str | None = Field(description="cursor of the next page (`seq.<seq>`); null on the last page")
+    next_url: str | None = Field(description=NEXT_URL)
 
 
 class VersionRow(BaseModel):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import Field
 from sqlalchemy.engine import Connection
 
+from api import cursor as cursors
 from api.deps import read
 from api.errors import BadRequest, NotFound
 from api.links import page_link
@@ -21,14 +22,20 @@ from store.reports import list_reports, report_versions
 
 router = APIRouter(tags=["reports"])
 _REPORT_ID = re.compile(r"^[0-9a-f]{64}$")
-_CURSOR = re.compile(r"^\d{1,18}$")
 
 
 class ReportParams(FilterParams):
     limit: int = Field(
         50, ge=1, json_schema_extra={"maximum": MAX_LIMIT}, description=f"page size, at most {MAX_LIMIT}"
     )
-    cursor: str | None = Field(None, max_length=30, description="`next` of the previous page")
+    cursor: str | None = Field(
+        None,
+        max_length=cursors.MAX_LENGTH,
+        json_schema_extra={
+            "pattern": cursors.SEQ_CURSOR
+        },  # declared; api.cursor checks it with a clear message
+        description="`next` of the previous page: `seq.<seq>` (api/cursor.py)",
+    )
 
 
 @router.get(
@@ -45,9 +52,7 @@ async def get_reports(request: Request) -> Response:
         raise BadRequest(
             f"limit {params.limit} is above the maximum of {MAX_LIMIT}: page with `next` instead"
         )
-    if params.cursor is not None and not _CURSOR.match(params.cursor):
-        raise BadRequest("invalid cursor: pass back the `next` value of a previous page unchanged")
-    after = int(params.cursor) if params.cursor is not None else None
+    after = cursors.seq_cursor(params.cursor)
     filters, limit = params.filters(), params.limit
 
     def query(connection: Connection) -> list[dict[str, Any]]:
@@ -55,11 +60,15 @@ async def get_reports(request: Request) -> Response:
 
     rows = await read(request, query)
     items = rows[:limit]
-    next_cursor = str(items[-1]["seq"]) if len(rows) > limit else None
+    next_cursor = cursors.encode_cursor("seq", None, items[-1]["seq"]) if len(rows) > limit else None
     payload: dict[str, Any] = {"ok": True, "items": items, "next": next_cursor, "next_url": None}
-    if next_cursor:
+    headers = {}
+    if (
+        next_cursor
+    ):  # as /documents: the link from FAZHI_PUBLIC_URL (else relative), in the body and a Link header
         payload["next_url"] = page_link(request, cursor=next_cursor)
-    return json_response(request, payload)
+        headers["Link"] = f'<{payload["next_url"]}>; rel="next"'
+    return json_response(request, payload, headers)
 
 
 @router.get(

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.report_schemas import ReportFields
+from api.report_schemas import NEXT_URL, ReportFields
 
 # PostgreSQL text cannot hold NUL (SQLite can): a NUL in a text parameter is a 400 on both backends
 NO_NUL = r"^[^\x00]*$"
@@ -99,8 +99,10 @@ class DocumentListed(DocumentSummary):
 class DocumentsPage(BaseModel):
     ok: bool = True
     items: list[DocumentListed]
-    next: str | None = Field(description="opaque cursor for the next page; null on the last page")
-    next_url: str | None
+    next: str | None = Field(
+        description="cursor of the next page (`<order>.<key>.<seq>`, api/cursor.py); null on the last page"
+    )
+    next_url: str | None = Field(description=NEXT_URL)
     count: int | None = Field(None, description="total matches, only with count=true")
 
 
@@ -175,8 +177,8 @@ EXAMPLES: dict[str, Any] = {
     "documents_page": {
         "ok": True,
         "items": [_SUMMARY],
-        "next": "eyJvIjoic2VxIiwiayI6NCwicyI6NH0",
-        "next_url": "http://127.0.0.1:8000/documents?limit=1&cursor=eyJvIjoic2VxIiwiayI6NCwicyI6NH0",
+        "next": "seq.4",
+        "next_url": "/documents?limit=1&cursor=seq.4",
     },
     "document": {
         "ok": True,
@@ -304,8 +306,8 @@ _REPORT_ROW = {
 EXAMPLES["reports_page"] = {
     "ok": True,
     "items": [{**_REPORT_ROW, "versions": 2, "url": _SUMMARY["url"], "source_name": "dongguan-rsj"}],
-    "next": "1",
-    "next_url": "/reports?limit=1&cursor=1",
+    "next": "seq.1",
+    "next_url": "/reports?limit=1&cursor=seq.1",
 }
 EXAMPLES["report"] = {
     "ok": True,

@@ -4,6 +4,7 @@ and p50/p99 latency for a keyset list page, doc-by-id and search, and every rati
 
     python bench/api.py [--documents 20000 --seconds 3 --connections 8]
     scripts/with-postgres python bench/api.py --backend postgresql     # a throw-away server; its own database
+    python bench/api.py --store sqlite:///path/store.db                # measure a store built before, as it is
 
 Datasette comes with the ``bench`` extra (``pip install -e '.[bench]'``); without it that column is left out.
 The search cell cycles through the 20 most frequent words of the corpus (by documents containing them, words of
@@ -151,6 +152,33 @@ def build_store(url: str, count: int) -> tuple[list[str], list[str]]:
     return ids, [word for word, _ in frequency.most_common(20)]
 
 
+def stored_store(url: str) -> tuple[list[str], list[str]]:
+    """What :func:`build_store` returns, read from a store it built earlier (``--store``): the ids, and the 20
+    words of two characters or more in the most documents (FTS5's vocabulary; PostgreSQL's ``ts_stat``)."""
+    from sqlalchemy import text
+
+    from store import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        ids = [r[0] for r in connection.execute(text("SELECT id FROM documents ORDER BY seq"))]
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.bench_vocab USING fts5vocab(main, documents_fts, 'row')"
+            )
+            frequent = (
+                "SELECT term FROM temp.bench_vocab WHERE length(term) >= 2 ORDER BY doc DESC, term LIMIT 20"
+            )
+        else:
+            frequent = (
+                "SELECT word FROM ts_stat('SELECT vector FROM documents_fts') WHERE length(word) >= 2 "
+                "ORDER BY ndoc DESC, word LIMIT 20"
+            )
+        words = [r[0] for r in connection.execute(text(frequent))]
+    engine.dispose()
+    return ids, words
+
+
 def postgres_database() -> str:
     """A fresh database on the server of FAZHI_TEST_POSTGRES_URL (``scripts/with-postgres`` exports it)."""
     from sqlalchemy import create_engine, text
@@ -185,7 +213,9 @@ async def _read_body(reader: asyncio.StreamReader, head: bytes) -> None:
     await reader.readuntil(b"\r\n")
 
 
-async def _one_connection(port: int, paths: list[str], stop: float, latencies: list[float]) -> None:
+async def _one_connection(
+    port: int, paths: list[str], stop: float, latencies: list[float], headers: str = ""
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     i = 0
     try:
@@ -193,25 +223,28 @@ async def _one_connection(port: int, paths: list[str], stop: float, latencies: l
             path = quote(paths[i % len(paths)], safe="/?=&%")
             i += 1
             started = time.perf_counter()
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
             head = await reader.readuntil(b"\r\n\r\n")
             if not head.startswith(b"HTTP/1.1 200"):
-                raise RuntimeError(f"{path}: {head[:40]!r}")
+                raise RuntimeError(f"{path}: {head[:60]!r}")
             await _read_body(reader, head)
             latencies.append(time.perf_counter() - started)
     finally:
         writer.close()
 
 
-def load(port: int, paths: list[str], seconds: float, connections: int) -> tuple[float, list[float]]:
-    """``connections`` keep-alive connections cycling through ``paths`` for ``seconds``: (elapsed, latencies)."""
+def load(
+    port: int, paths: list[str], seconds: float, connections: int, headers: str = ""
+) -> tuple[float, list[float]]:
+    """``connections`` keep-alive connections cycling through ``paths`` for ``seconds``: (elapsed, latencies).
+    ``headers``: more request header lines, each ending in CRLF."""
     latencies: list[float] = []
 
     async def main() -> None:
         stop = time.perf_counter() + seconds
         await asyncio.gather(
             *(
-                _one_connection(port, paths[k::connections] or paths, stop, latencies)
+                _one_connection(port, paths[k::connections] or paths, stop, latencies, headers)
                 for k in range(connections)
             )
         )
@@ -306,14 +339,24 @@ def make_cells(
     return cells
 
 
+def cpu_seconds(pid: int) -> float:
+    """The user + system CPU time of process ``pid`` so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+Result = tuple[float, float, float, float]  # req/s, p50 ms, p99 ms, server CPU µs per request
+
+
 def measure(
     commands: dict[str, list[str]], cells: dict[str, dict[str, list[str]]], env: dict[str, str], args: Any
-) -> dict[str, dict[str, tuple[float, float, float]]]:
+) -> dict[str, dict[str, Result]]:
     """Every server runs at once (idle but for its turn); each cell's time is cut into ``args.rounds`` turns
-    taken by the servers in rotation, so that the load of a shared machine falls on all of them alike."""
+    taken by the servers in rotation, so that the load of a shared machine falls on all of them alike. Each
+    server's own CPU time per request is counted too (PostgreSQL's is not: the same SQL for fazhi and bare)."""
     ports = {name: int(command[command.index("--port") + 1]) for name, command in commands.items()}
     processes = {name: serve(command, ports[name], env) for name, command in commands.items()}
-    totals: dict[tuple[str, str], tuple[float, list[float]]] = {}
+    totals: dict[tuple[str, str], tuple[float, list[float], float]] = {}
     try:
         for cell, servers in cells.items():
             names = [name for name in servers if name in ports]
@@ -321,54 +364,71 @@ def measure(
                 load(ports[name], servers[name][:5], 0.5, args.connections)  # warm-up: jieba, caches
             for turn in range(args.rounds):
                 for name in names[turn % len(names) :] + names[: turn % len(names)]:
+                    cpu = cpu_seconds(processes[name].pid)
                     elapsed, latencies = load(
                         ports[name], servers[name], args.seconds / args.rounds, args.connections
                     )
-                    before = totals.get((name, cell), (0.0, []))
-                    totals[(name, cell)] = (before[0] + elapsed, before[1] + latencies)
+                    cpu = cpu_seconds(processes[name].pid) - cpu
+                    before = totals.get((name, cell), (0.0, [], 0.0))
+                    totals[(name, cell)] = (before[0] + elapsed, before[1] + latencies, before[2] + cpu)
     finally:
         for process in processes.values():
             process.terminate()
             process.wait(timeout=30)
-    results: dict[str, dict[str, tuple[float, float, float]]] = {name: {} for name in commands}
-    for (name, cell), (elapsed, latencies) in totals.items():
-        results[name][cell] = summary(elapsed, latencies)
+    results: dict[str, dict[str, Result]] = {name: {} for name in commands}
+    for (name, cell), (elapsed, latencies, cpu) in totals.items():
+        results[name][cell] = (*summary(elapsed, latencies), cpu / len(latencies) * 1e6)
     return results
 
 
-def report(backend: str, results: dict[str, dict[str, tuple[float, float, float]]]) -> None:
+def report(backend: str, results: dict[str, dict[str, Result]]) -> None:
     servers = [name for name in ("fazhi", "bare", "datasette") if name in results]
     print(f"backend: {backend}")
     print(
-        f"{'endpoint':<11}" + "".join(f"{name + ' req/s':>16}{'p50 ms':>9}{'p99 ms':>9}" for name in servers)
+        f"{'endpoint':<11}"
+        + "".join(f"{name + ' req/s':>16}{'p50 ms':>9}{'p99 ms':>9}{'CPU µs':>8}" for name in servers)
     )
     for cell in results["fazhi"]:
         line = f"{cell:<11}"
         for name in servers:
             r = results[name].get(cell)
-            line += f"{r[0]:>16.0f}{r[1]:>9.2f}{r[2]:>9.2f}" if r else f"{'-':>16}{'':>9}{'':>9}"
+            line += f"{r[0]:>16.0f}{r[1]:>9.2f}{r[2]:>9.2f}{r[3]:>8.0f}" if r else f"{'-':>16}{'':>26}"
         print(line)
     print()
     for cell, f in results["fazhi"].items():
         ratios = [f"{f[0] / results[n][cell][0]:.2f}x {n}" for n in servers[1:] if cell in results[n]]
-        print(f"ratio {cell:<11} fazhi = " + ", ".join(ratios) + "  (req/s)")
+        cpu = [f"{results[n][cell][3] / f[3]:.2f}x {n}" for n in servers[1:] if cell in results[n]]
+        print(
+            f"ratio {cell:<11} fazhi = "
+            + ", ".join(ratios)
+            + "  (req/s);  "
+            + ", ".join(cpu)
+            + "  (CPU per request, theirs / fazhi's)"
+        )
     print(
-        "(the bare handler has no filters, validation, ETags or error bodies; its search ranks every match. "
-        "Datasette: no count, no facets)"
+        "(CPU µs: the server process's own CPU time per request. The bare handler has no filters, validation, "
+        "ETags or error bodies; its search ranks every match. Datasette: no count, no facets)"
     )
 
 
 def prepare(args: Any, work: Path) -> tuple[str, str, list[str], list[int], list[str]]:
     """The store: its URL, the bare handler's database, document ids, seqs and the 20 most frequent words."""
-    if args.backend == "sqlite":
-        url, bare_db = f"sqlite:///{work / 'store.db'}", str(work / "store.db")
+    if args.store:
+        url = args.store
+    elif args.backend == "sqlite":
+        url = f"sqlite:///{work / 'store.db'}"
     else:
         url = postgres_database()
+    if args.backend == "sqlite":
+        bare_db = url.removeprefix("sqlite:///")
+        if args.store:  # Datasette serves work/store.db
+            (work / "store.db").symlink_to(Path(bare_db).resolve())
+    else:
         bare_db = url.replace("postgresql+psycopg://", "postgresql://")
     started = time.perf_counter()
-    ids, words = build_store(url, args.documents)
+    ids, words = stored_store(url) if args.store else build_store(url, args.documents)
     print(
-        f"store: {args.documents} documents in {time.perf_counter() - started:.1f} s; "
+        f"store: {len(ids)} documents {'read' if args.store else 'built'} in {time.perf_counter() - started:.1f} s; "
         f"{args.connections} keep-alive connections, {args.seconds:g} s per server and cell in {args.rounds} turns"
     )
     print("search words (the 20 most frequent): " + " ".join(words))
@@ -397,6 +457,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--store", help="the URL of a store an earlier run built (kept): measured as it is, not rebuilt"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fazhi-api-bench-"))
     try:

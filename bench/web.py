@@ -3,7 +3,7 @@ rows (its peer), served by one ``fazhi serve --api-only`` process, on the demo s
 simulated portals) and on a 20k-document store. Prints p50/p99 and requests/s of each and the p50 ratio; asserts
 nothing.
 
-    python bench/web.py [--documents 20000 --seconds 2 --rounds 2 --connections 4]
+    python bench/web.py [--documents 20000 --seconds 2 --rounds 2 --connections 4] [--store URL]
 
 The load comes from this process over keep-alive connections; page and peer take turns (``--rounds``), so that a
 shared machine's load falls on both alike. The console's pages are asked with a signed session cookie, their
@@ -17,13 +17,11 @@ import asyncio
 import importlib.util
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -31,56 +29,7 @@ TOKEN = "bench-web-token"
 _spec = importlib.util.spec_from_file_location("bench_api", ROOT / "bench" / "api.py")
 assert _spec and _spec.loader
 bench_api: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_api)  # build_store, free_port, serve: the API benchmark's
-
-
-async def _one_connection(
-    port: int, paths: list[str], headers: str, stop: float, latencies: list[float]
-) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    i = 0
-    try:
-        while time.perf_counter() < stop:
-            path = quote(paths[i % len(paths)], safe="/?=&%-")
-            i += 1
-            started = time.perf_counter()
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
-            head = await reader.readuntil(b"\r\n\r\n")
-            if not head.startswith(b"HTTP/1.1 200"):
-                raise RuntimeError(f"{path}: {head[:60]!r}")
-            length = next(
-                int(line.split(b":")[1])
-                for line in head.lower().split(b"\r\n")
-                if line.startswith(b"content-length")
-            )
-            await reader.readexactly(length)
-            latencies.append(time.perf_counter() - started)
-    finally:
-        writer.close()
-
-
-def load(
-    port: int, paths: list[str], headers: str, seconds: float, connections: int
-) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-
-    async def main() -> None:
-        stop = time.perf_counter() + seconds
-        await asyncio.gather(
-            *(
-                _one_connection(port, paths[k::connections] or paths, headers, stop, latencies)
-                for k in range(connections)
-            )
-        )
-
-    started = time.perf_counter()
-    asyncio.run(main())
-    return time.perf_counter() - started, latencies
-
-
-def summary(elapsed: float, latencies: list[float]) -> tuple[float, float, float]:
-    cut = sorted(latencies)
-    return len(cut) / elapsed, statistics.median(cut) * 1000, cut[max(int(len(cut) * 0.99) - 1, 0)] * 1000
+_spec.loader.exec_module(bench_api)  # the API benchmark's store, servers, load and summary
 
 
 def demo_store(url: str) -> None:
@@ -151,15 +100,17 @@ def measure(url: str, args: Any, label: str) -> None:
         )
         for name, paths, headers, peer_paths, peer_headers in cells(url):
             for p, h in ((paths, headers), (peer_paths, peer_headers)):  # warm: jieba's dictionary, templates
-                load(port, p[:1], h, 0.2, 1)
+                bench_api.load(port, p[:1], 0.2, 1, h)
             results: dict[str, list[Any]] = {"page": [0.0, []], "peer": [0.0, []]}
             for _ in range(args.rounds):
                 for side, p, h in (("page", paths, headers), ("peer", peer_paths, peer_headers)):
-                    elapsed, latencies = load(port, p, h, args.seconds / args.rounds, args.connections)
+                    elapsed, latencies = bench_api.load(
+                        port, p, args.seconds / args.rounds, args.connections, h
+                    )
                     results[side][0] += elapsed
                     results[side][1] += latencies
-            rate, p50, p99 = summary(*results["page"])
-            peer_rate, peer_p50, _ = summary(*results["peer"])
+            rate, p50, p99 = bench_api.summary(*results["page"])
+            peer_rate, peer_p50, _ = bench_api.summary(*results["peer"])
             print(
                 f"{name:<16} {p50:8.1f} {p99:8.1f} {rate:8.0f}   {peer_paths[0][:44]:<44} {peer_p50:8.1f} "
                 f"{peer_rate:8.0f} {p50 / peer_p50:5.1f}×"
@@ -177,6 +128,9 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument(
+        "--store", help="the URL of a store bench/api.py built (kept), instead of building one"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fazhi-web-bench-"))
     try:
@@ -185,10 +139,14 @@ def main() -> None:
         measure(
             demo, args, f"demo store (a crawl of the five simulated portals), {args.connections} connections"
         )
-        big = f"sqlite:///{work / 'store.db'}"
-        started = time.perf_counter()
-        bench_api.build_store(big, args.documents)
-        print(f"\nstore: {args.documents} documents in {time.perf_counter() - started:.1f} s")
+        if args.store:
+            big = args.store
+            print(f"\nstore: {big}, as an earlier run built it")
+        else:
+            big = f"sqlite:///{work / 'store.db'}"
+            started = time.perf_counter()
+            bench_api.build_store(big, args.documents)
+            print(f"\nstore: {args.documents} documents in {time.perf_counter() - started:.1f} s")
         measure(big, args, f"{args.documents}-document store, {args.connections} connections")
     finally:
         shutil.rmtree(work, ignore_errors=True)

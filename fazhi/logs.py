@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from typing import Any
 
 _TEXT_FIELDS = ("source", "url", "status", "reason", "duration")
 _JSON_FIELDS = (*_TEXT_FIELDS, "run_id", "outcome", "health", "counts", "listing")
@@ -36,8 +37,25 @@ class TextFormatter(logging.Formatter):
         return f"{line} [{extras}]" if extras else line
 
 
+class StderrHandler(logging.StreamHandler[Any]):
+    """Writes to ``sys.stderr`` as it is when a record comes, not as it was when logging was set up (as logging's
+    own last-resort handler does): where stderr is swapped for a while and closed (a command run in-process by a
+    test runner), later records go to the real stderr, never to the closed stream ("--- Logging error ---")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass  # always the current sys.stderr
+
+
 def configure_logging(level: str, fmt: str, *, alert_webhook: str | None = None) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

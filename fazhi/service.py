@@ -207,10 +207,10 @@ class Service:
             await asyncio.gather(*pending, return_exceptions=True)
 
 
-def api_server(db: Engine, settings: Settings) -> uvicorn.Server:
+def api_server(db: Engine, settings: Settings, sources: list[str] | None = None) -> uvicorn.Server:
     from api import create_app  # here, not at import: `fazhi crawl` and `fazhi worker` serve no API
 
-    app = create_app(engine=db, config=settings.api_config())
+    app = create_app(engine=db, config=settings.api_config(sources))
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -241,7 +241,7 @@ async def run_service(
     sock = bind_socket(host, port)
     crawls = Crawls(sources, db=db, settings=settings, on_done=on_done)
     service = Service(crawls, settings)
-    server = api_server(db, settings)
+    server = api_server(db, settings, [s.name for s in sources])
     why = "cancelled"
     with StopSignals() as signals:
         serving = asyncio.create_task(server.serve(sockets=[sock]))
@@ -287,12 +287,14 @@ def _start_line(
     )
 
 
-async def run_api(*, db: Engine, settings: Settings, host: str, port: int) -> None:
+async def run_api(
+    *, db: Engine, settings: Settings, host: str, port: int, sources: list[str] | None = None
+) -> None:
     """Serve the read API alone (``fazhi serve --api-only``: replicas beside a scheduler and workers)."""
     from fazhi import __version__
 
     sock = bind_socket(host, port)
-    server = api_server(db, settings)
+    server = api_server(db, settings, sources)
     why = "cancelled"
     with StopSignals() as signals:
         serving = asyncio.create_task(server.serve(sockets=[sock]))

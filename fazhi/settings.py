@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -153,7 +154,8 @@ class Settings(BaseSettings):
             raise ValueError(f"not a logging level (one of {', '.join(LOG_LEVELS)})")
         return value.upper()
 
-    def api_config(self) -> ApiConfig:
+    def api_config(self, sources: Iterable[str] | None = None) -> ApiConfig:
+        """What the API needs of these settings; ``sources``: the names of the sources this deployment crawls."""
         from api.config import ApiConfig
         from fazhi import __version__
 
@@ -163,6 +165,7 @@ class Settings(BaseSettings):
             api_token=self.api_token,
             cors_origins=list(self.cors_origins),
             warc_directory=self.warc_directory(),
+            sources=tuple(sorted(sources)) if sources is not None else None,
         )
 
     def agent(self) -> str:

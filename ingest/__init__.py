@@ -6,8 +6,10 @@ The cascade (``extract.extract_report``), each stage working from principles tha
    attributes lose them (the parser is quadratic in their count).
 2. **lines** — one pre-order pass (lexbor's ``traverse``, each node's context read off its parent's) turns the DOM
    into visual lines, each with its block element and link text (``blocks.layout``): linear however deep the
-   nesting, and a few Python steps per node (tag ids, not names; blank text before a line's words unread; the
-   page's lines cleaned in one regex pass).
+   nesting, and a few Python steps per node (tag ids, not names; comments and void elements passed over before
+   their parent is looked up; blank text before a line's words unread; the page's lines cleaned in one regex
+   pass). The same walk collects the anchors, the body's metas and the scripts and styles to strip, so no other
+   stage makes a pass of its own over the body.
 3. **blocked?** — challenge, WAF and maintenance pages by content, whatever the status (``classify``).
 4. **body** (``body``) — every line scores: unlinked characters and punctuation for it; link text, short labels and
    the chrome vocabulary against it; record lists (teasers led by a headline link, comments made of labels) count
@@ -16,7 +18,7 @@ The cascade (``extract.extract_report``), each stage working from principles tha
    ``containers=()``. When the markup holds no body, the longest prose literal in the scripts (a JSON-fed
    ``<div id="app">``) is read instead (``scripted``).
 5. **title** — ArticleTitle / og:title meta a visible line or ``<title>`` confirms → info table 名称 → the heading
-   nearest above the body (never a breadcrumb) → ``<title>`` without the site name (``fields.pick_title``).
+   nearest above the body (never a breadcrumb) → ``<title>`` without the site name (``title.pick_title``).
 6. **trim** — header and footer blocks of chrome at both edges of the body, inside a container too: title copies,
    来源/时间 lines, widgets, editor and reviewer lines, 相关文件 and its links, share/QR lines, pagers; a line that
    reads as prose is never trimmed by position (``chrome.trim``).

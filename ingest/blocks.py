@@ -114,6 +114,13 @@ class Layout:
         default_factory=list
     )  # id and class, lower-cased, for the vocabulary of class names
     lines: list[Line] = field(default_factory=list)
+    anchors: list[LexborNode] = field(
+        default_factory=list
+    )  # every <a> in the subtree but inside <noscript> …
+    metas: list[LexborNode] = field(default_factory=list)  # … every <meta> the same way …
+    stripped: list[LexborNode] = field(
+        default_factory=list
+    )  # … and every script, style, noscript and template
 
 
 # lexbor's tag ids (ints, the same in every document for the standard tags, read here from lexbor itself): text
@@ -131,7 +138,19 @@ _TEXT, _COMMENT, _UNDEFINED = _probe()
 _BLOCK_IDS = {create_tag(name).tag_id: name for name in BLOCK_TAGS}
 _SKIP_IDS = frozenset([*(create_tag(name).tag_id for name in SKIP_TAGS), _COMMENT])
 _A, _BR = create_tag("a").tag_id, create_tag("br").tag_id
-_SKIPPED = (-2, 0)  # the context of an element whose subtree is skipped
+# Nodes that never have children and hold no text of the page: comments and void elements (``<br>`` ends a
+# line and ``<hr>`` is a block, so neither is here). Passed over before their parent is looked up.
+_LEAF_IDS = frozenset(
+    [
+        _COMMENT,
+        *(create_tag(name).tag_id for name in ("img", "input", "meta", "link", "wbr", "source", "area")),
+    ]
+    + [create_tag(name).tag_id for name in ("embed", "param", "track", "col", "base", "keygen")]
+)
+_SKIPPED = (-2, 0)  # the context of an element whose subtree is skipped …
+_HIDDEN = (-3, 0)  # … and inside a <noscript>, which the page is read without (its links and metas too)
+_STRIPPED_IDS = frozenset(create_tag(name).tag_id for name in ("script", "style", "noscript", "template"))
+_NOSCRIPT, _META = create_tag("noscript").tag_id, create_tag("meta").tag_id
 _TOP = (-1, 0)  # (innermost block, link depth) above the walked root
 
 
@@ -142,12 +161,17 @@ def layout(root: LexborNode) -> Layout:
     block that holds it and how many links it sits in, is looked up from its parent's, so a line ends where a block
     starts, at a ``<br>``, or where the next text belongs to another block (its block has ended). Linear however
     deep the nesting; an element to skip (``SKIP_TAGS``, comments, processing instructions) hides its subtree.
-    Blank text before a line's first words is dropped unread (the cleaning would strip it)."""
+    Blank text before a line's first words is dropped unread (the cleaning would strip it). On the way it
+    collects what later stages would otherwise find with a pass over the tree of their own: the anchors, the
+    metas and the scripts, styles, ``<noscript>`` and templates to strip (what a ``<noscript>`` holds is neither
+    an anchor nor a meta of the page)."""
     page = Layout()
-    tags, parents, mem_ids, attrs = page.tags, page.parents, page.mem_ids, page.attrs
+    tags, parents, mem_ids, attrs, anchors = page.tags, page.parents, page.mem_ids, page.attrs, page.anchors
+    metas, stripped = page.metas, page.stripped
     raw: list[str] = []  # each line's text as found, cleaned at the end …
     owners: list[int] = []  # … its block …
-    raw_links: list[list[str]] = []  # … and its links
+    counts: list[int] = []  # … and how many links it has, whose texts are in link_texts, line after line
+    link_texts: list[str] = []
     context: dict[int, tuple[int, int]] = {}
     get = context.get
     parts: list[str] = []
@@ -158,7 +182,11 @@ def layout(root: LexborNode) -> Layout:
         if parts:
             raw.append("".join(parts))
             owners.append(current)
-            raw_links.append(["".join(p) for p in links] if links else [])
+            if links:
+                counts.append(len(links))
+                link_texts.extend(map("".join, links))
+            else:
+                counts.append(0)
             parts.clear()
         links.clear()
 
@@ -169,10 +197,9 @@ def layout(root: LexborNode) -> Layout:
             if not parts and not text.strip(_BLANK):
                 continue
             parent = node.parent
-            inherited = get(parent.mem_id, _TOP) if parent is not None else _TOP
-            if inherited is _SKIPPED:
+            block, depth = get(parent.mem_id, _TOP) if parent is not None else _TOP
+            if block < -1:  # skipped or hidden
                 continue
-            block, depth = inherited
             if block != current:
                 flush()
                 current = block
@@ -184,10 +211,21 @@ def layout(root: LexborNode) -> Layout:
                     links.append([])
                 links[-1].append(text)
             continue
+        if kind in _LEAF_IDS:  # a comment or a void element: no text, no children, nothing to pass down
+            if kind == _META:
+                parent = node.parent
+                if (get(parent.mem_id, _TOP) if parent is not None else _TOP) is not _HIDDEN:
+                    metas.append(node)
+            continue
         parent = node.parent
         inherited = get(parent.mem_id, _TOP) if parent is not None else _TOP
-        if inherited is _SKIPPED or kind in _SKIP_IDS or (kind == _UNDEFINED and node.tag is None):
-            context[node.mem_id] = _SKIPPED
+        if inherited[0] < -1 or kind in _SKIP_IDS or (kind == _UNDEFINED and node.tag is None):
+            hidden = inherited is _HIDDEN or kind == _NOSCRIPT
+            context[node.mem_id] = _HIDDEN if hidden else _SKIPPED
+            if kind in _STRIPPED_IDS:
+                stripped.append(node)
+            elif kind == _A and not hidden:
+                anchors.append(node)
         elif kind in _BLOCK_IDS:
             if parts or links:
                 flush()
@@ -195,45 +233,47 @@ def layout(root: LexborNode) -> Layout:
             current = len(tags)
             tags.append(_BLOCK_IDS[kind])
             parents.append(inherited[0])
-            mem_ids.append(node.mem_id)
+            mem_id = node.mem_id
+            mem_ids.append(mem_id)
             attrs.append(f"{found.get('id') or ''} {found.get('class') or ''}".lower() if found else " ")
-            context[node.mem_id] = (current, inherited[1])
+            context[mem_id] = (current, inherited[1])
         elif kind == _BR:
             if parts or links:
                 flush()
         elif kind == _A:
+            anchors.append(node)
             links.append([])
             context[node.mem_id] = (inherited[0], inherited[1] + 1)
         else:
             context[node.mem_id] = inherited
     flush()
-    _add_lines(page, raw, owners, raw_links)
+    _add_lines(page, raw, owners, counts, link_texts)
     return page
 
 
-def _add_lines(page: Layout, raw: list[str], owners: list[int], raw_links: list[list[str]]) -> None:
-    linked = [text for found in raw_links for text in found]
-    cleaned = iter(clean_lines(linked))
-    lines = page.lines
-    for text, block, found in zip(clean_lines(raw), owners, raw_links, strict=True):
-        if not found:
+def _add_lines(
+    page: Layout, raw: list[str], owners: list[int], counts: list[int], link_texts: list[str]
+) -> None:
+    cleaned = clean_lines(link_texts)
+    lines, start = page.lines, 0
+    for text, block, count in zip(clean_lines(raw), owners, counts, strict=True):
+        if not count:
             if text:
                 lines.append(Line(text, 0, block, (), len(text) - text.count(" ")))
             continue
-        texts = tuple(t for t in (next(cleaned) for _ in found) if t)
+        end = start + count
         if text:
-            chars = sum(len(t) - t.count(" ") for t in texts)
-            lines.append(Line(text, chars, block, texts, len(text) - text.count(" ")))
+            texts = tuple(filter(None, cleaned[start:end]))
+            joined = "".join(texts)
+            lines.append(
+                Line(text, len(joined) - joined.count(" "), block, texts, len(text) - text.count(" "))
+            )
+        start = end
 
 
 def node_lines(node: LexborNode) -> list[str]:
     """Non-empty visual lines of ``node``, HTML whitespace collapsed."""
     return [line.text for line in layout(node).lines]
-
-
-def has_descendant(node: LexborNode, selector: str) -> bool:
-    """Whether an element *below* ``node`` matches: lexbor's ``node.css`` also matches ``node`` itself."""
-    return any(found.mem_id != node.mem_id for found in node.css(selector))
 
 
 def node_text(node: LexborNode) -> str:

@@ -60,7 +60,19 @@ class _Sums:
     links: list[int]
 
 
-def _subtree_sums(page: Layout, scores: list[float]) -> _Sums:
+def _with_text(page: Layout) -> list[int]:
+    """The blocks that hold a line (themselves or below), last first: every child before its parent. The
+    passes over the blocks run over these only (on a large page most blocks hold no text)."""
+    parents, marked = page.parents, set()
+    for line in page.lines:
+        block = line.block
+        while block >= 0 and block not in marked:
+            marked.add(block)
+            block = parents[block]
+    return sorted(marked, reverse=True)
+
+
+def _subtree_sums(page: Layout, scores: list[float], order: list[int]) -> _Sums:
     count = len(page.tags)
     score, chars, links = [0.0] * count, [0] * count, [0] * count
     for line, value in zip(page.lines, scores, strict=True):
@@ -70,9 +82,9 @@ def _subtree_sums(page: Layout, scores: list[float]) -> _Sums:
             chars[block] += line.size
             links[block] += line.link_chars
     parents = page.parents
-    for index in range(count - 1, -1, -1):  # children come after their parent in document order
+    for index in order:  # children come after their parent in document order
         parent = parents[index]
-        if parent >= 0 and chars[index]:  # a block without text adds nothing (every line has characters)
+        if parent >= 0:
             score[parent] += score[index]
             chars[parent] += chars[index]
             links[parent] += links[index]
@@ -134,7 +146,9 @@ def _known_container(
     return None
 
 
-def _records(page: Layout, scores: list[float], options: ExtractOptions) -> list[bool] | None:
+def _records(
+    page: Layout, scores: list[float], options: ExtractOptions, order: list[int]
+) -> list[bool] | None:
     """Blocks inside a list of records: ≥ 3 sibling items of one tag and class, each led by a headline link
     (相关推荐, 热点, more-stories teasers) or made mostly of labels (comments: a name, a date, 回复 and one
     sentence). Their sentences read like prose but are not the article. An item with more than a couple of prose
@@ -153,38 +167,61 @@ def _records(page: Layout, scores: list[float], options: ExtractOptions) -> list
             labels[block] += 1
         elif score > 0:
             prose[block] += 1
-    for index in range(count - 1, -1, -1):
+    most = options.record_prose_lines
+    led = []
+    for index in order:  # children first: each block's counts are whole when it is reached
+        found = labels[index]
+        if prose[index] <= most and (headline[index] or (found >= 2 and found >= prose[index])):
+            led.append(index)
         parent = parents[index]
         if parent >= 0:
             if headline[index]:
                 headline[parent] = True
-            labels[parent] += labels[index]
+            labels[parent] += found
             prose[parent] += prose[index]
-    most = options.record_prose_lines
-    led = [
-        i
-        for i in range(count)
-        if prose[i] <= most and (headline[i] or (labels[i] >= 2 and labels[i] >= prose[i]))
-    ]
     if len(led) < options.record_items:
         return None
-    keys = list(zip(parents, page.tags, page.attrs, strict=True))
+    tags, attrs = page.tags, page.attrs
     groups: dict[tuple[int, str, str], list[int]] = {}
-    for i in led:
-        groups.setdefault(keys[i], []).append(i)
-    members = Counter(keys[i] for i in range(count) if keys[i] in groups)
+    for i in reversed(led):  # in document order
+        groups.setdefault((parents[i], tags[i], attrs[i]), []).append(i)
+    groups = {key: items for key, items in groups.items() if len(items) >= options.record_items}
+    if not groups:
+        return None
+    members = _siblings_alike(page, groups)
     record = [False] * count
     for key, items in groups.items():
-        if len(items) >= options.record_items and len(items) * 2 >= members[key]:
+        if len(items) * 2 >= members[key]:
             for i in items:
-                record[i] = True
-    if not any(record):
-        return None
-    for index in range(count):  # parents come first: inherit downwards
-        parent = parents[index]
-        if parent >= 0 and record[parent]:
-            record[index] = True
-    return record
+                _mark_subtree(parents, record, i)
+    return record if any(record) else None
+
+
+def _siblings_alike(
+    page: Layout, groups: dict[tuple[int, str, str], list[int]]
+) -> Counter[tuple[int, str, str]]:
+    """For each (parent, tag, class) key, how many blocks have it (with text or without)."""
+    wanted = {key[0] for key in groups}
+    members: Counter[tuple[int, str, str]] = Counter()
+    tags, attrs = page.tags, page.attrs
+    for index, parent in enumerate(page.parents):
+        if parent in wanted:
+            key = (parent, tags[index], attrs[index])
+            if key in groups:
+                members[key] += 1
+    return members
+
+
+def _mark_subtree(parents: list[int], marks: list[bool], index: int) -> None:
+    """Mark block ``index`` and its descendants: the blocks after it whose parent is at or after it (in document
+    order a subtree is one run of blocks)."""
+    if marks[index]:  # inside a subtree marked already
+        return
+    marks[index] = True
+    end = index + 1
+    while end < len(parents) and parents[end] >= index:
+        marks[end] = True
+        end += 1
 
 
 @dataclass
@@ -214,11 +251,12 @@ def _within(page: Layout, index: int) -> tuple[list[Line], int]:
 def _in_cells(page: Layout) -> list[bool]:
     """Blocks inside a table cell (``<td><p class=MsoNormal>13</p></td>`` too)."""
     count = len(page.tags)
-    if "td" not in page.tags and "th" not in page.tags:
-        return [False] * count
     out = [False] * count
-    for index, (tag, parent) in enumerate(zip(page.tags, page.parents, strict=True)):  # parents come first
-        out[index] = tag in _CELLS or (parent >= 0 and out[parent])
+    if "td" not in page.tags and "th" not in page.tags:
+        return out
+    for index, tag in enumerate(page.tags):
+        if tag in _CELLS:
+            _mark_subtree(page.parents, out, index)
     return out
 
 
@@ -228,13 +266,14 @@ def locate_body(tree: LexborHTMLParser | None, page: Layout, options: ExtractOpt
         return None
     cells = _in_cells(page)
     scores = [line_score(line, options, cell=line.block >= 0 and cells[line.block]) for line in page.lines]
-    record = _records(page, scores, options)
+    order = _with_text(page)
+    record = _records(page, scores, options, order)
     if record is not None:
         scores = [
             min(s, 0.0) if line.block >= 0 and record[line.block] else s
             for line, s in zip(page.lines, scores, strict=True)
         ]
-    sums = _subtree_sums(page, scores)
+    sums = _subtree_sums(page, scores, order)
     top = max(sums.score)
     if top <= 0:
         return None

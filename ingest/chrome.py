@@ -103,6 +103,7 @@ DOC_EXTENSIONS = (
     "doc",
     "docx",
     "wps",
+    "rtf",
     "xls",
     "xlsx",
     "et",

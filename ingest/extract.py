@@ -20,14 +20,46 @@ from ingest.options import DEFAULT_OPTIONS, ExtractOptions
 from ingest.region import normalize_region
 from ingest.scripted import script_fields, scripted_html
 from ingest.sections import count_parts, due_date, report_parts, timeliness
+from ingest.title import pick_title
 
 # A start tag with kilobytes of attributes: the parser's duplicate-attribute check is quadratic in their number
 # (50,000 attributes took 7 s), and no text lives there. Such a tag is a long run without ">" that a tag opens.
 _MAX_TAG = 8192
 _TAG_OPEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]{0,30})")
-# 8 KB without ">" right after a ">": the search jumps from ">" to ">" (a literal prefix), so each run is scanned
-# once (linear, and at C speed: a look-behind tried at every character cost 0.4 ms on a 25 KB page)
-_LONG_PIECE = re.compile(f">[^>]{{{_MAX_TAG}}}")
+_BLOCK = (
+    _MAX_TAG // 2
+)  # a run of _MAX_TAG characters without ">" holds an aligned block this long without one
+
+
+def _long_runs(html: str) -> list[int]:
+    """Where each run of at least ``_MAX_TAG`` characters without ">" starts (just after a ">", or at 0). Such a
+    run covers a whole aligned block of ``_BLOCK`` characters, so only blocks without ">" (a C search each, which
+    stops at the first ">") are looked into: most pages have none, and most of a page is never scanned."""
+    starts: list[int] = []
+    end = -1  # where the last run found ends: its other blocks are in it
+    for block in range(0, len(html) - _BLOCK + 1, _BLOCK):
+        if block < end or html.find(">", block, block + _BLOCK) >= 0:
+            continue
+        start = html.rfind(">", 0, block) + 1
+        end = html.find(">", block + _BLOCK)
+        end = end if end >= 0 else len(html)
+        if end - start >= _MAX_TAG:
+            starts.append(start)
+    return starts
+
+
+def _tag_open(html: str, start: int, end: int) -> re.Match[str] | None:
+    """The first start tag opened in ``html[start:end]``, if its attributes run ``_MAX_TAG`` characters or more
+    (to ``end``). Jumps from "<" to "<" (a C search) and stops where a tag would be too short."""
+    position, last = start, end - _MAX_TAG
+    while True:
+        position = html.find("<", position, last + 1)
+        if position < 0:
+            return None
+        opened = _TAG_OPEN.match(html, position, end)
+        if opened is not None:
+            return opened
+        position += 1
 
 
 def _bounded_tags(html: str) -> str:
@@ -35,15 +67,12 @@ def _bounded_tags(html: str) -> str:
     Linear: only the runs of 8 KB or more between two ">" are looked into."""
     if len(html) < _MAX_TAG:
         return html
-    first = html.find(">")
-    starts = [0] if (first if first >= 0 else len(html)) >= _MAX_TAG else []
-    starts += [found.start() + 1 for found in _LONG_PIECE.finditer(html)]
     out, done = [], 0
-    for start in starts:
+    for start in _long_runs(html):
         end = html.find(">", start)
         end = end if end >= 0 else len(html)
-        opened = _TAG_OPEN.search(html, start, end)
-        if opened is not None and end - opened.start() >= _MAX_TAG:
+        opened = _tag_open(html, start, end)
+        if opened is not None:
             out += [html[done : opened.start()], "<", opened.group(1)]
             done = end
     return "".join([*out, html[done:]]) if out else html
@@ -62,8 +91,7 @@ def extract_report(
     # UTF-8 bytes go to the parser as they are (it would encode the text back into the same bytes)
     tree = LexborHTMLParser(content if exact and bounded is html else bounded)
     html = bounded
-    scripts = _strip_scripts(tree)
-    page = layout(tree.body) if tree.body is not None else Layout()
+    page, scripts = _walk(tree)
     signals = fields.page_signals(tree, page)
     visible = sum(len(line) for line in signals.lines)
     blocked = blocked_reason(html, visible, options.min_page_chars, signals.lines)
@@ -71,9 +99,7 @@ def extract_report(
         return ExtractedReport(url=url, kind="blocked", reason=blocked, charset=charset)
     report = ExtractedReport(url=url, kind="not_report", reason="", charset=charset)
     located = locate_body(tree, page, options)
-    title, report.provenance["title"] = fields.pick_title(
-        signals, tree, page, located.first if located else None
-    )
+    title, report.provenance["title"] = pick_title(signals, tree, page, located.first if located else None)
     body = trimmed(located, title)
     if body_chars(body) < options.min_report_chars:
         body, title = _scripted_body(scripts, body, title, signals, report, options)
@@ -110,10 +136,21 @@ def _near_links(page: Layout, located: Located | None) -> set[str] | None:
     return {text for line in page.lines[max(located.first - 5, 0) : end + 15] for text in line.links}
 
 
-def _strip_scripts(tree: LexborHTMLParser) -> list[LexborNode]:
-    """Scripts, styles, ``<noscript>`` and templates taken out of the tree (one pass); the scripts are returned,
+_STRIPPED = "script, style, noscript, template"
+
+
+def _walk(tree: LexborHTMLParser) -> tuple[Layout, list[LexborNode]]:
+    """The body's layout, then scripts, styles, ``<noscript>`` and templates taken out of the tree (the walk skips
+    them and collects them: no pass of its own over the body; the head is small). The scripts are returned,
     detached but whole, for a page whose article is in a script literal."""
-    removed = tree.css("script, style, noscript, template")
+    if tree.body is None or tree.head is None:  # a frameset: nothing to walk, a pass over the tree
+        return Layout(), _strip(tree.css(_STRIPPED))
+    head = tree.head.css(_STRIPPED)
+    page = layout(tree.body)
+    return page, _strip([*head, *page.stripped])  # in document order: the parser puts them in head or body
+
+
+def _strip(removed: list[LexborNode]) -> list[LexborNode]:
     for node in removed:
         node.decompose(recursive=False)
     return [node for node in removed if node.tag == "script"]
@@ -197,7 +234,8 @@ def _fill_fields(
     visible = fields.visible_source(signals.near) or fields.visible_source(signals.lines)
     report.source = visible or signals.script.get("source") or signals.meta.get("contentsource")
     report.breadcrumb = fields.breadcrumb(page)
-    report.attachments = fields.attachments(tree, report.url, signals.near_links)
+    anchors = page.anchors if tree.body is not None else None  # no <body> (a frameset): the tree's own
+    report.attachments = fields.attachments(tree, report.url, signals.near_links, anchors)
     found = {
         "index_no": "info_table" if report.index_no else "",
         "signer": "body" if report.signer else "",

@@ -7,13 +7,14 @@ Commented-out info-table rows are comments to the parser, so they never leak in.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ingest.blocks import Layout, Line, clean_line, node_text
-from ingest.chrome import DOC_EXTENSIONS, is_attachment_line, is_breadcrumb, is_chrome_line, is_meta_line
+from ingest.blocks import Layout, clean_line, node_text
+from ingest.chrome import DOC_EXTENSIONS, is_breadcrumb, is_chrome_line, is_meta_line
 from ingest.dates import parse_date
 from ingest.model import Attachment
 
@@ -43,8 +44,6 @@ _DOC_NUMBER = re.compile(
 _DOC_LINE_CHARS = 30  # a line this short that holds a 文号 is the document's number line, not a sentence
 _YEAR = re.compile(r"(?<![〔\[［(（\d])((?:19|20)\d{2})\s*年")
 _NULLISH = {"", "null", "none", "undefined", "-", "无"}
-_TITLE_CHARS = 300
-_TITLE_SPLIT = re.compile(r"\s*(?:_|\||--|—|(?<!\d)-(?!\d))\s*")  # not the hyphen of 1-10月
 
 
 @dataclass
@@ -66,15 +65,30 @@ def value_or_none(value: str | None) -> str | None:
     return None if value.lower() in _NULLISH else value
 
 
-def meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
+_META_SELECTOR = "meta[name], meta[property], meta[itemprop]"
+
+
+def meta_tags(tree: LexborHTMLParser, body: list[LexborNode] | None = None) -> dict[str, str]:
+    """The page's named meta tags, first value of a name kept. ``body``: the body's ``<meta>`` elements, when the
+    layout walk has collected them (the head is then the only part searched: one pass less over the tree)."""
     out: dict[str, str] = {}
-    for node in tree.css("meta[name], meta[property], meta[itemprop]"):
+    found = (
+        tree.css(_META_SELECTOR)
+        if body is None or tree.head is None
+        else [*tree.head.css(_META_SELECTOR), *(node for node in body if _named(node))]
+    )
+    for node in found:
         attrs = node.attributes
         name = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").strip().lower()
         value = value_or_none(attrs.get("content"))
         if name and value and name not in out:
             out[name] = value
     return out
+
+
+def _named(node: LexborNode) -> bool:
+    attrs = node.attrs
+    return "name" in attrs or "property" in attrs or "itemprop" in attrs
 
 
 def _label_key(text: str) -> str | None:
@@ -148,117 +162,20 @@ def page_signals(tree: LexborHTMLParser, page: Layout) -> PageSignals:
     deeply its elements nest. The tree must have had its scripts and styles stripped."""
     lines = [line.text for line in page.lines]
     parents = page.parents
-    headings = [
-        line.text
-        for line in page.lines
-        if line.block >= 0
-        and (
-            _is_heading_block(page, line.block)
-            or (parents[line.block] >= 0 and _is_heading_block(page, parents[line.block]))
-        )
-    ]
-    return PageSignals(meta=meta_tags(tree), labels=info_labels(lines), lines=lines, headings=headings)
-
-
-def _title_tag(tree: LexborHTMLParser) -> str:
-    """The ``<title>`` text, whitespace collapsed and cut to a title's length (it is matched against patterns)."""
-    node = tree.css_first("title")
-    return clean_line((node.text() or "")[:_TITLE_CHARS]) if node is not None else ""
-
-
-def html_title(tree: LexborHTMLParser) -> str | None:
-    parts = [p for p in _TITLE_SPLIT.split(_title_tag(tree)) if p.strip()]
-    return value_or_none(max(parts, key=len)) if parts else None
-
-
-def _confirmed(value: str, others: list[str]) -> bool:
-    return any(value in other or (len(other) >= 6 and other in value) for other in others if other)
-
-
-_HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4"])
-_TITLE_CLASS = re.compile(r"(^|[\s_-])(title|tit|headline|bt|biaoti|article-title|art-title)([\s_-]|$)|title")
-_CRUMB_SIGNS = re.compile(r">|»|›|→|首页\s*[/|]")
-_PLAIN_TITLE_CHARS = 10
-_BARE_DATE = re.compile(r"^\s*(19|20)\d{2}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}\s*日?[\s\d:]*$")
-_TITLE_META = ("articletitle", "og:title", "twitter:title", "title")
-
-
-def _title_like(line: Line) -> bool:
-    text = line.text
-    return (
-        6 <= len(text) <= 120
-        and line.link_chars * 2 <= len(text)
-        and not text.endswith(("。", "；"))
-        and not is_chrome_line(text)
-        and not is_meta_line(text)
-        and not _CRUMB_SIGNS.search(text)
-        and not _BARE_DATE.match(text)
-    )
-
-
-def nearest_heading(page: Layout, first: int | None, tag_text: str) -> str | None:
-    """The title-like line nearest above the body (or at its top) that the ``<title>`` confirms, else the
-    nearest one set as a heading (``h1``–``h4`` or a ``title`` class). Never a breadcrumb."""
-    if first is None or not page.lines:
-        return None
-    order = [*range(first - 1, max(first - 16, -1), -1), *range(first, min(first + 3, len(page.lines)))]
-    headings: list[str] = []
-    plain: list[str] = []
-    above = True  # still walking up over nothing but meta and chrome lines from the body's top
-    for index in order:
-        line = page.lines[index]
-        if not _title_like(line):
-            above = above and index < first and (is_meta_line(line.text) or is_chrome_line(line.text))
-            continue
-        if _confirmed(line.text, [tag_text]):
-            return line.text
+    heading: dict[int, bool] = {-1: False}  # per block: it or its parent is a heading (asked once per block)
+    headings = []
+    for line in page.lines:
         block = line.block
-        if block >= 0 and (page.tags[block] in _HEADING_TAGS or _TITLE_CLASS.search(page.attrs[block])):
+        found = heading.get(block)
+        if found is None:
+            parent = parents[block]
+            found = heading[block] = _is_heading_block(page, block) or (
+                parent >= 0 and _is_heading_block(page, parent)
+            )
+        if found:
             headings.append(line.text)
-        elif above and index < first and len(line.text) >= _PLAIN_TITLE_CHARS:
-            plain.append(
-                line.text
-            )  # a plain line right above the body (and its 作者/点击数 line): a styled title
-        above = False
-    return headings[0] if headings else (plain[0] if plain else None)
-
-
-def _meta_title(meta: dict[str, str]) -> str | None:
-    for name in _TITLE_META:
-        value = meta.get(name)
-        if value:
-            parts = [p for p in _TITLE_SPLIT.split(value) if p.strip()]
-            return max(parts, key=len) if parts else value
-    return None
-
-
-def pick_title(
-    signals: PageSignals, tree: LexborHTMLParser, page: Layout | None = None, first: int | None = None
-) -> tuple[str | None, str]:
-    """The meta title when a visible line or the ``<title>`` confirms it (meta values can be copy-paste errors),
-    else the info table's 名称, else the heading nearest the body, else the longest heading the ``<title>``
-    confirms, else the ``<title>`` without the site name."""
-    meta, info = _meta_title(signals.meta), signals.labels.get("title")
-    tag_text = _title_tag(tree)
-    headings = [
-        h for h in signals.headings if len(h) >= 6 and not _CRUMB_SIGNS.search(h) and not is_breadcrumb(h)
-    ]
-    if meta and _confirmed(meta, [*headings, tag_text, info or ""]):
-        return meta, "meta"
-    if info and len(info) >= 4 and not is_attachment_line(info):  # 「名称：统计表.docx」 names a file
-        return info, "info_table"
-    near = nearest_heading(page, first, tag_text) if page is not None else None
-    if near:
-        return near, "line"
-    for heading in sorted(headings, key=len, reverse=True):
-        if heading in tag_text:
-            return heading, "line"
-    if headings:
-        return max(headings, key=len), "line"
-    tag = html_title(tree)
-    if tag and len(tag) >= 4:
-        return tag, "title_tag"
-    return (meta, "meta") if meta else (None, "")
+    metas = page.metas if tree.body is not None else None  # no <body> (a frameset): the tree's own
+    return PageSignals(meta=meta_tags(tree, metas), labels=info_labels(lines), lines=lines, headings=headings)
 
 
 def report_year(title: str | None, paragraphs: list[str]) -> tuple[int | None, str]:
@@ -345,20 +262,18 @@ def visible_date_line(lines: list[str]) -> str | None:
     return None
 
 
-def date_lines(signals: PageSignals) -> list[tuple[str | None, str]]:
+def date_lines(signals: PageSignals) -> Iterator[tuple[str | None, str]]:
     """Candidate texts for the publication date with their provenance, most trusted first: meta tags, the script
     feeding the article, the info table, a labelled line near the title, an unlabelled 「2021-08-01 06:59 来源：…」
-    line next to it, then any labelled line of the page."""
-    near_labelled = next((x for x in signals.near if _DATE_LABEL.search(x) and not _CLOCK.search(x)), None)
-    near_meta = next((x for x in signals.near if is_meta_line(x) and not _CLOCK.search(x)), None)
-    return [
-        *((signals.meta.get(name), "meta") for name in DATE_META),
-        (signals.script.get("date"), "script"),
-        (signals.labels.get("publish_date"), "info_table"),
-        (near_labelled, "line"),
-        (near_meta, "line"),
-        (visible_date_line(signals.lines), "line"),
-    ]
+    line next to it, then any labelled line of the page. Lazily: a later candidate is looked for only when the
+    earlier ones gave no date."""
+    for name in DATE_META:
+        yield signals.meta.get(name), "meta"
+    yield signals.script.get("date"), "script"
+    yield signals.labels.get("publish_date"), "info_table"
+    yield next((x for x in signals.near if _DATE_LABEL.search(x) and not _CLOCK.search(x)), None), "line"
+    yield next((x for x in signals.near if is_meta_line(x) and not _CLOCK.search(x)), None), "line"
+    yield visible_date_line(signals.lines), "line"
 
 
 def visible_source(lines: list[str]) -> str | None:
@@ -389,14 +304,41 @@ def _file_path(href: str) -> str:
     return parts.path.lower()
 
 
-_DOC_HINT = re.compile(r"\.(" + "|".join(DOC_EXTENSIONS) + r")\b", re.I)
+# A dot, then (a one-character look-ahead first: most dots are .html, .js, .cn) a document extension.
+_DOC_HINT = re.compile(
+    r"\.(?=[" + "".join(sorted({e[0] for e in DOC_EXTENSIONS})) + r"])(" + "|".join(DOC_EXTENSIONS) + r")\b",
+    re.I,
+)
 
 
-def attachments(tree: LexborHTMLParser, base_url: str, near: set[str] | None = None) -> list[Attachment]:
+def _hrefs(links: list[LexborNode]) -> list[tuple[LexborNode, str]]:
+    """Each link that has an ``href``, with it stripped (an ``href`` without a value is empty)."""
+    out = []
+    for link in links:
+        try:
+            href = link.attrs["href"]
+        except KeyError:  # an anchor without href (name=, onclick=): rare, so the exception is cheap overall
+            continue
+        out.append((link, (href or "").strip()))
+    return out
+
+
+def attachments(
+    tree: LexborHTMLParser,
+    base_url: str,
+    near: set[str] | None = None,
+    anchors: list[LexborNode] | None = None,
+) -> list[Attachment]:
     """Document links (by the file name in the path or a ``filename=`` parameter). With ``near``, only links whose
-    text is among those next to the body: a sidebar's or footer's files are not the page's attachments."""
+    text is among those next to the body: a sidebar's or footer's files are not the page's attachments.
+    ``anchors``: the page's ``<a>`` elements in document order, when the layout walk has collected them (the
+    same as ``tree.css("a")``: the parser puts every ``<a>`` in the body), which saves a pass over the tree."""
     out: dict[str, Attachment] = {}
-    found = [(link, (link.attrs["href"] or "").strip()) for link in tree.css("a[href]")]
+    found = (
+        _hrefs(anchors)
+        if anchors is not None
+        else [(link, (link.attrs["href"] or "").strip()) for link in tree.css("a[href]")]
+    )
     if not _DOC_HINT.search("\n".join(href for _, href in found)):  # one pass: most pages link no file
         return []
     for link, href in found:

@@ -37,7 +37,13 @@ def _nfkc(text: str) -> str:
     if not _NFKC_STABLE.search(text):
         return text
     text = _FULL_WIDTH.sub(_narrow, text)
-    return unicodedata.normalize("NFKC", text) if _NFKC_STABLE.search(text) else text
+    if not _NFKC_STABLE.search(text):
+        return text
+    # NFKC never composes across a line break: only the lines with a character to normalize go through it
+    lines = text.split("\n")
+    return "\n".join(
+        unicodedata.normalize("NFKC", line) if _NFKC_STABLE.search(line) else line for line in lines
+    )
 
 
 def normalize_lines(lines: list[str]) -> list[str]:

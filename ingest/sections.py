@@ -46,18 +46,32 @@ def _heading_text(line: str) -> str:
     return line[:_HEADING_CHARS]
 
 
+# Whether any part's pattern matches (one search per heading instead of five), and the words every
+# leader_duties alternative holds (a C substring test before its regex, on every line).
+_ANY_PART = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _PATTERNS.values()))
+_DUTY = _PATTERNS["leader_duties"]
+_DUTY_WORDS = ("责任人", "负责人", "履行")
+
+
+def _duty_line(line: str) -> bool:
+    return any(word in line for word in _DUTY_WORDS) and bool(_DUTY.search(line))
+
+
 def report_parts(paragraphs: list[str]) -> dict[str, str | None]:
     """For each required part, the heading (or line) that shows it, or ``None``."""
     found: dict[str, str | None] = dict.fromkeys(PARTS)
     for line in paragraphs:
         heading = _heading_text(line) if _is_heading(line) else None
-        for part, pattern in _PATTERNS.items():
-            if found[part] is not None:
-                continue
-            if heading is not None and pattern.search(heading):
-                found[part] = heading
-            elif part == "leader_duties" and pattern.search(line):
-                found[part] = line[:_HEADING_CHARS]
+        if heading is not None and _ANY_PART.search(heading):
+            for part, pattern in _PATTERNS.items():
+                if found[part] is not None:
+                    continue
+                if pattern.search(heading):
+                    found[part] = heading
+                elif part == "leader_duties" and _duty_line(line):
+                    found[part] = line[:_HEADING_CHARS]
+        elif found["leader_duties"] is None and _duty_line(line):
+            found["leader_duties"] = line[:_HEADING_CHARS]
     return found
 
 

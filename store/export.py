@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from store.attachments import public_attachment
 from store.captures import CSV_CAPTURE_COLUMNS, capture_columns
 from store.queries import Filters, iter_documents
+from store.reports import REPORT_FIELDS
 
 # The columns of a JSON-lines record, in order.
 RECORD_COLUMNS = (
@@ -47,16 +48,7 @@ RECORD_COLUMNS = (
     "body",
     "source_name",
     "fetched_at",
-    # reports, required parts, timeliness (store/reports.py)
-    "report_id",
-    "version",
-    "sections",
-    "missing_parts",
-    "deadline",
-    "late",
-    "days_late",
-    "first_seen",
-    "backdated",
+    *REPORT_FIELDS,  # reports, required parts, timeliness
     "capture",
 )
 # A CSV row: the record's columns, lists joined (breadcrumb with " > ", keywords with spaces), attachments as two

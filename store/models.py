@@ -9,11 +9,13 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Index,
     Integer,
     LargeBinary,
     PrimaryKeyConstraint,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -22,10 +24,18 @@ from store.types import UTCDateTime, utcnow
 # 64-bit sequence numbers on PostgreSQL; SQLite's rowid alias must be spelled INTEGER (it is 64-bit anyway)
 SEQ = BigInteger().with_variant(Integer(), "sqlite")
 Blob = bytes  # AttachmentFile has a column named ``bytes``
+# documents' sort keys: an undated document first, one of no year as year 0 (indexed by 0009)
+DATE_ORDER = "coalesce(publish_date, '0001-01-01')"
+YEAR_ORDER = "coalesce(report_year, 0)"
 
 
 class Document(SQLModel, table=True):
     __tablename__ = "documents"
+    # the date and year orders of the read API, as store.queries writes them (migration 0009)
+    __table_args__ = (
+        Index("ix_documents_date_order", text(DATE_ORDER), "seq"),
+        Index("ix_documents_year_order", text(YEAR_ORDER), "seq"),
+    )
 
     seq: int | None = Field(default=None, sa_column=Column(SEQ, primary_key=True))
     id: str = Field(max_length=64, unique=True, index=True)
@@ -69,13 +79,16 @@ class Document(SQLModel, table=True):
 
 
 class ReportBand(SQLModel, table=True):
-    """MinHash LSH bands of each document's text: documents sharing a band are near-duplicate candidates."""
+    """MinHash LSH bands of each document's text: documents sharing a band are near-duplicate candidates.
+
+    Keyed by the document's ``seq`` (8 bytes, not the 64-character id) in one primary-key index, without a rowid
+    table on SQLite: the lookup by band reads the index alone (migration 0010)."""
 
     __tablename__ = "report_bands"
-    __table_args__ = (PrimaryKeyConstraint("band", "document_id"),)
+    __table_args__ = (PrimaryKeyConstraint("band", "seq"), {"sqlite_with_rowid": False})
 
     band: int = Field(sa_column=Column(BigInteger, nullable=False))
-    document_id: str = Field(max_length=64, index=True)
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))  # documents.seq
 
 
 class SourceExpectation(SQLModel, table=True):

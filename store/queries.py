@@ -16,8 +16,8 @@ from sqlalchemy.engine import Connection
 
 from store import ranking
 from store.errors import AmbiguousPrefix
-from store.models import Document
-from store.search import match_join, match_params
+from store.models import DATE_ORDER, YEAR_ORDER, Document
+from store.search import count_sql, match_join, match_params
 from store.sql import fetch, fetch_together
 
 DOCUMENTS: Table = Document.__table__  # type: ignore[attr-defined]
@@ -37,12 +37,8 @@ SUMMARY_COLUMNS = (
     "fetched_at",
 )
 _EQUAL = ("source_name", "report_year", "province", "city", "county", "agency")
-_UNDATED = date(1, 1, 1)  # undated documents sort first
-_SORT_KEYS = {
-    "seq": "documents.seq",
-    "publish_date": "coalesce(documents.publish_date, :undated)",
-    "report_year": "coalesce(documents.report_year, 0)",
-}
+# the expressions of the indexes of migration 0009, literally (an index on an expression serves only that one)
+_SORT_KEYS = {"seq": "documents.seq", "publish_date": DATE_ORDER, "report_year": YEAR_ORDER}
 
 
 @dataclass(frozen=True)
@@ -116,12 +112,10 @@ def list_documents(
     source, conditions, params = _selection(connection.dialect.name, filters, match)
     name, descending = sort.lstrip("-"), sort.startswith("-")
     key = _SORT_KEYS[name]
-    if name == "publish_date":
-        params["undated"] = _UNDATED
     if after is not None and name == "seq":  # the primary key alone: an index range scan
         conditions.append(f"documents.seq {'<' if descending else '>'} :after_seq")
     elif after is not None:
-        conditions.append(f"({key}, documents.seq) {'<' if descending else '>'} (:after_key, :after_seq)")
+        conditions.append(_after_key(connection.dialect.name, key, "<" if descending else ">"))
         params["after_key"] = after[0]
     if after is not None:
         params["after_seq"] = after[1]
@@ -133,11 +127,23 @@ def list_documents(
     return fetch(connection, sql, params, plan_each_time=match is not None)
 
 
+def _after_key(dialect: str, key: str, beyond: str) -> str:
+    """``(key, seq)`` beyond ``(:after_key, :after_seq)``. SQLite seeks an index on an expression for a range of
+    the expression only (a row value is scanned for), hence the range, then the tie on seq."""
+    if dialect == "postgresql":
+        return f"({key}, documents.seq) {beyond} (:after_key, :after_seq)"
+    return f"{key} {beyond}= :after_key AND ({key} {beyond} :after_key OR documents.seq {beyond} :after_seq)"
+
+
 def count_documents(connection: Connection, *, filters: Filters, match: tuple[str, ...] | None = None) -> int:
-    source, conditions, params = _selection(connection.dialect.name, filters, match)
-    sql = f"SELECT count(*) AS n FROM {source}{_where(conditions)}"
-    rows = fetch(connection, sql, params, plan_each_time=match is not None)
-    return int(rows[0]["n"])
+    conditions, params = filters.where()
+    if match is None:
+        return int(
+            fetch(connection, f"SELECT count(*) AS n FROM documents{_where(conditions)}", params)[0]["n"]
+        )
+    params.update(match_params(match))
+    sql = count_sql(connection.dialect.name, conditions)
+    return int(fetch(connection, sql, params, plan_each_time=True, no_seqscan=True)[0]["n"])
 
 
 _BY_ID = "SELECT * FROM documents WHERE id = :id"

@@ -89,19 +89,22 @@ def ranked_hits(
     """The ``limit`` hits after the cursor ``after`` = ((tier, score), seq), in rank order."""
     search, cursor = _Search(connection, filters, words), _after(after)
     title = search.newest(title=True, limit=candidates)
-    newest = search.newest(title=False, limit=candidates)
     titled = {seq for seq, _ in title}
-    window = sorted(
-        [Hit(0, score, seq) for seq, score in title]
-        + [Hit(1, score, seq) for seq, score in newest if seq not in titled],
-        key=Hit.order,
-    )
-    page = [h for h in window if cursor is None or h.order() > cursor.order()][:limit]
+    page = _beyond(sorted((Hit(0, score, seq) for seq, score in title), key=Hit.order), cursor)[:limit]
+    if len(page) == limit:  # tier 0 fills the page (words in every title: 法治, 年度报告 …): tier 1 unread
+        return page
+    newest = search.newest(title=False, limit=candidates)
+    tier1 = sorted((Hit(1, score, seq) for seq, score in newest if seq not in titled), key=Hit.order)
+    page += _beyond(tier1, cursor)[: limit - len(page)]
     if len(page) < limit and len(newest) == candidates:  # the window is full: older matches follow
         below = cursor.seq if cursor is not None and cursor.tier == 2 else newest[-1][0]
         older = search.newest(title=False, limit=limit - len(page) + len(titled), below=below)
         page += [Hit(2, score, seq) for seq, score in older if seq not in titled][: limit - len(page)]
     return page
+
+
+def _beyond(hits: list[Hit], cursor: Hit | None) -> list[Hit]:
+    return hits if cursor is None else [h for h in hits if h.order() > cursor.order()]
 
 
 def search_page(

@@ -120,6 +120,23 @@ def match_join(dialect: str) -> tuple[str, str]:
     return join, f"{FTS_TABLE} MATCH :match"
 
 
+def count_sql(dialect: str, conditions: list[str]) -> str:
+    """The number of documents with every word among those meeting ``conditions`` (on ``documents``), read from
+    the index alone: a join would look up every match's row in ``documents`` (on SQLite 0.2 s for 4,000 matches
+    of one word at 20k documents, against 4 ms this way)."""
+    found = (
+        f"{FTS_TABLE}.vector @@ plainto_tsquery('simple', :words)"
+        if dialect == "postgresql"
+        else (f"{FTS_TABLE} MATCH :match")
+    )
+    if (
+        conditions
+    ):  # SQLite: "+rowid" keeps the filter out of FTS5's plan (it would run the match once per row)
+        rowid = "rowid" if dialect == "postgresql" else "+rowid"
+        found += f" AND {rowid} IN (SELECT documents.seq FROM documents WHERE {' AND '.join(conditions)})"
+    return f"SELECT count(*) AS n FROM {FTS_TABLE} WHERE {found}"
+
+
 def candidates_sql(dialect: str, *, title: bool, conditions: list[str]) -> str:
     """The newest ``:limit`` documents with every word (in the title with ``title``) among ``conditions`` on the
     index's ``rowid``, each with its relevance ``score`` (higher is better), computed for those rows only (SQLite's

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from typing import Any
 
 BEFORE = 40  # characters of context before the first match
@@ -35,7 +36,9 @@ def window_params(words: tuple[str, ...]) -> dict[str, Any]:
     return {"anchor": anchor(words)}
 
 
+@lru_cache(maxsize=256)
 def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern per search (a page marks up to 201 windows with it)."""
     longest_first = sorted(set(words), key=len, reverse=True)  # 行政复议 before 行政
     return re.compile("|".join(re.escape(w) for w in longest_first), re.IGNORECASE)
 

@@ -72,13 +72,24 @@ def _bind(value: Any, dialect: str) -> Any:
 
 
 def fetch(
-    connection: Connection, sql: str, params: dict[str, Any] | None = None, *, plan_each_time: bool = False
+    connection: Connection,
+    sql: str,
+    params: dict[str, Any] | None = None,
+    *,
+    plan_each_time: bool = False,
+    no_seqscan: bool = False,
 ) -> list[dict[str, Any]]:
     """Rows of ``sql`` as dicts, with the store's column types (see :func:`converters`).
 
     ``plan_each_time``: the best plan depends on the values (a search: how common its words are). psycopg
     prepares a statement run five times, and PostgreSQL then settles on one plan for all values: not for these.
+    ``no_seqscan`` (PostgreSQL; implies ``plan_each_time``): planned with sequential scans off, for this statement
+    alone (``SET LOCAL`` in a transaction of its own). For a word nearly every document has, the planner prefers
+    reading the whole search table to the GIN index, not costing that it then decompresses every row's
+    ``tsvector`` from TOAST: a count took 220 ms that way at 20k documents, against 15 ms through the index.
     """
+    if no_seqscan and connection.dialect.name == "postgresql":
+        return _fetch_without_seqscan(connection, sql, params or {})
     dialect = connection.dialect.name
     bound = {k: _bind(v, dialect) for k, v in (params or {}).items()}
     raw: Any = connection.connection.dbapi_connection
@@ -100,6 +111,22 @@ def fetch(
     finally:
         cursor.close()
     return _converted(out, dialect)
+
+
+def _fetch_without_seqscan(connection: Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    raw: Any = connection.connection.dbapi_connection
+    cursor = raw.cursor(row_factory=dict_row)
+    try:
+        with raw.transaction():  # BEGIN … COMMIT (a savepoint inside a transaction already open)
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(driver_sql(sql, "postgresql"), params, prepare=False)
+            out = cursor.fetchall()
+            cursor.execute("SET LOCAL enable_seqscan = on")  # a savepoint's SET LOCAL would outlive it
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(connection, exc, sql, params, raw, cursor) from exc
+    finally:
+        cursor.close()
+    return _converted(out, "postgresql")
 
 
 def fetch_together(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -29,6 +30,19 @@ def _data_home(tmp_path_factory: pytest.TempPathFactory) -> None:
     """What tests start never writes under the real home: fazhi's default data directory (WARC files …) is a
     temporary one, for the subprocesses too."""
     os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_restored() -> Iterator[None]:
+    """A command run in-process (typer's CliRunner) sets fazhi's logging up: the root logger's handlers and level
+    are put back after the test, so no handler outlives the test (and the stream it was given)."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers and not type(handler).__module__.startswith("_pytest"):
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)

@@ -99,7 +99,7 @@ def test_run_says_what_to_do_when_the_port_is_taken(tmp_path: Path) -> None:
 
 
 def test_crawl_then_export(tmp_path: Path, portals: tuple[dict, int]) -> None:
-    env = _env(tmp_path)
+    env = {**_env(tmp_path), "FAZHI_KEYWORDS": "2"}  # the crawl's index step gives each new document two
     crawl = subprocess.run(
         [*FAZHI, "crawl", "--demo", "--portal-port", str(portals[1])],
         cwd=tmp_path,
@@ -122,6 +122,15 @@ def test_crawl_then_export(tmp_path: Path, portals: tuple[dict, int]) -> None:
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert len(names) == 5 and [n[:4] for n in names] == ["000_", "001_", "002_", "003_", "004_"]
     assert all(len(n) == len("000_0123456789abcdef.txt") for n in names)
+    lines = subprocess.run(
+        [*FAZHI, "export", "--format", "jsonl", "--out", "-"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.splitlines()
+    assert [len(json.loads(line)["keywords"]) for line in lines] == [2] * 5
 
 
 def test_extract_prints_json_without_a_database(tmp_path: Path) -> None:
@@ -222,7 +231,7 @@ def test_serve_api_only_serves_and_schedules_nothing(tmp_path: Path) -> None:
     port = free_port()
     env = _env(tmp_path)
     process = subprocess.Popen(
-        [*FAZHI, "serve", "--api-only", "--port", str(port)],
+        [*FAZHI, "serve", "--api-only", "--port", str(port), "--sources", str(ROOT / "seeds" / "demo.toml")],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -238,6 +247,10 @@ def test_serve_api_only_serves_and_schedules_nothing(tmp_path: Path) -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         assert response.status_code == 200 and response.json()["items"] == []
+        spec = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()
+        names = spec["components"]["schemas"]["RecrawlBody"]["properties"]["sources"]["anyOf"][0]["items"]
+        # the recrawls it takes: the names of its sources file (the demo's five)
+        assert names["enum"] == ["dongguan-rsj", "hedong", "huzhou-rsj", "jianghai-rsj", "liangjiang"]
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)

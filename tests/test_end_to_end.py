@@ -76,7 +76,7 @@ def test_recrawl_adds_nothing_new(db: Engine, demo_sources: list[Any]) -> None:
 
 @pytest.fixture(scope="module")
 def api(crawled: tuple[Any, list[Any]]) -> Any:
-    with running_app(create_app(engine=crawled[0], settings=Settings())) as base:
+    with running_app(create_app(engine=crawled[0], config=Settings().api_config())) as base:
         yield base
 
 

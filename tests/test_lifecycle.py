@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 
 from crawler.sources import Source
 from fazhi.lifecycle import start_line, stop_line, warn_placeholder_contact
-from fazhi.logs import JsonFormatter, TextFormatter
+from fazhi.logs import JsonFormatter, TextFormatter, configure_logging
 from fazhi.settings import Settings
 
 
@@ -113,3 +113,27 @@ def test_many_sources_are_counted_not_all_named() -> None:
         "10 sources (s0, s1, s2, s3, s4, s5, s6, s7, … 2 more); schedule deadline; next run none scheduled"
         in line
     )
+
+
+def test_logging_set_up_under_a_swapped_stderr_writes_to_the_real_one_once_it_is_back(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """typer's CliRunner swaps sys.stderr while a command runs and closes its stream after: fazhi's handler, set up
+    by that command, then wrote every later record (a service thread's, after the test) to the closed stream."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    swapped = io.StringIO()
+    try:
+        monkeypatch.setattr(sys, "stderr", swapped)
+        configure_logging("INFO", "text")
+        logging.getLogger("fazhi.test").info("while swapped")
+        during = swapped.getvalue()
+        monkeypatch.undo()
+        swapped.close()
+        logging.getLogger("fazhi.test").warning("once it is back")
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    err = capsys.readouterr().err
+    assert "while swapped" in during
+    assert "once it is back" in err and "Logging error" not in err

@@ -126,7 +126,7 @@ EXPECTED = [
 def test_coverage_of_a_district_with_a_missing_year(district: tuple[Engine, Path]) -> None:
     db, _ = district
     with (
-        running_app(create_app(engine=db, settings=Settings())) as base,
+        running_app(create_app(engine=db, config=Settings().api_config())) as base,
         httpx.Client(base_url=base) as client,
     ):
         rows = client.get("/coverage", params={"as_of": "2024-06-01"}).json()["rows"]
@@ -151,7 +151,7 @@ def test_coverage_of_a_district_with_a_missing_year(district: tuple[Engine, Path
 def test_two_years_are_two_reports_with_their_timeliness(district: tuple[Engine, Path]) -> None:
     db, _ = district
     with (
-        running_app(create_app(engine=db, settings=Settings())) as base,
+        running_app(create_app(engine=db, config=Settings().api_config())) as base,
         httpx.Client(base_url=base) as client,
     ):
         reports = client.get("/reports").json()["items"]
@@ -223,7 +223,7 @@ def test_fazhi_coverage_prints_the_rows(
 def test_coverage_of_the_demo(crawled: tuple[Engine, list[Any]]) -> None:
     db, _ = crawled
     with (
-        running_app(create_app(engine=db, settings=Settings())) as base,
+        running_app(create_app(engine=db, config=Settings().api_config())) as base,
         httpx.Client(base_url=base) as client,
     ):
         documents = client.get("/documents", params={"limit": 100}).json()["items"]

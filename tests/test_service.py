@@ -87,7 +87,7 @@ def test_without_a_configured_token_operator_endpoints_say_how_to_set_one(
     from api import create_app
     from tests.servers import running_app
 
-    with running_app(create_app(engine=crawled[0], settings=Settings(api_token=token))) as base:
+    with running_app(create_app(engine=crawled[0], config=Settings(api_token=token).api_config())) as base:
         response = httpx.post(f"{base}/-/recrawl", headers=AUTH)
     assert response.status_code == 403 and "FAZHI_API_TOKEN" in response.json()["error"]
 

@@ -37,7 +37,7 @@ def test_changed_page_becomes_a_new_version(
         portal.replace_page(item.path, original)
     assert second.new == 1
     with (
-        running_app(create_app(engine=db, settings=Settings())) as base,
+        running_app(create_app(engine=db, config=Settings().api_config())) as base,
         httpx.Client(base_url=base) as client,
     ):
         items = client.get("/documents").json()["items"]

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
-from api.cursor import decode_cursor, encode_cursor
+from api.cursor import encode_cursor, resume
 from api.deps import read
 from api.documents import search_match
 from api.errors import ApiError
@@ -93,10 +93,9 @@ def _form(request: Request) -> dict[str, str]:
 def _search(connection: Connection, form: dict[str, str], cursor: str | None) -> dict[str, Any]:
     params = parse_form(form, cursor)
     match = search_match(params.q)
-    order = params.sort or (
-        "rank" if match else "-seq"
-    )  # newest first: the primary key, no sort of every row
-    after = decode_cursor(params.cursor, order)
+    # newest first by default (the primary key, no sort of every row); the cursor's order wins, as in the API
+    default = params.sort or ("rank" if match else "-seq")
+    order, after = resume(params.cursor, default, searching=bool(match))
     rows = queries.list_documents(
         connection,
         filters=params.filters(),

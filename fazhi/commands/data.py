@@ -61,7 +61,7 @@ def crawl(
             crawl_sources(loaded, db=db, config=crawl_config(settings), on_event=progress.update)
         )
     if index_after:
-        _index(db)
+        _index(db, settings.keywords)
     if as_json:
         print(json.dumps([s.as_dict() for s in stats], ensure_ascii=False))
     else:
@@ -79,20 +79,21 @@ def crawl(
         raise typer.Exit(1)
 
 
-def _index(db: Engine) -> int:
+def _index(db: Engine, keywords: int) -> int:
+    """Index what is not indexed yet, giving new documents ``keywords`` keywords (FAZHI_KEYWORDS)."""
     from rich.progress import Progress
 
     from crawler.indexer import index_pending
 
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("indexing for search", total=None)
-        return index_pending(db, on_batch=lambda n: progress.advance(task, n))
+        return index_pending(db, on_batch=lambda n: progress.advance(task, n), keywords=keywords)
 
 
 def index() -> None:
     """Build the full-text search index for documents that are not in it yet (jieba words)."""
     settings = load_settings()
-    count = _index(open_engine(settings.database_url))
+    count = _index(open_engine(settings.database_url), settings.keywords)
     console.print(f"indexed {count} documents for search")
 
 

@@ -65,7 +65,7 @@ def serve(
         typer.Option(
             "--api-only",
             help="serve the read API alone, no scheduler and no crawls (replicas beside `fazhi scheduler` and "
-            "`fazhi worker`)",
+            "`fazhi worker`, with the same sources: the recrawls it takes are of their names)",
         ),
     ] = False,
 ) -> None:
@@ -75,12 +75,15 @@ def serve(
 
     settings = load_settings()
     db = open_engine(settings.database_url)
+    loaded = load_sources(
+        sources, settings
+    )  # the API takes recrawls of these (the scheduler's, in its setup)
     try:
         if api_only:
             console.print(f"serving http://{host}:{port}/documents  (API only, database {shown(db)})")
-            asyncio.run(run_api(db=db, settings=settings, host=host, port=port))
+            names = [s.name for s in loaded]
+            asyncio.run(run_api(db=db, settings=settings, host=host, port=port, sources=names))
             return
-        loaded = load_sources(sources, settings)
         console.print(
             f"serving http://{host}:{port}/documents  ({len(loaded)} sources, database {shown(db)})"
         )

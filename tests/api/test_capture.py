@@ -47,7 +47,9 @@ def archived(
 
 @pytest.fixture(scope="module")
 def api(archived: tuple[Engine, Path, list[Any]]) -> Iterator[str]:
-    with running_app(create_app(engine=archived[0], settings=Settings(warc_dir=archived[1]))) as base:
+    with running_app(
+        create_app(engine=archived[0], config=Settings(warc_dir=archived[1]).api_config())
+    ) as base:
         yield base
 
 
@@ -169,7 +171,7 @@ def test_a_document_without_capture_or_file_is_a_clear_404(db: Engine, tmp_path:
         session.connection().execute(
             Document.__table__.update().where(Document.__table__.c.id == "e" * 64).values(capture=gone)  # type: ignore[attr-defined]
         )
-    with running_app(create_app(engine=db, settings=Settings(warc_dir=tmp_path))) as base:
+    with running_app(create_app(engine=db, config=Settings(warc_dir=tmp_path).api_config())) as base:
         none = httpx.get(f"{base}/documents/{'d' * 64}/capture")
         missing = httpx.get(f"{base}/documents/{'e' * 64}/capture")
         unknown = httpx.get(f"{base}/documents/{'f' * 64}/capture")
@@ -190,7 +192,7 @@ def test_a_damaged_record_is_an_error_not_a_wrong_page(
     data = bytearray((directory / capture["warc_file"]).read_bytes())
     data[capture["offset"] + 40] ^= 0xFF  # one byte inside the response record's compressed stream
     (damaged_dir / capture["warc_file"]).write_bytes(bytes(data))
-    with running_app(create_app(engine=db, settings=Settings(warc_dir=damaged_dir))) as base:
+    with running_app(create_app(engine=db, config=Settings(warc_dir=damaged_dir).api_config())) as base:
         response = httpx.get(f"{base}/documents/{document['id']}/capture")
     assert response.status_code == 500 and response.json()["ok"] is False
     assert capture["warc_file"] in response.json()["error"]

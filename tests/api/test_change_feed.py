@@ -48,7 +48,7 @@ def test_consumer_sees_every_change_once_while_writers_run(db: Engine) -> None:
     writers = [threading.Thread(target=_writer, args=(db, n)) for n in range(WRITERS)]
     expected = WRITERS * PER_WRITER + WRITERS * len(range(0, PER_WRITER, 3))
     seen: list[int] = []
-    with running_app(create_app(engine=db, settings=Settings())) as base:
+    with running_app(create_app(engine=db, config=Settings().api_config())) as base:
         for thread in writers:
             thread.start()
         since, deadline = 0, time.monotonic() + 60

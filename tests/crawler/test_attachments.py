@@ -227,7 +227,7 @@ def test_jsonl_export_carries_the_attachments(crawled_files: dict[str, Any]) -> 
 
 def test_the_api_serves_text_and_bytes(crawled_files: dict[str, Any]) -> None:
     document = _full(crawled_files, "with-pdf.html")
-    app = create_app(engine=crawled_files["db"], settings=Settings())
+    app = create_app(engine=crawled_files["db"], config=Settings().api_config())
     with running_app(app) as base, httpx.Client(timeout=60) as client:  # a search loads jieba: slow when busy
         url = f"{base}/documents/{document['id'][:16]}/attachments"
         shown = client.get(f"{base}/documents/{document['id']}").json()

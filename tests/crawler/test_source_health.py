@@ -64,7 +64,7 @@ def _health(tmp_path: Path) -> tuple[dict[str, Any], dict[str, float], dict[tupl
     """The source's health in /-/sources, and the two health gauges of /metrics, from a real API server."""
     engine = make_engine(f"sqlite:///{tmp_path / 'fazhi.db'}")
     try:
-        with running_app(create_app(engine=engine, settings=Settings(api_token=TOKEN))) as base:
+        with running_app(create_app(engine=engine, config=Settings(api_token=TOKEN).api_config())) as base:
             sources = httpx.get(f"{base}/-/sources", headers={"Authorization": f"Bearer {TOKEN}"}).json()
             text = httpx.get(f"{base}/metrics").text
     finally:

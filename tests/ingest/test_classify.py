@@ -78,6 +78,35 @@ def test_ruishu_challenge_is_blocked() -> None:
     assert report.kind == "blocked" and report.reason == "blocked_js_challenge"
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        "<meta content='abc' R='M'>",
+        '<META CONTENT="abc" r=M>',
+        "<script>$_TS=window['$_TS'];</script>",
+    ],
+)
+def test_ruishu_challenge_in_any_letter_case_is_blocked(head: str) -> None:
+    page = f"<html><head>{head}</head><body><p>加载中</p></body></html>"
+    report = extract_report(page.encode(), "http://127.0.0.2/a.html")
+    assert report.kind == "blocked" and report.reason == "blocked_js_challenge"
+
+
+def test_a_block_message_only_in_the_markup_is_blocked() -> None:
+    page = (
+        "<html><head><script>var tip = '您的访问疑似攻击';</script></head><body><p>请稍候</p></body></html>"
+    )
+    report = extract_report(page.encode(), "http://127.0.0.2/a.html")
+    assert report.kind == "blocked" and report.reason == "blocked_waf"
+
+
+def test_a_meta_named_like_the_challenge_words_alone_is_not_a_block() -> None:
+    page = (
+        f"<html><head><meta name='color' content='red'></head><body><p>{'依法行政，' * 500}</p></body></html>"
+    )
+    assert extract_report(page.encode(), "http://127.0.0.2/a.html").kind != "blocked"
+
+
 def test_maintenance_stub_is_blocked() -> None:
     report = extract_report("<html><body>临时维护</body></html>".encode(), "http://127.0.0.2/a.html")
     assert report.kind == "blocked" and report.reason == "maintenance_stub"

@@ -174,3 +174,59 @@ def test_required_parts_with_the_headings_that_show_them() -> None:
         "other": False,
     }
     assert report.section_headings["shortcomings"] == "二、存在的不足和原因"
+
+
+@pytest.mark.parametrize("ext", ["rtf", "RTF", "pdf", "wps"])
+def test_a_document_link_next_to_the_body_is_an_attachment(ext: str) -> None:
+    link = f"<p>附件：<a href='/files/2023fz.{ext}'>2023年法治政府建设年度报告.{ext}</a></p>"
+    report = _extract(_page(top=f"<h1>{TITLE}</h1>", body=PROSE + link))
+    assert [(a.type, a.url) for a in report.attachments] == [
+        (ext.lower(), f"http://127.0.0.2/files/2023fz.{ext}")
+    ]
+    assert report.provenance["attachments"] == "links"
+
+
+def test_a_page_link_is_not_an_attachment() -> None:
+    link = "<p>相关链接：<a href='/news/2023fz.html'>2023年法治政府建设年度报告.rtf.html</a></p>"
+    assert _extract(_page(top=f"<h1>{TITLE}</h1>", body=PROSE + link)).attachments == []
+
+
+def test_the_layout_walks_anchors_are_the_trees_links() -> None:
+    """The attachments read the anchors the layout walk collected, not a CSS pass: the same links, in the same
+    order, skipped subtrees (svg, button, object) and anchors without href included."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from ingest.blocks import layout
+    from ingest.fields import attachments
+
+    page = (
+        "<html><head><title>t</title><a href='/head.pdf'>页头</a></head><body>"
+        "<p><a href='/a.pdf'>甲</a><a name='x'>无链接</a><a href>空</a></p>"
+        "<svg><a href='/svg.doc'><text>图</text></a></svg><button><a href='/b.xls'>按钮</a></button>"
+        "<object data='/o.pdf'><a href='/o.pdf'>下载</a></object><select><option>/s.pdf</option></select>"
+        "<a href='/img.pdf'><img src='i.png' title='图片'></a><a href='/a.pdf'>甲again</a></body></html>"
+    )
+    tree = LexborHTMLParser(page)
+    assert tree.body is not None
+    walked = attachments(tree, "http://127.0.0.2/x/", None, layout(tree.body).anchors)
+    assert walked == attachments(tree, "http://127.0.0.2/x/")
+    assert [a.url.rsplit("/", 1)[-1] for a in walked] == [
+        "head.pdf",
+        "a.pdf",
+        "svg.doc",
+        "b.xls",
+        "o.pdf",
+        "img.pdf",
+    ]
+
+
+def test_a_meta_in_the_body_counts_and_one_inside_noscript_does_not() -> None:
+    """The walk collects the body's metas (microdata puts them there) and leaves out what <noscript> holds, as
+    the page is read without it: its links are no attachments either."""
+    body = (
+        "<noscript><meta name='PubDate' content='2020-01-01'><a href='/hidden.pdf'>报告.pdf</a></noscript>"
+        f"<div itemscope><meta itemprop='datePublished' content='2024-03-07'>{PROSE}</div>"
+    )
+    report = _extract(_page(top=f"<h1>{TITLE}</h1>", body=body))
+    assert (report.publish_date, report.provenance["publish_date"]) == (date(2024, 3, 7), "meta")
+    assert report.attachments == []

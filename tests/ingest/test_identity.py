@@ -4,6 +4,7 @@ import hashlib
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.identity import content_hash, normalize_body, normalize_lines, normalize_text
 
@@ -25,11 +26,12 @@ def test_same_text_different_markup_same_id() -> None:
     assert a == b == hashlib.sha256("2020年,我局\n报告如下:".encode()).hexdigest()
 
 
+def has_descendant(node: LexborNode, selector: str) -> bool:
+    """Whether an element *below* ``node`` matches: lexbor's ``node.css`` also matches ``node`` itself."""
+    return any(found.mem_id != node.mem_id for found in node.css(selector))
+
+
 def test_has_descendant_ignores_the_node_itself() -> None:
-    from selectolax.lexbor import LexborHTMLParser
-
-    from ingest.blocks import has_descendant
-
     tree = LexborHTMLParser("<div id=a><span>x</span></div><div id=b><p>y</p></div>")
     a, b = tree.css_first("#a"), tree.css_first("#b")
     assert a is not None and b is not None

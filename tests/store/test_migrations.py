@@ -30,6 +30,12 @@ REPORT_COLUMNS = [
 ]
 
 
+# SQLite's reflection skips indexes on expressions (0009's), so autogenerate cannot compare them there: the test
+# below checks them by name and expression
+@pytest.mark.filterwarnings(
+    "ignore:Skipped unsupported reflection of expression-based index:sqlalchemy.exc.SAWarning",
+    "ignore:autogenerate skipping metadata-specified expression-based index:UserWarning",
+)
 def test_migrated_schema_matches_the_models(db: Engine) -> None:
     with db.connect() as connection:
         assert current(connection) == head()
@@ -38,6 +44,33 @@ def test_migrated_schema_matches_the_models(db: Engine) -> None:
         )
         diffs = compare_metadata(context, SQLModel.metadata)
     assert diffs == []
+
+
+def test_the_expression_indexes_are_the_models(db: Engine) -> None:
+    """0009's indexes on the read API's sort expressions, as the model declares them (on both backends)."""
+    from store.models import DATE_ORDER, YEAR_ORDER
+
+    with db.connect() as connection:
+        if db.dialect.name == "sqlite":
+            found = dict(
+                connection.execute(
+                    text(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'documents'"
+                    )
+                ).all()
+            )
+        else:
+            found = dict(
+                connection.execute(
+                    text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'documents'")
+                ).all()
+            )
+    date_index, year_index = found["ix_documents_date_order"], found["ix_documents_year_order"]
+    if db.dialect.name == "sqlite":
+        assert date_index.endswith(f"({DATE_ORDER}, seq)") and year_index.endswith(f"({YEAR_ORDER}, seq)")
+    else:
+        assert "COALESCE(publish_date, '0001-01-01'::date), seq" in date_index
+        assert "COALESCE(report_year, 0), seq" in year_index
 
 
 def test_upgrade_twice_is_a_no_op(db: Engine) -> None:
@@ -57,6 +90,8 @@ def test_a_file_from_before_migrations_is_adopted_and_keeps_its_rows(tmp_path: P
         for column in ("health", "health_reason", "health_message"):  # added by 0008
             connection.exec_driver_sql(f"ALTER TABLE crawl_runs DROP COLUMN {column}")
         connection.exec_driver_sql("DROP INDEX ix_documents_report_id")  # added by 0005, with its columns
+        for index in ("ix_documents_date_order", "ix_documents_year_order"):  # added by 0009
+            connection.exec_driver_sql(f"DROP INDEX {index}")
         for name in REPORT_COLUMNS:
             connection.exec_driver_sql(f"ALTER TABLE documents DROP COLUMN {name}")
         connection.exec_driver_sql("ALTER TABLE documents DROP COLUMN capture")  # added by 0007
@@ -146,3 +181,61 @@ def test_every_migration_goes_down_and_up_again(db: Engine) -> None:
         tables = set(inspect(connection).get_table_names())
     assert {"documents", "changes", "host_pace"} <= tables
     assert ("procrastinate_jobs" in tables) == (db.dialect.name == "postgresql")
+
+
+def test_band_rows_move_from_document_ids_to_seq_and_back(db: Engine) -> None:
+    """0010 keys the report bands by ``seq``: stored rows are carried over (and back down), and a near-duplicate
+    stored after the upgrade still joins the report whose bands were migrated."""
+    from alembic.script import ScriptDirectory
+
+    from store.migrate import _config, downgrade
+    from store.reports import band_keys, shingles, signature
+
+    before = ScriptDirectory.from_config(_config()).get_revision("0010").down_revision
+    assert isinstance(before, str)
+    body = "\n".join(f"第{n}段:依法行政工作持续推进,行政执法规范化水平不断提高。" * 3 for n in range(12))
+    keys = sorted(set(band_keys(signature(shingles(body)))))
+    downgrade(db, before)
+    with db.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO documents (id, body, url, source_name, fetched_at, breadcrumb, attachments, "
+                "keywords, provenance, agency, report_year, report_id, version) VALUES (:id, :body, "
+                "'http://127.0.0.2/a', 's', '2026-01-01', '[]', '[]', '[]', '{}', '甲局', 2025, :id, 1)"
+            ),
+            {"id": "a" * 64, "body": body},
+        )
+        connection.execute(
+            text("INSERT INTO report_bands (band, document_id) VALUES (:band, :id)"),
+            [{"band": key, "id": "a" * 64} for key in keys],
+        )
+    assert upgrade(db) == head()
+    with db.connect() as connection:
+        seq = connection.execute(text("SELECT seq FROM documents")).scalar_one()
+        rows = connection.execute(text("SELECT band, seq FROM report_bands ORDER BY band")).all()
+    assert [tuple(r) for r in rows] == [(key, seq) for key in keys]
+    edited = body.replace("第3段", "第三段")
+    with write_session(db) as session:
+        upsert_document(
+            session=session,
+            document=Document(
+                id="b" * 64,
+                body=edited,
+                url="http://127.0.0.2/b",
+                source_name="s",
+                agency="甲局",
+                report_year=2025,
+            ),
+        )
+    with db.connect() as connection:
+        joined = connection.execute(
+            text("SELECT report_id, version FROM documents WHERE id = :id"), {"id": "b" * 64}
+        )
+        assert tuple(joined.one()) == ("a" * 64, 2)
+    downgrade(db, before)
+    with db.connect() as connection:
+        back = connection.execute(
+            text("SELECT band, document_id FROM report_bands WHERE document_id = :id"), {"id": "a" * 64}
+        )
+        assert sorted(tuple(r) for r in back) == [(key, "a" * 64) for key in keys]
+    assert upgrade(db) == head()

@@ -17,7 +17,7 @@ from store.coverage import CoverageFilters, Expectation, coverage_rows
 from store.documents import upsert_document
 from store.models import CrawlRun
 from store.queries import Filters, get_document, list_documents
-from store.reports import list_reports, report_versions
+from store.reports import MAX_CANDIDATES, list_reports, report_versions
 
 SEEDS = json.loads(
     (Path(__file__).resolve().parents[2] / "seeds" / "reports.json").read_text(encoding="utf-8")
@@ -129,6 +129,23 @@ def test_another_agency_with_the_same_text_is_another_report(db: Engine) -> None
     first = store(db, row(HUZHOU, "http://127.0.0.2/a.html"), "2020-03-21")
     copy = store(db, row(edited(HUZHOU), "http://127.0.0.2/b.html", agency="湖州市司法局"), "2020-03-22")
     assert copy["report_id"] == copy["id"] != first["id"]
+
+
+def test_a_version_is_found_behind_more_look_alikes_of_other_agencies_than_are_confirmed(db: Engine) -> None:
+    """Candidates are narrowed to the agency and year in SQL before the few most similar are confirmed: copies
+    of the text under other agencies and years (each sharing every band) do not crowd the report out."""
+    first = store(db, row(HUZHOU, "http://127.0.0.2/a.html"), "2020-03-21")
+    with write_session(db) as session:
+        for n in range(MAX_CANDIDATES + 4):  # the original text: more bands shared than the edited copy
+            body = "\n".join([*HUZHOU, f"(转载{n})"])
+            other = {"agency": f"其他局{n}"} if n % 2 else {"report_year": 2020}
+            values = row(HUZHOU, f"http://127.0.0.2/copy{n}.html", **other) | {
+                "id": content_hash(body),
+                "body": body,
+            }
+            upsert_document(session=session, document=values, seen_at=at("2020-04-01"))
+    second = store(db, row(edited(HUZHOU), "http://127.0.0.2/republished.html"), "2020-04-10")
+    assert (second["report_id"], second["version"]) == (first["id"], 2)
 
 
 def test_required_parts_are_kept_and_a_missing_part_is_found_by_the_filter(db: Engine) -> None:

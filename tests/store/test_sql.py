@@ -78,3 +78,23 @@ def test_a_dropped_connection_is_invalidated_like_core_does(db: Engine) -> None:
     assert raised.value.connection_invalidated
     with db.connect() as connection:  # the pool made a new one
         assert fetch(connection, "SELECT 1 AS one") == [{"one": 1}]
+
+
+@pytest.mark.parametrize("autocommit", [True, False])
+def test_no_seqscan_plans_that_statement_alone(db: Engine, autocommit: bool) -> None:
+    """PostgreSQL: the statement is planned without sequential scans; the setting is back to on afterwards, on
+    an autocommit connection (the API's reads) and inside an open transaction alike, and after an error too."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: the planner setting is PostgreSQL's")
+    _fill(db)
+    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+    with db.connect().execution_options(**options) as connection:
+        plan = fetch(connection, "EXPLAIN SELECT count(*) AS n FROM documents", no_seqscan=True)
+        assert "Seq Scan" not in " ".join(r["QUERY PLAN"] for r in plan)
+        assert fetch(connection, "SHOW enable_seqscan") == [{"enable_seqscan": "on"}]
+        with pytest.raises(DBAPIError):
+            fetch(connection, "SELECT no_such_column FROM documents", no_seqscan=True)
+        if not autocommit:
+            connection.rollback()
+        assert fetch(connection, "SHOW enable_seqscan") == [{"enable_seqscan": "on"}]
+        assert fetch(connection, "SELECT count(*) AS n FROM documents", no_seqscan=True) == [{"n": 2}]

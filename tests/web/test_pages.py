@@ -23,7 +23,7 @@ _RESOURCE = re.compile(r"""<(?:script|link|img|iframe|source)\b[^>]*?\b(?:src|hr
 
 @pytest.fixture(scope="module")
 def site(crawled: tuple[Any, list[Any]]) -> Iterator[tuple[str, Any]]:
-    with running_app(create_app(engine=crawled[0], settings=Settings(api_token=TOKEN))) as base:
+    with running_app(create_app(engine=crawled[0], config=Settings(api_token=TOKEN).api_config())) as base:
         yield base, crawled[0]
 
 
@@ -244,7 +244,7 @@ def test_sign_out_ends_the_session(client: httpx.Client) -> None:
 
 
 def test_without_a_token_the_console_is_off(crawled: tuple[Any, list[Any]]) -> None:
-    with running_app(create_app(engine=crawled[0], settings=Settings())) as base:
+    with running_app(create_app(engine=crawled[0], config=Settings().api_config())) as base:
         page = httpx.get(f"{base}/ops")
         assert "未启用" in page.text
         assert httpx.post(f"{base}/ops/login", data={"token": ""}).status_code == 403
