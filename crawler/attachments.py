@@ -29,7 +29,6 @@ from ingest.files import FileLimits, FileText, sniff
 from ingest.files.report import FetchedAttachment, ReadAttachment, join_attachments, wants_attachments
 from ingest.files.runner import read_in_place
 from ingest.model import Attachment, ExtractedReport, SourceHints
-from ingest.tokens import token_text
 from store import FrontierEntry
 from store.attachments import latest_by_url, save_attachments
 from store.types import utcnow
@@ -87,7 +86,6 @@ async def attach(crawl: SourceCrawl, entry: FrontierEntry, report: ExtractedRepo
             {"n": n, **_row(item, file, n == body_index, keep)}
             for n, (item, file) in enumerate(zip(items, files, strict=True))
         ]
-        await _tokens(crawl, rows)
         await asyncio.to_thread(save_attachments, crawl.db, document_id=merged.id, rows=rows)
     return merged
 
@@ -291,28 +289,9 @@ def _row(item: Fetched, file: ReadAttachment, is_body: bool, keep: bool) -> dict
         **{f.name: getattr(record, f.name) for f in dataclasses.fields(record)},
         "is_body": is_body,
         "text": file.text,
-        "tokens": "",
+        "tokens": "",  # search words come from the indexing step (crawler.indexer reads the text itself)
         "content": content if keep else None,
         "etag": headers.get("etag") or reused.get("etag"),
         "last_modified": headers.get("last-modified") or reused.get("last_modified"),
         "fetched_at": utcnow(),
     }
-
-
-def search_words(texts: list[str]) -> list[str]:
-    """jieba words of each text (run in an extraction worker)."""
-    return [token_text(text) if text else "" for text in texts]
-
-
-async def _tokens(crawl: SourceCrawl, rows: list[dict[str, Any]]) -> None:
-    """Search words for the attachments whose text is not the body (the body's are the document's)."""
-    texts = [row["text"] if row["status"] == "extracted" and not row["is_body"] else "" for row in rows]
-    if not any(texts):
-        return
-    try:
-        words = await crawl.extractor.run(search_words, texts, timeout=crawl.config.extract_timeout)
-    except PageError as exc:  # the attachments stay stored; their text is then not searchable
-        log.warning("attachment words: %s", exc, extra={"source": crawl.source.name})
-        return
-    for row, tokens in zip(rows, words, strict=True):
-        row["tokens"] = tokens

@@ -1,7 +1,13 @@
 """Page reading off the event loop: list parsing, extraction and jieba run in worker processes, each call under a
-deadline; the loop waits on the worker's pipe itself (no thread hop). A call over it has its worker killed and replaced (a thread could only be abandoned, still holding the
-GIL and its memory), so a hostile page costs at most ``timeout`` seconds of one worker and never stalls the loop
-or the API on it. An exception in a worker, or a worker that dies, fails that one page (``parse_error: …``).
+deadline; the loop waits on the worker's pipe itself (no thread hop). A call over it has its worker killed and
+replaced (a thread could only be abandoned, still holding the GIL and its memory), so a hostile page costs at most
+``timeout`` seconds of one worker and never stalls the loop or the API on it. An exception in a worker, or a worker
+that dies, fails that one page (``parse_error: …``).
+
+The deadline is the worker's own CPU time: the worker arms ``ITIMER_PROF`` for each call, and the kernel ends it
+with SIGPROF when the call has used ``timeout`` CPU seconds (in C code too: nothing to poll, no ``/proc`` read per
+page). A worker starved by a loaded machine is therefore not taken for a hostile page; one that neither answers
+nor runs is stopped by the parent after ``WALL_FACTOR`` times the deadline in wall time.
 """
 
 from __future__ import annotations
@@ -36,8 +42,10 @@ WALL_FACTOR = (
 
 
 def _serve(conn: Connection) -> None:
-    """A worker's loop: run each ``(function, args)`` received, answer ``("ok", value)`` or ``("error", text)``."""
+    """A worker's loop: run each ``(function, args, timeout)`` received under a CPU-time deadline of ``timeout``
+    seconds (SIGPROF ends the process), answer ``("ok", value)`` or ``("error", text)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops its workers
+    signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the CPU deadline: the kernel terminates the worker
     _die_with_parent()
     os.nice(WORKER_NICENESS)  # the event loop (crawl and API) comes first when the CPUs are busy
     for module in PRELOAD:  # imports are not a page's time: they happen before the first deadline starts
@@ -45,26 +53,17 @@ def _serve(conn: Connection) -> None:
     conn.send(("ready", None))
     while True:
         try:
-            function, args = conn.recv()
+            function, args, timeout = conn.recv()
         except (EOFError, OSError):  # the parent closed the pipe or died
             return
+        signal.setitimer(signal.ITIMER_PROF, timeout)
         try:
             answer: tuple[str, Any] = ("ok", function(*args))
         except Exception as exc:  # any failure of a page is that page's, never the worker's
             answer = ("error", f"{type(exc).__name__}: {exc}"[:300])
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
         conn.send(answer)
-
-
-def _cpu_seconds(pid: int | None) -> float | None:
-    """A process's user + system CPU seconds (Linux ``/proc``); None where that cannot be read."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            fields = stat.read().rsplit(b")", 1)[1].split()  # after the command name, which may hold spaces
-        return (int(fields[11]) + int(fields[12])) / os.sysconf(
-            "SC_CLK_TCK"
-        )  # utime, stime: fields 14 and 15
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def _die_with_parent() -> None:
@@ -125,34 +124,22 @@ class _Worker:
         return self.process.is_alive()
 
     async def call(self, function: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> Any:
-        """Run ``function(*args)`` in this worker; the loop waits on the pipe (no thread). The deadline is
-        ``timeout`` seconds of the worker's own CPU time, so a worker starved by a loaded machine (it runs at nice
-        10) is not taken for a hostile page; a worker that neither answers nor runs gets ``WALL_FACTOR`` times
-        the deadline in wall time. Where the CPU time cannot be read, the deadline is wall time."""
-        loop = asyncio.get_running_loop()
-        pid = self.process.pid
-        started, cpu_start = loop.time(), _cpu_seconds(pid)
+        """Run ``function(*args)`` in this worker; the loop waits on the pipe (no thread). The worker stops itself
+        after ``timeout`` seconds of its own CPU time; a worker that neither answers nor runs is stopped after
+        ``WALL_FACTOR`` times that in wall time."""
         try:
-            self.conn.send((function, args))
-            wait = timeout
-            while True:
-                try:
-                    await self._readable(wait)
-                    break
-                except TimeoutError:
-                    used = _cpu_seconds(pid)
-                    if used is None or cpu_start is None:
-                        raise
-                    left = timeout - (used - cpu_start)
-                    if left <= 0 or loop.time() - started >= timeout * WALL_FACTOR:
-                        raise
-                    wait = max(left, 0.25)
+            self.conn.send((function, args, timeout))
+            await self._readable(timeout * WALL_FACTOR)
             status, value = self.conn.recv()
         except TimeoutError:
             self.kill()
             raise ExtractTimeout(f"no answer within {timeout:g} s: the worker was stopped") from None
         except (EOFError, OSError, BrokenPipeError) as exc:
             self.kill()
+            if self.process.exitcode == -signal.SIGPROF:  # its CPU deadline
+                raise ExtractTimeout(
+                    f"no answer within {timeout:g} s of CPU: the worker was stopped"
+                ) from None
             raise ParseError(f"worker died (exit code {self.process.exitcode})") from exc
         except BaseException:  # cancelled mid-call: its late answer must not reach the next caller
             self.kill()
@@ -200,11 +187,12 @@ class ExtractionPool:
 
     async def _acquire(self) -> _Worker:
         while True:
-            self._all = {w for w in self._all if w.alive}
-            # one may have died idle (the thread that started it ended)
-            self._idle = [w for w in self._idle if w.alive]
-            if self._idle:
-                return self._idle.pop()
+            while self._idle:  # one may have died idle (the thread that started it ended)
+                worker = self._idle.pop()
+                if worker.alive:
+                    return worker
+                with self._lock:
+                    self._all.discard(worker)
             if len(self._all) + self._starting < self.workers:
                 self._starting += 1
                 try:

@@ -33,6 +33,13 @@ def _statements(dialect: str) -> tuple[Any, Any]:
     return document, sighting.returning(_SIGHTINGS.c.pk)
 
 
+_SEEN_AGAIN = (  # a known sighting's last_seen, built once
+    update(_SIGHTINGS)
+    .where(_SIGHTINGS.c.document_id == bindparam("doc_id"), _SIGHTINGS.c.url == bindparam("doc_url"))
+    .values(last_seen=bindparam("seen_at", type_=_SIGHTINGS.c.last_seen.type))
+)
+
+
 def document_row(document: Document) -> dict[str, Any]:
     return {c.name: getattr(document, c.name) for c in _DOCUMENTS.columns if c.name != "seq"}
 
@@ -99,11 +106,7 @@ def record_sighting(
     inserted = connection.execute(_statements(connection.dialect.name)[1], row)
     if inserted.first() is not None:
         return True
-    connection.execute(
-        update(_SIGHTINGS)
-        .where(_SIGHTINGS.c.document_id == document_id, _SIGHTINGS.c.url == url)
-        .values(last_seen=seen_at)
-    )
+    connection.execute(_SEEN_AGAIN, {"doc_id": document_id, "doc_url": url, "seen_at": seen_at})
     return False
 
 
@@ -116,13 +119,6 @@ def find_document(*, session: Session, id_or_prefix: str) -> Document | None:
     if len(matches) > 1:
         raise AmbiguousPrefix(key, [m.id for m in matches])
     return matches[0] if matches else None
-
-
-def sightings_of(*, session: Session, document_id: str) -> list[Sighting]:
-    statement = (
-        select(Sighting).where(col(Sighting.document_id) == document_id).order_by(col(Sighting.first_seen))
-    )
-    return list(session.scalars(statement))
 
 
 def keywordless(connection: Connection, seqs: list[int]) -> set[int]:

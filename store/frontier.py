@@ -8,9 +8,10 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, Table, select, update
+from sqlalchemy import Engine, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -19,9 +20,6 @@ from store.models import CrawlRun, FrontierEntry
 from store.types import utcnow
 
 _FRONTIER: Table = FrontierEntry.__table__  # type: ignore[attr-defined]
-_CHUNK_ROWS = (
-    1000  # rows per INSERT: 10 bound values a row, far under SQLite (32766 since 3.32) and psycopg (65535)
-)
 
 
 def entry_key(source_name: str, method: str, url: str, data: Iterable[Iterable[str]] = ()) -> str:
@@ -65,9 +63,23 @@ def start_run(
         return run, False
 
 
-def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_FRONTIER)
+@cache
+def _upsert_statement(dialect: str) -> Any:
+    """The frontier's upsert, built once per dialect and run with many rows (executemany: compiled once)."""
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_FRONTIER)
+    excluded = statement.excluded
+    # the last outcome and validators stay: they decide the conditional request and the unchanged-body skip
+    requeue = {
+        "run_id": excluded.run_id,
+        "state": "pending",
+        "attempts": 0,
+        "title": excluded.title,
+        "dialect": excluded.dialect,
+        "kind": excluded.kind,
+    }
+    return statement.on_conflict_do_update(
+        index_elements=["key"], set_=requeue, where=_FRONTIER.c.run_id != excluded.run_id
+    )
 
 
 def enqueue(session: Session, *, run_id: int, source_name: str, entries: Iterable[NewEntry]) -> None:
@@ -87,28 +99,9 @@ def enqueue(session: Session, *, run_id: int, source_name: str, entries: Iterabl
             "title": e.title,
             "state": "pending",
         }
-    values = list(rows.values())
-    for start in range(0, len(values), _CHUNK_ROWS):
-        _upsert(session, values[start : start + _CHUNK_ROWS])
-
-
-def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
-    statement = _insert(session).values(rows)
-    excluded = statement.excluded
-    # the last outcome and validators stay: they decide the conditional request and the unchanged-body skip
-    requeue = {
-        "run_id": excluded.run_id,
-        "state": "pending",
-        "attempts": 0,
-        "title": excluded.title,
-        "dialect": excluded.dialect,
-        "kind": excluded.kind,
-    }
-    session.connection().execute(
-        statement.on_conflict_do_update(
-            index_elements=["key"], set_=requeue, where=_FRONTIER.c.run_id != excluded.run_id
-        )
-    )
+    if rows:
+        connection = session.connection()
+        connection.execute(_upsert_statement(connection.dialect.name), list(rows.values()))
 
 
 def pending(engine: Engine, *, run_id: int, kind: str) -> list[FrontierEntry]:
@@ -129,7 +122,15 @@ def mark(session: Session, key: str, *, state: str, outcome: str, reason: str = 
     changes = {"state": state, "outcome": outcome, "reason": reason, **values}
     if state == "done":
         changes["done_at"] = utcnow()
-    session.connection().execute(update(_FRONTIER).where(_FRONTIER.c.key == key).values(**changes))
+    statement = _mark_statement(tuple(sorted(changes)))
+    session.connection().execute(statement, {"entry_key": key, **{f"new_{k}": v for k, v in changes.items()}})
+
+
+@cache
+def _mark_statement(columns: tuple[str, ...]) -> Any:
+    """An entry's update for these columns, built once (a statement per page would be compiled per page)."""
+    values = {name: bindparam(f"new_{name}", type_=_FRONTIER.c[name].type) for name in columns}
+    return update(_FRONTIER).where(_FRONTIER.c.key == bindparam("entry_key")).values(values)
 
 
 def give_up_pending(engine: Engine, *, run_id: int, kind: str, reason: str) -> int:
@@ -153,14 +154,3 @@ def finish_run(engine: Engine, *, run_id: int, stats: dict[str, Any], error: str
             .where(col(CrawlRun.id) == run_id)
             .values(state="failed" if error else "finished", finished_at=utcnow(), stats=stats, error=error)
         )
-
-
-def entries_of(engine: Engine, *, source_name: str | None = None) -> list[FrontierEntry]:
-    with read_session(engine) as session:
-        statement = select(FrontierEntry)
-        if source_name:
-            statement = statement.where(col(FrontierEntry.source_name) == source_name)
-        rows = list(session.scalars(statement))
-        for row in rows:
-            session.expunge(row)
-        return rows

@@ -18,9 +18,9 @@ from api import create_app
 from fazhi.settings import Settings
 from store import Document, FrontierEntry
 from store.attachments import PUBLIC_FIELDS
-from store.documents import sightings_of
 from store.export import export_jsonl, export_txt
 from tests.conftest import crawl
+from tests.rows import sightings_of
 from tests.servers import running_app
 
 pytestmark = pytest.mark.integration

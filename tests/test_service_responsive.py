@@ -19,9 +19,9 @@ import httpx
 import pytest
 
 from store import make_engine
-from store.frontier import entries_of
 from tests.conftest import ROOT
 from tests.pages import PARAGRAPH, PagesApp, list_page, nested_page
+from tests.rows import entries_of
 from tests.servers import free_port, running_app
 
 pytestmark = pytest.mark.integration

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from crawler.engine import CrawlConfig, SourceStats, crawl_sources
 from crawler.sources import Source
 from portalsim.portal import Portal
-from store.frontier import entries_of
+from tests.rows import entries_of
 
 CONFIG = CrawlConfig(user_agent="fazhi-tests", keywords=0)
 

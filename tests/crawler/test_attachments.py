@@ -27,10 +27,10 @@ from portalsim.portal import Portal
 from store import read_session
 from store.attachments import ATTACHMENTS, PUBLIC_FIELDS
 from store.export import export_jsonl
-from store.frontier import entries_of
 from store.queries import Filters, list_documents
 from tests.conftest import BACKENDS, store_for
 from tests.netguard import loopback_only
+from tests.rows import entries_of
 from tests.servers import free_port, running_app, serving
 
 pytestmark = pytest.mark.integration

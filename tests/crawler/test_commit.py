@@ -11,9 +11,10 @@ from sqlmodel import select
 from crawler.commit import Committer, commit
 from crawler.outcomes import Outcome, PageOutcome
 from store import Document, FrontierEntry, read_session
-from store.frontier import NewEntry, entries_of, start_run
+from store.frontier import NewEntry, start_run
 from store.types import utcnow
 from tests.conftest import make_db
+from tests.rows import entries_of
 
 
 def _pages(db: Engine, source: str, urls: list[str]) -> list[FrontierEntry]:

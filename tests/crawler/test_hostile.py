@@ -13,9 +13,9 @@ import pytest
 
 from crawler.engine import CrawlConfig, crawl_sources
 from crawler.sources import Source
-from store.frontier import entries_of
 from tests.conftest import BACKENDS, make_db, store_for
 from tests.netguard import loopback_only
+from tests.rows import entries_of
 
 pytestmark = pytest.mark.integration
 CONFIG = CrawlConfig(

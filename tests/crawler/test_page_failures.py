@@ -19,10 +19,10 @@ from crawler import pipeline
 from crawler.engine import CrawlConfig, crawl_sources
 from crawler.sources import Source
 from store import CrawlRun, read_session
-from store.frontier import entries_of
 from tests.conftest import ROOT, make_db
 from tests.crawler.misbehave import extract_or_misbehave, parse_or_raise
 from tests.pages import PagesApp, list_page, report_page
+from tests.rows import entries_of
 from tests.servers import running_app
 
 pytestmark = pytest.mark.integration
