@@ -26,7 +26,7 @@ run: $(RUN_STAMP)  ## the demo: simulated portals + API + a first crawl (make ru
 	$(BIN)/fazhi run --port $(PORT) --portal-port $(PORTAL_PORT)
 
 test: $(STAMP)  ## the suite, with a throw-away PostgreSQL server and Debian's Chromium for the browser tests
-	scripts/with-postgres scripts/with-chromium $(BIN)/pytest -q -rs
+	scripts/with-postgres scripts/with-chromium $(BIN)/pytest -q -rs --durations=25
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -40,8 +41,24 @@ _GRAMMAR = (
 _CURSOR = re.compile(_GRAMMAR, re.ASCII)
 # the OpenAPI pattern: the same grammar with plain groups (read alike by ECMA-262, Python and Rust regexes)
 PATTERN = "^(?:" + re.sub(r"\(\?P<\w+>", "(?:", _GRAMMAR) + ")$"
+
+
+def _in_string_branch(pattern: str) -> Callable[[dict[str, Any]], None]:
+    """Puts ``pattern`` in a parameter's string branch (an optional cursor is ``anyOf`` string or null), where
+    client generators read it."""
+
+    def declare(schema: dict[str, Any]) -> None:
+        for branch in schema.get("anyOf", [schema]):
+            if branch.get("type") == "string":
+                branch["pattern"] = pattern
+
+    return declare
+
+
 MAX_LENGTH = 64  # the longest the grammar admits is a rank cursor of 49 characters
 SEQ_CURSOR = f"^seq\\.{_SEQ}$"  # listings in ingest order alone (/reports)
+declare_pattern = _in_string_branch(PATTERN)  # the json_schema_extra of a cursor field
+declare_seq_pattern = _in_string_branch(SEQ_CURSOR)
 
 _INVALID = "invalid cursor: pass back the `next` value of a previous page unchanged"
 _BELOW, _ABOVE = -1, 2**63 - 1  # seqs before and after every row's (seqs are positive)

@@ -106,7 +106,7 @@ class ListParams(ExportParams):
     cursor: str | None = Field(
         None,
         max_length=cursors.MAX_LENGTH,
-        json_schema_extra={"pattern": cursors.PATTERN},  # declared; api.cursor checks it with a clear message
+        json_schema_extra=cursors.declare_pattern,  # declared; api.cursor checks it with a clear message
         description="`next` of the previous page: `<order>.<key>.<seq>` (api/cursor.py); its order wins over "
         "`sort`",
     )

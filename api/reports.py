@@ -31,9 +31,8 @@ class ReportParams(FilterParams):
     cursor: str | None = Field(
         None,
         max_length=cursors.MAX_LENGTH,
-        json_schema_extra={
-            "pattern": cursors.SEQ_CURSOR
-        },  # declared; api.cursor checks it with a clear message
+        # declared; api.cursor checks it with a clear message
+        json_schema_extra=cursors.declare_seq_pattern,
         description="`next` of the previous page: `seq.<seq>` (api/cursor.py)",
     )
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from crawler import warc
+from crawler.decide import failed
 from crawler.outcomes import Outcome, PageOutcome
 from store import write_session
 from store.captures import set_capture
@@ -25,7 +26,10 @@ def commit(db: Engine, pages: list[PageOutcome]) -> list[PageOutcome]:
     """Write ``pages`` in one transaction; a report whose body was already held becomes ``SEEN``."""
     captures = [page.capture for page in pages if page.capture]
     if captures:  # their WARC records on disk before the rows that point at them (one fsync for the group)
-        warc.sync_captures(captures)
+        lost = warc.sync_captures(captures)
+        for page in pages:
+            if page.capture and page.capture["warc_file"] in lost:
+                _unarchived(page)
     with write_session(db) as session:
         if any(p.document is not None for p in pages):
             feed_lock(session)  # before any shared row (store.changes)
@@ -33,6 +37,24 @@ def commit(db: Engine, pages: list[PageOutcome]) -> list[PageOutcome]:
     for page in held:  # only once committed: a transaction that failed is tried again page by page
         page.outcome = Outcome.SEEN
     return pages
+
+
+def _unarchived(page: PageOutcome) -> None:
+    """A report whose WARC records may not be on disk fails as a failed WARC write does: no document, no capture;
+    the page is fetched again by the next crawl. The group's other pages commit."""
+    reason = warc.ArchiveFailure.reason
+    attempts = int(page.changes.get("attempts") or 0)
+    as_failed = failed(
+        page.entry, reason, status=page.http_status, attempts=attempts, detail=f"{reason}: WARC fsync failed"
+    )
+    page.outcome, page.changes, page.reason, page.detail = (
+        as_failed.outcome,
+        as_failed.changes,
+        as_failed.reason,
+        as_failed.detail,
+    )
+    page.document = page.capture = page.search_tokens = page.previous_id = None
+    page.resight = False
 
 
 def write(session: Session, page: PageOutcome) -> bool:

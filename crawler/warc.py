@@ -132,16 +132,20 @@ class WarcWriter:
             self._sync(current, end)
         return current.name, offsets, opened
 
-    def sync_files(self, names: set[str]) -> None:
+    def sync_files(self, names: set[str]) -> set[str]:
         """Everything written so far to the files ``names`` (of this writer) on disk: the current file is fsynced
-        now, a closed one was when it closed; a file retired after a failed fsync raises ``OSError``."""
+        now, a closed one was when it closed. Returns the names whose records may not be on disk: a file retired
+        after a failed fsync, or the current one when its fsync fails now."""
         with self._lock:
             current, end = self._file, self._file.written if self._file else 0
             lost = names & self._lost
-        if lost:
-            raise OSError(f"{sorted(lost)[0]} failed before these records reached the disk")
-        if current is not None and current.name in names:
-            self._sync(current, end)
+        if current is not None and current.name in names and current.name not in lost:
+            try:
+                self._sync(current, end)
+            except OSError as exc:
+                log.error("WARC fsync failed in %s: %s", self.options.directory, exc)
+                lost.add(current.name)
+        return lost
 
     def _current(self) -> _File:
         assert self._file is not None
@@ -291,19 +295,17 @@ def archive_page(
     return archive(options, db, result.wire, result.content, page, sync=False)
 
 
-def sync_captures(captures: list[dict[str, Any]]) -> None:
+def sync_captures(captures: list[dict[str, Any]]) -> set[str]:
     """Put the records that ``captures`` point at on disk, before the transaction that stores them: one fsync per
-    file for a whole commit group (writers whose options ask for none are left alone). Raises
-    :class:`ArchiveFailure` when a file could not be synced: the group does not commit, its pages are fetched
-    again."""
+    file for a whole commit group (writers whose options ask for none are left alone). Returns the files that
+    could not be synced: the committer fails the pages pointing into them (``warc_write``), the others commit."""
     names = {capture["warc_file"] for capture in captures}
     with _writers_lock:
         writers = [w for w in _writers.values() if w.options.fsync]
+    lost: set[str] = set()
     for writer in writers:
-        try:
-            writer.sync_files(names)
-        except OSError as exc:
-            raise ArchiveFailure(f"WARC fsync failed in {writer.options.directory}: {exc}") from exc
+        lost |= writer.sync_files(names)
+    return lost
 
 
 def _metadata_fields(page: Page) -> list[tuple[str, str]]:

@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     )
     warc_fsync: bool = Field(
         True,
-        description="fsync each page's records before its document commits (false: written whole, not fsynced)",
+        description="fsync the records before the transaction that commits their documents, once per commit group (false: written whole, fsynced when the file closes)",
     )
     warc_retention_days: int = Field(
         0,

@@ -97,7 +97,9 @@ def ranked_hits(
     tier1 = sorted((Hit(1, score, seq) for seq, score in newest if seq not in titled), key=Hit.order)
     page += _beyond(tier1, cursor)[: limit - len(page)]
     if len(page) < limit and len(newest) == candidates:  # the window is full: older matches follow
-        below = cursor.seq if cursor is not None and cursor.tier == 2 else newest[-1][0]
+        # tier 2 is below the window: a cursor's seq inside or above it (a hand-written one) starts at its edge
+        edge = newest[-1][0]
+        below = min(cursor.seq, edge) if cursor is not None and cursor.tier == 2 else edge
         older = search.newest(title=False, limit=limit - len(page) + len(titled), below=below)
         page += [Hit(2, score, seq) for seq, score in older if seq not in titled][: limit - len(page)]
     return page

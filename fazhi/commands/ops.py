@@ -75,13 +75,14 @@ def serve(
 
     settings = load_settings()
     db = open_engine(settings.database_url)
-    loaded = load_sources(
-        sources, settings
-    )  # the API takes recrawls of these (the scheduler's, in its setup)
+    # the API takes recrawls of these (the scheduler's, in its setup); an API-only replica given no sources file
+    # takes those the store knows (a scheduler beside it may use a file this machine does not have)
+    given = sources is not None or settings.sources is not None
+    loaded = load_sources(sources, settings) if given or not api_only else []
     try:
         if api_only:
             console.print(f"serving http://{host}:{port}/documents  (API only, database {shown(db)})")
-            names = [s.name for s in loaded]
+            names = [s.name for s in loaded] if given else None
             asyncio.run(run_api(db=db, settings=settings, host=host, port=port, sources=names))
             return
         console.print(

@@ -56,6 +56,7 @@ def _wait_for_requests(
     return False
 
 
+@pytest.mark.timeout(420)  # four crawls of 1,200 pages, each bounded above (30 s per kill, 300 s to finish)
 def test_kill_nine_three_times_then_finish(
     bulk: tuple[dict[str, Any], int], tmp_path: Path, db_url: str
 ) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import select
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler import warc
@@ -308,14 +309,41 @@ def test_a_failed_fsync_before_a_commit_fails_every_group_pointing_into_that_fil
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(warc.os, "fdatasync", failing)
-    with pytest.raises(ArchiveFailure, match="Input/output error"):
-        warc.sync_captures([first])
+    assert warc.sync_captures([first]) == {first["warc_file"]}
     monkeypatch.undo()
-    with pytest.raises(ArchiveFailure, match="failed before these records reached the disk"):
-        warc.sync_captures([second])  # its records may be lost too: its group must not commit either
+    assert warc.sync_captures([second]) == {second["warc_file"]}  # its records may be lost too: not committed
     after = archive(options, None, _wire(), BODY, PAGE, sync=False)
     assert after["warc_file"] != first["warc_file"]
-    warc.sync_captures([after])
+    assert warc.sync_captures([after]) == set()
+
+
+def test_a_failed_fsync_fails_only_the_pages_in_that_file_and_the_group_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawler.commit import commit
+    from crawler.outcomes import Outcome
+    from tests.conftest import make_db
+    from tests.crawler.test_commit import _pages, _report
+    from tests.rows import entries_of
+
+    db = make_db(tmp_path / "c.db")
+    options = WarcOptions(tmp_path / "warc")
+    entries = _pages(db, "s", [f"http://127.0.0.2/{n}" for n in range(3)])
+    pages = [_report(entry, f"正文{n}") for n, entry in enumerate(entries)]
+    pages[0].capture = archive(options, None, _wire(), BODY, PAGE, sync=False)
+    pages[1].capture = archive(options, None, _wire(), BODY, PAGE, sync=False)
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(warc.os, "fdatasync", failing)
+    commit(db, pages)  # no exception: the crawl goes on
+    assert [p.outcome for p in pages] == [Outcome.FAILED, Outcome.FAILED, Outcome.NEW]
+    assert [p.reason for p in pages[:2]] == ["warc_write", "warc_write"]
+    by_url = {e.url: e for e in entries_of(db, source_name="s")}
+    assert [by_url[e.url].state for e in entries] == ["failed", "failed", "done"]
+    with write_session(db) as session:
+        assert [d.body for d in session.exec(select(Document))] == ["正文2"]  # no row points at lost records
 
 
 def test_a_commit_puts_its_pages_records_on_disk_before_its_transaction(

@@ -61,6 +61,9 @@ def _kill_while_archiving(process: subprocess.Popen[str], directory: Path, grow:
     return False
 
 
+@pytest.mark.timeout(
+    420
+)  # four crawls, each bounded above (30 s per kill, 300 s to finish); a loaded machine is slow
 def test_kill_nine_while_archiving_leaves_no_capture_on_a_partial_record(
     bulk: tuple[dict[str, Any], int], tmp_path: Path
 ) -> None:

@@ -101,9 +101,7 @@ def test_a_block_message_only_in_the_markup_is_blocked() -> None:
 
 
 def test_a_meta_named_like_the_challenge_words_alone_is_not_a_block() -> None:
-    page = (
-        f"<html><head><meta name='color' content='red'></head><body><p>{'依法行政，' * 500}</p></body></html>"
-    )
+    page = f"<html><head><meta name='color' content='red'></head><body><p>{'依法行政，' * 50}</p></body></html>"  # short enough (250 characters) for the challenge check to look at it
     assert extract_report(page.encode(), "http://127.0.0.2/a.html").kind != "blocked"
 
 

@@ -123,6 +123,21 @@ def test_a_small_window_ranks_the_newest_and_paging_reaches_every_match_once(db:
     assert [h.tier for h in hits] == [0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2]
 
 
+def test_a_tier_two_cursor_above_the_window_starts_below_it(db: Engine) -> None:
+    """A hand-written cursor (the API's pattern admits any seq) in tier 2 with a seq inside or above the newest
+    window names the start of tier 2, never the window's documents again."""
+    fill(db)
+    with db.connect() as connection:
+        every = ranked_hits(connection, filters=Filters(), words=WORDS, after=None, limit=50, candidates=3)
+        tier2 = [h.seq for h in every if h.tier == 2]
+        for seq in (10**15, max(h.seq for h in every), tier2[0] + 1):
+            after = ((2, 0.0), seq)
+            hits = ranked_hits(
+                connection, filters=Filters(), words=WORDS, after=after, limit=50, candidates=3
+            )
+            assert [h.seq for h in hits] == tier2
+
+
 def test_words_in_no_document_and_sort_rank_without_words(db: Engine) -> None:
     fill(db)
     assert ranked(db, ("完全不存在",)) == []
