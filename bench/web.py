@@ -127,11 +127,11 @@ def cells(url: str) -> list[tuple[str, list[str], str, list[str], str]]:
         ("/charts/dates", ["/charts/dates"], "", ["/documents?limit=1"], ""),
         ("/charts/dates.svg", ["/charts/dates.svg"], "", ["/stats"], ""),
         ("/charts/coverage", ["/charts/coverage"], "", ["/coverage"], ""),
-        ("/coverage.csv", ["/coverage.csv"], "", ["/coverage"], ""),
+        ("coverage.csv", ["/charts/coverage.csv"], "", ["/coverage"], ""),
     ]
     if where:
         out.append(("coverage?place", [f"/charts/coverage?{where}"], "", [f"/coverage?{where}"], ""))
-        out.append(("coverage.csv?place", [f"/coverage.csv?{where}"], "", [f"/coverage?{where}"], ""))
+        out.append(("coverage.csv?place", [f"/charts/coverage.csv?{where}"], "", [f"/coverage?{where}"], ""))
     if pairs:
         diffs = [f"/r/{new}/diff/{old}" for new, old, _ in pairs]
         out.append(("/r/{id}/diff/{o}", diffs, "", [f"/reports/{report}" for _, _, report in pairs], ""))

@@ -295,12 +295,18 @@ def test_the_coverage_matrix_reads_its_rows_once_for_a_while(
     crawled: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[object] = []
-    real = web_coverage.coverage_rows
-    monkeypatch.setattr(web_coverage, "coverage_rows", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real_rows, real_csv = web_coverage.coverage_rows, web_coverage.coverage_csv
+    monkeypatch.setattr(web_coverage, "coverage_rows", lambda *a, **k: calls.append(a) or real_rows(*a, **k))
+    monkeypatch.setattr(web_coverage, "coverage_csv", lambda rows: calls.append(len(rows)) or real_csv(rows))
     with running_app(create_app(engine=crawled[0], config=Settings().api_config())) as base:
         for params in ({}, {"province": "广东省"}, {"page": "2"}):
             assert httpx.get(f"{base}/charts/coverage", params=params).status_code == 200
-    assert len(calls) == 1
+        assert len(calls) == 1
+        for params in ({}, {"province": "广东省"}, {"province": "广东省", "city": "江门市"}) * 2:
+            download = httpx.get(f"{base}/charts/coverage.csv", params=params)
+            assert download.text == httpx.get(f"{base}/coverage.csv", params=params).text
+            assert download.headers["content-type"] == "text/csv; charset=utf-8"
+    assert len(calls) == 1 + 3 and all(isinstance(n, int) for n in calls[1:])  # then each place's CSV, once
 
 
 def test_missing_parts_filter_and_badges(client: httpx.Client) -> None:
