@@ -96,17 +96,19 @@ def cells(url: str) -> list[tuple[str, list[str], str, list[str], str]]:
         ids = [r[0] for r in connection.execute(text("SELECT id FROM documents ORDER BY seq LIMIT 200"))]
         runs = [r[0] for r in connection.execute(text("SELECT id FROM crawl_runs ORDER BY id LIMIT 20"))]
         pairs = [tuple(r) for r in connection.execute(text(_PAIRS + " LIMIT 20"))]
-        place = connection.execute(
+        place = connection.execute(  # the matrix's places: the sources' (declared) and the documents'
             text(
-                "SELECT province, city FROM documents WHERE province IS NOT NULL "
-                "GROUP BY province, city ORDER BY city IS NULL, count(*) DESC LIMIT 1"
+                "SELECT province, city FROM (SELECT province, city FROM source_expectations UNION ALL "
+                "SELECT province, city FROM documents) p WHERE province IS NOT NULL "
+                "GROUP BY province, city ORDER BY city IS NULL, count(*) DESC, province, city LIMIT 1"
             )
         ).first()
     engine.dispose()
     cookie = f"Cookie: fazhi_ops={sign(new_session(), TOKEN)}\r\n"
     bearer = f"Authorization: Bearer {TOKEN}\r\n"
     words = ["法治", "行政复议", "执法", "政府", "依法行政"]
-    where = urlencode({"province": place[0], **({"city": place[1]} if place[1] else {})}) if place else ""
+    province = urlencode({"province": place[0]}) if place else ""
+    where = urlencode({"province": place[0], "city": place[1]}) if place and place[1] else province
     out = [
         ("/ (list)", ["/"], "", ["/documents?sort=-seq&limit=21&count=true"], ""),
         (
@@ -129,8 +131,11 @@ def cells(url: str) -> list[tuple[str, list[str], str, list[str], str]]:
         ("/charts/coverage", ["/charts/coverage"], "", ["/coverage"], ""),
         ("coverage.csv", ["/charts/coverage.csv"], "", ["/coverage"], ""),
     ]
+    if province:
+        out.append(("coverage?province", [f"/charts/coverage?{province}"], "", [f"/coverage?{province}"], ""))
+    if where != province:
+        out.append(("coverage?prov+city", [f"/charts/coverage?{where}"], "", [f"/coverage?{where}"], ""))
     if where:
-        out.append(("coverage?place", [f"/charts/coverage?{where}"], "", [f"/coverage?{where}"], ""))
         out.append(("coverage.csv?place", [f"/charts/coverage.csv?{where}"], "", [f"/coverage?{where}"], ""))
     if pairs:
         diffs = [f"/r/{new}/diff/{old}" for new, old, _ in pairs]
