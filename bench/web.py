@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -47,6 +48,42 @@ def demo_store(url: str) -> None:
     engine.dispose()
 
 
+def ensure_versions(url: str, count: int = 20) -> None:
+    """Give the store ``count`` reports of two versions unless it has some (``build_store``'s documents are one
+    version each): each a copy of an early document with its last paragraph rewritten, seen later at its URL."""
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from store import Document, make_engine, write_session
+    from store.documents import upsert_document
+    from store.types import utcnow
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        if connection.execute(text(_PAIRS + " LIMIT 1")).first() is not None:
+            engine.dispose()
+            return
+        rows = connection.execute(
+            text("SELECT * FROM documents WHERE agency IS NOT NULL ORDER BY seq LIMIT :n"), {"n": count}
+        ).mappings()
+        originals = [dict(row) for row in rows]
+    later = utcnow() + timedelta(minutes=1)
+    with write_session(engine) as session:
+        for old in originals:
+            body = "\n".join([*old["body"].splitlines()[:-1], "本报告第二版：补充了上一年度的整改情况。"])
+            fields = {k: old[k] for k in ("title", "url", "source_name", "report_year", "province", "city")}
+            new = Document(id=old["id"][:-16] + "f" * 16, body=body, agency=old["agency"], **fields)
+            upsert_document(session=session, document=new, seen_at=later, previous_id=old["id"])
+    engine.dispose()
+
+
+_PAIRS = (
+    "SELECT new.id, old.id, new.report_id FROM documents new JOIN documents old "
+    "ON old.report_id = new.report_id AND old.version < new.version ORDER BY new.seq"
+)
+
+
 def cells(url: str) -> list[tuple[str, list[str], str, list[str], str]]:
     """(name, page paths, page headers, peer paths, peer headers)."""
     from sqlalchemy import text
@@ -58,10 +95,20 @@ def cells(url: str) -> list[tuple[str, list[str], str, list[str], str]]:
     with engine.connect() as connection:
         ids = [r[0] for r in connection.execute(text("SELECT id FROM documents ORDER BY seq LIMIT 200"))]
         runs = [r[0] for r in connection.execute(text("SELECT id FROM crawl_runs ORDER BY id LIMIT 20"))]
+        pairs = [tuple(r) for r in connection.execute(text(_PAIRS + " LIMIT 20"))]
+        place = connection.execute(  # the matrix's places: the sources' (declared) and the documents'
+            text(
+                "SELECT province, city FROM (SELECT province, city FROM source_expectations UNION ALL "
+                "SELECT province, city FROM documents) p WHERE province IS NOT NULL "
+                "GROUP BY province, city ORDER BY city IS NULL, count(*) DESC, province, city LIMIT 1"
+            )
+        ).first()
     engine.dispose()
     cookie = f"Cookie: fazhi_ops={sign(new_session(), TOKEN)}\r\n"
     bearer = f"Authorization: Bearer {TOKEN}\r\n"
     words = ["法治", "行政复议", "执法", "政府", "依法行政"]
+    province = urlencode({"province": place[0]}) if place else ""
+    where = urlencode({"province": place[0], "city": place[1]}) if place and place[1] else province
     out = [
         ("/ (list)", ["/"], "", ["/documents?sort=-seq&limit=21&count=true"], ""),
         (
@@ -80,7 +127,23 @@ def cells(url: str) -> list[tuple[str, list[str], str, list[str], str]]:
         ),
         ("/r/{id}", [f"/r/{i}" for i in ids], "", [f"/documents/{i}" for i in ids], ""),
         ("/charts/dates", ["/charts/dates"], "", ["/documents?limit=1"], ""),
+        ("/charts/dates.svg", ["/charts/dates.svg"], "", ["/stats"], ""),
+        ("/charts/coverage", ["/charts/coverage"], "", ["/coverage"], ""),
+        ("coverage.csv", ["/charts/coverage.csv"], "", ["/coverage"], ""),
+    ]
+    if province:
+        out.append(("coverage?province", [f"/charts/coverage?{province}"], "", [f"/coverage?{province}"], ""))
+    if where != province:
+        out.append(("coverage?prov+city", [f"/charts/coverage?{where}"], "", [f"/coverage?{where}"], ""))
+    if where:
+        out.append(("coverage.csv?place", [f"/charts/coverage.csv?{where}"], "", [f"/coverage?{where}"], ""))
+    if pairs:
+        diffs = [f"/r/{new}/diff/{old}" for new, old, _ in pairs]
+        out.append(("/r/{id}/diff/{o}", diffs, "", [f"/reports/{report}" for _, _, report in pairs], ""))
+    out += [
+        ("/ops (sign-in)", ["/ops"], "", ["/healthz"], ""),
         ("/ops", ["/ops"], cookie, ["/-/sources"], bearer),
+        ("/ops/live", ["/ops/live"], cookie, ["/-/runs?limit=8"], bearer),
         ("/ops/runs", ["/ops/runs"], cookie, ["/-/runs?limit=100"], bearer),
     ]
     if runs:
@@ -96,7 +159,7 @@ def measure(url: str, args: Any, label: str) -> None:
     try:
         print(f"\n{label}")
         print(
-            f"{'page':<16} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}   {'peer':<44} {'p50 ms':>8} {'req/s':>8} {'ratio':>6}"
+            f"{'page':<18} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}   {'peer':<44} {'p50 ms':>8} {'req/s':>8} {'ratio':>6}"
         )
         for name, paths, headers, peer_paths, peer_headers in cells(url):
             for p, h in ((paths, headers), (peer_paths, peer_headers)):  # warm: jieba's dictionary, templates
@@ -112,7 +175,7 @@ def measure(url: str, args: Any, label: str) -> None:
             rate, p50, p99 = bench_api.summary(*results["page"])
             peer_rate, peer_p50, _ = bench_api.summary(*results["peer"])
             print(
-                f"{name:<16} {p50:8.1f} {p99:8.1f} {rate:8.0f}   {peer_paths[0][:44]:<44} {peer_p50:8.1f} "
+                f"{name:<18} {p50:8.1f} {p99:8.1f} {rate:8.0f}   {peer_paths[0][:44]:<44} {peer_p50:8.1f} "
                 f"{peer_rate:8.0f} {p50 / peer_p50:5.1f}×"
             )
     finally:
@@ -136,6 +199,7 @@ def main() -> None:
     try:
         demo = f"sqlite:///{work / 'demo.db'}"
         demo_store(demo)
+        ensure_versions(demo)
         measure(
             demo, args, f"demo store (a crawl of the five simulated portals), {args.connections} connections"
         )
@@ -147,6 +211,7 @@ def main() -> None:
             started = time.perf_counter()
             bench_api.build_store(big, args.documents)
             print(f"\nstore: {args.documents} documents in {time.perf_counter() - started:.1f} s")
+        ensure_versions(big)
         measure(big, args, f"{args.documents}-document store, {args.connections} connections")
     finally:
         shutil.rmtree(work, ignore_errors=True)

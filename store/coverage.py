@@ -16,13 +16,14 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from store.export import csv_safe
+from store.export import FORMULA_STARTS
 from store.models import SourceExpectation
 from store.sql import fetch
 
@@ -69,6 +70,13 @@ class CoverageFilters:
             for name in ("source_name", "province", "city", "agency", "report_year", "status")
         )
 
+    def keeps_publisher(self, publisher: _Publisher) -> bool:
+        """Whether any row of ``publisher`` could be kept (its rows carry its source, province, city, agency)."""
+        return all(
+            getattr(self, name) is None or getattr(publisher, name) == getattr(self, name)
+            for name in ("source_name", "province", "city", "agency")
+        )
+
 
 def declare(session: Session, expectation: Expectation) -> None:
     """Note (replace) what a source expects."""
@@ -83,6 +91,7 @@ def declared(connection: Connection) -> list[Expectation]:
     return [Expectation(**{**row, "agencies": tuple(row["agencies"] or ())}) for row in rows]
 
 
+@cache  # one per (year, deadline): a 20k-document store asks it ~90k times
 def due_date(year: int, month_day: str | None) -> date:
     month, day = (int(p) for p in (month_day or "04-01").split("-"))
     try:
@@ -120,11 +129,15 @@ def coverage_rows(
     documents = fetch(connection, _DOCUMENTS)
     publishers = _publishers(expectations, documents)
     first_years = _first_years(documents)
+    chosen = filters or CoverageFilters()
     rows = []
-    for publisher in publishers.values():
-        rows.extend(_rows_of(publisher, first_years, today))
-    rows.sort(key=lambda r: (r["province"] or "", r["city"] or "", r["agency"], r["report_year"]))
-    return [r for r in rows if filters is None or filters.keep(r)]
+    # publishers are one per agency and each one's rows run by year: sorting them sorts the rows
+    for publisher in sorted(publishers.values(), key=lambda p: (p.province or "", p.city or "", p.agency)):
+        if chosen.keeps_publisher(publisher):
+            rows.extend(_rows_of(publisher, first_years, today))
+    if chosen.report_year is None and chosen.status is None:
+        return rows
+    return [r for r in rows if chosen.keep(r)]
 
 
 def _publishers(expectations: list[Expectation], documents: list[dict[str, Any]]) -> dict[str, _Publisher]:
@@ -167,12 +180,13 @@ def _rows_of(publisher: _Publisher, first_years: dict[str, int], today: date) ->
     first = (
         publisher.since or min(years, default=None) or first_years.get(publisher.source_name or "", latest)
     )
+    earliest: dict[int, dict[str, Any]] = {}
+    for doc in publisher.documents:  # earliest seen first
+        earliest.setdefault(doc["report_year"], doc)
     rows = []
     for year in sorted(set(range(first, latest + 1)) | {y for y in years if y >= first}):
-        found = [d for d in publisher.documents if d["report_year"] == year]  # earliest seen first
-        deadline = (
-            found[0]["deadline"] if found and found[0]["deadline"] else due_date(year, publisher.deadline)
-        )
+        found = earliest.get(year)
+        deadline = found["deadline"] if found and found["deadline"] else due_date(year, publisher.deadline)
         rows.append(
             {
                 "source_name": publisher.source_name,
@@ -181,9 +195,9 @@ def _rows_of(publisher: _Publisher, first_years: dict[str, int], today: date) ->
                 "agency": publisher.agency,
                 "report_year": year,
                 "deadline": deadline,
-                "status": _status(found[0], deadline) if found else "missing",
-                "document_id": found[0]["id"] if found else None,
-                "report_id": found[0]["report_id"] if found else None,
+                "status": _status(found, deadline) if found else "missing",
+                "document_id": found["id"] if found else None,
+                "report_id": found["report_id"] if found else None,
                 "expected": publisher.expected,
             }
         )
@@ -202,8 +216,24 @@ def _status(doc: dict[str, Any], deadline: date) -> str:
 def coverage_csv(rows: list[dict[str, Any]], *, bom: bool = True) -> str:
     """The rows as CSV; ``bom``: spreadsheets then read UTF-8 Chinese correctly."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(csv_safe({**row, "deadline": row["deadline"].isoformat()}))
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(
+        (
+            _plain(r["source_name"]),
+            _plain(r["province"]),
+            _plain(r["city"]),
+            _plain(r["agency"]),
+            r["report_year"],
+            r["deadline"].isoformat(),
+            r["status"],
+            r["document_id"],
+        )
+        for r in rows
+    )
     return ("\ufeff" if bom else "") + buffer.getvalue()
+
+
+def _plain(text: str | None) -> str | None:
+    """As ``csv_safe``: text a spreadsheet would run as a formula gets a leading '."""
+    return "'" + text if text is not None and text.startswith(FORMULA_STARTS) else text

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from api import create_app
+from api.web import coverage as web_coverage
 from fazhi.settings import Settings
 from store.models import RecrawlRequest
 from tests.servers import running_app
@@ -267,6 +268,45 @@ def test_the_coverage_matrix_shows_the_coverage_rows(client: httpx.Client) -> No
     csv_url = re.search(r'<a href="([^"]+)" download="fazhi-coverage.csv">', narrowed.text).group(1)
     csv_url = csv_url.replace("&amp;", "&")
     assert client.get(csv_url).text == client.get("/coverage.csv", params={"province": province}).text
+
+
+def test_the_coverage_matrix_shows_a_page_of_publishers_at_a_time(
+    client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web_coverage, "PAGE", 2)
+    rows = client.get("/coverage").json()["rows"]
+    expected = [line["agency"] for line in web_coverage.matrix(rows)[1]]
+    assert len(expected) > 2
+    url: str | None = "/charts/coverage"
+    shown: list[str] = []
+    while url:
+        page = client.get(url)
+        agencies = re.findall(r'<th scope="row">([^<]+)</th>', page.text)
+        assert page.status_code == 200 and 0 < len(agencies) <= 2
+        assert f"共 {len(expected)} 个" in page.text
+        shown += agencies
+        found = re.search(r'<a href="([^"]+)" rel="next">', page.text)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert shown == expected
+    assert client.get("/charts/coverage", params={"page": "999"}).text.count('<th scope="row">') > 0
+
+
+def test_the_coverage_matrix_reads_its_rows_once_for_a_while(
+    crawled: tuple[Any, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[object] = []
+    real_rows, real_csv = web_coverage.coverage_rows, web_coverage.coverage_csv
+    monkeypatch.setattr(web_coverage, "coverage_rows", lambda *a, **k: calls.append(a) or real_rows(*a, **k))
+    monkeypatch.setattr(web_coverage, "coverage_csv", lambda rows: calls.append(len(rows)) or real_csv(rows))
+    with running_app(create_app(engine=crawled[0], config=Settings().api_config())) as base:
+        for params in ({}, {"province": "广东省"}, {"page": "2"}):
+            assert httpx.get(f"{base}/charts/coverage", params=params).status_code == 200
+        assert len(calls) == 1
+        for params in ({}, {"province": "广东省"}, {"province": "广东省", "city": "江门市"}) * 2:
+            download = httpx.get(f"{base}/charts/coverage.csv", params=params)
+            assert download.text == httpx.get(f"{base}/coverage.csv", params=params).text
+            assert download.headers["content-type"] == "text/csv; charset=utf-8"
+    assert len(calls) == 1 + 3 and all(isinstance(n, int) for n in calls[1:])  # then each place's CSV, once
 
 
 def test_missing_parts_filter_and_badges(client: httpx.Client) -> None:
