@@ -19,14 +19,10 @@ taken in rotation (a shared machine's load then falls on every server alike).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib.util
 import os
 import random
 import shutil
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,80 +34,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-BARE = """
-import os, sqlite3, orjson, threading
-from starlette.applications import Starlette
-from starlette.responses import Response
-from starlette.routing import Route
-
-DB = os.environ["BENCH_DB"]
-local = threading.local()
-
-def db():
-    if not hasattr(local, "c"):
-        local.c = sqlite3.connect(DB, check_same_thread=False)
-        local.c.row_factory = sqlite3.Row
-    return local.c
-
-SUMMARY = "id, seq, title, agency, report_year, publish_date, doc_number, province, city, county, url, source_name, fetched_at"
-
-def listing(request):
-    rows = db().execute(f"SELECT {SUMMARY} FROM documents WHERE seq > ? ORDER BY seq LIMIT 51", (int(request.query_params.get("after", 0)),)).fetchall()
-    return Response(orjson.dumps({"items": [dict(r) for r in rows[:50]]}), media_type="application/json")
-
-def search(request):
-    rows = db().execute(f"SELECT {', '.join('documents.' + c.strip() for c in SUMMARY.split(','))} FROM documents JOIN documents_fts ON documents_fts.rowid = documents.seq "
-                        "WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts), documents.seq LIMIT 51", (request.query_params["match"],)).fetchall()
-    return Response(orjson.dumps({"items": [dict(r) for r in rows[:50]]}), media_type="application/json")
-
-def one(request):
-    row = db().execute("SELECT * FROM documents WHERE id = ?", (request.path_params["id"],)).fetchone()
-    sightings = db().execute("SELECT url, source_name, first_seen, last_seen FROM sightings WHERE document_id = ?", (row["id"],)).fetchall()
-    data = dict(row); data["sightings"] = [dict(s) for s in sightings]
-    return Response(orjson.dumps(data), media_type="application/json")
-
-app = Starlette(routes=[Route("/documents", listing), Route("/search", search), Route("/documents/{id}", one)])
-"""
-
-BARE_PG = """
-import os, threading, orjson, psycopg
-from psycopg.rows import dict_row
-from starlette.applications import Starlette
-from starlette.responses import Response
-from starlette.routing import Route
-
-DB = os.environ["BENCH_DB"]
-local = threading.local()
-
-def db():
-    if not hasattr(local, "c"):
-        local.c = psycopg.connect(DB, autocommit=True, row_factory=dict_row)
-    return local.c
-
-SUMMARY = "id, seq, title, agency, report_year, publish_date, doc_number, province, city, county, url, source_name, fetched_at"
-
-def dumps(rows):
-    return orjson.dumps({"items": rows[:50]}, default=str)
-
-def listing(request):
-    rows = db().execute(f"SELECT {SUMMARY} FROM documents WHERE seq > %s ORDER BY seq LIMIT 51", (int(request.query_params.get("after", 0)),)).fetchall()
-    return Response(dumps(rows), media_type="application/json")
-
-def search(request):
-    columns = ", ".join("d." + c.strip() for c in SUMMARY.split(","))
-    rows = db().execute(f"SELECT {columns} FROM documents d JOIN documents_fts f ON f.rowid = d.seq "
-                        "WHERE f.vector @@ plainto_tsquery('simple', %s) "
-                        "ORDER BY -ts_rank(f.vector, plainto_tsquery('simple', %s)), d.seq LIMIT 51",
-                        (request.query_params["words"], request.query_params["words"])).fetchall()
-    return Response(dumps(rows), media_type="application/json")
-
-def one(request):
-    row = db().execute("SELECT * FROM documents WHERE id = %s", (request.path_params["id"],)).fetchone()
-    row["sightings"] = db().execute("SELECT url, source_name, first_seen, last_seen FROM sightings WHERE document_id = %s", (row["id"],)).fetchall()
-    return Response(orjson.dumps(row, default=str), media_type="application/json")
-
-app = Starlette(routes=[Route("/documents", listing), Route("/search", search), Route("/documents/{id}", one)])
-"""
+from bench.bare import BARE, BARE_PG  # noqa: E402
+from bench.load import free_port, load, serve, summary  # noqa: E402
 
 
 def build_store(url: str, count: int) -> tuple[list[str], list[str]]:
@@ -193,85 +117,6 @@ def postgres_database() -> str:
         connection.execute(text("CREATE DATABASE bench_api"))
     admin.dispose()
     return make_url(admin_url).set(database="bench_api").render_as_string(hide_password=False)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _read_body(reader: asyncio.StreamReader, head: bytes) -> None:
-    """A Content-Length body, or a chunked one (Datasette streams its JSON)."""
-    lines = [line.lower() for line in head.split(b"\r\n")]
-    length = next((int(line.split(b":")[1]) for line in lines if line.startswith(b"content-length")), None)
-    if length is not None:
-        await reader.readexactly(length)
-        return
-    while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
-        await reader.readexactly(size + 2)
-    await reader.readuntil(b"\r\n")
-
-
-async def _one_connection(
-    port: int, paths: list[str], stop: float, latencies: list[float], headers: str = ""
-) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    i = 0
-    try:
-        while time.perf_counter() < stop:
-            path = quote(paths[i % len(paths)], safe="/?=&%")
-            i += 1
-            started = time.perf_counter()
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
-            head = await reader.readuntil(b"\r\n\r\n")
-            if not head.startswith(b"HTTP/1.1 200"):
-                raise RuntimeError(f"{path}: {head[:60]!r}")
-            await _read_body(reader, head)
-            latencies.append(time.perf_counter() - started)
-    finally:
-        writer.close()
-
-
-def load(
-    port: int, paths: list[str], seconds: float, connections: int, headers: str = ""
-) -> tuple[float, list[float]]:
-    """``connections`` keep-alive connections cycling through ``paths`` for ``seconds``: (elapsed, latencies).
-    ``headers``: more request header lines, each ending in CRLF."""
-    latencies: list[float] = []
-
-    async def main() -> None:
-        stop = time.perf_counter() + seconds
-        await asyncio.gather(
-            *(
-                _one_connection(port, paths[k::connections] or paths, stop, latencies, headers)
-                for k in range(connections)
-            )
-        )
-
-    started = time.perf_counter()
-    asyncio.run(main())
-    return time.perf_counter() - started, latencies
-
-
-def summary(elapsed: float, latencies: list[float]) -> tuple[float, float, float]:
-    """req/s, p50 ms, p99 ms."""
-    cut = sorted(latencies)
-    return len(cut) / elapsed, statistics.median(cut) * 1000, cut[max(int(len(cut) * 0.99) - 1, 0)] * 1000
-
-
-def serve(command: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    for _ in range(300):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"server did not start: {command}")
 
 
 def fazhi_command(port: int, work: Path) -> list[str]:

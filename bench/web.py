@@ -30,7 +30,9 @@ TOKEN = "bench-web-token"
 _spec = importlib.util.spec_from_file_location("bench_api", ROOT / "bench" / "api.py")
 assert _spec and _spec.loader
 bench_api: Any = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench_api)  # the API benchmark's store, servers, load and summary
+_spec.loader.exec_module(bench_api)  # the API benchmark's store and server command
+
+from bench.load import free_port, load, serve, summary  # noqa: E402
 
 
 def demo_store(url: str) -> None:
@@ -154,8 +156,8 @@ def cells(url: str) -> list[tuple[str, list[str], str, list[str], str]]:
 def measure(url: str, args: Any, label: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")}
     env |= {"FAZHI_DATABASE_URL": url, "FAZHI_LOG_LEVEL": "WARNING", "FAZHI_API_TOKEN": TOKEN}
-    port = bench_api.free_port()
-    server = bench_api.serve(bench_api.fazhi_command(port, Path()), port, env)
+    port = free_port()
+    server = serve(bench_api.fazhi_command(port, Path()), port, env)
     try:
         print(f"\n{label}")
         print(
@@ -163,17 +165,15 @@ def measure(url: str, args: Any, label: str) -> None:
         )
         for name, paths, headers, peer_paths, peer_headers in cells(url):
             for p, h in ((paths, headers), (peer_paths, peer_headers)):  # warm: jieba's dictionary, templates
-                bench_api.load(port, p[:1], 0.2, 1, h)
+                load(port, p[:1], 0.2, 1, h)
             results: dict[str, list[Any]] = {"page": [0.0, []], "peer": [0.0, []]}
             for _ in range(args.rounds):
                 for side, p, h in (("page", paths, headers), ("peer", peer_paths, peer_headers)):
-                    elapsed, latencies = bench_api.load(
-                        port, p, args.seconds / args.rounds, args.connections, h
-                    )
+                    elapsed, latencies = load(port, p, args.seconds / args.rounds, args.connections, h)
                     results[side][0] += elapsed
                     results[side][1] += latencies
-            rate, p50, p99 = bench_api.summary(*results["page"])
-            peer_rate, peer_p50, _ = bench_api.summary(*results["peer"])
+            rate, p50, p99 = summary(*results["page"])
+            peer_rate, peer_p50, _ = summary(*results["peer"])
             print(
                 f"{name:<18} {p50:8.1f} {p99:8.1f} {rate:8.0f}   {peer_paths[0][:44]:<44} {peer_p50:8.1f} "
                 f"{peer_rate:8.0f} {p50 / peer_p50:5.1f}×"
