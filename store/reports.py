@@ -278,13 +278,7 @@ REPORT_COLUMNS = (
     "county",
     "url",
     "source_name",
-    "sections",
-    "missing_parts",
-    "deadline",
-    "late",
-    "days_late",
-    "first_seen",
-    "backdated",
+    *REPORT_FIELDS[2:],  # sections … backdated
 )
 VERSION_COLUMNS = (
     "version",
