@@ -1,16 +1,23 @@
-"""WARC archiving cost: the same crawl with archiving off and on, in one run, on a large simulated portal set.
+"""WARC archiving cost: the same crawl with archiving off and on, interleaved, in one run.
 
-    python bench/warc.py [--hosts 10 --pages 60 --rounds 2]
+    python bench/warc.py [--hosts 8 --pages 40 --rounds 8] [--no-fsync]
 
-Each round crawls the set three times into fresh SQLite stores in this process: without WARC archiving, with it,
-and with it but no fsync before each document's commit (order reversed every other round, so that drift in the
-machine's load falls on all). The extraction workers are started before the first crawl. Prints, per mode, pages
-per second and the crawl's CPU per page (this process, all threads, plus the extraction workers, from
-/proc/<pid>/schedstat; the simulated portals' server is left out: it serves the same pages in every mode), the
-ratios on/off of both (a loaded machine blurs the CPU ratio less than the throughput's: on two busy cores the
-crawl is CPU-bound, so its throughput cost is its CPU cost), the time (ms) spent inside the archive step per page
-(CPU, and wall time: it runs in a thread, so other pages' work goes on meanwhile; the fsync is the commit group's,
-in the committer's thread, and counted in the process's CPU) and the bytes archived. Asserts nothing.
+Each round crawls a simulated portal set twice into fresh SQLite stores in this process, once without WARC archiving
+and once with it (``--no-fsync`` adds a third crawl, archiving without fsync); the order is reversed every other
+round, so that drift in the machine's load falls on both. The extraction workers are started, and one crawl run,
+before the first round. For each crawl: pages per second, and CPU ms per page (this process, every thread, plus the
+extraction workers from /proc/<pid>/schedstat; the simulated portals' server is left out: it serves the same pages
+in every mode). Per round and as medians over the rounds: the ratios on/off of both. On a busy 2-core machine a
+single crawl's throughput moves by ±30 % and its CPU per page by ±15 %, so the per-round ratios spread and their
+median is the number to read; the archive step's own CPU is measured directly and spreads much less:
+
+- page path: :func:`crawler.warc.archive_page` (building, compressing and queueing the three records), in the
+  event loop's thread, timed with ``time.thread_time``;
+- commit path: :func:`crawler.warc.sync_captures` (one write and one fsync per commit group), in the committer's
+  thread, per archived page;
+
+and their sum as a share of the off crawl's CPU per page (the capture's column in the document's INSERT is not in
+it: it is in the crawl's CPU). Also the WARC bytes per archived page. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,34 +48,55 @@ from crawler.sources import load_sources  # noqa: E402
 from portalsim.bulk import bulk_hosts  # noqa: E402
 from store import make_engine  # noqa: E402
 
-CURRENT = ["off"]  # the mode of the crawl running
-ARCHIVE: dict[
-    str, list[tuple[float, float]]
-] = {}  # per mode: (CPU, wall) of each archive step, fsync included
-
-
-def _timed_archive_page(*args: Any) -> Any:
-    started, cpu = time.perf_counter(), time.thread_time()  # the thread running it
-    try:
-        return _archive_page(*args)
-    finally:
-        ARCHIVE.setdefault(CURRENT[0], []).append((time.thread_time() - cpu, time.perf_counter() - started))
-
-
-_archive_page = warc.archive_page
-warc.archive_page = _timed_archive_page  # type: ignore[assignment]  # the engine calls it through the module
-
-
-MODES = ("off", "on", "on, no fsync")
-
-
+OFF, ON, NO_FSYNC = "off", "on", "on, no fsync"
+STEPS: dict[str, list[float]] = {"page": [], "commit": []}  # CPU seconds of each call in the crawl running
 WORKERS: list[int] = []  # the extraction workers' process ids
 
 
-def cpu_seconds() -> tuple[float, float, float]:
-    """CPU time of this process (every thread; user, system) and of the extraction workers."""
+def _timed(step: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    def timed(*args: Any) -> Any:
+        cpu = time.thread_time()  # the thread running it
+        try:
+            return function(*args)
+        finally:
+            STEPS[step].append(time.thread_time() - cpu)
+
+    return timed
+
+
+# the engine and the committer call them through the module
+warc.archive_page = _timed("page", warc.archive_page)
+warc.sync_captures = _timed("commit", warc.sync_captures)
+
+
+@dataclass
+class Run:
+    seconds: float
+    cpu: float  # this process (every thread) and the extraction workers, seconds
+    pages: int
+    archived: int = 0  # pages whose records were written
+    page_path: float = 0.0  # CPU seconds in archive_page, all pages
+    commit_path: float = 0.0  # CPU seconds in sync_captures, all groups
+    warc_bytes: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu / self.pages * 1000
+
+
+@dataclass
+class Round:
+    order: list[str]
+    runs: dict[str, Run] = field(default_factory=dict)
+
+
+def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime, usage.ru_stime, sum(_schedstat(pid) for pid in WORKERS)
+    return usage.ru_utime + usage.ru_stime + sum(_schedstat(pid) for pid in WORKERS)
 
 
 def _schedstat(pid: int) -> float:
@@ -75,33 +104,30 @@ def _schedstat(pid: int) -> float:
         return int(stat.read().split()[0]) / 1e9
 
 
-@dataclass
-class Run:
-    seconds: float
-    user: float  # the crawling process's CPU seconds
-    system: float
-    workers: float  # the extraction workers'
-    pages: int
-
-    @property
-    def cpu(self) -> float:
-        return self.user + self.system + self.workers
-
-
 def crawl(sources: Path, work: Path, label: str, mode: str) -> Run:
     """One crawl into a fresh store."""
     db = make_engine(f"sqlite:///{work / f'{label}.db'}")
-    archived = mode != "off"
-    options = warc.WarcOptions(work / f"{label}-warc", fsync=mode == "on") if archived else None
+    directory = work / f"{label}-warc"
+    options = warc.WarcOptions(directory, fsync=mode == ON) if mode != OFF else None
     config = CrawlConfig(user_agent="fazhi-bench", keywords=0, warc=options)
+    for calls in STEPS.values():
+        calls.clear()
     started, before = time.perf_counter(), cpu_seconds()
     stats = asyncio.run(crawl_sources(load_sources(sources), db=db, config=config))
-    if archived:
-        warc.writer_for(options).close()  # type: ignore[arg-type]  # its last fsync is the crawl's
-    seconds, after = time.perf_counter() - started, cpu_seconds()
+    if options is not None:
+        warc.writer_for(options).close()  # its last fsync is the crawl's
+        warc._writers.pop(options)  # the next crawl's commits do not visit this writer
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - before
     db.dispose()
-    cpu = [b - a for a, b in zip(before, after, strict=True)]
-    return Run(seconds, *cpu, pages=sum(s.list_pages + s.details_done for s in stats))
+    run = Run(seconds, cpu, pages=sum(s.list_pages + s.details_done for s in stats))
+    run.archived, run.page_path, run.commit_path = (
+        len(STEPS["page"]),
+        sum(STEPS["page"]),
+        sum(STEPS["commit"]),
+    )
+    run.warc_bytes = sum(p.stat().st_size for p in directory.glob("*.warc.gz")) if options else 0
+    shutil.rmtree(directory, ignore_errors=True)
+    return run
 
 
 def serve(hosts: int, pages: int, work: Path) -> tuple[subprocess.Popen[str], Path]:
@@ -120,73 +146,105 @@ def serve(hosts: int, pages: int, work: Path) -> tuple[subprocess.Popen[str], Pa
     return sim, sources
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hosts", type=int, default=10)
-    parser.add_argument("--pages", type=int, default=60)
-    parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="fazhi-bench-warc-"))
-    try:
-        runs = _rounds(args.hosts, args.pages, args.rounds, work)
-        warc_bytes = sum(p.stat().st_size for p in work.glob("*-warc/*.warc.gz"))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    print(
-        f"simulated set: {args.hosts} hosts × {args.pages} report pages; {args.rounds} rounds, order alternating; "
-        f"load {_load()}"
-    )
-    _print(runs, warc_bytes)
-
-
-def _rounds(hosts: int, pages: int, rounds: int, work: Path) -> dict[str, list[Run]]:
+def rounds(hosts: int, pages: int, count: int, modes: list[str], work: Path) -> list[Round]:
     WORKERS.extend(shared_pool().start_all())
     sim, sources = serve(hosts, pages, work)
-    runs: dict[str, list[Run]] = {mode: [] for mode in MODES}
+    done = []
     try:
-        crawl(sources, work, "warmup", "off")
-        for round_ in range(rounds):
-            for n, mode in enumerate(MODES if round_ % 2 == 0 else MODES[::-1]):
-                CURRENT[0] = mode
-                runs[mode].append(crawl(sources, work, f"r{round_}-{n}", mode))
+        crawl(sources, work, "warmup", ON)
+        for n in range(count):
+            round_ = Round(modes if n % 2 == 0 else modes[::-1])
+            for k, mode in enumerate(round_.order):
+                round_.runs[mode] = crawl(sources, work, f"r{n}-{k}", mode)
+            done.append(round_)
+            _print_round(n, round_)
     finally:
         sim.terminate()
         sim.wait(timeout=30)
-    return runs
+    return done
 
 
-def _print(runs: dict[str, list[Run]], warc_bytes: int) -> None:
+def _ratios(done: list[Round], mode: str) -> tuple[list[float], list[float]]:
+    speed = [r.runs[mode].rate / r.runs[OFF].rate for r in done]
+    cpu = [r.runs[mode].cpu_ms / r.runs[OFF].cpu_ms for r in done]
+    return speed, cpu
+
+
+def _own_share(round_: Round, mode: str) -> float:
+    """The archive step's own CPU per archived page, as a share of the off crawl's CPU per page."""
+    run = round_.runs[mode]
+    return (run.page_path + run.commit_path) / max(run.archived, 1) * 1000 / round_.runs[OFF].cpu_ms
+
+
+def _print_round(n: int, round_: Round) -> None:
+    parts = []
+    for mode in round_.order:
+        run = round_.runs[mode]
+        parts.append(f"{mode} {run.rate:6.1f} p/s {run.cpu_ms:5.2f} ms")
+    ratios = []
+    for mode in round_.runs:
+        if mode != OFF:
+            on, off = round_.runs[mode], round_.runs[OFF]
+            ratios.append(
+                f"{mode}/off throughput {on.rate / off.rate:.3f} CPU {on.cpu_ms / off.cpu_ms:.3f} "
+                f"own {_own_share(round_, mode):.1%}"
+            )
     print(
-        f"{'crawl':<18}{'pages/s':>8}{'CPU ms/page':>12}{'user/sys/workers':>18}{'archive CPU':>12}"
-        f"{'archive wall':>13}  runs (s)"
+        f"round {n + 1}: " + " | ".join(parts) + " || " + "; ".join(ratios) + f"  (load {_load()})",
+        flush=True,
     )
-    for mode in MODES:
-        done = runs[mode]
-        rate = statistics.mean(r.pages / r.seconds for r in done)
-        pages = sum(r.pages for r in done)
-        cpu = sum(r.cpu for r in done) / pages * 1000
-        split = "/".join(
-            f"{sum(getattr(r, k) for r in done) / pages * 1000:.2f}" for k in ("user", "system", "workers")
-        )
-        step = ARCHIVE.get(mode, [])
-        archive_cpu = f"{statistics.mean(c for c, _ in step) * 1000:.2f}" if step else "-"
-        archive_wall = f"{statistics.mean(w for _, w in step) * 1000:.2f}" if step else "-"
-        times = " ".join(f"{r.seconds:.2f}" for r in done)
+
+
+def summary(done: list[Round], modes: list[str]) -> None:
+    print(
+        f"{'crawl':<14}{'pages/s':>9}{'CPU ms/page':>13}{'page path ms':>14}{'commit path ms':>16}{'KiB/page':>10}"
+    )
+    for mode in modes:
+        runs = [r.runs[mode] for r in done]
+        archived = sum(r.archived for r in runs)
+        page_path = commit_path = kib = "-"
+        if archived:
+            page_path = f"{sum(r.page_path for r in runs) / archived * 1000:.3f}"
+            commit_path = f"{sum(r.commit_path for r in runs) / archived * 1000:.3f}"
+            kib = f"{sum(r.warc_bytes for r in runs) / archived / 1024:.1f}"
+        rate = statistics.median(r.rate for r in runs)
+        cpu_ms = statistics.median(r.cpu_ms for r in runs)
+        print(f"{'WARC ' + mode:<14}{rate:>9.1f}{cpu_ms:>13.2f}{page_path:>14}{commit_path:>16}{kib:>10}")
+    print(
+        "(pages/s and CPU ms/page: medians of the rounds; archive steps: CPU per archived page, all rounds)"
+    )
+    for mode in modes[1:]:
+        speed, cpu = _ratios(done, mode)
+        own = [_own_share(r, mode) for r in done]
         print(
-            f"{'WARC ' + mode:<18}{rate:>8.1f}{cpu:>12.2f}{split:>18}{archive_cpu:>12}{archive_wall:>13}  {times}"
+            f"{mode}/off, medians of {len(done)} rounds: throughput {statistics.median(speed):.3f} "
+            f"({statistics.median(speed) - 1:+.1%}; rounds {min(speed):.3f}–{max(speed):.3f}), "
+            f"CPU per page {statistics.median(cpu):.3f} ({statistics.median(cpu) - 1:+.1%}; rounds "
+            f"{min(cpu):.3f}–{max(cpu):.3f}); the archive step's own CPU {statistics.median(own):.1%} of the off "
+            f"crawl's (rounds {min(own):.1%}–{max(own):.1%})"
         )
-    for mode in MODES[1:]:
-        pairs = list(zip(runs["off"], runs[mode], strict=True))
-        speed = [(on.pages / on.seconds) / (off.pages / off.seconds) for off, on in pairs]
-        cpu = [(on.cpu / on.pages) / (off.cpu / off.pages) for off, on in pairs]
-        print(
-            f"{mode}/off: throughput {statistics.median(speed):.3f} ({' '.join(f'{r:.3f}' for r in speed)}), "
-            f"CPU per page {statistics.median(cpu):.3f} ({' '.join(f'{r:.3f}' for r in cpu)}): "
-            f"{statistics.median(speed) - 1:+.1%} pages/s, {statistics.median(cpu) - 1:+.1%} CPU (medians of the "
-            "rounds' ratios)"
-        )
-    archived = sum(len(v) for v in ARCHIVE.values())
-    print(f"{warc_bytes / max(archived, 1) / 1024:.1f} KiB of WARC per archived page ({archived} pages)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", type=int, default=8)
+    parser.add_argument("--pages", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--no-fsync", action="store_true", help="also crawl archiving without fsync")
+    args = parser.parse_args()
+    modes = [OFF, ON, NO_FSYNC] if args.no_fsync else [OFF, ON]
+    print(
+        f"simulated set: {args.hosts} hosts × {args.pages} report pages; {args.rounds} rounds of {len(modes)} "
+        f"crawls, order reversed every other round; load {_load()}",
+        flush=True,
+    )
+    work = Path(tempfile.mkdtemp(prefix="fazhi-bench-warc-"))
+    try:
+        done = rounds(args.hosts, args.pages, args.rounds, modes, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    summary(done, modes)
+    print(f"load {_load()}")
 
 
 def _load() -> str:

@@ -45,7 +45,11 @@ def _unarchived(page: PageOutcome) -> None:
     reason = warc.ArchiveFailure.reason
     attempts = int(page.changes.get("attempts") or 0)
     as_failed = failed(
-        page.entry, reason, status=page.http_status, attempts=attempts, detail=f"{reason}: WARC fsync failed"
+        page.entry,
+        reason,
+        status=page.http_status,
+        attempts=attempts,
+        detail=f"{reason}: WARC records not on disk",
     )
     page.outcome, page.changes, page.reason, page.detail = (
         as_failed.outcome,
@@ -62,13 +66,15 @@ def write(session: Session, page: PageOutcome) -> bool:
     entry = page.entry
     created = True
     if page.document is not None:
+        if page.capture:  # a new document's row carries it (no UPDATE); a known one's is set below
+            page.document["capture"] = page.capture
         created = upsert_document(
             session=session,
             document=page.document,
             previous_id=page.previous_id,
             search_tokens=page.search_tokens,
         ).created
-        if page.capture:
+        if page.capture and not created:
             set_capture(session, document_id=page.document["id"], capture=page.capture)
     elif page.resight and entry.document_id:
         record_sighting(

@@ -292,7 +292,7 @@ class SourceCrawl:
         if not (self.config.warc and report.is_report):
             return None
         extracted = pipeline.Extracted(report)
-        return await asyncio.to_thread(warc.archive_page, self.config.warc, self.db, entry, result, extracted)
+        return warc.archive_page(self.config.warc, self.db, entry, result, extracted)  # no I/O: queued
 
     async def _read_detail(self, result: FetchResult) -> ExtractedReport:
         """Extract the page (jieba is not on the page path: ``crawler.indexer`` runs it afterwards)."""

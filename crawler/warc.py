@@ -2,17 +2,20 @@
 
 The engine calls :func:`archive_page` once per stored report page (after extraction, before the page's outcome is
 handed to the committer): a request, a response (status line and headers as received, body as served: still
-content-encoded) and a metadata record (crawl run, document id) go into the process's current file as three gzip
-members, written whole and flushed to the operating system. The committer calls :func:`sync_captures` before the
-transaction that stores a group of pages' ``capture`` (file name, offset of the response record, payload SHA-256):
-one fsync covers every page of the group, off the page path, and no capture commits before its records are on disk.
-A kill mid-write leaves at most a partial tail that no capture points at. Files rotate by size; retention deletes
-old files that no document's capture still points at. The record layout is :mod:`crawler.warcrecords`.
+content-encoded) and a metadata record (crawl run, document id) are built as three gzip members, given their
+offsets in the process's current file and queued; the page path does no I/O. The committer calls
+:func:`sync_captures` before the transaction that stores a group of pages' ``capture`` (file name, offset of the
+response record, payload SHA-256): one write and one fsync cover every page queued meanwhile, and no capture
+commits before its records are on disk. A kill mid-write leaves at most a partial tail that no capture points at;
+a failed write or fsync retires the file, and the pages pointing into it fail (``warc_write``). Files rotate by
+size; retention deletes old files that no document's capture still points at. The record layout is
+:mod:`crawler.warcrecords`.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import logging
 import os
@@ -86,155 +89,202 @@ class Page:
 
 @dataclass(eq=False)
 class _File:
-    handle: IO[bytes]
+    """A WARC file: named and given its warcinfo record when the first record is handed to it, created on disk by
+    the first write."""
+
     name: str
     warcinfo_id: str
-    written: int  # the end of the last complete write
+    reserved: int  # where the next record handed to this file starts
+    prune: Engine | None = None  # retention runs with this database once the file is created
+    handle: IO[bytes] | None = None
+    written: int = 0  # the end of the last complete write
     synced: int = 0  # what an fsync has covered
-    broken: bool = False  # an fsync failed: Linux may have dropped what it held, so the file is retired
+    broken: bool = False  # a write or fsync failed (Linux may have dropped what it held): retired
     opened: float = field(default_factory=time.monotonic)
 
     def usable(self) -> bool:
-        fresh = time.monotonic() - self.opened < MAX_FILE_SECONDS
-        return fresh and not self.broken and os.fstat(self.handle.fileno()).st_nlink > 0
+        if self.broken or time.monotonic() - self.opened >= MAX_FILE_SECONDS:
+            return False
+        try:  # deleted under us (by hand, another machine)?
+            return self.handle is None or os.fstat(self.handle.fileno()).st_nlink > 0
+        except (OSError, ValueError):  # closed meanwhile by a failed write
+            return False
 
 
 class WarcWriter:
-    """One process's current WARC file. Records are compressed outside the lock, appended under it, and fsynced
-    before :meth:`write` returns (``sync``) or by :meth:`sync_files`; writes that land while an fsync runs share
-    the next one (group commit)."""
+    """One process's current WARC file. :meth:`reserve` (the page path: no I/O) builds a page's records, gives them
+    their offsets in the current file and queues them; :meth:`flush` (the committer, before its transaction)
+    appends everything queued in one write per file and :meth:`sync_files` fsyncs it, one fsync for all the pages
+    queued meanwhile (group commit). A file whose write or fsync failed is retired, and every record queued for it
+    is lost: the pages pointing into it are failed, never committed."""
 
     def __init__(self, options: WarcOptions) -> None:
         self.options = options
-        self._lock = threading.Lock()  # appends, rotation
-        self._sync_lock = threading.Lock()  # fsyncs (taken after _lock, never before it)
+        self._lock = threading.Lock()  # the current file, the queue (held for no I/O: the page path takes it)
+        self._io_lock = threading.Lock()  # writes, fsyncs and closes (taken before _lock, never after it)
         self._file: _File | None = None
+        self._queue: list[tuple[_File, bytes]] = []  # records handed in, in file order, not yet written
+        self._retired: list[_File] = []  # replaced by a newer file, to be closed once their queue is written
         self._serial = 0
-        self._lost: set[str] = set()  # files retired with writes an fsync never covered
+        self._lost: dict[str, str] = {}  # retired files with records never on disk: the error
 
-    def write(self, build: Callable[[str], list[bytes]], *, sync: bool = True) -> tuple[str, list[int], bool]:
-        """Append the gzip members ``build(warcinfo_id)`` makes; returns (file name, their offsets, whether a new
-        file was started) once they are written whole, and (``sync``) on disk."""
+    def reserve(
+        self, build: Callable[[str], list[bytes]], *, db: Engine | None = None
+    ) -> tuple[str, list[int]]:
+        """Queue the gzip members ``build(warcinfo_id)`` makes for the current file; (file name, their offsets)."""
         with self._lock:
-            opened = self._ensure_file()
-            warcinfo_id = self._current().warcinfo_id
-        members = build(warcinfo_id)  # compression in parallel with other pages' writes
+            warcinfo_id = self._ensure_file(db).warcinfo_id
+        members = build(warcinfo_id)  # compression in parallel with other threads' pages, if any
         with self._lock:
-            opened = self._ensure_file() or opened
-            current = self._current()
-            if (
-                current.warcinfo_id != warcinfo_id
-            ):  # the file rotated meanwhile: the records name their file's
+            current = self._ensure_file(db)
+            if current.warcinfo_id != warcinfo_id:  # rotated meanwhile: the records name their file's
                 members = build(current.warcinfo_id)
-            offsets = self._append(current, members)
-            end = current.written
-        if sync:
-            self._sync(current, end)
-        return current.name, offsets, opened
+            offsets = []
+            for member in members:
+                offsets.append(current.reserved)
+                self._queue.append((current, member))
+                current.reserved += len(member)
+            if current.reserved >= self.options.max_file_bytes:
+                self._retire()
+        return current.name, offsets
+
+    def lost(self, name: str) -> str | None:
+        """Why the records queued for the file ``name`` are not on disk (None: they are, or are still queued)."""
+        with self._lock:
+            return self._lost.get(name)
+
+    def flush(self) -> None:
+        """Write everything queued so far (each file's records in one write), close the files it replaced."""
+        with self._io_lock:
+            with self._lock:
+                queue, self._queue = self._queue, []
+                retired, self._retired = self._retired, []
+            for file, members in _by_file(queue):
+                self._write(file, members)
+            for file in retired:
+                self._close(file)
 
     def sync_files(self, names: set[str]) -> set[str]:
-        """Everything written so far to the files ``names`` (of this writer) on disk: the current file is fsynced
-        now, a closed one was when it closed. Returns the names whose records may not be on disk: a file retired
-        after a failed fsync, or the current one when its fsync fails now."""
+        """Everything handed in so far for the files ``names`` (of this writer) written, and on disk (``fsync``):
+        the current file is fsynced now, a replaced one was when it closed. Returns the names whose records may
+        not be on disk: a file retired after a failed write or fsync."""
+        self.flush()
+        with self._io_lock:
+            with self._lock:
+                current = self._file
+            if current is not None and current.name in names:
+                self._sync(current)
         with self._lock:
-            current, end = self._file, self._file.written if self._file else 0
-            lost = names & self._lost
-        if current is not None and current.name in names and current.name not in lost:
-            try:
-                self._sync(current, end)
-            except OSError as exc:
-                log.error("WARC fsync failed in %s: %s", self.options.directory, exc)
-                lost.add(current.name)
-        return lost
+            return names & self._lost.keys()
 
-    def _current(self) -> _File:
-        assert self._file is not None
-        return self._file
-
-    def _append(self, current: _File, members: list[bytes]) -> list[int]:
-        offsets, position = [], current.written
+    def _write(self, file: _File, members: list[bytes]) -> None:
+        if file.broken:
+            return  # retired by an earlier failure: its records are lost (the file is in _lost)
         try:
-            for member in members:
-                offsets.append(position)
-                current.handle.write(member)
-                position += len(member)
-            current.handle.flush()
-        except OSError:
-            self._abandon(current)
-            raise
-        current.written = position
-        if position >= self.options.max_file_bytes:
-            self._close()
-        return offsets
-
-    def _sync(self, current: _File, end: int) -> None:
-        if not self.options.fsync:  # written whole and flushed to the OS; the file is fsynced when it closes
+            if file.handle is None:
+                self._create(file)
+            assert file.handle is not None
+            chunk = b"".join(members)
+            _write_all(file.handle, chunk)
+        except OSError as exc:
+            self._fail(file, exc, cut=True)
             return
-        with self._sync_lock:
-            if current.synced >= end:  # another page's fsync (or the file's close) covered this write
-                return
-            if current.broken or current.handle.closed:
-                raise OSError(f"{current.name} was closed or failed before this write reached the disk")
-            covered = current.written
-            try:
-                os.fdatasync(current.handle.fileno())
-            except OSError:
-                current.broken = True
-                self._lost.add(current.name)
-                raise
-            current.synced = covered
+        file.written += len(chunk)
 
-    def _ensure_file(self) -> bool:
-        if self._file is not None and self._file.usable():
-            return False
-        self._close()  # none yet, a day old, failed, or deleted under us (by hand, another machine): anew
-        self._open()
-        return True
-
-    def _open(self) -> None:
+    def _create(self, file: _File) -> None:
         directory = self.options.directory
         directory.mkdir(parents=True, exist_ok=True)
-        self._serial += 1
-        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
-        host = _UNSAFE.sub("-", socket.gethostname())[:40] or "host"
-        name = f"fazhi-{stamp}-{self._serial:05d}-{host}-{os.getpid()}{SUFFIX}"
-        handle = (directory / name).open("xb")
-        warcinfo_id, member = warcinfo_record(name)
-        handle.write(member)
-        handle.flush()
-        os.fsync(handle.fileno())
+        path = directory / file.name
+        file.handle = path.open("xb", buffering=0)  # unbuffered: a failed write leaves no bytes behind
         _fsync_directory(directory)  # the new file's name survives a power cut too
-        self._file = _File(handle, name, warcinfo_id, len(member), len(member))
-
-    def _abandon(self, current: _File) -> None:
-        """A failed write: cut the file back to its last complete record, and start a new file next time."""
-        try:
-            current.handle.truncate(current.written)
-        except OSError:
-            log.warning("could not cut %s back after a failed write", current.name)
-        self._close()
-
-    def _close(self) -> None:
-        """Close the current file, fsynced first: a write waiting for its fsync then finds it covered."""
-        current, self._file = self._file, None
-        if current is None:
-            return
-        with self._sync_lock:
+        if file.prune is not None:
             try:
-                if not current.broken:
-                    os.fdatasync(current.handle.fileno())
-                    current.synced = current.written
-            except OSError:
-                current.broken = True
-                raise
-            finally:
-                if current.broken and current.synced < current.written:
-                    self._lost.add(current.name)
-                current.handle.close()
+                prune(self.options, file.prune, keep=file.name)
+            except Exception:  # housekeeping: the records are written all the same, retention runs next file
+                log.exception("WARC retention failed in %s", directory)
+
+    def _sync(self, file: _File) -> None:
+        if not self.options.fsync or file.broken or file.synced >= file.written:
+            return  # no fsync asked for (written whole, fsynced when the file closes), failed, or covered
+        assert file.handle is not None
+        covered = file.written
+        try:
+            os.fdatasync(file.handle.fileno())
+        except OSError as exc:
+            self._fail(file, exc, cut=False)
+            return
+        file.synced = covered
+
+    def _fail(self, file: _File, exc: OSError, *, cut: bool) -> None:
+        """A failed write (``cut``: back to its last complete record) or fsync: the file is never used again."""
+        log.error("WARC %s failed in %s: %s", "write" if cut else "fsync", self.options.directory, exc)
+        with self._lock:
+            file.broken = True
+            self._lost[file.name] = str(exc)
+            if self._file is file:
+                self._file = None
+        if file.handle is not None:
+            if cut:
+                try:
+                    file.handle.truncate(file.written)
+                except OSError:
+                    log.warning("could not cut %s back after a failed write", file.name)
+            with contextlib.suppress(OSError):
+                file.handle.close()
+
+    def _close(self, file: _File) -> None:
+        """Close a file whose records are all written, fsynced first."""
+        if file.handle is None or file.broken:
+            return
+        if file.synced < file.written:
+            try:
+                os.fdatasync(file.handle.fileno())
+            except OSError as exc:
+                self._fail(file, exc, cut=False)
+                return
+            file.synced = file.written
+        file.handle.close()
+
+    def _ensure_file(self, db: Engine | None) -> _File:
+        if self._file is None or not self._file.usable():
+            self._retire()  # none yet, a day old, failed, or deleted under us: anew
+            self._serial += 1
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+            host = _UNSAFE.sub("-", socket.gethostname())[:40] or "host"
+            name = f"fazhi-{stamp}-{self._serial:05d}-{host}-{os.getpid()}{SUFFIX}"
+            warcinfo_id, member = warcinfo_record(name)
+            pruning = db if self.options.retention_days else None
+            self._file = _File(name, warcinfo_id, len(member), prune=pruning)
+            self._queue.append((self._file, member))
+        return self._file
+
+    def _retire(self) -> None:
+        if self._file is not None:
+            self._retired.append(self._file)
+            self._file = None
 
     def close(self) -> None:
+        """Write what is queued, fsync and close every file."""
         with self._lock:
-            self._close()
+            self._retire()
+        self.flush()
+
+
+def _by_file(queue: list[tuple[_File, bytes]]) -> list[tuple[_File, list[bytes]]]:
+    """The queue's records as runs of one file each, in order."""
+    runs: list[tuple[_File, list[bytes]]] = []
+    for file, member in queue:
+        if runs and runs[-1][0] is file:
+            runs[-1][1].append(member)
+        else:
+            runs.append((file, [member]))
+    return runs
+
+
+def _write_all(handle: IO[bytes], data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[handle.write(view) :]
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -264,31 +314,33 @@ def payload_sha256(content: bytes) -> str:
 
 
 def archive(
-    options: WarcOptions, db: Engine, wire: Wire, content: bytes, page: Page, *, sync: bool = True
+    options: WarcOptions, db: Engine | None, wire: Wire, content: bytes, page: Page, *, sync: bool = True
 ) -> dict[str, Any]:
-    """Write one fetch's request, response and metadata records (and fsync them: ``sync`` and the options ask
-    for it; else :func:`sync_captures` must run before the capture commits); returns the document's ``capture``."""
+    """One fetch's request, response and metadata records; returns the document's ``capture``. ``sync``: written
+    (and fsynced, when the options ask for it) before this returns, else only queued: :func:`sync_captures` must
+    run before the capture commits."""
     writer = writer_for(options)
+    digests: list[str] = []
 
     def build(warcinfo_id: str) -> list[bytes]:
-        response_id, response = response_record(wire, warcinfo_id)
-        request = request_record(wire, response_id, warcinfo_id)
-        return [request, response, metadata_record(wire, response_id, warcinfo_id, _metadata_fields(page))]
+        response = response_record(wire, warcinfo_id)
+        plain = response.plain and content == wire.body  # the payload is the page: one SHA-256 for both
+        digests[:] = [response.payload_sha256.hex() if plain else payload_sha256(content)]
+        request = request_record(wire, response.record_id, warcinfo_id)
+        metadata = metadata_record(wire, response.record_id, warcinfo_id, _metadata_fields(page))
+        return [request, response.member, metadata]
 
-    try:
-        name, offsets, opened = writer.write(build, sync=sync and options.fsync)
-    except OSError as exc:
-        raise ArchiveFailure(f"WARC write failed in {options.directory}: {exc}") from exc
-    if opened and options.retention_days:
-        prune(options, db, keep=name)
-    return Capture(wire.at, payload_sha256(content), name, offsets[1]).as_json()
+    name, offsets = writer.reserve(build, db=db)
+    if sync and name in writer.sync_files({name}):
+        raise ArchiveFailure(f"WARC write failed in {options.directory}: {writer.lost(name)}")
+    return Capture(wire.at, digests[0], name, offsets[1]).as_json()
 
 
 def archive_page(
     options: WarcOptions, db: Engine, entry: FrontierEntry, result: FetchResult, read: Extracted
 ) -> dict[str, Any] | None:
-    """The engine's call: archive a report page about to be stored; its capture (None: nothing on the wire). The
-    records are written whole, not yet fsynced: the committer's :func:`sync_captures` does that for its group."""
+    """The engine's call: archive a report page about to be stored; its capture (None: nothing on the wire). No
+    I/O: the records are queued, and the committer's :func:`sync_captures` writes and fsyncs them for its group."""
     if result.wire is None:
         return None
     page = Page(entry.url, result.redirects, entry.run_id, entry.source_name, read.report.id)
@@ -296,12 +348,13 @@ def archive_page(
 
 
 def sync_captures(captures: list[dict[str, Any]]) -> set[str]:
-    """Put the records that ``captures`` point at on disk, before the transaction that stores them: one fsync per
-    file for a whole commit group (writers whose options ask for none are left alone). Returns the files that
-    could not be synced: the committer fails the pages pointing into them (``warc_write``), the others commit."""
+    """Put the records that ``captures`` point at on disk, before the transaction that stores them: one write and
+    one fsync per file for a whole commit group (no fsync for writers whose options ask for none). Returns the
+    files whose records could not be written or synced: the committer fails the pages pointing into them
+    (``warc_write``), the others commit."""
     names = {capture["warc_file"] for capture in captures}
     with _writers_lock:
-        writers = [w for w in _writers.values() if w.options.fsync]
+        writers = list(_writers.values())
     lost: set[str] = set()
     for writer in writers:
         lost |= writer.sync_files(names)
