@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import hashlib
 import logging
 import os
 import re
 import socket
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from crawler.errors import PageError
-from crawler.warcrecords import Wire, metadata_record, request_record, response_record, warcinfo_record
+from crawler.warcrecords import Wire, fetch_records, warcinfo_record
 from store.captures import referenced_warc_files
 
 if TYPE_CHECKING:
@@ -60,20 +58,11 @@ class WarcOptions:
     fsync: bool = True  # False: written whole before the commit (kill-safe), no fsync (not power-cut-safe)
 
 
-@dataclass(frozen=True)
-class Capture:
-    fetched_at: datetime
-    payload_sha256: str  # of the body after content decoding
-    warc_file: str  # a name in the WARC directory
-    offset: int  # where the response record's gzip member starts
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "fetched_at": self.fetched_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "payload_sha256": self.payload_sha256,
-            "warc_file": self.warc_file,
-            "offset": self.offset,
-        }
+def capture_of(fetched_at: datetime) -> dict[str, Any]:
+    """A document's ``capture`` as queued: its ``fetched_at``; ``payload_sha256`` (of the body after content
+    decoding), ``warc_file`` (a name in the WARC directory) and ``offset`` (where the response record's gzip member
+    starts) are added once the records are written."""
+    return {"fetched_at": fetched_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
 
 
 @dataclass(frozen=True)
@@ -88,125 +77,113 @@ class Page:
 
 
 @dataclass(eq=False)
-class _File:
-    """A WARC file: named and given its warcinfo record when the first record is handed to it, created on disk by
-    the first write."""
+class _Fetch:
+    """A fetch queued for archiving; ``capture`` is filled in once its records are written."""
 
+    capture: dict[str, Any]
+    wire: Wire
+    content: bytes
+    page: Page
+    db: Engine | None
+
+
+@dataclass(eq=False)
+class _File:
+    handle: IO[bytes]
     name: str
     warcinfo_id: str
-    reserved: int  # where the next record handed to this file starts
-    prune: Engine | None = None  # retention runs with this database once the file is created
-    handle: IO[bytes] | None = None
-    written: int = 0  # the end of the last complete write
+    written: int  # the end of the last complete write
+    end: int  # the end of the records given offsets in this file (written or about to be)
     synced: int = 0  # what an fsync has covered
     broken: bool = False  # a write or fsync failed (Linux may have dropped what it held): retired
     opened: float = field(default_factory=time.monotonic)
 
     def usable(self) -> bool:
-        if self.broken or time.monotonic() - self.opened >= MAX_FILE_SECONDS:
-            return False
-        try:  # deleted under us (by hand, another machine)?
-            return self.handle is None or os.fstat(self.handle.fileno()).st_nlink > 0
-        except (OSError, ValueError):  # closed meanwhile by a failed write
-            return False
+        fresh = time.monotonic() - self.opened < MAX_FILE_SECONDS
+        return fresh and not self.broken and os.fstat(self.handle.fileno()).st_nlink > 0
 
 
 class WarcWriter:
-    """One process's current WARC file. :meth:`reserve` (the page path: no I/O) builds a page's records, gives them
-    their offsets in the current file and queues them; :meth:`flush` (the committer, before its transaction)
-    appends everything queued in one write per file and :meth:`sync_files` fsyncs it, one fsync for all the pages
-    queued meanwhile (group commit). A file whose write or fsync failed is retired, and every record queued for it
-    is lost: the pages pointing into it are failed, never committed."""
+    """One process's current WARC file. :meth:`queue` (the page path) only takes a fetch in; :meth:`flush` (the
+    committer, before its transaction) builds the records of every fetch queued so far, appends them in one write
+    per file and fills in their captures; :meth:`sync_files` fsyncs them: one fsync for every page queued meanwhile
+    (group commit). A file whose write or fsync failed is retired, and the captures pointing into it are lost."""
 
     def __init__(self, options: WarcOptions) -> None:
         self.options = options
-        self._lock = threading.Lock()  # the current file, the queue (held for no I/O: the page path takes it)
-        self._io_lock = threading.Lock()  # writes, fsyncs and closes (taken before _lock, never after it)
+        self._lock = threading.Lock()  # the queue and _lost (held for no I/O: the page path takes it)
+        self._io_lock = threading.Lock()  # building, writing, fsyncs and files (taken before _lock)
         self._file: _File | None = None
-        self._queue: list[tuple[_File, bytes]] = []  # records handed in, in file order, not yet written
-        self._retired: list[_File] = []  # replaced by a newer file, to be closed once their queue is written
+        self._queue: list[_Fetch] = []
         self._serial = 0
-        self._lost: dict[str, str] = {}  # retired files with records never on disk: the error
+        self._lost: dict[str, str] = {}  # files retired with records that may not be on disk: the error
 
-    def reserve(
-        self, build: Callable[[str], list[bytes]], *, db: Engine | None = None
-    ) -> tuple[str, list[int]]:
-        """Queue the gzip members ``build(warcinfo_id)`` makes for the current file; (file name, their offsets)."""
+    def queue(self, fetch: _Fetch) -> None:
         with self._lock:
-            warcinfo_id = self._ensure_file(db).warcinfo_id
-        members = build(warcinfo_id)  # compression in parallel with other threads' pages, if any
-        with self._lock:
-            current = self._ensure_file(db)
-            if current.warcinfo_id != warcinfo_id:  # rotated meanwhile: the records name their file's
-                members = build(current.warcinfo_id)
-            offsets = []
-            for member in members:
-                offsets.append(current.reserved)
-                self._queue.append((current, member))
-                current.reserved += len(member)
-            if current.reserved >= self.options.max_file_bytes:
-                self._retire()
-        return current.name, offsets
+            self._queue.append(fetch)
 
     def lost(self, name: str) -> str | None:
-        """Why the records queued for the file ``name`` are not on disk (None: they are, or are still queued)."""
+        """Why the records of the file ``name`` may not be on disk (None: they are, or are still queued)."""
         with self._lock:
             return self._lost.get(name)
 
     def flush(self) -> None:
-        """Write everything queued so far (each file's records in one write), close the files it replaced."""
+        """Build and write the records of every fetch queued so far, each file's in one write."""
         with self._io_lock:
             with self._lock:
                 queue, self._queue = self._queue, []
-                retired, self._retired = self._retired, []
-            for file, members in _by_file(queue):
-                self._write(file, members)
-            for file in retired:
-                self._close(file)
+            chunk: list[bytes] = []
+            for n, fetch in enumerate(queue):
+                if not self._takes_more(checked=n > 0):
+                    self._end_file(chunk)
+                    chunk = []
+                    name = self._open(fetch.db)
+                    if self._file is None:  # it could not be started: the capture names the lost file
+                        fetch.capture["warc_file"] = name
+                        continue
+                file = self._file
+                assert file is not None
+                members, sha256 = fetch_records(
+                    fetch.wire, fetch.content, file.warcinfo_id, _fields(fetch.page)
+                )
+                offset = file.end + len(members[0])  # the response's member follows the request's
+                fetch.capture.update(payload_sha256=sha256, warc_file=file.name, offset=offset)
+                file.end += sum(len(m) for m in members)
+                chunk += members
+            if self._file is not None:
+                self._write(self._file, chunk)
+
+    def _takes_more(self, *, checked: bool) -> bool:
+        """The current file takes the next records: there is one, under the size limit, and (once a flush: a
+        ``stat``) not a day old, failed or deleted under us (by hand, another machine)."""
+        file = self._file
+        return file is not None and file.end < self.options.max_file_bytes and (checked or file.usable())
 
     def sync_files(self, names: set[str]) -> set[str]:
-        """Everything handed in so far for the files ``names`` (of this writer) written, and on disk (``fsync``):
-        the current file is fsynced now, a replaced one was when it closed. Returns the names whose records may
-        not be on disk: a file retired after a failed write or fsync."""
+        """Everything queued so far written, and for the files ``names`` on disk (``fsync``): the current file is
+        fsynced now, a replaced one was when it closed. Returns the names whose records may not be on disk: files
+        retired after a failed write or fsync."""
         self.flush()
         with self._io_lock:
-            with self._lock:
-                current = self._file
-            if current is not None and current.name in names:
-                self._sync(current)
+            if self._file is not None and self._file.name in names:
+                self._sync(self._file)
         with self._lock:
             return names & self._lost.keys()
 
     def _write(self, file: _File, members: list[bytes]) -> None:
-        if file.broken:
-            return  # retired by an earlier failure: its records are lost (the file is in _lost)
+        if file.broken or not members:
+            return
+        chunk = b"".join(members)
         try:
-            if file.handle is None:
-                self._create(file)
-            assert file.handle is not None
-            chunk = b"".join(members)
             _write_all(file.handle, chunk)
         except OSError as exc:
             self._fail(file, exc, cut=True)
             return
         file.written += len(chunk)
 
-    def _create(self, file: _File) -> None:
-        directory = self.options.directory
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / file.name
-        file.handle = path.open("xb", buffering=0)  # unbuffered: a failed write leaves no bytes behind
-        _fsync_directory(directory)  # the new file's name survives a power cut too
-        if file.prune is not None:
-            try:
-                prune(self.options, file.prune, keep=file.name)
-            except Exception:  # housekeeping: the records are written all the same, retention runs next file
-                log.exception("WARC retention failed in %s", directory)
-
     def _sync(self, file: _File) -> None:
         if not self.options.fsync or file.broken or file.synced >= file.written:
             return  # no fsync asked for (written whole, fsynced when the file closes), failed, or covered
-        assert file.handle is not None
         covered = file.written
         try:
             os.fdatasync(file.handle.fileno())
@@ -218,23 +195,26 @@ class WarcWriter:
     def _fail(self, file: _File, exc: OSError, *, cut: bool) -> None:
         """A failed write (``cut``: back to its last complete record) or fsync: the file is never used again."""
         log.error("WARC %s failed in %s: %s", "write" if cut else "fsync", self.options.directory, exc)
+        file.broken = True
         with self._lock:
-            file.broken = True
             self._lost[file.name] = str(exc)
-            if self._file is file:
-                self._file = None
-        if file.handle is not None:
-            if cut:
-                try:
-                    file.handle.truncate(file.written)
-                except OSError:
-                    log.warning("could not cut %s back after a failed write", file.name)
-            with contextlib.suppress(OSError):
-                file.handle.close()
+        if cut:
+            try:
+                file.handle.truncate(file.written)
+            except OSError:
+                log.warning("could not cut %s back after a failed write", file.name)
+        with contextlib.suppress(OSError):
+            file.handle.close()
+        if self._file is file:
+            self._file = None
 
-    def _close(self, file: _File) -> None:
-        """Close a file whose records are all written, fsynced first."""
-        if file.handle is None or file.broken:
+    def _end_file(self, chunk: list[bytes]) -> None:
+        """Write the current file's last records, fsync and close it."""
+        file, self._file = self._file, None
+        if file is None:
+            return
+        self._write(file, chunk)
+        if file.broken:
             return
         if file.synced < file.written:
             try:
@@ -245,40 +225,44 @@ class WarcWriter:
             file.synced = file.written
         file.handle.close()
 
-    def _ensure_file(self, db: Engine | None) -> _File:
-        if self._file is None or not self._file.usable():
-            self._retire()  # none yet, a day old, failed, or deleted under us: anew
-            self._serial += 1
-            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
-            host = _UNSAFE.sub("-", socket.gethostname())[:40] or "host"
-            name = f"fazhi-{stamp}-{self._serial:05d}-{host}-{os.getpid()}{SUFFIX}"
-            warcinfo_id, member = warcinfo_record(name)
-            pruning = db if self.options.retention_days else None
-            self._file = _File(name, warcinfo_id, len(member), prune=pruning)
-            self._queue.append((self._file, member))
-        return self._file
-
-    def _retire(self) -> None:
-        if self._file is not None:
-            self._retired.append(self._file)
-            self._file = None
+    def _open(self, db: Engine | None) -> str:
+        """Start a file: its warcinfo record and its name on disk (fsync of the file and the directory); returns
+        its name (in ``_lost`` if that failed). Retention runs once a file is started."""
+        directory = self.options.directory
+        self._serial += 1
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+        host = _UNSAFE.sub("-", socket.gethostname())[:40] or "host"
+        name = f"fazhi-{stamp}-{self._serial:05d}-{host}-{os.getpid()}{SUFFIX}"
+        warcinfo_id, member = warcinfo_record(name)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            handle = (directory / name).open("xb", buffering=0)  # unbuffered: a failed write leaves no bytes
+        except OSError as exc:
+            log.error("WARC file could not be created in %s: %s", directory, exc)
+            with self._lock:
+                self._lost[name] = str(exc)
+            return name
+        self._file = file = _File(handle, name, warcinfo_id, 0, len(member))
+        self._write(file, [member])
+        try:
+            if not file.broken:
+                os.fsync(handle.fileno())
+                _fsync_directory(directory)
+                file.synced = file.written
+        except OSError as exc:
+            self._fail(file, exc, cut=False)
+        if db is not None and self.options.retention_days:
+            try:
+                prune(self.options, db, keep=name)
+            except Exception:  # housekeeping: the records are written all the same; retention runs next file
+                log.exception("WARC retention failed in %s", directory)
+        return name
 
     def close(self) -> None:
-        """Write what is queued, fsync and close every file."""
-        with self._lock:
-            self._retire()
+        """Write what is queued, fsync and close the current file."""
         self.flush()
-
-
-def _by_file(queue: list[tuple[_File, bytes]]) -> list[tuple[_File, list[bytes]]]:
-    """The queue's records as runs of one file each, in order."""
-    runs: list[tuple[_File, list[bytes]]] = []
-    for file, member in queue:
-        if runs and runs[-1][0] is file:
-            runs[-1][1].append(member)
-        else:
-            runs.append((file, [member]))
-    return runs
+        with self._io_lock:
+            self._end_file([])
 
 
 def _write_all(handle: IO[bytes], data: bytes) -> None:
@@ -309,38 +293,29 @@ def writer_for(options: WarcOptions) -> WarcWriter:
         return writer
 
 
-def payload_sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
 def archive(
     options: WarcOptions, db: Engine | None, wire: Wire, content: bytes, page: Page, *, sync: bool = True
 ) -> dict[str, Any]:
     """One fetch's request, response and metadata records; returns the document's ``capture``. ``sync``: written
-    (and fsynced, when the options ask for it) before this returns, else only queued: :func:`sync_captures` must
-    run before the capture commits."""
+    (and fsynced, when the options ask for it) before this returns; else only queued: the capture holds only its
+    ``fetched_at`` until :func:`sync_captures` (which must run before it commits) has written its records."""
     writer = writer_for(options)
-    digests: list[str] = []
-
-    def build(warcinfo_id: str) -> list[bytes]:
-        response = response_record(wire, warcinfo_id)
-        plain = response.plain and content == wire.body  # the payload is the page: one SHA-256 for both
-        digests[:] = [response.payload_sha256.hex() if plain else payload_sha256(content)]
-        request = request_record(wire, response.record_id, warcinfo_id)
-        metadata = metadata_record(wire, response.record_id, warcinfo_id, _metadata_fields(page))
-        return [request, response.member, metadata]
-
-    name, offsets = writer.reserve(build, db=db)
-    if sync and name in writer.sync_files({name}):
-        raise ArchiveFailure(f"WARC write failed in {options.directory}: {writer.lost(name)}")
-    return Capture(wire.at, digests[0], name, offsets[1]).as_json()
+    capture = capture_of(wire.at)
+    writer.queue(_Fetch(capture, wire, content, page, db))
+    if sync:
+        writer.flush()
+        name = capture["warc_file"]
+        if name in writer.sync_files({name}):
+            raise ArchiveFailure(f"WARC write failed in {options.directory}: {writer.lost(name)}")
+    return capture
 
 
 def archive_page(
     options: WarcOptions, db: Engine, entry: FrontierEntry, result: FetchResult, read: Extracted
 ) -> dict[str, Any] | None:
-    """The engine's call: archive a report page about to be stored; its capture (None: nothing on the wire). No
-    I/O: the records are queued, and the committer's :func:`sync_captures` writes and fsyncs them for its group."""
+    """The engine's call: archive a report page about to be stored; its capture (None: nothing on the wire). The
+    page path only queues the fetch: the committer's :func:`sync_captures` builds, writes and fsyncs the records
+    of its group's pages and fills in their captures, before its transaction."""
     if result.wire is None:
         return None
     page = Page(entry.url, result.redirects, entry.run_id, entry.source_name, read.report.id)
@@ -348,20 +323,22 @@ def archive_page(
 
 
 def sync_captures(captures: list[dict[str, Any]]) -> set[str]:
-    """Put the records that ``captures`` point at on disk, before the transaction that stores them: one write and
-    one fsync per file for a whole commit group (no fsync for writers whose options ask for none). Returns the
-    files whose records could not be written or synced: the committer fails the pages pointing into them
-    (``warc_write``), the others commit."""
-    names = {capture["warc_file"] for capture in captures}
+    """Build and write the records that ``captures`` stand for (filling them in) and put them on disk, before the
+    transaction that stores them: one write and one fsync per file for a whole commit group (no fsync for writers
+    whose options ask for none). Returns the files whose records could not be written or synced: the committer
+    fails the pages pointing into them (``warc_write``), the others commit."""
     with _writers_lock:
         writers = list(_writers.values())
+    for writer in writers:
+        writer.flush()
+    names = {capture["warc_file"] for capture in captures}
     lost: set[str] = set()
     for writer in writers:
         lost |= writer.sync_files(names)
     return lost
 
 
-def _metadata_fields(page: Page) -> list[tuple[str, str]]:
+def _fields(page: Page) -> list[tuple[str, str]]:
     fields = [
         ("fazhi-run-id", str(page.run_id)),
         ("fazhi-source", page.source_name),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import socket
 import uuid
 import zlib
@@ -56,14 +57,19 @@ class Response:
 
     record_id: str
     member: bytes
-    payload_sha256: (
-        bytes  # the raw digest of the record's payload (the body as served, chunk framing included)
-    )
+    payload_sha256: bytes  # the raw digest of the payload (the body as served, chunk framing included)
     plain: bool  # the payload is the body after content decoding (served uncompressed, not chunked)
 
 
 def _record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def _record_ids() -> tuple[str, str, str]:
+    """A fetch's three record ids: random (version 4) UUIDs, from one read of the system's random source."""
+    raw = os.urandom(48)
+    first, second, third = (f"<urn:uuid:{uuid.UUID(bytes=raw[k : k + 16], version=4)}>" for k in (0, 16, 32))
+    return first, second, third
 
 
 @lru_cache(maxsize=16)  # the three records of one fetch share its date
@@ -144,8 +150,8 @@ def _common(kind: str, wire: Wire, record_id: str, warcinfo_id: str) -> str:
     )
 
 
-def response_record(wire: Wire, warcinfo_id: str) -> Response:
-    record_id = _record_id()
+def response_record(wire: Wire, warcinfo_id: str, record_id: str = "") -> Response:
+    record_id = record_id or _record_id()
     chunked = _is_chunked(wire.response_headers)
     payload = _framed(wire.body, chunked)
     http_head = b"".join(
@@ -168,7 +174,7 @@ def response_record(wire: Wire, warcinfo_id: str) -> Response:
     return Response(record_id, member, payload_hash, plain=not (chunked or compressed))
 
 
-def request_record(wire: Wire, response_id: str, warcinfo_id: str) -> bytes:
+def request_record(wire: Wire, response_id: str, warcinfo_id: str, record_id: str = "") -> bytes:
     block = b"".join(
         (
             wire.method.encode("ascii"),
@@ -183,16 +189,32 @@ def request_record(wire: Wire, response_id: str, warcinfo_id: str) -> bytes:
         )
     )
     head = (
-        f"{_common('request', wire, _record_id(), warcinfo_id)}WARC-Concurrent-To: {response_id}\r\n"
+        f"{_common('request', wire, record_id or _record_id(), warcinfo_id)}WARC-Concurrent-To: {response_id}\r\n"
         f"Content-Type: application/http;msgtype=request\r\nWARC-Block-Digest: {digest(block)}\r\n"
     )
     return _member(head, block)
 
 
-def metadata_record(wire: Wire, response_id: str, warcinfo_id: str, values: list[tuple[str, str]]) -> bytes:
+def metadata_record(
+    wire: Wire, response_id: str, warcinfo_id: str, values: list[tuple[str, str]], record_id: str = ""
+) -> bytes:
     block = "".join(f"{name}: {_field(value)}\r\n" for name, value in values).encode("utf-8")
     head = (
-        f"{_common('metadata', wire, _record_id(), warcinfo_id)}WARC-Concurrent-To: {response_id}\r\n"
+        f"{_common('metadata', wire, record_id or _record_id(), warcinfo_id)}WARC-Concurrent-To: {response_id}\r\n"
         f"Content-Type: application/warc-fields\r\nWARC-Block-Digest: {digest(block)}\r\n"
     )
     return _member(head, block)
+
+
+def fetch_records(
+    wire: Wire, content: bytes, warcinfo_id: str, values: list[tuple[str, str]]
+) -> tuple[list[bytes], str]:
+    """A fetch's request, response and metadata members, and the SHA-256 (hex) of ``content``, the body after
+    content decoding: the payload's digest when the body was served as it is (one hash for both)."""
+    response_id, request_id, metadata_id = _record_ids()
+    response = response_record(wire, warcinfo_id, response_id)
+    plain = response.plain and content == wire.body
+    sha256 = response.payload_sha256.hex() if plain else hashlib.sha256(content).hexdigest()
+    request = request_record(wire, response_id, warcinfo_id, request_id)
+    metadata = metadata_record(wire, response_id, warcinfo_id, values, metadata_id)
+    return [request, response.member, metadata], sha256
