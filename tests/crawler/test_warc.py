@@ -373,3 +373,83 @@ def test_a_commit_puts_its_pages_records_on_disk_before_its_transaction(
     event.listen(db, "commit", lambda connection: events.append("commit"))
     commit(db, pages)
     assert events == ["fsync", "commit"]
+
+
+def test_a_failed_write_in_the_commit_fails_only_the_pages_in_that_file_and_cuts_it_back(
+    tmp_path: Path,
+) -> None:
+    from crawler.commit import commit
+    from crawler.outcomes import Outcome
+    from tests.conftest import make_db
+    from tests.crawler.test_commit import _pages, _report
+
+    db = make_db(tmp_path / "c.db")
+    options = WarcOptions(tmp_path / "warc")
+    kept = archive(options, None, _wire(), BODY, PAGE)  # the file exists, with one fetch in it
+    path = options.directory / kept["warc_file"]
+    size = path.stat().st_size
+    current = warc.writer_for(options)._file
+    assert current is not None
+    current.handle = _FullDisk(current.handle)  # type: ignore[assignment]
+    entries = _pages(db, "s", [f"http://127.0.0.2/{n}" for n in range(3)])
+    pages = [_report(entry, f"正文{n}") for n, entry in enumerate(entries)]
+    for page in pages[:2]:
+        page.capture = archive(options, None, _wire(), BODY, PAGE, sync=False)
+    commit(db, pages)
+    assert [p.outcome for p in pages] == [Outcome.FAILED, Outcome.FAILED, Outcome.NEW]
+    assert [p.reason for p in pages[:2]] == ["warc_write", "warc_write"]
+    assert path.stat().st_size == size  # the half-written group is gone; the kept fetch reads back whole
+    assert [kind for kind, _, _ in _records(path)] == ["warcinfo", "request", "response", "metadata"]
+    after = archive(options, None, _wire(), BODY, PAGE)
+    assert after["warc_file"] != kept["warc_file"]
+
+
+def test_a_directory_that_cannot_be_written_fails_the_pages(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the WARC directory should be")
+    options = WarcOptions(blocked / "warc")
+    queued = archive(options, None, _wire(), BODY, PAGE, sync=False)
+    assert warc.sync_captures([queued]) == {queued["warc_file"]}
+    with pytest.raises(ArchiveFailure, match="WARC write failed"):
+        archive(options, None, _wire(), BODY, PAGE)
+
+
+def test_a_new_documents_capture_is_in_its_row_and_a_known_body_at_a_new_url_takes_the_new_capture(
+    tmp_path: Path, db: Engine
+) -> None:
+    from sqlalchemy import event
+
+    from crawler.commit import commit
+    from crawler.outcomes import Outcome
+    from tests.crawler.test_commit import _pages, _report
+
+    options = WarcOptions(tmp_path / "warc")
+    first, second = _pages(db, "s", ["http://127.0.0.2/a", "http://127.0.0.2/b"])
+    pages = [_report(first, "正文甲"), _report(second, "正文甲")]  # one body at two URLs
+    for page in pages:
+        page.capture = archive(options, db, _wire(), BODY, PAGE, sync=False)
+    commit(db, pages)
+    assert [p.outcome for p in pages] == [Outcome.NEW, Outcome.SEEN]
+    assert pages[0].capture != pages[1].capture
+    with write_session(db) as session:
+        stored = session.exec(select(Document)).one()
+        assert stored.capture == pages[1].capture  # the last fetch that stored something
+    new = _pages(db, "s", ["http://127.0.0.2/c"])[0]
+    page = _report(new, "正文乙")
+    page.capture = archive(options, db, _wire(), BODY, PAGE, sync=False)
+    statements: list[str] = []
+
+    def listener(connection: object, cursor: object, statement: str, *rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(db, "before_cursor_execute", listener)
+    commit(db, [page])
+    event.remove(db, "before_cursor_execute", listener)
+    assert not [q for q in statements if q.lstrip().upper().startswith("UPDATE DOCUMENTS SET CAPTURE")]
+    with write_session(db) as session:
+        row = session.exec(select(Document).where(Document.body == "正文乙")).one()
+        assert row.capture == page.capture
+    with (options.directory / page.capture["warc_file"]).open("rb") as handle:
+        handle.seek(page.capture["offset"])
+        record = next(iter(ArchiveIterator(handle, check_digests="raise")))
+        assert hashlib.sha256(record.content_stream().read()).hexdigest() == page.capture["payload_sha256"]
