@@ -1,6 +1,6 @@
 """WARC archiving cost: the same crawl with archiving off and on, interleaved, in one run.
 
-    python bench/warc.py [--hosts 8 --pages 40 --rounds 8] [--no-fsync]
+    python bench/warc.py [--hosts 8 --pages 40 --rounds 10] [--no-fsync]
 
 Each round crawls a simulated portal set twice into fresh SQLite stores in this process, once without WARC archiving
 and once with it (``--no-fsync`` adds a third crawl, archiving without fsync); the order is reversed every other
@@ -229,7 +229,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hosts", type=int, default=8)
     parser.add_argument("--pages", type=int, default=40)
-    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--no-fsync", action="store_true", help="also crawl archiving without fsync")
     args = parser.parse_args()
     modes = [OFF, ON, NO_FSYNC] if args.no_fsync else [OFF, ON]

@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from crawler.errors import PageError
-from crawler.warcrecords import Wire, fetch_records, warcinfo_record
+from crawler.warcrecords import Wire, fetch_records, warc_date, warcinfo_record
 from store.captures import referenced_warc_files
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def capture_of(fetched_at: datetime) -> dict[str, Any]:
     """A document's ``capture`` as queued: its ``fetched_at``; ``payload_sha256`` (of the body after content
     decoding), ``warc_file`` (a name in the WARC directory) and ``offset`` (where the response record's gzip member
     starts) are added once the records are written."""
-    return {"fetched_at": fetched_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+    return {"fetched_at": warc_date(fetched_at)}
 
 
 @dataclass(frozen=True)

@@ -72,9 +72,10 @@ def _record_ids() -> tuple[str, str, str]:
     return first, second, third
 
 
-@lru_cache(maxsize=16)  # the three records of one fetch share its date
+@lru_cache(maxsize=64)  # a fetch's capture and its three records share its date
 def warc_date(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # WARC/1.1 allows the fraction
+    """UTC, to the microsecond (WARC/1.1 allows the fraction): ``isoformat``, a third cheaper than ``strftime``."""
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def digest(data: bytes) -> str:
