@@ -16,8 +16,8 @@ median is the number to read; the archive step's own CPU is measured directly an
 - commit path: :func:`crawler.warc.sync_captures` (one write and one fsync per commit group), in the committer's
   thread, per archived page;
 
-and their sum as a share of the off crawl's CPU per page (the capture's column in the document's INSERT is not in
-it: it is in the crawl's CPU). Also the WARC bytes per archived page. Asserts nothing.
+and their sum per page crawled as a share of the off crawl's CPU per page (the capture's column in the document's
+INSERT is not in it: it is in the crawl's CPU). Also the WARC bytes per archived page. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -171,9 +171,10 @@ def _ratios(done: list[Round], mode: str) -> tuple[list[float], list[float]]:
 
 
 def _own_share(round_: Round, mode: str) -> float:
-    """The archive step's own CPU per archived page, as a share of the off crawl's CPU per page."""
+    """The archive step's own CPU as a share of the crawl's: per page crawled (list pages too, as the crawl's CPU
+    per page counts them), over the off crawl's CPU per page."""
     run = round_.runs[mode]
-    return (run.page_path + run.commit_path) / max(run.archived, 1) * 1000 / round_.runs[OFF].cpu_ms
+    return (run.page_path + run.commit_path) / run.pages * 1000 / round_.runs[OFF].cpu_ms
 
 
 def _print_round(n: int, round_: Round) -> None:

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Engine
 
@@ -58,15 +58,13 @@ class WarcOptions:
     fsync: bool = True  # False: written whole before the commit (kill-safe), no fsync (not power-cut-safe)
 
 
-def capture_of(fetched_at: datetime) -> dict[str, Any]:
-    """A document's ``capture`` as queued: its ``fetched_at``; ``payload_sha256`` (of the body after content
-    decoding), ``warc_file`` (a name in the WARC directory) and ``offset`` (where the response record's gzip member
-    starts) are added once the records are written."""
-    return {"fetched_at": warc_date(fetched_at)}
+CAPTURE_KEYS = ("fetched_at", "payload_sha256", "warc_file", "offset")
+# a document's capture: when the fetch went out; the SHA-256 of the body after content decoding; a name in the WARC
+# directory, and where the response record's gzip member starts in it. Queued, its values are None until its
+# records are written (sync_captures).
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     """What one archived fetch says about itself in its metadata record."""
 
     url: str  # the URL asked for (redirects lead to the response's target URI)
@@ -147,7 +145,12 @@ class WarcWriter:
                     fetch.wire, fetch.content, file.warcinfo_id, _fields(fetch.page)
                 )
                 offset = file.end + len(members[0])  # the response's member follows the request's
-                fetch.capture.update(payload_sha256=sha256, warc_file=file.name, offset=offset)
+                fetch.capture.update(
+                    fetched_at=warc_date(fetch.wire.at),
+                    payload_sha256=sha256,
+                    warc_file=file.name,
+                    offset=offset,
+                )
                 file.end += sum(len(m) for m in members)
                 chunk += members
             if self._file is not None:
@@ -285,6 +288,9 @@ _writers_lock = threading.Lock()
 
 def writer_for(options: WarcOptions) -> WarcWriter:
     """The process's writer for ``options`` (one file at a time per process and directory)."""
+    writer = _writers.get(options)  # every page: no lock once made
+    if writer is not None:
+        return writer
     with _writers_lock:
         writer = _writers.get(options)
         if writer is None:
@@ -297,10 +303,10 @@ def archive(
     options: WarcOptions, db: Engine | None, wire: Wire, content: bytes, page: Page, *, sync: bool = True
 ) -> dict[str, Any]:
     """One fetch's request, response and metadata records; returns the document's ``capture``. ``sync``: written
-    (and fsynced, when the options ask for it) before this returns; else only queued: the capture holds only its
-    ``fetched_at`` until :func:`sync_captures` (which must run before it commits) has written its records."""
+    (and fsynced, when the options ask for it) before this returns; else only queued: the capture's values are None
+    until :func:`sync_captures` (which must run before it commits) has written its records."""
     writer = writer_for(options)
-    capture = capture_of(wire.at)
+    capture: dict[str, Any] = dict.fromkeys(CAPTURE_KEYS)
     writer.queue(_Fetch(capture, wire, content, page, db))
     if sync:
         writer.flush()

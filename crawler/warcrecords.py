@@ -103,15 +103,16 @@ def _headers(lines: list[tuple[bytes, bytes]]) -> bytes:
     return b"".join(name + b": " + value + CRLF for name, value in lines)
 
 
-def _is_chunked(headers: list[tuple[bytes, bytes]]) -> bool:
-    return any(n.lower() == b"transfer-encoding" and b"chunked" in v.lower() for n, v in headers)
-
-
-def _is_compressed(headers: list[tuple[bytes, bytes]]) -> bool:
-    """The body is served compressed (gzip, deflate, br, zstd)."""
-    return any(
-        n.lower() == b"content-encoding" and v.strip().lower() not in (b"", b"identity") for n, v in headers
-    )
+def _encodings(headers: list[tuple[bytes, bytes]]) -> tuple[bool, bool]:
+    """Whether the body is sent chunked, and whether it is served compressed (gzip, deflate, br, zstd)."""
+    chunked = compressed = False
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == b"transfer-encoding":
+            chunked = chunked or b"chunked" in value.lower()
+        elif lowered == b"content-encoding":
+            compressed = compressed or value.strip().lower() not in (b"", b"identity")
+    return chunked, compressed
 
 
 def _framed(body: bytes, chunked: bool) -> bytes:
@@ -142,66 +143,46 @@ def warcinfo_record(filename: str) -> tuple[str, bytes]:
     return record_id, _member(head, info)
 
 
-def _common(kind: str, wire: Wire, record_id: str, warcinfo_id: str) -> str:
-    """The fields every record of a fetch starts with."""
+def _shared(wire: Wire, warcinfo_id: str) -> str:
+    """The fields that a fetch's three records share, after their type and id."""
     warcinfo = f"WARC-Warcinfo-ID: {warcinfo_id}\r\n" if warcinfo_id else ""
-    return (
-        f"WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: {record_id}\r\nWARC-Date: {warc_date(wire.at)}\r\n"
-        f"WARC-Target-URI: {_field(wire.url)}\r\n{warcinfo}"
-    )
+    return f"WARC-Date: {warc_date(wire.at)}\r\nWARC-Target-URI: {_field(wire.url)}\r\n{warcinfo}"
 
 
-def response_record(wire: Wire, warcinfo_id: str, record_id: str = "") -> Response:
-    record_id = record_id or _record_id()
-    chunked = _is_chunked(wire.response_headers)
+def _head(kind: str, record_id: str, shared: str) -> str:
+    return f"WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: {record_id}\r\n{shared}"
+
+
+def response_record(wire: Wire, record_id: str, shared: str) -> Response:
+    chunked, compressed = _encodings(wire.response_headers)
     payload = _framed(wire.body, chunked)
-    http_head = b"".join(
-        (
-            f"{wire.http_version} {wire.status} ".encode("ascii"),
-            wire.reason,
-            CRLF,
-            _headers(wire.response_headers),
-        )
-    )
-    block_hash = hashlib.sha256(http_head + CRLF)
+    status_line = f"{wire.http_version} {wire.status} ".encode("ascii")
+    http_head = b"".join((status_line, wire.reason, CRLF, _headers(wire.response_headers), CRLF))
+    block_hash = hashlib.sha256(http_head)
     block_hash.update(payload)
     payload_hash = hashlib.sha256(payload).digest()
-    compressed = _is_compressed(wire.response_headers)
     head = (
-        f"{_common('response', wire, record_id, warcinfo_id)}Content-Type: application/http;msgtype=response\r\n"
+        f"{_head('response', record_id, shared)}Content-Type: application/http;msgtype=response\r\n"
         f"WARC-Block-Digest: {_b32(block_hash.digest())}\r\nWARC-Payload-Digest: {_b32(payload_hash)}\r\n"
     )
-    member = _member(head, b"".join((http_head, CRLF, payload)), stored=compressed)
+    member = _member(head, http_head + payload, stored=compressed)
     return Response(record_id, member, payload_hash, plain=not (chunked or compressed))
 
 
-def request_record(wire: Wire, response_id: str, warcinfo_id: str, record_id: str = "") -> bytes:
-    block = b"".join(
-        (
-            wire.method.encode("ascii"),
-            b" ",
-            wire.target,
-            b" ",
-            wire.http_version.encode("ascii"),
-            CRLF,
-            _headers(wire.request_headers),
-            CRLF,
-            wire.request_body,
-        )
-    )
+def request_record(wire: Wire, record_id: str, shared: str, response_id: str) -> bytes:
+    request_line = b" ".join((wire.method.encode("ascii"), wire.target, wire.http_version.encode("ascii")))
+    block = b"".join((request_line, CRLF, _headers(wire.request_headers), CRLF, wire.request_body))
     head = (
-        f"{_common('request', wire, record_id or _record_id(), warcinfo_id)}WARC-Concurrent-To: {response_id}\r\n"
+        f"{_head('request', record_id, shared)}WARC-Concurrent-To: {response_id}\r\n"
         f"Content-Type: application/http;msgtype=request\r\nWARC-Block-Digest: {digest(block)}\r\n"
     )
     return _member(head, block)
 
 
-def metadata_record(
-    wire: Wire, response_id: str, warcinfo_id: str, values: list[tuple[str, str]], record_id: str = ""
-) -> bytes:
+def metadata_record(record_id: str, shared: str, response_id: str, values: list[tuple[str, str]]) -> bytes:
     block = "".join(f"{name}: {_field(value)}\r\n" for name, value in values).encode("utf-8")
     head = (
-        f"{_common('metadata', wire, record_id or _record_id(), warcinfo_id)}WARC-Concurrent-To: {response_id}\r\n"
+        f"{_head('metadata', record_id, shared)}WARC-Concurrent-To: {response_id}\r\n"
         f"Content-Type: application/warc-fields\r\nWARC-Block-Digest: {digest(block)}\r\n"
     )
     return _member(head, block)
@@ -213,9 +194,10 @@ def fetch_records(
     """A fetch's request, response and metadata members, and the SHA-256 (hex) of ``content``, the body after
     content decoding: the payload's digest when the body was served as it is (one hash for both)."""
     response_id, request_id, metadata_id = _record_ids()
-    response = response_record(wire, warcinfo_id, response_id)
+    shared = _shared(wire, warcinfo_id)
+    response = response_record(wire, response_id, shared)
     plain = response.plain and content == wire.body
     sha256 = response.payload_sha256.hex() if plain else hashlib.sha256(content).hexdigest()
-    request = request_record(wire, response_id, warcinfo_id, request_id)
-    metadata = metadata_record(wire, response_id, warcinfo_id, values, metadata_id)
+    request = request_record(wire, request_id, shared, response_id)
+    metadata = metadata_record(metadata_id, shared, response_id, values)
     return [request, response.member, metadata], sha256
