@@ -1,15 +1,16 @@
 """Evidence: every fetch that creates or updates a document, written to WARC/1.1 files before the document commits.
 
 The engine calls :func:`archive_page` once per stored report page (after extraction, before the page's outcome is
-handed to the committer): a request, a response (status line and headers as received, body as served: still
-content-encoded) and a metadata record (crawl run, document id) are built as three gzip members, given their
-offsets in the process's current file and queued; the page path does no I/O. The committer calls
-:func:`sync_captures` before the transaction that stores a group of pages' ``capture`` (file name, offset of the
-response record, payload SHA-256): one write and one fsync cover every page queued meanwhile, and no capture
-commits before its records are on disk. A kill mid-write leaves at most a partial tail that no capture points at;
-a failed write or fsync retires the file, and the pages pointing into it fail (``warc_write``). Files rotate by
-size; retention deletes old files that no document's capture still points at. The record layout is
-:mod:`crawler.warcrecords`.
+handed to the committer): it only queues the fetch and returns the page's ``capture``, still empty. The committer
+calls :func:`sync_captures` before the transaction that stores a group of pages: the queued fetches' records (a
+request, a response with the status line and headers as received and the body as served, still content-encoded,
+and a metadata record with the crawl run and the document id; three gzip members) are built, appended to the
+process's current file in one write, and fsynced, one fsync for the group; then their captures (file name, offset
+of the response record, payload SHA-256) are filled in, and no capture commits before its records are on disk.
+The page path does no I/O and no thread hop (``bench/warc.py`` measures both paths). A kill mid-write leaves at
+most a partial tail that no capture points at; a failed write or fsync retires the file, and the pages pointing
+into it fail (``warc_write``). Files rotate by size and age; retention deletes old files that no document's
+capture still points at. The record layout is :mod:`crawler.warcrecords`.
 """
 
 from __future__ import annotations

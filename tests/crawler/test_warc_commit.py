@@ -1,0 +1,189 @@
+"""WARC records and commits: one fsync for a commit group, before its transaction; a failed write or fsync fails
+only the pages whose records are in that file; a new document's capture goes in with its row."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler import warc
+from crawler.warc import WarcOptions, archive
+from store import Document, write_session
+from tests.crawler.test_warc import BODY, PAGE, _FullDisk, _records, _wire
+
+
+@pytest.fixture
+def options(tmp_path: Path) -> WarcOptions:
+    return WarcOptions(tmp_path / "warc")
+
+
+def test_pages_of_a_commit_group_share_one_fsync(
+    options: WarcOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    syncs = []
+    real = os.fdatasync
+
+    def counted(fd: int) -> None:
+        syncs.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(warc.os, "fdatasync", counted)
+    captures = [archive(options, None, _wire(), BODY, PAGE, sync=False) for _ in range(5)]
+    assert syncs == [] and not options.directory.exists()  # queued: the page path does no I/O
+    warc.sync_captures(captures)
+    assert len(syncs) == 1
+    warc.sync_captures(captures[:2])  # covered already
+    assert len(syncs) == 1
+    path = options.directory / captures[0]["warc_file"]
+    assert [kind for kind, _, _ in _records(path)] == ["warcinfo"] + ["request", "response", "metadata"] * 5
+
+
+def test_a_failed_fsync_before_a_commit_fails_every_group_pointing_into_that_file(
+    options: WarcOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = (archive(options, None, _wire(), BODY, PAGE, sync=False) for _ in range(2))
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(warc.os, "fdatasync", failing)
+    assert warc.sync_captures([first]) == {first["warc_file"]}
+    monkeypatch.undo()
+    assert warc.sync_captures([second]) == {second["warc_file"]}  # its records may be lost too: not committed
+    after = archive(options, None, _wire(), BODY, PAGE, sync=False)
+    assert set(after.values()) == {None}  # queued: filled in by the commit's sync
+    assert warc.sync_captures([after]) == set()
+    assert after["warc_file"] != first["warc_file"]
+
+
+def test_a_failed_fsync_fails_only_the_pages_in_that_file_and_the_group_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawler.commit import commit
+    from crawler.outcomes import Outcome
+    from tests.conftest import make_db
+    from tests.crawler.test_commit import _pages, _report
+    from tests.rows import entries_of
+
+    db = make_db(tmp_path / "c.db")
+    options = WarcOptions(tmp_path / "warc")
+    entries = _pages(db, "s", [f"http://127.0.0.2/{n}" for n in range(3)])
+    pages = [_report(entry, f"正文{n}") for n, entry in enumerate(entries)]
+    pages[0].capture = archive(options, None, _wire(), BODY, PAGE, sync=False)
+    pages[1].capture = archive(options, None, _wire(), BODY, PAGE, sync=False)
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(warc.os, "fdatasync", failing)
+    commit(db, pages)  # no exception: the crawl goes on
+    assert [p.outcome for p in pages] == [Outcome.FAILED, Outcome.FAILED, Outcome.NEW]
+    assert [p.reason for p in pages[:2]] == ["warc_write", "warc_write"]
+    by_url = {e.url: e for e in entries_of(db, source_name="s")}
+    assert [by_url[e.url].state for e in entries] == ["failed", "failed", "done"]
+    with write_session(db) as session:
+        assert [d.body for d in session.exec(select(Document))] == ["正文2"]  # no row points at lost records
+
+
+def test_a_commit_puts_its_pages_records_on_disk_before_its_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import event
+
+    from crawler.commit import commit
+    from tests.conftest import make_db
+    from tests.crawler.test_commit import _pages, _report
+
+    db = make_db(tmp_path / "c.db")
+    options = WarcOptions(tmp_path / "warc")
+    pages = []
+    for n, entry in enumerate(_pages(db, "s", [f"http://127.0.0.2/{n}" for n in range(4)])):
+        pages.append(_report(entry, f"正文{n}"))
+        pages[-1].capture = archive(options, None, _wire(), BODY, PAGE, sync=False)  # as archive_page does
+    events = []
+    real = os.fdatasync
+
+    def counted(fd: int) -> None:
+        events.append("fsync")
+        real(fd)
+
+    monkeypatch.setattr(warc.os, "fdatasync", counted)
+    event.listen(db, "commit", lambda connection: events.append("commit"))
+    commit(db, pages)
+    assert events == ["fsync", "commit"]
+
+
+def test_a_failed_write_in_the_commit_fails_only_the_pages_in_that_file_and_cuts_it_back(
+    tmp_path: Path,
+) -> None:
+    from crawler.commit import commit
+    from crawler.outcomes import Outcome
+    from tests.conftest import make_db
+    from tests.crawler.test_commit import _pages, _report
+
+    db = make_db(tmp_path / "c.db")
+    options = WarcOptions(tmp_path / "warc")
+    kept = archive(options, None, _wire(), BODY, PAGE)  # the file exists, with one fetch in it
+    path = options.directory / kept["warc_file"]
+    size = path.stat().st_size
+    current = warc.writer_for(options)._file
+    assert current is not None
+    current.handle = _FullDisk(current.handle)  # type: ignore[assignment]
+    entries = _pages(db, "s", [f"http://127.0.0.2/{n}" for n in range(3)])
+    pages = [_report(entry, f"正文{n}") for n, entry in enumerate(entries)]
+    for page in pages[:2]:
+        page.capture = archive(options, None, _wire(), BODY, PAGE, sync=False)
+    commit(db, pages)
+    assert [p.outcome for p in pages] == [Outcome.FAILED, Outcome.FAILED, Outcome.NEW]
+    assert [p.reason for p in pages[:2]] == ["warc_write", "warc_write"]
+    assert path.stat().st_size == size  # the half-written group is gone; the kept fetch reads back whole
+    assert [kind for kind, _, _ in _records(path)] == ["warcinfo", "request", "response", "metadata"]
+    after = archive(options, None, _wire(), BODY, PAGE)
+    assert after["warc_file"] != kept["warc_file"]
+
+
+def test_a_new_documents_capture_is_in_its_row_and_a_known_body_at_a_new_url_takes_the_new_capture(
+    tmp_path: Path, db: Engine
+) -> None:
+    from sqlalchemy import event
+
+    from crawler.commit import commit
+    from crawler.outcomes import Outcome
+    from tests.crawler.test_commit import _pages, _report
+
+    options = WarcOptions(tmp_path / "warc")
+    first, second = _pages(db, "s", ["http://127.0.0.2/a", "http://127.0.0.2/b"])
+    pages = [_report(first, "正文甲"), _report(second, "正文甲")]  # one body at two URLs
+    for page in pages:
+        page.capture = archive(options, db, _wire(), BODY, PAGE, sync=False)
+    commit(db, pages)
+    assert [p.outcome for p in pages] == [Outcome.NEW, Outcome.SEEN]
+    assert pages[0].capture != pages[1].capture
+    with write_session(db) as session:
+        stored = session.exec(select(Document)).one()
+        assert stored.capture == pages[1].capture  # the last fetch that stored something
+    new = _pages(db, "s", ["http://127.0.0.2/c"])[0]
+    page = _report(new, "正文乙")
+    page.capture = archive(options, db, _wire(), BODY, PAGE, sync=False)
+    statements: list[str] = []
+
+    def listener(connection: object, cursor: object, statement: str, *rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(db, "before_cursor_execute", listener)
+    commit(db, [page])
+    event.remove(db, "before_cursor_execute", listener)
+    assert not [q for q in statements if q.lstrip().upper().startswith("UPDATE DOCUMENTS SET CAPTURE")]
+    with write_session(db) as session:
+        row = session.exec(select(Document).where(Document.body == "正文乙")).one()
+        assert row.capture == page.capture
+    with (options.directory / page.capture["warc_file"]).open("rb") as handle:
+        handle.seek(page.capture["offset"])
+        record = next(iter(ArchiveIterator(handle, check_digests="raise")))
+        assert hashlib.sha256(record.content_stream().read()).hexdigest() == page.capture["payload_sha256"]
