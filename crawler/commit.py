@@ -45,11 +45,7 @@ def _unarchived(page: PageOutcome) -> None:
     reason = warc.ArchiveFailure.reason
     attempts = int(page.changes.get("attempts") or 0)
     as_failed = failed(
-        page.entry,
-        reason,
-        status=page.http_status,
-        attempts=attempts,
-        detail=f"{reason}: WARC records not on disk",
+        page.entry, reason, status=page.http_status, attempts=attempts, detail=f"{reason}: WARC write failed"
     )
     page.outcome, page.changes, page.reason, page.detail = (
         as_failed.outcome,
