@@ -142,9 +142,13 @@ class WarcWriter:
                         continue
                 file = self._file
                 assert file is not None
-                members, sha256 = fetch_records(
-                    fetch.wire, fetch.content, file.warcinfo_id, _fields(fetch.page)
-                )
+                try:
+                    members, sha256 = fetch_records(
+                        fetch.wire, fetch.content, file.warcinfo_id, _fields(fetch.page)
+                    )
+                except Exception:  # its capture stays empty: that page fails (warc_write), the others go on
+                    log.exception("WARC records of %s could not be built", fetch.wire.url)
+                    continue
                 offset = file.end + len(members[0])  # the response's member follows the request's
                 fetch.capture.update(
                     fetched_at=warc_date(fetch.wire.at),
@@ -312,8 +316,9 @@ def archive(
     if sync:
         writer.flush()
         name = capture["warc_file"]
-        if name in writer.sync_files({name}):
-            raise ArchiveFailure(f"WARC write failed in {options.directory}: {writer.lost(name)}")
+        if name is None or name in writer.sync_files({name}):
+            why = writer.lost(name) if name else "its records could not be built"
+            raise ArchiveFailure(f"WARC write failed in {options.directory}: {why}")
     return capture
 
 
@@ -329,19 +334,20 @@ def archive_page(
     return archive(options, db, result.wire, result.content, page, sync=False)
 
 
-def sync_captures(captures: list[dict[str, Any]]) -> set[str]:
+def sync_captures(captures: list[dict[str, Any]]) -> set[str | None]:
     """Build and write the records that ``captures`` stand for (filling them in) and put them on disk, before the
     transaction that stores them: one write and one fsync per file for a whole commit group (no fsync for writers
     whose options ask for none). Returns the files whose records could not be written or synced: the committer
-    fails the pages pointing into them (``warc_write``), the others commit."""
+    fails the pages pointing into them (``warc_write``), the others commit; and None when some capture is still
+    empty (its records could not be built)."""
     with _writers_lock:
         writers = list(_writers.values())
     for writer in writers:
         writer.flush()
     names = {capture["warc_file"] for capture in captures}
-    lost: set[str] = set()
+    lost: set[str | None] = {None} if None in names else set()
     for writer in writers:
-        lost |= writer.sync_files(names)
+        lost |= writer.sync_files(names - {None})
     return lost
 
 

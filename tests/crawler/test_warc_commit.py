@@ -13,7 +13,7 @@ from sqlmodel import select
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler import warc
-from crawler.warc import WarcOptions, archive
+from crawler.warc import ArchiveFailure, WarcOptions, archive
 from store import Document, write_session
 from tests.crawler.test_warc import BODY, PAGE, _FullDisk, _records, _wire
 
@@ -187,3 +187,26 @@ def test_a_new_documents_capture_is_in_its_row_and_a_known_body_at_a_new_url_tak
         handle.seek(page.capture["offset"])
         record = next(iter(ArchiveIterator(handle, check_digests="raise")))
         assert hashlib.sha256(record.content_stream().read()).hexdigest() == page.capture["payload_sha256"]
+
+
+def test_a_fetch_whose_records_cannot_be_built_fails_alone(tmp_path: Path, options: WarcOptions) -> None:
+    from crawler.commit import commit
+    from crawler.outcomes import Outcome
+    from tests.conftest import make_db
+    from tests.crawler.test_commit import _pages, _report
+
+    db = make_db(tmp_path / "c.db")
+    entries = _pages(db, "s", [f"http://127.0.0.2/{n}" for n in range(2)])
+    pages = [_report(entry, f"正文{n}") for n, entry in enumerate(entries)]
+    odd = _wire()
+    odd.method = "GÉT"  # not ASCII: no request line can be written
+    pages[0].capture = archive(options, None, odd, BODY, PAGE, sync=False)
+    pages[1].capture = archive(options, None, _wire(), BODY, PAGE, sync=False)
+    commit(db, pages)
+    assert [p.outcome for p in pages] == [Outcome.FAILED, Outcome.NEW]
+    assert pages[0].reason == "warc_write"
+    assert pages[1].capture is not None
+    kinds = [kind for kind, _, _ in _records(options.directory / pages[1].capture["warc_file"])]
+    assert kinds == ["warcinfo", "request", "response", "metadata"]  # nothing of the first fetch
+    with pytest.raises(ArchiveFailure, match="could not be built"):
+        archive(options, None, odd, BODY, PAGE)
