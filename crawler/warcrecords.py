@@ -6,10 +6,11 @@ chunked response is stored as one chunk under its original headers, so the recor
 are SHA-256 in base 32: the block over the record's block, the payload over the body bytes that follow the headers
 (what ``warcio`` and the other WARC readers compute).
 
-Cost (``bench/warc.py``): the records are built as one header string each (no field list) and compressed by ISA-L's
-igzip (``isal``), about a third of zlib's CPU at its fastest level for 3 % more bytes; a body served compressed is
-stored in its member as it is (zlib level 0). The payload's SHA-256 is computed once, for the digest and for the
-capture's ``payload_sha256`` when the body was served uncompressed and unchunked.
+Cost (``bench/warc.py``): the records are built as one header string each (no field list, the fields a fetch's
+three records share formatted once) and compressed by ISA-L's igzip (``isal``): 40 µs for an 8.5 KB report page
+against 66–140 µs for zlib's fastest level, for 3 % more bytes; a body served compressed is stored in its member
+as it is (zlib level 0). The payload's SHA-256 is computed once, for the digest and for the capture's
+``payload_sha256`` when the body was served uncompressed and unchunked.
 """
 
 from __future__ import annotations
@@ -27,9 +28,7 @@ from importlib import metadata
 
 from isal import isal_zlib
 
-GZIP_LEVEL = (
-    2  # igzip's default: as fast as its level 1 on report pages, 1 % smaller; zlib's level 1 is 0.5 % smaller
-)
+GZIP_LEVEL = 2  # igzip's default: as fast as its level 1 on report pages, 1 % smaller (zlib's 1: 3 % smaller)
 GZIP = zlib.MAX_WBITS | 16  # a gzip member (header and CRC trailer), not a raw deflate stream
 CRLF = b"\r\n"
 
