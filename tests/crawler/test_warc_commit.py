@@ -210,3 +210,17 @@ def test_a_fetch_whose_records_cannot_be_built_fails_alone(tmp_path: Path, optio
     assert kinds == ["warcinfo", "request", "response", "metadata"]  # nothing of the first fetch
     with pytest.raises(ArchiveFailure, match="could not be built"):
         archive(options, None, odd, BODY, PAGE)
+
+
+def test_a_group_that_fills_files_rotates_inside_one_write(tmp_path: Path) -> None:
+    options = WarcOptions(tmp_path / "warc", max_file_bytes=1_000)  # a fetch's records are over 1,000 bytes
+    captures = [archive(options, None, _wire(), BODY, PAGE, sync=False) for _ in range(4)]
+    assert warc.sync_captures(captures) == set()
+    assert len({c["warc_file"] for c in captures}) == 4
+    for capture in captures:
+        path = options.directory / capture["warc_file"]
+        assert [kind for kind, _, _ in _records(path)] == ["warcinfo", "request", "response", "metadata"]
+        with path.open("rb") as handle:
+            handle.seek(capture["offset"])
+            record = next(iter(ArchiveIterator(handle, check_digests="raise")))
+            assert hashlib.sha256(record.content_stream().read()).hexdigest() == capture["payload_sha256"]
