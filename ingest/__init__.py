@@ -3,7 +3,9 @@
 The cascade (``extract.extract_report``), each stage working from principles that hold on any CMS:
 
 1. **decode** — BOM → strict UTF-8 → declared charsets → GB18030 (``decode``); start tags with kilobytes of
-   attributes lose them (the parser is quadratic in their count).
+   attributes lose them (the parser is quadratic in their count); style sheets lose their text before the parse
+   where the cut pays (``prescan``: a scanner that follows the HTML tokenizer, so the tree is the same, and stops
+   where its model ends — foreign content, ``<select>``, anything unterminated).
 2. **lines** — one pre-order pass (lexbor's ``traverse``, each node's context read off its parent's) turns the DOM
    into visual lines, each with its block element and link text (``blocks.layout``): linear however deep the
    nesting, and a few Python steps per node (tag ids, not names; comments and void elements passed over before

@@ -17,6 +17,7 @@ from ingest.identity import content_hash, normalize_lines, normalize_text
 from ingest.keywords import extract_keywords
 from ingest.model import ExtractedReport, SourceHints
 from ingest.options import DEFAULT_OPTIONS, ExtractOptions
+from ingest.prescan import without_style_text
 from ingest.region import normalize_region
 from ingest.scripted import script_fields, scripted_html
 from ingest.sections import count_parts, due_date, report_parts, timeliness
@@ -88,8 +89,9 @@ def extract_report(
 ) -> ExtractedReport:
     html, charset, exact = decode_page(content, content_type)
     bounded = _bounded_tags(html)
-    # UTF-8 bytes go to the parser as they are (it would encode the text back into the same bytes)
-    tree = LexborHTMLParser(content if exact and bounded is html else bounded)
+    # UTF-8 bytes go to the parser as they are (it would encode the text back into the same bytes); style
+    # sheets lose their text first (no stage reads it; the parser would read every character)
+    tree = LexborHTMLParser(without_style_text(content if exact and bounded is html else bounded))
     html = bounded
     page, scripts = _walk(tree)
     signals = fields.page_signals(tree, page)
