@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -10,9 +11,9 @@ from ingest import fields
 from ingest.agency import expand_agency
 from ingest.blocks import Layout, layout
 from ingest.body import Body, Located, body_chars, locate_body, trimmed
-from ingest.classify import blocked_reason, classify
+from ingest.classify import HEAD_CHARS, blocked_reason, classify
 from ingest.dates import parse_date, url_date
-from ingest.decode import decode_page
+from ingest.decode import decode_page, utf8_head
 from ingest.identity import content_hash, normalize_lines, normalize_text
 from ingest.keywords import extract_keywords
 from ingest.model import ExtractedReport, SourceHints
@@ -32,17 +33,18 @@ _BLOCK = (
 )  # a run of _MAX_TAG characters without ">" holds an aligned block this long without one
 
 
-def _long_runs(html: str) -> list[int]:
+def _long_runs(html: str | bytes) -> list[int]:
     """Where each run of at least ``_MAX_TAG`` characters without ">" starts (just after a ">", or at 0). Such a
     run covers a whole aligned block of ``_BLOCK`` characters, so only blocks without ">" (a C search each, which
     stops at the first ">") are looked into: most pages have none, and most of a page is never scanned."""
     starts: list[int] = []
+    gt: Any = ">" if isinstance(html, str) else b">"
     end = -1  # where the last run found ends: its other blocks are in it
     for block in range(0, len(html) - _BLOCK + 1, _BLOCK):
-        if block < end or html.find(">", block, block + _BLOCK) >= 0:
+        if block < end or html.find(gt, block, block + _BLOCK) >= 0:
             continue
-        start = html.rfind(">", 0, block) + 1
-        end = html.find(">", block + _BLOCK)
+        start = html.rfind(gt, 0, block) + 1
+        end = html.find(gt, block + _BLOCK)
         end = end if end >= 0 else len(html)
         if end - start >= _MAX_TAG:
             starts.append(start)
@@ -79,6 +81,22 @@ def _bounded_tags(html: str) -> str:
     return "".join([*out, html[done:]]) if out else html
 
 
+def _markup(content: bytes, content_type: str | None) -> tuple[str | bytes, str, str]:
+    """What the parser reads, the page's text as far as the block check reads it (``HEAD_CHARS`` at least), and
+    the charset. UTF-8 bytes go to the parser as they are (it would encode the text back into the same bytes);
+    where no run is long enough to hold an oversized tag they are not decoded whole, only checked piece by piece
+    (``utf8_head``). Other pages are decoded, and their oversized tags bounded. Either way style sheets lose their
+    text (no stage reads it; the parser would read every character)."""
+    if len(content) < _MAX_TAG or not _long_runs(content):  # a run of 8192 characters is 8192 bytes at least
+        head = utf8_head(content, HEAD_CHARS)
+        if head is not None:
+            return without_style_text(content), head, "utf-8"
+    html, charset, exact = decode_page(content, content_type)
+    bounded = _bounded_tags(html)
+    markup = without_style_text(content) if exact and bounded is html else without_style_text(bounded)
+    return markup, bounded, charset
+
+
 def extract_report(
     content: bytes,
     url: str,
@@ -87,12 +105,8 @@ def extract_report(
     hints: SourceHints | None = None,
     options: ExtractOptions = DEFAULT_OPTIONS,
 ) -> ExtractedReport:
-    html, charset, exact = decode_page(content, content_type)
-    bounded = _bounded_tags(html)
-    # UTF-8 bytes go to the parser as they are (it would encode the text back into the same bytes); style
-    # sheets lose their text first (no stage reads it; the parser would read every character)
-    tree = LexborHTMLParser(without_style_text(content if exact and bounded is html else bounded))
-    html = bounded
+    markup, html, charset = _markup(content, content_type)
+    tree = LexborHTMLParser(markup)
     page, scripts = _walk(tree)
     signals = fields.page_signals(tree, page)
     visible = sum(len(line) for line in signals.lines)
