@@ -28,6 +28,7 @@ from ingest.title import pick_title
 # (50,000 attributes took 7 s), and no text lives there. Such a tag is a long run without ">" that a tag opens.
 _MAX_TAG = 8192
 _TAG_OPEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]{0,30})")
+_TAG_OPEN_BYTES = re.compile(rb"<([a-zA-Z][a-zA-Z0-9:-]{0,30})")
 _BLOCK = (
     _MAX_TAG // 2
 )  # a run of _MAX_TAG characters without ">" holds an aligned block this long without one
@@ -51,18 +52,30 @@ def _long_runs(html: str | bytes) -> list[int]:
     return starts
 
 
-def _tag_open(html: str, start: int, end: int) -> re.Match[str] | None:
+def _tag_open(html: str | bytes, start: int, end: int) -> re.Match[Any] | None:
     """The first start tag opened in ``html[start:end]``, if its attributes run ``_MAX_TAG`` characters or more
     (to ``end``). Jumps from "<" to "<" (a C search) and stops where a tag would be too short."""
+    lt: Any = "<" if isinstance(html, str) else b"<"
+    pattern: re.Pattern[Any] = _TAG_OPEN if isinstance(html, str) else _TAG_OPEN_BYTES
     position, last = start, end - _MAX_TAG
     while True:
-        position = html.find("<", position, last + 1)
+        position = html.find(lt, position, last + 1)
         if position < 0:
             return None
-        opened = _TAG_OPEN.match(html, position, end)
+        opened = pattern.match(html, position, end)
         if opened is not None:
             return opened
         position += 1
+
+
+def _may_hold_oversized_tags(content: bytes) -> bool:
+    """Whether the page's bytes hold a start tag whose attributes run ``_MAX_TAG`` bytes or more: its text can
+    hold one only then (a character is a byte at least)."""
+    for start in _long_runs(content):
+        end = content.find(b">", start)
+        if _tag_open(content, start, end if end >= 0 else len(content)) is not None:
+            return True
+    return False
 
 
 def _bounded_tags(html: str) -> str:
@@ -84,10 +97,10 @@ def _bounded_tags(html: str) -> str:
 def _markup(content: bytes, content_type: str | None) -> tuple[str | bytes, str, str]:
     """What the parser reads, the page's text as far as the block check reads it (``HEAD_CHARS`` at least), and
     the charset. UTF-8 bytes go to the parser as they are (it would encode the text back into the same bytes);
-    where no run is long enough to hold an oversized tag they are not decoded whole, only checked piece by piece
+    where no tag could be oversized they are not decoded whole, only checked piece by piece
     (``utf8_head``). Other pages are decoded, and their oversized tags bounded. Either way style sheets lose their
     text (no stage reads it; the parser would read every character)."""
-    if len(content) < _MAX_TAG or not _long_runs(content):  # a run of 8192 characters is 8192 bytes at least
+    if len(content) < _MAX_TAG or not _may_hold_oversized_tags(content):
         head = utf8_head(content, HEAD_CHARS)
         if head is not None:
             return without_style_text(content), head, "utf-8"
