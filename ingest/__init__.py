@@ -2,12 +2,15 @@
 
 The cascade (``extract.extract_report``), each stage working from principles that hold on any CMS:
 
-1. **decode** — BOM → strict UTF-8 → declared charsets → GB18030 (``decode``); start tags with kilobytes of
-   attributes lose them (the parser is quadratic in their count).
-2. **lines** — one pre-order pass (lexbor's ``traverse``, each node's context read off its parent's) turns the DOM
-   into visual lines, each with its block element and link text (``blocks.layout``): linear however deep the
-   nesting, and a few Python steps per node (tag ids, not names; comments and void elements passed over before
-   their parent is looked up; blank text before a line's words unread; the page's lines cleaned in one regex
+1. **decode** — BOM → strict UTF-8 → declared charsets → GB18030 (``decode``); UTF-8 bytes go to the parser as
+   they are, checked piece by piece with only their head decoded (``utf8_head``); start tags with kilobytes of
+   attributes lose them (the parser is quadratic in their count); style sheets lose their text before the parse
+   where the cut pays (``prescan``: a scanner that follows the HTML tokenizer, so the tree is the same, and stops
+   where its model ends — foreign content, ``<select>``, anything unterminated).
+2. **lines** — one pre-order pass (lexbor's child iterators and a stack of (iterator, context): no node looks its
+   parent up) turns the DOM into visual lines, each with its block element and link text (``blocks.layout``):
+   linear however deep the nesting, and a few Python steps per node (tag ids, not names; comments and void
+   elements never descended into; blank text before a line's words unread; the page's lines cleaned in one regex
    pass). The same walk collects the anchors, the body's metas and the scripts and styles to strip, so no other
    stage makes a pass of its own over the body.
 3. **blocked?** — challenge, WAF and maintenance pages by content, whatever the status (``classify``).

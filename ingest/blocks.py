@@ -7,6 +7,7 @@ subtree, its lines and the block elements they sit in: :class:`Layout`, which th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
@@ -157,14 +158,16 @@ _TOP = (-1, 0)  # (innermost block, link depth) above the walked root
 def layout(root: LexborNode) -> Layout:
     """Lines of ``root`` in document order, each with the block element that holds it.
 
-    One pre-order pass (lexbor's ``traverse``, in C) with no stack of ours: each element's context, the innermost
-    block that holds it and how many links it sits in, is looked up from its parent's, so a line ends where a block
-    starts, at a ``<br>``, or where the next text belongs to another block (its block has ended). Linear however
-    deep the nesting; an element to skip (``SKIP_TAGS``, comments, processing instructions) hides its subtree.
-    Blank text before a line's first words is dropped unread (the cleaning would strip it). On the way it
-    collects what later stages would otherwise find with a pass over the tree of their own: the anchors, the
-    metas and the scripts, styles, ``<noscript>`` and templates to strip (what a ``<noscript>`` holds is neither
-    an anchor nor a meta of the page)."""
+    One pre-order pass over lexbor's child iterators (in C), with a stack of (iterator, context): an element's
+    context, the innermost block that holds it and how many links it sits in, is its parent's, held by the frame
+    that yields it, so no node looks its parent up. A line ends where a block starts, at a ``<br>``, or where the
+    next text belongs to another block (its block has ended). Linear however deep the nesting (the stack is a
+    list, not recursion); an element to skip (``SKIP_TAGS``, comments, processing instructions) hides its
+    subtree, and void elements and comments are never descended into (a foreign ``<svg><input>`` can hold text:
+    it stays hidden with its ``<svg>``). Blank text before a line's first words is dropped unread (the cleaning
+    would strip it). On the way it collects what later stages would otherwise find with a pass over the tree of
+    their own: the anchors, the metas and the scripts, styles, ``<noscript>`` and templates to strip (what a
+    ``<noscript>`` holds is neither an anchor nor a meta of the page)."""
     page = Layout()
     tags, parents, mem_ids, attrs, anchors = page.tags, page.parents, page.mem_ids, page.attrs, page.anchors
     metas, stripped = page.metas, page.stripped
@@ -172,8 +175,6 @@ def layout(root: LexborNode) -> Layout:
     owners: list[int] = []  # … its block …
     counts: list[int] = []  # … and how many links it has, whose texts are in link_texts, line after line
     link_texts: list[str] = []
-    context: dict[int, tuple[int, int]] = {}
-    get = context.get
     parts: list[str] = []
     links: list[list[str]] = []  # the text of each link of the current line, one list per <a>
     current = -1  # the block of the current line
@@ -190,62 +191,69 @@ def layout(root: LexborNode) -> Layout:
             parts.clear()
         links.clear()
 
-    for node in root.traverse(include_text=True):
-        kind = node.tag_id  # an int: no tag name decoded per node
-        if kind == _TEXT:
-            text = node.text_content or ""
-            if not parts and not text.strip(_BLANK):
-                continue
-            parent = node.parent
-            block, depth = get(parent.mem_id, _TOP) if parent is not None else _TOP
-            if block < -1:  # skipped or hidden
-                continue
-            if block != current:
-                flush()
-                current = block
-                if not text.strip(_BLANK):
+    frames: list[tuple[Iterator[LexborNode], tuple[int, int]]] = []  # the ancestors' iterators and contexts
+    push, pop = frames.append, frames.pop
+    children: Iterator[LexborNode] = iter((root,))
+    context = _TOP  # (innermost block, link depth) of the nodes ``children`` yields
+    while True:
+        for node in children:
+            kind = node.tag_id  # an int: no tag name decoded per node
+            if kind == _TEXT:
+                block, depth = context
+                if block < -1:  # skipped or hidden
                     continue
-            parts.append(text)
-            if depth:
-                if not links:
-                    links.append([])
-                links[-1].append(text)
-            continue
-        if kind in _LEAF_IDS:  # a comment or a void element: no text, no children, nothing to pass down
-            if kind == _META:
-                parent = node.parent
-                if (get(parent.mem_id, _TOP) if parent is not None else _TOP) is not _HIDDEN:
+                text = node.text_content or ""
+                if not parts and not text.strip(_BLANK):
+                    continue
+                if block != current:
+                    flush()
+                    current = block
+                    if not text.strip(_BLANK):
+                        continue
+                parts.append(text)
+                if depth:
+                    if not links:
+                        links.append([])
+                    links[-1].append(text)
+                continue
+            if kind in _LEAF_IDS:  # a comment or a void element: no text, nothing to descend into
+                if kind == _META and context is not _HIDDEN:
                     metas.append(node)
-            continue
-        parent = node.parent
-        inherited = get(parent.mem_id, _TOP) if parent is not None else _TOP
-        if inherited[0] < -1 or kind in _SKIP_IDS or (kind == _UNDEFINED and node.tag is None):
-            hidden = inherited is _HIDDEN or kind == _NOSCRIPT
-            context[node.mem_id] = _HIDDEN if hidden else _SKIPPED
-            if kind in _STRIPPED_IDS:
-                stripped.append(node)
-            elif kind == _A and not hidden:
+                continue
+            if context[0] < -1 or kind in _SKIP_IDS or (kind == _UNDEFINED and node.tag is None):
+                hidden = context is _HIDDEN or kind == _NOSCRIPT
+                inner = _HIDDEN if hidden else _SKIPPED
+                if kind in _STRIPPED_IDS:
+                    stripped.append(node)
+                elif kind == _A and not hidden:
+                    anchors.append(node)
+            elif kind in _BLOCK_IDS:
+                if parts or links:
+                    flush()
+                found = node.attributes
+                current = len(tags)
+                tags.append(_BLOCK_IDS[kind])
+                parents.append(context[0])
+                mem_ids.append(node.mem_id)
+                attrs.append(f"{found.get('id') or ''} {found.get('class') or ''}".lower() if found else " ")
+                inner = (current, context[1])
+            elif kind == _BR:
+                if parts or links:
+                    flush()
+                continue
+            elif kind == _A:
                 anchors.append(node)
-        elif kind in _BLOCK_IDS:
-            if parts or links:
-                flush()
-            found = node.attributes
-            current = len(tags)
-            tags.append(_BLOCK_IDS[kind])
-            parents.append(inherited[0])
-            mem_id = node.mem_id
-            mem_ids.append(mem_id)
-            attrs.append(f"{found.get('id') or ''} {found.get('class') or ''}".lower() if found else " ")
-            context[mem_id] = (current, inherited[1])
-        elif kind == _BR:
-            if parts or links:
-                flush()
-        elif kind == _A:
-            anchors.append(node)
-            links.append([])
-            context[node.mem_id] = (inherited[0], inherited[1] + 1)
-        else:
-            context[node.mem_id] = inherited
+                links.append([])
+                inner = (context[0], context[1] + 1)
+            else:
+                inner = context
+            push((children, context))
+            children, context = node.iter(include_text=True), inner
+            break
+        else:  # the children are done: back to their parent's siblings
+            if not frames:
+                break
+            children, context = pop()
     flush()
     _add_lines(page, raw, owners, counts, link_texts)
     return page

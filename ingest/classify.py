@@ -82,13 +82,13 @@ _CHALLENGE: list[tuple[re.Pattern[str], str, tuple[re.Pattern[str] | bytes, ...]
         ("维护".encode(),),
     ),
 ]
-_HEAD = 20000  # characters of markup searched, besides the lines
+HEAD_CHARS = 20000  # characters of markup searched, besides the lines
 
 
 def _holds(word: re.Pattern[str] | bytes, html: str, shown: str, encoded: bytes) -> bool:
     if isinstance(word, bytes):
         return word in encoded
-    return bool(word.search(html, 0, _HEAD) or word.search(shown))
+    return bool(word.search(html, 0, HEAD_CHARS) or word.search(shown))
 
 
 @dataclass(frozen=True)
@@ -102,10 +102,10 @@ def blocked_reason(html: str, visible: int, min_page_chars: int, lines: Sequence
     by content whatever the status code: the markup's head and the visible text (``lines``, when parsed)."""
     if visible < 2000:  # challenge and block pages say little; a long page is a real page
         shown = "\n".join(lines)
-        encoded = f"{html[:_HEAD]}\n{shown}".encode("utf-8", "replace")
+        encoded = f"{html[:HEAD_CHARS]}\n{shown}".encode("utf-8", "replace")
         for pattern, reason, words in _CHALLENGE:
             if any(_holds(word, html, shown, encoded) for word in words) and pattern.search(
-                html[:_HEAD] + "\n" + shown
+                html[:HEAD_CHARS] + "\n" + shown
             ):
                 return reason
     if visible < min_page_chars:

@@ -56,6 +56,32 @@ def decode_html(content: bytes, content_type: str | None = None) -> tuple[str, s
     return text, charset
 
 
+_PIECE = 16384  # bytes of UTF-8 checked at a time
+
+
+def utf8_head(content: bytes, chars: int) -> str | None:
+    """The first ``chars`` characters of ``content`` (all of it when shorter), or ``None`` unless
+    ``decode_page`` would read it as exact UTF-8 (no BOM, every byte strict UTF-8). Checked piece by piece,
+    each ending before a "<" (a byte never inside a character): a piece of ASCII alone (a style sheet, a script)
+    decodes at memory speed, where one string of the whole page would widen every ASCII byte to two."""
+    if content.startswith(codecs.BOM_UTF8):
+        return None
+    head: list[str] = []
+    held, start, size, view = 0, 0, len(content), memoryview(content)
+    try:
+        while start < size:
+            end = content.find(b"<", start + _PIECE)
+            end = end if end >= 0 else size
+            text = str(view[start:end], "utf-8")
+            if held < chars:
+                head.append(text)
+                held += len(text)
+            start = end
+    except UnicodeDecodeError:
+        return None
+    return "".join(head)
+
+
 def decode_page(content: bytes, content_type: str | None = None) -> tuple[str, str, bool]:
     """``(text, charset used, whether content is exactly text's UTF-8)``: such bytes can go to the parser as
     they are, without encoding the text again."""

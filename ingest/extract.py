@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -10,13 +11,14 @@ from ingest import fields
 from ingest.agency import expand_agency
 from ingest.blocks import Layout, layout
 from ingest.body import Body, Located, body_chars, locate_body, trimmed
-from ingest.classify import blocked_reason, classify
+from ingest.classify import HEAD_CHARS, blocked_reason, classify
 from ingest.dates import parse_date, url_date
-from ingest.decode import decode_page
+from ingest.decode import decode_page, utf8_head
 from ingest.identity import content_hash, normalize_lines, normalize_text
 from ingest.keywords import extract_keywords
 from ingest.model import ExtractedReport, SourceHints
 from ingest.options import DEFAULT_OPTIONS, ExtractOptions
+from ingest.prescan import without_style_text
 from ingest.region import normalize_region
 from ingest.scripted import script_fields, scripted_html
 from ingest.sections import count_parts, due_date, report_parts, timeliness
@@ -26,40 +28,54 @@ from ingest.title import pick_title
 # (50,000 attributes took 7 s), and no text lives there. Such a tag is a long run without ">" that a tag opens.
 _MAX_TAG = 8192
 _TAG_OPEN = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]{0,30})")
+_TAG_OPEN_BYTES = re.compile(rb"<([a-zA-Z][a-zA-Z0-9:-]{0,30})")
 _BLOCK = (
     _MAX_TAG // 2
 )  # a run of _MAX_TAG characters without ">" holds an aligned block this long without one
 
 
-def _long_runs(html: str) -> list[int]:
+def _long_runs(html: str | bytes) -> list[int]:
     """Where each run of at least ``_MAX_TAG`` characters without ">" starts (just after a ">", or at 0). Such a
     run covers a whole aligned block of ``_BLOCK`` characters, so only blocks without ">" (a C search each, which
     stops at the first ">") are looked into: most pages have none, and most of a page is never scanned."""
     starts: list[int] = []
+    gt: Any = ">" if isinstance(html, str) else b">"
     end = -1  # where the last run found ends: its other blocks are in it
     for block in range(0, len(html) - _BLOCK + 1, _BLOCK):
-        if block < end or html.find(">", block, block + _BLOCK) >= 0:
+        if block < end or html.find(gt, block, block + _BLOCK) >= 0:
             continue
-        start = html.rfind(">", 0, block) + 1
-        end = html.find(">", block + _BLOCK)
+        start = html.rfind(gt, 0, block) + 1
+        end = html.find(gt, block + _BLOCK)
         end = end if end >= 0 else len(html)
         if end - start >= _MAX_TAG:
             starts.append(start)
     return starts
 
 
-def _tag_open(html: str, start: int, end: int) -> re.Match[str] | None:
+def _tag_open(html: str | bytes, start: int, end: int) -> re.Match[Any] | None:
     """The first start tag opened in ``html[start:end]``, if its attributes run ``_MAX_TAG`` characters or more
     (to ``end``). Jumps from "<" to "<" (a C search) and stops where a tag would be too short."""
+    lt: Any = "<" if isinstance(html, str) else b"<"
+    pattern: re.Pattern[Any] = _TAG_OPEN if isinstance(html, str) else _TAG_OPEN_BYTES
     position, last = start, end - _MAX_TAG
     while True:
-        position = html.find("<", position, last + 1)
+        position = html.find(lt, position, last + 1)
         if position < 0:
             return None
-        opened = _TAG_OPEN.match(html, position, end)
+        opened = pattern.match(html, position, end)
         if opened is not None:
             return opened
         position += 1
+
+
+def _may_hold_oversized_tags(content: bytes) -> bool:
+    """Whether the page's bytes hold a start tag whose attributes run ``_MAX_TAG`` bytes or more: its text can
+    hold one only then (a character is a byte at least)."""
+    for start in _long_runs(content):
+        end = content.find(b">", start)
+        if _tag_open(content, start, end if end >= 0 else len(content)) is not None:
+            return True
+    return False
 
 
 def _bounded_tags(html: str) -> str:
@@ -78,6 +94,22 @@ def _bounded_tags(html: str) -> str:
     return "".join([*out, html[done:]]) if out else html
 
 
+def _markup(content: bytes, content_type: str | None) -> tuple[str | bytes, str, str]:
+    """What the parser reads, the page's text as far as the block check reads it (``HEAD_CHARS`` at least), and
+    the charset. UTF-8 bytes go to the parser as they are (it would encode the text back into the same bytes);
+    where no tag could be oversized they are not decoded whole, only checked piece by piece
+    (``utf8_head``). Other pages are decoded, and their oversized tags bounded. Either way style sheets lose their
+    text (no stage reads it; the parser would read every character)."""
+    if len(content) < _MAX_TAG or not _may_hold_oversized_tags(content):
+        head = utf8_head(content, HEAD_CHARS)
+        if head is not None:
+            return without_style_text(content), head, "utf-8"
+    html, charset, exact = decode_page(content, content_type)
+    bounded = _bounded_tags(html)
+    markup = without_style_text(content) if exact and bounded is html else without_style_text(bounded)
+    return markup, bounded, charset
+
+
 def extract_report(
     content: bytes,
     url: str,
@@ -86,11 +118,8 @@ def extract_report(
     hints: SourceHints | None = None,
     options: ExtractOptions = DEFAULT_OPTIONS,
 ) -> ExtractedReport:
-    html, charset, exact = decode_page(content, content_type)
-    bounded = _bounded_tags(html)
-    # UTF-8 bytes go to the parser as they are (it would encode the text back into the same bytes)
-    tree = LexborHTMLParser(content if exact and bounded is html else bounded)
-    html = bounded
+    markup, html, charset = _markup(content, content_type)
+    tree = LexborHTMLParser(markup)
     page, scripts = _walk(tree)
     signals = fields.page_signals(tree, page)
     visible = sum(len(line) for line in signals.lines)

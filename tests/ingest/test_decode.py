@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import codecs
 
-from ingest.decode import decode_html
+import pytest
+
+from ingest.decode import decode_html, decode_page, utf8_head
 
 TEXT = "<html><head>{meta}</head><body><p>朱镕基、王堃、张喆：法治政府建设年度报告</p></body></html>"
 
@@ -55,3 +57,35 @@ def test_declared_big5_is_read_as_big5() -> None:
     )
     text, charset = decode_html(raw, "text/html; charset=big5")
     assert "法治政府建設年度報告" in text and charset == "big5"
+
+
+def _pages() -> list[bytes]:
+    sheet = b".c{margin:0}\n" * 5000  # ASCII pieces between Chinese ones
+    page = (
+        "<html><head><title>标题</title><style>".encode()
+        + sheet
+        + "</style></head><body><p>正文。</p>".encode()
+    ) * 4
+    return [
+        page,
+        page + b"\xe4\xb8",  # a character cut off at the end
+        page[:40000] + b"\xe4" + page[40000:],  # a lone lead byte, inside a piece
+        page.replace(b"<p>", b"\xe4<p>", 1),  # … and just before the "<" a piece may end at
+        codecs.BOM_UTF8 + page,  # decode_page reads a BOM'd page as not exact
+        "<p>中文</p>".encode("gb18030") * 5000,
+        b"<p>ascii</p>" * 5000,
+        b"",
+    ]
+
+
+@pytest.mark.parametrize("content", _pages(), ids=range(8))
+def test_the_utf8_head_agrees_with_decode_page(content: bytes) -> None:
+    text, charset, exact = decode_page(content)
+    head = utf8_head(content, 20000)
+    if exact:
+        assert charset == "utf-8"
+        assert head is not None
+        assert head[:20000] == text[:20000]
+        assert len(head) >= min(20000, len(text))
+    else:
+        assert head is None

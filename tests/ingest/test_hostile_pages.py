@@ -132,3 +132,18 @@ def test_a_processing_instruction_in_the_body_is_skipped() -> None:
     page = (TITLE + f"<div><p>{para}<?php echo $x; ?>{para}</p></div></body></html>").encode()
     report = extract_report(page, "http://127.0.0.2/a.html")
     assert report.paragraphs == [normalize_text(para + para)]
+
+
+def test_text_inside_svg_stays_hidden_under_an_element_named_like_a_void_one() -> None:
+    """In ``<svg>`` or ``<math>`` an ``<input>``, ``<link>`` or ``<source>`` is a foreign element that can hold
+    text; the walk took it for the void HTML element and read its text as a line of the page."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from ingest.blocks import layout
+
+    tree = LexborHTMLParser(
+        "<body><p>前文</p><svg><input>图标文字</input><link>二</link></svg>"
+        "<math><source>三</source></math><p>后文</p></body>"
+    )
+    assert tree.body is not None
+    assert [line.text for line in layout(tree.body).lines] == ["前文", "后文"]
