@@ -183,7 +183,9 @@ async def get_document(request: Request, document_id: DocumentId) -> Response:
     """One document by its id or a unique prefix (≥ 8 hex; the 16 of an exported file name)."""
     _check_id(document_id)
     try:  # no dependency machinery on the hottest path
-        found = await run_plan(request, lambda _: queries.document_plan(document_id, with_sightings=True))
+        found = await run_plan(
+            request, lambda dialect: queries.document_plan(document_id, with_sightings=True, dialect=dialect)
+        )
     except AmbiguousPrefix as exc:
         raise _ambiguous(document_id, exc) from exc
     document = _found(document_id, found)

@@ -58,7 +58,7 @@ def _sqlite_utc(value: str) -> datetime:
     return datetime.fromisoformat(value + "+00:00")  # stored naive in UTC; 6× cheaper than .replace(tzinfo=)
 
 
-def _pg_utc(value: datetime) -> datetime:
+def pg_utc(value: datetime) -> datetime:
     return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
@@ -69,7 +69,7 @@ def converters(dialect: str) -> dict[str, Convert]:
     for table in _TABLES:
         for column in table.columns:
             if isinstance(column.type, UTCDateTime):
-                out[column.name] = _pg_utc if dialect == "postgresql" else _sqlite_utc
+                out[column.name] = pg_utc if dialect == "postgresql" else _sqlite_utc
             elif dialect == "sqlite" and isinstance(column.type, Date):
                 out[column.name] = date.fromisoformat
             elif dialect == "sqlite" and isinstance(column.type, JSON):
