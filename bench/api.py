@@ -2,7 +2,7 @@
 (sqlite3, or psycopg for PostgreSQL), and on SQLite by Datasette on the same file, in one run. Prints requests/s
 and p50/p99 latency for a keyset list page, doc-by-id and search, and every ratio; asserts nothing.
 
-    python bench/api.py [--documents 20000 --seconds 3 --connections 8]
+    python bench/api.py [--documents 20000 --seconds 10.5 --rounds 7 --connections 8]
     scripts/with-postgres python bench/api.py --backend postgresql     # a throw-away server; its own database
     python bench/api.py --store sqlite:///path/store.db                # measure a store built before, as it is
 
@@ -13,7 +13,9 @@ two characters or more): the words every report has. The bare search ranks every
 
 The servers are uvicorn processes on 127.0.0.1 (Datasette runs its own), all started at once; the load comes from
 this process over keep-alive connections, one endpoint and one server at a time, each cell's time cut into turns
-taken in rotation (a shared machine's load then falls on every server alike).
+taken in rotation (a shared machine's load then falls on every server alike). Each ratio is the median of the
+per-turn ratios, with their range, for req/s and for the server's CPU time per request: with the load generator on
+the same machine, CPU per request is the more honest of the two.
 """
 
 from __future__ import annotations
