@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 
 from api import attachments, capture, coverage, documents, feed, operator, reports, web
 from api.config import ApiConfig
-from api.deps import read, reader
+from api.deps import Held, lifespan, read, reader
 from api.errors import install_error_handlers
 from api.guard import Guard
 from api.head import HeadAsGet
@@ -35,9 +35,15 @@ def create_app(*, engine: Engine, config: ApiConfig) -> FastAPI:
         dependencies=[Depends(known_parameters)],
         docs_url=None,  # /docs and /redoc are api.web's, with their assets served from the package
         redoc_url=None,
+        lifespan=lifespan,
+        # no OpenTelemetry (the service exports Prometheus metrics): FastAPI then asks no provider per request
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.engine = engine
     app.state.reader = reader(engine)
+    app.state.held = Held(app.state.reader)  # SQLite's inline reads
+    app.state.async_reads = None  # PostgreSQL's hot reads, while the lifespan runs
+    weakref.finalize(app, app.state.held.close)
     if app.state.reader is not engine:  # its own pool: closed with the app, or at exit
         weakref.finalize(app, app.state.reader.dispose)
     app.state.settings = config

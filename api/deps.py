@@ -1,23 +1,31 @@
 """Database access for handlers.
 
 On SQLite a read is a local call of well under a millisecond: async handlers run it on the event loop, because a
-thread-pool hop costs more than the query (bench/api.py). On PostgreSQL every query is a network round trip, and a
-blocked event loop would serialize every request of the replica: reads go to the thread pool. :func:`read` picks.
-Full-text searches go to the thread pool on both (they take milliseconds).
+thread-pool hop costs more than the query (bench/api.py), on one connection the app keeps for them (a pool
+checkout and return cost ~15 µs a read). On PostgreSQL every query is a network round trip, and a blocked event
+loop would serialize every request of the replica: reads go to the thread pool, and the hot reads
+(:func:`run_plan`: list pages, doc-by-id) are awaited on async psycopg connections instead while the app's
+lifespan runs (:func:`lifespan`; a thread hop costs ~100 µs of CPU). :func:`read` picks. Full-text searches go
+to the thread pool on both (they take milliseconds).
 
 ``ConnectionDep`` is for the synchronous operator handlers (FastAPI runs them in the thread pool).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, TypeVar
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+
+from store.db import AsyncReads
+from store.sql import Plan, run
 
 T = TypeVar("T")
 
@@ -53,6 +61,52 @@ def reader(engine: Engine) -> Engine:
     )
 
 
+class Held:
+    """The SQLite connection the inline reads of one thread (the event loop's) share, taken from the pool on
+    first use and kept. After each read no transaction is left open (each statement sees committed data, and
+    no snapshot holds back a WAL checkpoint); a read on any other thread takes a pooled connection as before."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._connection: Connection | None = None
+        self._thread: int | None = None
+
+    def run(self, work: Callable[[Connection], T]) -> T:
+        if self._thread is None:
+            self._thread = threading.get_ident()
+        elif self._thread != threading.get_ident():
+            return _with_connection(self.engine, work)
+        connection = self._connection
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self._connection = self.engine.connect()
+        try:
+            return work(connection)
+        finally:
+            if connection.in_transaction():
+                connection.rollback()
+
+    def close(self) -> None:
+        connection, self._connection, self._thread = self._connection, None, None
+        if connection is not None:
+            connection.close()
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While the app serves: on PostgreSQL the async connections of the hot reads, on this event loop; at the
+    end they and SQLite's held connection are closed."""
+    engine: Engine = app.state.reader
+    app.state.async_reads = AsyncReads(engine) if engine.dialect.name == "postgresql" else None
+    try:
+        yield
+    finally:
+        pool: AsyncReads | None = app.state.async_reads
+        app.state.async_reads = None
+        if pool is not None:
+            await pool.close()
+        app.state.held.close()
+
+
 def _read(engine: Engine, work: Callable[[Connection], T]) -> T:
     try:
         return _with_connection(engine, work)
@@ -64,7 +118,21 @@ def _read(engine: Engine, work: Callable[[Connection], T]) -> T:
 
 async def read(request: Request, work: Callable[[Connection], T], *, slow: bool = False) -> T:
     """``work(connection)``: inline on SQLite (unless ``slow``), in the thread pool on a networked database."""
-    engine: Engine = request.app.state.reader
+    state: Any = request.app.state
+    engine: Engine = state.reader
     if engine.dialect.name == "sqlite" and not slow:
-        return _with_connection(engine, work)
+        held: Held | None = getattr(state, "held", None)  # an app's; a bare request state has none
+        return held.run(work) if held is not None else _with_connection(engine, work)
     return await run_in_threadpool(_read, engine, work)
+
+
+async def run_plan(request: Request, plan: Callable[[str], Plan[T]]) -> T:
+    """``plan(dialect)`` (:data:`store.sql.Plan`): inline on SQLite, on async psycopg on PostgreSQL while the
+    lifespan runs (else, the app driven without one, in the thread pool as :func:`read`)."""
+    state: Any = request.app.state
+    engine: Engine = state.reader
+    dialect = engine.dialect.name
+    pool: AsyncReads | None = getattr(state, "async_reads", None)
+    if pool is not None:
+        return await pool.run(lambda: plan(dialect))
+    return await read(request, lambda connection: run(connection, plan(dialect)))

@@ -15,7 +15,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from starlette.routing import Route
 
 from api.cursor import encode_cursor, resume
-from api.deps import read
+from api.deps import read, run_plan
 from api.errors import BadRequest, Conflict, NotFound
 from api.links import page_link
 from api.params import MAX_LIMIT, ExportParams, ListParams, openapi_parameters, parse, reject_unknown
@@ -23,6 +23,7 @@ from api.responses import cached, json_response
 from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
 from store import export, queries, ranking
 from store.errors import AmbiguousPrefix
+from store.sql import Plan
 
 router = APIRouter(tags=["documents"])
 _ID = re.compile(r"^[0-9a-fA-F]{8,64}$")
@@ -67,7 +68,14 @@ async def get_documents(request: Request) -> Response:
         total = queries.count_documents(connection, filters=filters, match=match) if params.count else None
         return rows, total
 
-    rows, total = await read(request, query, slow=bool(match))
+    def page(dialect: str) -> Plan[tuple[list[dict[str, Any]], int | None]]:  # no search: the hot path
+        rows = yield from queries.list_plan(
+            dialect, filters=filters, sort=order, after=after, limit=limit + 1
+        )
+        total = (yield from queries.count_plan(dialect, filters=filters)) if params.count else None
+        return rows, total
+
+    rows, total = await (read(request, query, slow=True) if match else run_plan(request, page))
     items = rows[:limit]
     next_cursor = encode_cursor(order, items[-1]["sort_key"], items[-1]["seq"]) if len(rows) > limit else None
     for item in items:
@@ -126,15 +134,27 @@ async def export_csv(request: Request) -> StreamingResponse:
 
 
 def lookup(connection: Connection, document_id: str, *, with_sightings: bool = False) -> dict[str, Any]:
-    if not _ID.match(document_id):
-        raise BadRequest(
-            "a document id is 64 hex characters, or a unique prefix of at least 8 (e.g. 16 from a file name)"
-        )
+    _check_id(document_id)
     try:
         find = queries.document_with_sightings if with_sightings else queries.get_document
         document = find(connection, document_id)
     except AmbiguousPrefix as exc:
-        raise Conflict(f"id prefix {document_id!r} is ambiguous: use more characters", exc.matches) from exc
+        raise _ambiguous(document_id, exc) from exc
+    return _found(document_id, document)
+
+
+def _check_id(document_id: str) -> None:
+    if not _ID.match(document_id):
+        raise BadRequest(
+            "a document id is 64 hex characters, or a unique prefix of at least 8 (e.g. 16 from a file name)"
+        )
+
+
+def _ambiguous(document_id: str, exc: AmbiguousPrefix) -> Conflict:
+    return Conflict(f"id prefix {document_id!r} is ambiguous: use more characters", exc.matches)
+
+
+def _found(document_id: str, document: dict[str, Any] | None) -> dict[str, Any]:
     if document is None:
         raise NotFound(f"no document with id {document_id!r}")
     return document
@@ -161,11 +181,14 @@ async def get_document_text(request: Request, document_id: DocumentId) -> Respon
 )
 async def get_document(request: Request, document_id: DocumentId) -> Response:
     """One document by its id or a unique prefix (≥ 8 hex; the 16 of an exported file name)."""
-
-    def work(connection: Connection) -> dict[str, Any]:  # no dependency machinery on the hottest path
-        return lookup(connection, document_id, with_sightings=True)
-
-    document = await read(request, work)
+    _check_id(document_id)
+    try:  # no dependency machinery on the hottest path
+        found = await run_plan(
+            request, lambda dialect: queries.document_plan(document_id, with_sightings=True, dialect=dialect)
+        )
+    except AmbiguousPrefix as exc:
+        raise _ambiguous(document_id, exc) from exc
+    document = _found(document_id, found)
     document.pop("provenance", None)
     return json_response(request, {"ok": True, **document})
 

@@ -4,11 +4,20 @@ relative (``/documents?…``), which clients resolve against the URL they asked.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from fastapi import Request
 
 
 def page_link(request: Request, **params: str) -> str:
-    url = request.url.include_query_params(**params)
-    relative = url.path + (f"?{url.query}" if url.query else "")
+    """The request's path and query with ``params`` set (last, in their order; the other parameters keep theirs):
+    what ``request.url.include_query_params`` gives, read from the ASGI scope without building and splitting a
+    whole URL (a third of the cost, on every page of a listing)."""
+    scope = request.scope
+    path = scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")  # as starlette's URL
+    query = scope.get("query_string", b"").decode().partition("#")[0]
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k not in params]
+    query = urlencode([*kept, *params.items()])
+    relative = f"{path}?{query}" if query else path
     base = request.app.state.settings.public_url
     return (base.rstrip("/") + relative) if base else relative

@@ -2,7 +2,7 @@
 (sqlite3, or psycopg for PostgreSQL), and on SQLite by Datasette on the same file, in one run. Prints requests/s
 and p50/p99 latency for a keyset list page, doc-by-id and search, and every ratio; asserts nothing.
 
-    python bench/api.py [--documents 20000 --seconds 3 --connections 8]
+    python bench/api.py [--documents 20000 --seconds 10.5 --rounds 7 --connections 8]
     scripts/with-postgres python bench/api.py --backend postgresql     # a throw-away server; its own database
     python bench/api.py --store sqlite:///path/store.db                # measure a store built before, as it is
 
@@ -13,7 +13,9 @@ two characters or more): the words every report has. The bare search ranks every
 
 The servers are uvicorn processes on 127.0.0.1 (Datasette runs its own), all started at once; the load comes from
 this process over keep-alive connections, one endpoint and one server at a time, each cell's time cut into turns
-taken in rotation (a shared machine's load then falls on every server alike).
+taken in rotation (a shared machine's load then falls on every server alike). Each ratio is the median of the
+per-turn ratios, with their range, for req/s and for the server's CPU time per request: with the load generator on
+the same machine, CPU per request is the more honest of the two.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import importlib.util
 import os
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -191,17 +194,20 @@ def cpu_seconds(pid: int) -> float:
 
 
 Result = tuple[float, float, float, float]  # req/s, p50 ms, p99 ms, server CPU µs per request
+Turn = tuple[float, float]  # one turn's req/s and server CPU µs per request
 
 
 def measure(
     commands: dict[str, list[str]], cells: dict[str, dict[str, list[str]]], env: dict[str, str], args: Any
-) -> dict[str, dict[str, Result]]:
+) -> tuple[dict[str, dict[str, Result]], dict[tuple[str, str], list[Turn]]]:
     """Every server runs at once (idle but for its turn); each cell's time is cut into ``args.rounds`` turns
     taken by the servers in rotation, so that the load of a shared machine falls on all of them alike. Each
-    server's own CPU time per request is counted too (PostgreSQL's is not: the same SQL for fazhi and bare)."""
+    server's own CPU time per request is counted too (PostgreSQL's is not: the same SQL for fazhi and bare).
+    Returns the totals of each server and cell, and each turn's (req/s, CPU µs per request)."""
     ports = {name: int(command[command.index("--port") + 1]) for name, command in commands.items()}
     processes = {name: serve(command, ports[name], env) for name, command in commands.items()}
     totals: dict[tuple[str, str], tuple[float, list[float], float]] = {}
+    turns: dict[tuple[str, str], list[Turn]] = {}
     try:
         for cell, servers in cells.items():
             names = [name for name in servers if name in ports]
@@ -216,6 +222,9 @@ def measure(
                     cpu = cpu_seconds(processes[name].pid) - cpu
                     before = totals.get((name, cell), (0.0, [], 0.0))
                     totals[(name, cell)] = (before[0] + elapsed, before[1] + latencies, before[2] + cpu)
+                    turns.setdefault((name, cell), []).append(
+                        (len(latencies) / elapsed, cpu / max(len(latencies), 1) * 1e6)
+                    )
     finally:
         for process in processes.values():
             process.terminate()
@@ -223,10 +232,20 @@ def measure(
     results: dict[str, dict[str, Result]] = {name: {} for name in commands}
     for (name, cell), (elapsed, latencies, cpu) in totals.items():
         results[name][cell] = (*summary(elapsed, latencies), cpu / len(latencies) * 1e6)
-    return results
+    return results, turns
 
 
-def report(backend: str, results: dict[str, dict[str, Result]]) -> None:
+def _ratios(ours: list[Turn], theirs: list[Turn], index: int, invert: bool) -> str:
+    """The median over turns of fazhi's / the peer's value (CPU: the peer's / fazhi's), and the range."""
+    values = sorted(
+        (t[index] / o[index]) if invert else (o[index] / t[index]) for o, t in zip(ours, theirs, strict=True)
+    )
+    return f"{statistics.median(values):.2f}x ({values[0]:.2f}-{values[-1]:.2f})"
+
+
+def report(
+    backend: str, results: dict[str, dict[str, Result]], turns: dict[tuple[str, str], list[Turn]]
+) -> None:
     servers = [name for name in ("fazhi", "bare", "datasette") if name in results]
     print(f"backend: {backend}")
     print(
@@ -240,19 +259,19 @@ def report(backend: str, results: dict[str, dict[str, Result]]) -> None:
             line += f"{r[0]:>16.0f}{r[1]:>9.2f}{r[2]:>9.2f}{r[3]:>8.0f}" if r else f"{'-':>16}{'':>26}"
         print(line)
     print()
-    for cell, f in results["fazhi"].items():
-        ratios = [f"{f[0] / results[n][cell][0]:.2f}x {n}" for n in servers[1:] if cell in results[n]]
-        cpu = [f"{results[n][cell][3] / f[3]:.2f}x {n}" for n in servers[1:] if cell in results[n]]
-        print(
-            f"ratio {cell:<11} fazhi = "
-            + ", ".join(ratios)
-            + "  (req/s);  "
-            + ", ".join(cpu)
-            + "  (CPU per request, theirs / fazhi's)"
-        )
+    print("fazhi / peer, median of the turns (range): req/s, and CPU per request (the peer's / fazhi's)")
+    for cell in results["fazhi"]:
+        for peer in servers[1:]:
+            if (peer, cell) in turns:
+                ours, theirs = turns[("fazhi", cell)], turns[(peer, cell)]
+                print(
+                    f"ratio {cell:<11} vs {peer:<10} req/s {_ratios(ours, theirs, 0, False):<19}"
+                    f"CPU {_ratios(ours, theirs, 1, True)}"
+                )
     print(
-        "(CPU µs: the server process's own CPU time per request. The bare handler has no filters, validation, "
-        "ETags or error bodies; its search ranks every match. Datasette: no count, no facets)"
+        "(CPU µs: the server process's own CPU time per request, the honest measure with the load generator on "
+        "the same machine. The bare handler has no filters, validation, ETags or error bodies; its search ranks "
+        "every match. Datasette: no count, no facets)"
     )
 
 
@@ -298,8 +317,8 @@ def prepare(args: Any, work: Path) -> tuple[str, str, list[str], list[int], list
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--documents", type=int, default=20_000)
-    parser.add_argument("--seconds", type=float, default=6.0, help="per server and cell, in --rounds turns")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=10.5, help="per server and cell, in --rounds turns")
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument(
@@ -328,7 +347,10 @@ def run(args: Any, work: Path) -> None:
         for name, command in commands.items()
         if name != "datasette" or datasette
     }
-    report(args.backend, measure(chosen, cells, env, args))
+    print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    results, turns = measure(chosen, cells, env, args)
+    report(args.backend, results, turns)
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

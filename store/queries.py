@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table, func, select
@@ -18,7 +18,7 @@ from store import ranking
 from store.errors import AmbiguousPrefix
 from store.models import DATE_ORDER, YEAR_ORDER, Document
 from store.search import count_sql, match_join, match_params
-from store.sql import fetch, fetch_together
+from store.sql import Plan, Rows, Statement, fetch, pg_utc, run
 
 DOCUMENTS: Table = Document.__table__  # type: ignore[attr-defined]
 SUMMARY_COLUMNS = (
@@ -109,13 +109,38 @@ def list_documents(
         return ranking.search_page(
             connection, filters=filters, words=match, after=after, limit=limit, columns=columns
         )
+    return run(
+        connection,
+        list_plan(
+            connection.dialect.name,
+            filters=filters,
+            sort=sort,
+            after=after,
+            limit=limit,
+            match=match,
+            columns=columns,
+        ),
+    )
+
+
+def list_plan(
+    dialect: str,
+    *,
+    filters: Filters,
+    sort: str = "seq",
+    after: tuple[Any, int] | None = None,
+    limit: int = 50,
+    match: tuple[str, ...] | None = None,
+    columns: tuple[str, ...] = SUMMARY_COLUMNS,
+) -> Plan[Rows]:
+    """:func:`list_documents` as a :data:`~store.sql.Plan`, for any ``sort`` but ``rank``."""
     name, descending = sort.lstrip("-"), sort.startswith("-")
-    source, conditions, params = _selection(connection.dialect.name, filters, match, by_seq=name == "seq")
+    source, conditions, params = _selection(dialect, filters, match, by_seq=name == "seq")
     key = _SORT_KEYS[name]
     if after is not None and name == "seq":  # the primary key alone: an index range scan
         conditions.append(f"documents.seq {'<' if descending else '>'} :after_seq")
     elif after is not None:
-        conditions.append(_after_key(connection.dialect.name, key, "<" if descending else ">"))
+        conditions.append(_after_key(dialect, key, "<" if descending else ">"))
         params["after_key"] = after[0]
     if after is not None:
         params["after_seq"] = after[1]
@@ -124,7 +149,8 @@ def list_documents(
     selected = ", ".join(f"documents.{c}" for c in columns)
     # the limit written in: a LIMIT parameter cost psycopg and PostgreSQL ~80 µs more a page (a few texts only)
     sql = f"SELECT {selected}, {key} AS sort_key FROM {source}{_where(conditions)} ORDER BY {order} LIMIT {int(limit)}"
-    return fetch(connection, sql, params, plan_each_time=match is not None)
+    (rows,) = yield [Statement(sql, params, plan_each_time=match is not None)]
+    return rows
 
 
 def _after_key(dialect: str, key: str, beyond: str) -> str:
@@ -136,14 +162,18 @@ def _after_key(dialect: str, key: str, beyond: str) -> str:
 
 
 def count_documents(connection: Connection, *, filters: Filters, match: tuple[str, ...] | None = None) -> int:
+    return run(connection, count_plan(connection.dialect.name, filters=filters, match=match))
+
+
+def count_plan(dialect: str, *, filters: Filters, match: tuple[str, ...] | None = None) -> Plan[int]:
     conditions, params = filters.where()
     if match is None:
-        return int(
-            fetch(connection, f"SELECT count(*) AS n FROM documents{_where(conditions)}", params)[0]["n"]
-        )
+        (rows,) = yield [Statement(f"SELECT count(*) AS n FROM documents{_where(conditions)}", params)]
+        return int(rows[0]["n"])
     params.update(match_params(match))
-    sql = count_sql(connection.dialect.name, conditions)
-    return int(fetch(connection, sql, params, plan_each_time=True, no_seqscan=True)[0]["n"])
+    sql = count_sql(dialect, conditions)
+    (rows,) = yield [Statement(sql, params, plan_each_time=True, no_seqscan=True)]
+    return int(rows[0]["n"])
 
 
 _BY_ID = "SELECT * FROM documents WHERE id = :id"
@@ -154,17 +184,19 @@ _SEEN_AT = (
 )
 
 
+# PostgreSQL: the document with what _SEEN_AT gives as one JSON array, in one statement (a pipeline of the two
+# costs ~75 µs more CPU in psycopg; SQLite runs the two, where a query is a function call)
+_WITH_SEEN = (
+    "SELECT d.*, (SELECT coalesce(json_agg(json_build_array(s.document_id, s.url, s.source_name, s.first_seen, "
+    "s.last_seen) ORDER BY s.first_seen, s.url), '[]') FROM sightings s "
+    "WHERE s.url IN (SELECT url FROM sightings WHERE document_id = d.id)) AS fazhi_seen "
+    "FROM documents d WHERE d.id = :id"
+)
+_SEEN_FIELDS = ("document_id", "url", "source_name", "first_seen", "last_seen")
+
+
 def get_document(connection: Connection, id_or_prefix: str) -> dict[str, Any] | None:
-    key = id_or_prefix.lower()
-    if len(key) == 64:
-        rows = fetch(connection, _BY_ID, {"id": key})
-        return rows[0] if rows else None
-    # a hex prefix as a range: the id index answers it (and no LIKE wildcard can sneak in)
-    high = key[:-1] + chr(ord(key[-1]) + 1)
-    rows = fetch(connection, _BY_PREFIX, {"low": key, "high": high})
-    if len(rows) > 1:
-        raise AmbiguousPrefix(key, [r["id"] for r in rows])
-    return rows[0] if rows else None
+    return run(connection, document_plan(id_or_prefix))
 
 
 def sightings_and_versions(
@@ -176,18 +208,55 @@ def sightings_and_versions(
 
 def document_with_sightings(connection: Connection, id_or_prefix: str) -> dict[str, Any] | None:
     """The document with its ``sightings`` and ``versions``; a full id costs one round trip on PostgreSQL."""
+    return run(connection, document_plan(id_or_prefix, with_sightings=True, dialect=connection.dialect.name))
+
+
+def document_plan(
+    id_or_prefix: str, *, with_sightings: bool = False, dialect: str = "sqlite"
+) -> Plan[dict[str, Any] | None]:
+    """The document of an id or a unique prefix (:class:`AmbiguousPrefix` otherwise), ``with_sightings``: with
+    its ``sightings`` and ``versions`` (a full id: in the same round trip)."""
     key = id_or_prefix.lower()
-    if len(key) != 64:
-        document = get_document(connection, key)
-        if document is not None:
-            document["sightings"], document["versions"] = sightings_and_versions(connection, document["id"])
+    if len(key) == 64:
+        by_id = Statement(_BY_ID, {"id": key})
+        if not with_sightings:
+            (rows,) = yield [by_id]
+            return rows[0] if rows else None
+        if dialect == "postgresql":
+            (found,) = yield [Statement(_WITH_SEEN, {"id": key})]
+            if not found:
+                return None
+            document = found[0]
+            document["sightings"], document["versions"] = _split_seen(_seen_rows(document), key)
+            return document
+        found, seen = yield [by_id, Statement(_SEEN_AT, {"id": key})]
+        if not found:
+            return None
+        document = found[0]
+        document["sightings"], document["versions"] = _split_seen(seen, key)
         return document
-    found, seen = fetch_together(connection, [(_BY_ID, {"id": key}), (_SEEN_AT, {"id": key})])
-    if not found:
+    # a hex prefix as a range: the id index answers it (and no LIKE wildcard can sneak in)
+    high = key[:-1] + chr(ord(key[-1]) + 1)
+    (rows,) = yield [Statement(_BY_PREFIX, {"low": key, "high": high})]
+    if len(rows) > 1:
+        raise AmbiguousPrefix(key, [r["id"] for r in rows])
+    if not rows:
         return None
-    document = found[0]
-    document["sightings"], document["versions"] = _split_seen(seen, key)
+    document = rows[0]
+    if with_sightings:
+        (seen,) = yield [Statement(_SEEN_AT, {"id": document["id"]})]
+        document["sightings"], document["versions"] = _split_seen(seen, document["id"])
     return document
+
+
+def _seen_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """_WITH_SEEN's array as _SEEN_AT's rows (timestamps: JSON text, in UTC as :mod:`store.sql` gives them)."""
+    rows = [dict(zip(_SEEN_FIELDS, entry, strict=True)) for entry in document.pop("fazhi_seen")]
+    for row in rows:
+        for name in ("first_seen", "last_seen"):
+            if row[name] is not None:
+                row[name] = pg_utc(datetime.fromisoformat(row[name]))
+    return rows
 
 
 def _split_seen(

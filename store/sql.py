@@ -4,17 +4,23 @@ SQLAlchemy Core costs about three times the driver's own time on a 51-row page (
 processing, ``Row`` objects); these reads skip all of it and convert only the columns that need it, as Core would:
 UTC datetimes (aware), dates, JSON. One SQL text serves both backends: parameters are written ``:name``, which
 sqlite3 reads as is and psycopg gets as ``%(name)s``. The connection is still SQLAlchemy's (pool, events).
+
+A read of several steps is a :data:`Plan`: a generator that yields the statements of each step and is sent
+their rows, written once and run by :func:`run` on a SQLAlchemy connection or by :func:`run_async` on an async
+psycopg connection (the API's hot reads on PostgreSQL, api/deps.py): the same SQL and conversions either way.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
+import psycopg
 from psycopg.rows import dict_row
 from sqlalchemy import JSON, Boolean, Date, Table
 from sqlalchemy.engine import Connection
@@ -30,13 +36,29 @@ _TABLES: tuple[Table, ...] = (
 )
 _PARAM = re.compile(r"(?<![:\w]):(\w+)")
 Convert = Callable[[Any], Any]
+Rows = list[dict[str, Any]]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One read: SQL text with ``:name`` parameters, and how :func:`fetch` runs it."""
+
+    sql: str
+    params: dict[str, Any]
+    plan_each_time: bool = False
+    no_seqscan: bool = False
+
+
+# yields the statements of a step (independent of each other: one round trip on PostgreSQL), is sent their rows
+Plan = Generator[list[Statement], list[Rows], T]
 
 
 def _sqlite_utc(value: str) -> datetime:
     return datetime.fromisoformat(value + "+00:00")  # stored naive in UTC; 6× cheaper than .replace(tzinfo=)
 
 
-def _pg_utc(value: datetime) -> datetime:
+def pg_utc(value: datetime) -> datetime:
     return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
@@ -47,7 +69,7 @@ def converters(dialect: str) -> dict[str, Convert]:
     for table in _TABLES:
         for column in table.columns:
             if isinstance(column.type, UTCDateTime):
-                out[column.name] = _pg_utc if dialect == "postgresql" else _sqlite_utc
+                out[column.name] = pg_utc if dialect == "postgresql" else _sqlite_utc
             elif dialect == "sqlite" and isinstance(column.type, Date):
                 out[column.name] = date.fromisoformat
             elif dialect == "sqlite" and isinstance(column.type, JSON):
@@ -182,3 +204,70 @@ def placeholders(prefix: str, values: list[Any]) -> tuple[str, dict[str, Any]]:
     """``:prefix0, :prefix1 …`` and their parameters, for an ``IN (…)`` list."""
     params = {f"{prefix}{i}": value for i, value in enumerate(values)}
     return ", ".join(f":{name}" for name in params), params
+
+
+def run(connection: Connection, plan: Plan[T]) -> T:
+    """``plan`` on a SQLAlchemy connection."""
+    try:
+        statements = next(plan)
+        while True:
+            statements = plan.send(_step(connection, statements))
+    except StopIteration as done:
+        return done.value
+
+
+def _step(connection: Connection, statements: list[Statement]) -> list[Rows]:
+    if len(statements) > 1 and not any(s.plan_each_time or s.no_seqscan for s in statements):
+        return fetch_together(connection, [(s.sql, s.params) for s in statements])
+    return [
+        fetch(connection, s.sql, s.params, plan_each_time=s.plan_each_time, no_seqscan=s.no_seqscan)
+        for s in statements
+    ]
+
+
+async def run_async(connection: psycopg.AsyncConnection[Any], plan: Plan[T]) -> T:
+    """``plan`` on an async psycopg connection in autocommit (PostgreSQL). A driver error comes out as
+    SQLAlchemy's :class:`DBAPIError`, as from :func:`fetch`, ``connection_invalidated`` when the connection
+    is lost."""
+    try:
+        statements = next(plan)
+        while True:
+            try:
+                rows = await _step_async(connection, statements)
+            except psycopg.Error as exc:
+                lost = connection.broken or connection.closed
+                raise DBAPIError.instance(
+                    statements[0].sql, statements[0].params, exc, psycopg.Error, connection_invalidated=lost
+                ) from exc
+            statements = plan.send(rows)
+    except StopIteration as done:
+        return done.value
+
+
+async def _step_async(connection: psycopg.AsyncConnection[Any], statements: list[Statement]) -> list[Rows]:
+    if len(statements) == 1 or any(s.no_seqscan for s in statements):
+        return [await _fetch_async(connection, statement) for statement in statements]
+    cursors = [connection.cursor(row_factory=dict_row) for _ in statements]
+    try:
+        async with connection.pipeline():  # one round trip, as fetch_together
+            for cursor, statement in zip(cursors, statements, strict=True):
+                await cursor.execute(driver_sql(statement.sql, "postgresql"), statement.params)
+        return [_converted(await cursor.fetchall(), "postgresql") for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            await cursor.close()
+
+
+async def _fetch_async(connection: psycopg.AsyncConnection[Any], statement: Statement) -> Rows:
+    sql = driver_sql(statement.sql, "postgresql")
+    async with connection.cursor(row_factory=dict_row) as cursor:
+        if statement.no_seqscan:  # as _fetch_without_seqscan
+            async with connection.transaction():
+                await cursor.execute("SET LOCAL enable_seqscan = off")
+                await cursor.execute(sql, statement.params, prepare=False)
+                rows = await cursor.fetchall()
+                await cursor.execute("SET LOCAL enable_seqscan = on")
+        else:
+            await cursor.execute(sql, statement.params, prepare=False if statement.plan_each_time else None)
+            rows = await cursor.fetchall()
+    return _converted(rows, "postgresql")
