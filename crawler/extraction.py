@@ -174,6 +174,7 @@ class ExtractionPool:
     def __init__(self, workers: int, *, niceness: int = WORKER_NICENESS) -> None:
         self.workers, self.niceness = workers, niceness
         self._idle: list[_Worker] = []
+        self._booting: list[_Worker] = []  # started by prestart(), not yet known to be ready
         self._starting = 0
         self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
         self._all: set[_Worker] = set()
@@ -194,12 +195,10 @@ class ExtractionPool:
                     return worker
                 with self._lock:
                     self._all.discard(worker)
-            if len(self._all) + self._starting < self.workers:
+            if self._booting or len(self._all) + self._starting < self.workers:
                 self._starting += 1
-                try:
-                    worker = _Worker(
-                        self.niceness
-                    )  # from the loop's thread, which lives as long as the crawls
+                try:  # from the loop's thread, which lives as long as the crawls
+                    worker = self._booting.pop() if self._booting else _Worker(self.niceness)
                     await worker.ready()
                 finally:
                     self._starting -= 1
@@ -222,10 +221,17 @@ class ExtractionPool:
                 waiter.set_result(None)
                 return
 
+    def prestart(self) -> None:
+        """Start the workers' processes now without waiting for them: their start-up (imports) overlaps the
+        caller's own, and the first calls wait only for what is left of it. Call it from a thread that lives as
+        long as the pool (the main thread)."""
+        while len(self._all) + self._starting + len(self._booting) < self.workers:
+            self._booting.append(_Worker(self.niceness))
+
     def start_all(self) -> list[int]:
         """Start every worker now (else each starts on first use) and return their process ids."""
         while len(self._all) < self.workers:
-            worker = _Worker(self.niceness)
+            worker = self._booting.pop() if self._booting else _Worker(self.niceness)
             worker.wait_ready()
             with self._lock:
                 self._all.add(worker)
@@ -234,7 +240,8 @@ class ExtractionPool:
 
     def close(self) -> None:
         with self._lock:
-            workers, self._all, self._idle = list(self._all), set(), []
+            workers, self._all, self._idle = [*self._all, *self._booting], set(), []
+            self._booting = []
         for worker in workers:
             worker.kill()
 

@@ -110,6 +110,18 @@ def record_sighting(
     return False
 
 
+def resight(*, session: Session, document_id: str, url: str, source_name: str, seen_at: datetime) -> None:
+    """An unchanged page seen again: its sighting's ``last_seen`` (one statement; the sighting is created if it
+    is missing)."""
+    updated = session.connection().execute(
+        _SEEN_AGAIN, {"doc_id": document_id, "doc_url": url, "seen_at": seen_at}
+    )
+    if not updated.rowcount:
+        record_sighting(
+            session=session, document_id=document_id, url=url, source_name=source_name, seen_at=seen_at
+        )
+
+
 def find_document(*, session: Session, id_or_prefix: str) -> Document | None:
     """By full id, or by a unique prefix (16 hex in exported file names). Ambiguous → :class:`AmbiguousPrefix`."""
     key = id_or_prefix.lower()

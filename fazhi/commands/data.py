@@ -53,6 +53,9 @@ def crawl(
 
     An interrupted crawl (Ctrl-C, kill -9, power loss) resumes where it stopped on the next run."""
     settings = load_settings()
+    from crawler.extraction import shared_pool
+
+    shared_pool(settings.extract_workers).prestart()  # their imports overlap ours
     loaded = demo_sources(portal_port, names) if demo else load_sources(sources, settings, names)
     db = open_engine(settings.database_url)
     from crawler.engine import crawl_sources  # after the checks: a mistake is reported without the wait
