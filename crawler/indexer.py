@@ -21,7 +21,7 @@ from crawler.extraction import ExtractionPool
 from ingest.keywords import extract_keywords
 from ingest.tokens import token_text
 from store.db import write_session
-from store.documents import keywordless, set_keywords
+from store.documents import keywordless, newest_seq, set_keywords
 from store.search import index_rows, unindexed
 
 log = logging.getLogger("fazhi.crawler")
@@ -103,12 +103,23 @@ async def index_pending_async(
     return total
 
 
+def _newest(engine: Engine) -> int | None:
+    with engine.connect() as connection:
+        return newest_seq(connection)
+
+
 async def follow(
     engine: Engine, pool: ExtractionPool, *, keywords: int, on_batch: Callable[[int], None]
 ) -> None:
-    """Index documents as they are committed, until cancelled."""
+    """Index documents as they are committed, until cancelled. A look that finds nothing new costs one index
+    lookup (the newest ``seq``); only a new one makes it ask the index what it lacks. A document committed late
+    under a lower ``seq`` than one already seen waits for the next new one, or for the pass after the crawl."""
+    seen: int | None = None
     while True:
-        await index_pending_async(engine, pool, keywords=keywords, on_batch=on_batch)
+        newest = await asyncio.to_thread(_newest, engine)
+        if newest != seen:
+            await index_pending_async(engine, pool, keywords=keywords, on_batch=on_batch)
+            seen = newest
         await asyncio.sleep(POLL_SECONDS)
 
 

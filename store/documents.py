@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
@@ -131,6 +131,11 @@ def find_document(*, session: Session, id_or_prefix: str) -> Document | None:
     if len(matches) > 1:
         raise AmbiguousPrefix(key, [m.id for m in matches])
     return matches[0] if matches else None
+
+
+def newest_seq(connection: Connection) -> int | None:
+    """The highest document ``seq`` (one index lookup): has anything been stored since the last look?"""
+    return connection.execute(select(func.max(_DOCUMENTS.c.seq))).scalar()
 
 
 def keywordless(connection: Connection, seqs: list[int]) -> set[int]:
