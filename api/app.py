@@ -20,9 +20,13 @@ from api.schemas import Health, example
 from api.spec import with_error_schema
 
 
-def create_app(*, engine: Engine, config: ApiConfig | None = None) -> FastAPI:
+def create_app(*, engine: Engine, config: ApiConfig) -> FastAPI:
     """The app over ``engine``, for the deployment ``config`` describes (built by ``fazhi`` from its settings)."""
-    config = config if config is not None else ApiConfig()
+    if config.search_words is None:
+        raise ValueError(
+            "ApiConfig.search_words is not set: the API splits search queries with the segmenter the indexer used "
+            "(fazhi's Settings.api_config() passes it)"
+        )
     app = FastAPI(
         title="fazhi",
         version=config.version,

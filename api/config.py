@@ -3,6 +3,7 @@ the API never reads the environment and never imports ``fazhi``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -20,3 +21,6 @@ class ApiConfig:
     # the deployment's source names: what POST /-/recrawl takes, declared in its body schema as an enum;
     # None: not stated (the names the store knows are taken, undeclared)
     sources: tuple[str, ...] | None = None
+    # the words of a search query, split exactly as the indexer split the stored text (the composition root passes
+    # the segmenter the crawler indexes with; ``create_app`` refuses a config without it)
+    search_words: Callable[[str], Sequence[str]] | None = None

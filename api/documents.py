@@ -21,7 +21,6 @@ from api.links import page_link
 from api.params import MAX_LIMIT, ExportParams, ListParams, openapi_parameters, parse, reject_unknown
 from api.responses import cached, json_response
 from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
-from ingest.tokens import tokenize
 from store import export, queries, ranking
 from store.errors import AmbiguousPrefix
 
@@ -33,10 +32,11 @@ DocumentId = Annotated[
 ]
 
 
-def search_match(q: str | None) -> tuple[str, ...] | None:
+def search_match(request: Request, q: str | None) -> tuple[str, ...] | None:
+    """The words of the query ``q``, split by the deployment's segmenter (``ApiConfig.search_words``)."""
     if q is None:
         return None
-    words = tokenize(q)
+    words = request.app.state.settings.search_words(q)
     if not words:
         raise BadRequest("q has no searchable words: give Chinese or latin words, e.g. q=行政复议")
     return tuple(words)
@@ -55,7 +55,7 @@ async def get_documents(request: Request) -> Response:
     limit, filters = params.limit, params.filters()
     if limit > MAX_LIMIT:
         raise BadRequest(f"limit {limit} is above the maximum of {MAX_LIMIT}: page with `next` instead")
-    match = search_match(params.q)
+    match = search_match(request, params.q)
     order, after = resume(params.cursor, params.sort or ("rank" if match else "seq"), searching=bool(match))
 
     def query(connection: Connection) -> tuple[list[dict[str, Any]], int | None]:
@@ -84,7 +84,7 @@ async def get_documents(request: Request) -> Response:
 
 def _export_rows(request: Request, params: ExportParams) -> Iterator[dict[str, Any]]:
     return export.export_rows(
-        request.app.state.engine, filters=params.filters(), match=search_match(params.q)
+        request.app.state.engine, filters=params.filters(), match=search_match(request, params.q)
     )
 
 

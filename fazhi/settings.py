@@ -158,6 +158,7 @@ class Settings(BaseSettings):
         """What the API needs of these settings; ``sources``: the names of the sources this deployment crawls."""
         from api.config import ApiConfig
         from fazhi import __version__
+        from ingest.tokens import tokenize
 
         return ApiConfig(
             version=__version__,
@@ -166,6 +167,7 @@ class Settings(BaseSettings):
             cors_origins=list(self.cors_origins),
             warc_directory=self.warc_directory(),
             sources=tuple(sorted(sources)) if sources is not None else None,
+            search_words=tokenize,
         )
 
     def agent(self) -> str:

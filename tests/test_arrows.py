@@ -11,7 +11,7 @@ ALLOWED = {
     "ingest": set(),
     "store": set(),
     "crawler": {"ingest", "store"},
-    "api": {"store", "ingest.tokens"},
+    "api": {"store"},
     "portalsim": set(),
 }
 

@@ -90,9 +90,11 @@ def _form(request: Request) -> dict[str, str]:
     return {k: v.strip() for k, v in request.query_params.items() if k in FORM_FIELDS and v.strip()}
 
 
-def _search(connection: Connection, form: dict[str, str], cursor: str | None) -> dict[str, Any]:
+def _search(
+    request: Request, connection: Connection, form: dict[str, str], cursor: str | None
+) -> dict[str, Any]:
     params = parse_form(form, cursor)
-    match = search_match(params.q)
+    match = search_match(request, params.q)
     # newest first by default (the primary key, no sort of every row); the cursor's order wins, as in the API
     default = params.sort or ("rank" if match else "-seq")
     order, after = resume(params.cursor, default, searching=bool(match))
@@ -133,7 +135,7 @@ async def index(request: Request) -> Response:
     cursor = request.query_params.get("cursor") or None
     facets = await remembered(request, web.facets)
     try:
-        found = await read(request, lambda c: _search(c, form, cursor), slow=bool(form.get("q")))
+        found = await read(request, lambda c: _search(request, c, form, cursor), slow=bool(form.get("q")))
     except (ApiError, ValidationError) as exc:
         return render(
             "index.html",

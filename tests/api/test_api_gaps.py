@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from api import create_app
 from api.config import ApiConfig
+from ingest.tokens import tokenize
 from store.export import export_csv, export_jsonl
 from tests.servers import running_app
 
@@ -26,7 +27,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture(scope="module")
 def api(crawled: tuple[Any, list[Any]]) -> Iterator[str]:
-    with running_app(create_app(engine=crawled[0], config=ApiConfig(api_token=SecretStr(TOKEN)))) as base:
+    with running_app(
+        create_app(engine=crawled[0], config=ApiConfig(search_words=tokenize, api_token=SecretStr(TOKEN)))
+    ) as base:
         yield base
 
 

@@ -26,6 +26,7 @@ from api.cursor import (
     seq_cursor,
 )
 from api.errors import BadRequest
+from fazhi.settings import Settings
 from store import Document, write_session
 from store.documents import upsert_document
 from tests.servers import running_app
@@ -188,7 +189,7 @@ def api_with_gaps(db: Engine) -> Iterator[str]:
                 publish_date=day,
             )
             upsert_document(session=session, document=document)
-    with running_app(create_app(engine=db)) as base:
+    with running_app(create_app(engine=db, config=Settings().api_config())) as base:
         yield base
 
 

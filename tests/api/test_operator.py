@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from api import create_app
 from api.config import ApiConfig
+from ingest.tokens import tokenize
 from store.models import RecrawlRequest
 from store.operator import set_next_runs
 from tests.servers import running_app
@@ -30,7 +31,9 @@ def _requested(db: Engine) -> list[str]:
 
 def test_the_configured_sources_are_the_schemas_enum_and_what_is_taken(db: Engine) -> None:
     set_next_runs(db, {"gone": None})  # the store knows a source the deployment no longer has
-    config = ApiConfig(api_token=SecretStr("op-token"), sources=("hedong", "huzhou-rsj"))
+    config = ApiConfig(
+        search_words=tokenize, api_token=SecretStr("op-token"), sources=("hedong", "huzhou-rsj")
+    )
     with running_app(create_app(engine=db, config=config)) as base:
         spec = httpx.get(f"{base}/openapi.json").json()
         [names] = [c for c in _names_schema(spec)["anyOf"] if c.get("type") == "array"]
@@ -48,7 +51,7 @@ def test_the_configured_sources_are_the_schemas_enum_and_what_is_taken(db: Engin
 
 
 def test_no_configured_source_leaves_only_every_source(db: Engine) -> None:
-    config = ApiConfig(api_token=SecretStr("op-token"), sources=())
+    config = ApiConfig(search_words=tokenize, api_token=SecretStr("op-token"), sources=())
     with running_app(create_app(engine=db, config=config)) as base:
         spec = httpx.get(f"{base}/openapi.json").json()
         assert _names_schema(spec)["anyOf"] == [{"type": "null"}]
@@ -57,7 +60,9 @@ def test_no_configured_source_leaves_only_every_source(db: Engine) -> None:
 
 def test_a_deployment_that_states_no_sources_takes_the_stores(db: Engine) -> None:
     set_next_runs(db, {"hedong": None})
-    with running_app(create_app(engine=db, config=ApiConfig(api_token=SecretStr("op-token")))) as base:
+    with running_app(
+        create_app(engine=db, config=ApiConfig(search_words=tokenize, api_token=SecretStr("op-token")))
+    ) as base:
         spec = httpx.get(f"{base}/openapi.json").json()
         assert all("enum" not in c.get("items", {}) for c in _names_schema(spec)["anyOf"])
         assert httpx.post(f"{base}/-/recrawl", headers=AUTH, json={"sources": ["hedong"]}).status_code == 202

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from api import create_app
 from api.config import ApiConfig
+from ingest.tokens import tokenize
 from store import Document, write_session
 from store.documents import upsert_document
 
@@ -46,7 +47,10 @@ def api_schema(db: Engine):  # type: ignore[no-untyped-def]
             )
     return schemathesis.openapi.from_asgi(
         "/openapi.json",
-        create_app(engine=db, config=ApiConfig(api_token=SecretStr("st-token"), sources=("st", "other"))),
+        create_app(
+            engine=db,
+            config=ApiConfig(search_words=tokenize, api_token=SecretStr("st-token"), sources=("st", "other")),
+        ),
         config=CONFIG,
     )
 
