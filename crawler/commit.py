@@ -17,7 +17,7 @@ from crawler.outcomes import Outcome, PageOutcome
 from store import write_session
 from store.captures import set_capture
 from store.changes import feed_lock
-from store.documents import record_sighting, upsert_document
+from store.documents import resight, upsert_document
 from store.frontier import enqueue, mark
 from store.types import utcnow
 
@@ -73,7 +73,7 @@ def write(session: Session, page: PageOutcome) -> bool:
         if page.capture and not created:
             set_capture(session, document_id=page.document["id"], capture=page.capture)
     elif page.resight and entry.document_id:
-        record_sighting(
+        resight(
             session=session,
             document_id=entry.document_id,
             url=entry.url,

@@ -41,13 +41,13 @@ WALL_FACTOR = (
 )
 
 
-def _serve(conn: Connection) -> None:
+def _serve(conn: Connection, niceness: int = WORKER_NICENESS) -> None:
     """A worker's loop: run each ``(function, args, timeout)`` received under a CPU-time deadline of ``timeout``
     seconds (SIGPROF ends the process), answer ``("ok", value)`` or ``("error", text)``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops its workers
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the CPU deadline: the kernel terminates the worker
     _die_with_parent()
-    os.nice(WORKER_NICENESS)  # the event loop (crawl and API) comes first when the CPUs are busy
+    os.nice(niceness)  # the event loop (crawl and API) comes first when the CPUs are busy
     for module in PRELOAD:  # imports are not a page's time: they happen before the first deadline starts
         importlib.import_module(module)
     conn.send(("ready", None))
@@ -79,9 +79,9 @@ class _Worker:
     """One worker process. It is started from the calling thread (PR_SET_PDEATHSIG follows the thread that
     started it: a worker started from a pool thread would be killed when that thread ends), then says it is ready."""
 
-    def __init__(self) -> None:
+    def __init__(self, niceness: int = WORKER_NICENESS) -> None:
         self.conn, child = _CONTEXT.Pipe()
-        self.process: BaseProcess = _CONTEXT.Process(target=_serve, args=(child,), daemon=True)
+        self.process: BaseProcess = _CONTEXT.Process(target=_serve, args=(child, niceness), daemon=True)
         self.process.start()
         child.close()
 
@@ -168,11 +168,13 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 class ExtractionPool:
     """``workers`` processes, started when first needed; ``await pool.run(f, *args, timeout=…)`` runs ``f`` in
     one of them. The event loop talks to a worker through its pipe: no thread between them. Not bound to an event
-    loop: one pool serves every crawl of the process (one loop at a time)."""
+    loop: one pool serves every crawl of the process (one loop at a time). ``niceness``: the workers' (the indexing
+    step's pool is nicer than the crawl's)."""
 
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
+    def __init__(self, workers: int, *, niceness: int = WORKER_NICENESS) -> None:
+        self.workers, self.niceness = workers, niceness
         self._idle: list[_Worker] = []
+        self._booting: list[_Worker] = []  # started by prestart(), not yet known to be ready
         self._starting = 0
         self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
         self._all: set[_Worker] = set()
@@ -193,10 +195,10 @@ class ExtractionPool:
                     return worker
                 with self._lock:
                     self._all.discard(worker)
-            if len(self._all) + self._starting < self.workers:
+            if self._booting or len(self._all) + self._starting < self.workers:
                 self._starting += 1
-                try:
-                    worker = _Worker()  # from the loop's thread, which lives as long as the crawls
+                try:  # from the loop's thread, which lives as long as the crawls
+                    worker = self._booting.pop() if self._booting else _Worker(self.niceness)
                     await worker.ready()
                 finally:
                     self._starting -= 1
@@ -219,10 +221,17 @@ class ExtractionPool:
                 waiter.set_result(None)
                 return
 
+    def prestart(self) -> None:
+        """Start the workers' processes now without waiting for them: their start-up (imports) overlaps the
+        caller's own, and the first calls wait only for what is left of it. Call it from a thread that lives as
+        long as the pool (the main thread)."""
+        while len(self._all) + self._starting + len(self._booting) < self.workers:
+            self._booting.append(_Worker(self.niceness))
+
     def start_all(self) -> list[int]:
         """Start every worker now (else each starts on first use) and return their process ids."""
         while len(self._all) < self.workers:
-            worker = _Worker()
+            worker = self._booting.pop() if self._booting else _Worker(self.niceness)
             worker.wait_ready()
             with self._lock:
                 self._all.add(worker)
@@ -231,7 +240,8 @@ class ExtractionPool:
 
     def close(self) -> None:
         with self._lock:
-            workers, self._all, self._idle = list(self._all), set(), []
+            workers, self._all, self._idle = [*self._all, *self._booting], set(), []
+            self._booting = []
         for worker in workers:
             worker.kill()
 

@@ -25,8 +25,8 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
 from crawler.engine import CrawlConfig, CrawlRunner, SourceStats
-from crawler.extraction import shared_pool
-from crawler.indexer import index_pending_async
+from crawler.extraction import ExtractionPool
+from crawler.indexer import index_pending_async, index_pool
 from crawler.politeness import HostSlots
 from crawler.sources import Source
 from crawler.warc import WarcOptions
@@ -116,6 +116,9 @@ class Service:
         self.crawls, self.settings = crawls, settings
         self.scheduler = AsyncIOScheduler(timezone=TIMEZONE)
         self.triggers = {name: source_trigger(s, settings) for name, s in crawls.sources.items()}
+        self._index_pool: ExtractionPool | None = (
+            None  # the indexing step's own worker, started when first needed
+        )
 
     def start(self) -> None:
         for name, trigger in self.triggers.items():
@@ -189,16 +192,18 @@ class Service:
         await asyncio.to_thread(set_next_runs, self.crawls.db, self.next_runs())
 
     async def index(self) -> None:
-        """Search tokens and keywords for new documents, jieba in an extraction worker (off the crawl's path)."""
-        keywords = self.settings.keywords
-        await index_pending_async(
-            self.crawls.db, shared_pool(self.settings.extract_workers), keywords=keywords
-        )
+        """Search tokens and keywords for new documents, jieba in a worker of its own at the lowest priority (off
+        the crawl's path: the crawls' extraction workers never wait behind a batch)."""
+        if self._index_pool is None:
+            self._index_pool = index_pool()
+        await index_pending_async(self.crawls.db, self._index_pool, keywords=self.settings.keywords)
 
     async def stop(self, timeout: float) -> None:
         """Stop taking work; in-flight crawls get ``timeout`` seconds, then are cancelled (their runs resume)."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._index_pool is not None:
+            self._index_pool.close()
         tasks = list(self.crawls.tasks)
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=timeout)

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
@@ -110,6 +110,18 @@ def record_sighting(
     return False
 
 
+def resight(*, session: Session, document_id: str, url: str, source_name: str, seen_at: datetime) -> None:
+    """An unchanged page seen again: its sighting's ``last_seen`` (one statement; the sighting is created if it
+    is missing)."""
+    updated = session.connection().execute(
+        _SEEN_AGAIN, {"doc_id": document_id, "doc_url": url, "seen_at": seen_at}
+    )
+    if not updated.rowcount:
+        record_sighting(
+            session=session, document_id=document_id, url=url, source_name=source_name, seen_at=seen_at
+        )
+
+
 def find_document(*, session: Session, id_or_prefix: str) -> Document | None:
     """By full id, or by a unique prefix (16 hex in exported file names). Ambiguous → :class:`AmbiguousPrefix`."""
     key = id_or_prefix.lower()
@@ -119,6 +131,11 @@ def find_document(*, session: Session, id_or_prefix: str) -> Document | None:
     if len(matches) > 1:
         raise AmbiguousPrefix(key, [m.id for m in matches])
     return matches[0] if matches else None
+
+
+def newest_seq(connection: Connection) -> int | None:
+    """The highest document ``seq`` (one index lookup): has anything been stored since the last look?"""
+    return connection.execute(select(func.max(_DOCUMENTS.c.seq))).scalar()
 
 
 def keywordless(connection: Connection, seqs: list[int]) -> set[int]:

@@ -43,13 +43,19 @@ def crawl(
     ] = False,
     index_after: Annotated[
         bool,
-        typer.Option("--index/--no-index", help="index new documents for search when the crawl ends (jieba)"),
+        typer.Option(
+            "--index/--no-index",
+            help="index new documents for search (jieba) beside the crawl, and what is left when it ends",
+        ),
     ] = True,
 ) -> None:
     """Crawl once in the foreground, with a progress bar per source and a summary table.
 
     An interrupted crawl (Ctrl-C, kill -9, power loss) resumes where it stopped on the next run."""
     settings = load_settings()
+    from crawler.extraction import shared_pool
+
+    shared_pool(settings.extract_workers).prestart()  # their imports overlap ours
     loaded = demo_sources(portal_port, names) if demo else load_sources(sources, settings, names)
     db = open_engine(settings.database_url)
     from crawler.engine import crawl_sources  # after the checks: a mistake is reported without the wait
@@ -57,17 +63,21 @@ def crawl(
     from fazhi.service import crawl_config
 
     with CrawlProgress(console, [s.name for s in loaded]) as progress:
-        stats = asyncio.run(
-            crawl_sources(loaded, db=db, config=crawl_config(settings), on_event=progress.update)
-        )
-    if index_after:
-        _index(db, settings.keywords)
-    if as_json:
-        print(json.dumps([s.as_dict() for s in stats], ensure_ascii=False))
+        crawling = crawl_sources(loaded, db=db, config=crawl_config(settings), on_event=progress.update)
+        if index_after:  # jieba beside the crawl, in a worker of its own: the crawl never waits for it
+            from crawler.indexer import while_indexing
+
+            stats, _ = asyncio.run(while_indexing(crawling, db, keywords=settings.keywords))
+        else:
+            stats = asyncio.run(crawling)
+    if as_json:  # the crawl's stats as soon as it ends; the indexing of what is left follows
+        print(json.dumps([s.as_dict() for s in stats], ensure_ascii=False), flush=True)
     else:
         out.print(summary_table(stats))
         for line in summary_lines(stats):
             out.print(line, soft_wrap=True)
+    if index_after:
+        _index(db, settings.keywords)
     runs = [s.as_dict() for s in stats]
     unreachable = [r["name"] for r in runs if not r["list_pages"] and r["failed"] and not r["details_done"]]
     if unreachable:

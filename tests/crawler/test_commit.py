@@ -62,3 +62,25 @@ def test_a_page_that_cannot_commit_fails_its_crawl_alone(tmp_path: Path) -> None
     assert done == ["good"]
     states = {e.source_name: e.state for e in entries_of(db)}
     assert states == {"good": "done", "bad": "pending"}  # the bad page is fetched again by the next run
+
+
+def _resight(entry: FrontierEntry) -> PageOutcome:
+    changes = dict(state="done", outcome="report", reason="not_modified (304)")
+    return PageOutcome(entry, Outcome.NOT_MODIFIED, changes, resight=True)
+
+
+def test_an_unchanged_page_refreshes_its_sighting_or_creates_a_missing_one(db: Engine) -> None:
+    from tests.rows import sightings_of
+
+    a, b = _pages(db, "s", ["http://127.0.0.2/a", "http://127.0.0.2/b"])
+    commit(db, [_report(a, "正文丁")])
+    (known,) = [e for e in entries_of(db, source_name="s") if e.url == a.url]
+    assert known.document_id
+    b.document_id = known.document_id  # as if the body had been seen at b too, its sighting lost
+    with read_session(db) as session:
+        (before,) = sightings_of(session=session, document_id=known.document_id)
+    commit(db, [_resight(known), _resight(b)])
+    with read_session(db) as session:
+        after = {s.url: s for s in sightings_of(session=session, document_id=known.document_id)}
+    assert set(after) == {a.url, b.url}
+    assert after[a.url].first_seen == before.first_seen and after[a.url].last_seen > before.last_seen

@@ -51,3 +51,51 @@ def test_the_crawl_runs_no_jieba_and_the_index_step_catches_up(db: Engine, demo_
     assert all(0 < len(k) <= 6 for k in _keywords(db))
     assert _search(db, "湖州市劳动保障监察行政处罚")[0] == "huzhou-rsj"
     assert asyncio.run(index()) == 0  # nothing left
+
+
+def _indexed(db: Engine) -> int:
+    from store.search import unindexed
+
+    with db.connect() as connection:
+        return len(unindexed(connection, limit=10_000))
+
+
+def test_the_indexer_works_beside_a_running_crawl(db: Engine, demo_sources: list[Any]) -> None:
+    """``while_indexing``: a worker of its own indexes what is committed while the crawl still runs (here the
+    "crawl" goes on until nothing is left unindexed: it ends only if the indexer indexed beside it)."""
+    from crawler.indexer import while_indexing
+
+    with loopback_only():
+        asyncio.run(
+            crawl_sources(demo_sources, db=db, config=CrawlConfig(user_agent="fazhi-tests", keywords=6))
+        )
+    assert _indexed(db) == 5
+
+    async def crawl_until_indexed() -> str:
+        async with asyncio.timeout(120):  # generous: a loaded machine; the worker is at the lowest priority
+            while await asyncio.to_thread(_indexed, db):
+                await asyncio.sleep(0.1)
+        return "crawled"
+
+    assert asyncio.run(while_indexing(crawl_until_indexed(), db, keywords=6)) == ("crawled", 5)
+    assert all(0 < len(k) <= 6 for k in _keywords(db))
+    assert _search(db, "湖州市劳动保障监察行政处罚")[0] == "huzhou-rsj"
+
+
+def test_a_failed_crawl_stops_the_indexer_and_raises(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler import indexer
+
+    pools: list[ExtractionPool] = []
+
+    def pool() -> ExtractionPool:
+        pools.append(ExtractionPool(1))
+        return pools[-1]
+
+    async def broken() -> None:
+        await asyncio.sleep(0.2)
+        raise RuntimeError("the crawl broke")
+
+    monkeypatch.setattr(indexer, "index_pool", pool)
+    with pytest.raises(RuntimeError, match="the crawl broke"):
+        asyncio.run(indexer.while_indexing(broken(), db))
+    assert len(pools) == 1 and not pools[0]._all  # its worker is stopped with the crawl
