@@ -200,7 +200,7 @@ def layout(root: LexborNode) -> Layout:
             kind = node.tag_id  # an int: no tag name decoded per node
             if kind == _TEXT:
                 block, depth = context
-                if block < -1:  # skipped or hidden
+                if block < -1 or (not parts and node.is_empty_text_node):  # skipped, hidden, or blank (in C)
                     continue
                 text = node.text_content or ""
                 if not parts and not text.strip(_BLANK):
