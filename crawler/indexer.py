@@ -11,6 +11,7 @@ once it has run over them.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -73,8 +74,11 @@ def index_pending(
 
 
 def index_pool() -> ExtractionPool:
-    """The indexing step's own worker (jieba loads there alone; the crawl's workers stay free for pages)."""
-    return ExtractionPool(1, niceness=NICENESS)
+    """The indexing step's own worker (jieba loads there alone; the crawl's workers stay free for pages); closed
+    at exit at the latest."""
+    pool = ExtractionPool(1, niceness=NICENESS)
+    atexit.register(pool.close)
+    return pool
 
 
 async def index_pending_async(
