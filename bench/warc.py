@@ -11,10 +11,10 @@ in every mode). Per round and as medians over the rounds: the ratios on/off of b
 single crawl's throughput moves by ±30 % and its CPU per page by ±15 %, so the per-round ratios spread and their
 median is the number to read; the archive step's own CPU is measured directly and spreads much less:
 
-- page path: :func:`crawler.warc.archive_page` (building, compressing and queueing the three records), in the
-  event loop's thread, timed with ``time.thread_time``;
-- commit path: :func:`crawler.warc.sync_captures` (one write and one fsync per commit group), in the committer's
-  thread, per archived page;
+- page path: :func:`crawler.warc.archive_page` (queueing the fetch for its records), in the event loop's thread,
+  timed with ``time.thread_time``;
+- commit path: :func:`crawler.warc.sync_captures` (building and compressing the three records of each queued
+  fetch, then one write and one fsync per file for the commit group), in the committer's thread, per archived page;
 
 and their sum per page crawled as a share of the off crawl's CPU per page (the capture's column in the document's
 INSERT is not in it: it is in the crawl's CPU). Also the WARC bytes per archived page. Asserts nothing.
