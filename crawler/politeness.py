@@ -1,5 +1,8 @@
 """Per-host slots: at most ``concurrency`` requests in flight to a host, request starts ``delay`` apart, and a
-host-wide pause when a server says ``Retry-After``. :class:`SharedHostSlots` extends spacing and pauses to every
+host-wide pause when a server says ``Retry-After``. With one request in flight (the default) the next request also
+starts no sooner than ``delay`` after the previous one's answer ended, as Yandex reads ``Crawl-delay`` and Heritrix
+spaces its fetches: the server then sees its requests arrive at least ``delay`` apart whatever the latency, not
+only the crawler sending them so. :class:`SharedHostSlots` extends spacing and pauses to every
 worker sharing a PostgreSQL store.
 """
 
@@ -43,7 +46,11 @@ class HostSlots:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 slot.next_start = time.monotonic() + delay
-            yield
+            try:
+                yield
+            finally:
+                if slot.concurrency == 1:  # a request arrives before its answer ends: spaced from that end
+                    slot.next_start = max(slot.next_start, time.monotonic() + delay)
 
     def defer(self, host: str, seconds: float) -> None:
         """No request to ``host`` starts for ``seconds`` (a 429/503 ``Retry-After``)."""

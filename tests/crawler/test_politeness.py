@@ -1,0 +1,39 @@
+"""Per-host slots: start spacing, and with one request in flight, spacing from the previous answer's end."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from crawler.politeness import HostSlots
+
+
+async def _two_requests(slots: HostSlots, delay: float, answer: float, concurrency: int) -> list[float]:
+    """Two requests to one host, each taking ``answer`` seconds: when each began and ended (monotonic)."""
+    times: list[float] = []
+
+    async def one() -> None:
+        async with slots.slot("h", delay, concurrency):
+            times.append(time.monotonic())
+            await asyncio.sleep(answer)
+            times.append(time.monotonic())
+
+    await asyncio.gather(one(), one())
+    return sorted(times)
+
+
+def test_one_in_flight_starts_delay_after_the_previous_answer_ended() -> None:
+    """A slow answer (0.2 s) with a delay of 0.15 s: the second request waits 0.15 s after the first answer, not
+    0.15 s after the first start (which an answer slower than the delay would already have covered)."""
+    began_a, ended_a, began_b, _ = asyncio.run(
+        _two_requests(HostSlots(), delay=0.15, answer=0.2, concurrency=1)
+    )
+    assert began_b - ended_a >= 0.149  # asyncio may fire a timer up to its clock's resolution early
+    assert began_b - began_a >= 0.349
+
+
+def test_several_in_flight_keep_start_spacing_only() -> None:
+    """With two in flight the second starts 0.15 s after the first start, while the first is still waiting."""
+    times = asyncio.run(_two_requests(HostSlots(), delay=0.15, answer=1.0, concurrency=2))
+    began_a, began_b = times[0], times[1]
+    assert 0.149 <= began_b - began_a < 1.0  # started before the first answer ended
