@@ -135,15 +135,20 @@ def fetch(
     return _converted(out, dialect)
 
 
+# sequential scans off for one statement, and back to what they were before it (a caller's own setting stays)
+_SEQSCAN_OFF = "SELECT current_setting('enable_seqscan') AS prior, set_config('enable_seqscan', 'off', true)"
+_SEQSCAN_BACK = "SELECT set_config('enable_seqscan', %(prior)s, true)"
+
+
 def _fetch_without_seqscan(connection: Connection, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     raw: Any = connection.connection.dbapi_connection
     cursor = raw.cursor(row_factory=dict_row)
     try:
         with raw.transaction():  # BEGIN … COMMIT (a savepoint inside a transaction already open)
-            cursor.execute("SET LOCAL enable_seqscan = off")
+            prior = cursor.execute(_SEQSCAN_OFF).fetchone()["prior"]
             cursor.execute(driver_sql(sql, "postgresql"), params, prepare=False)
             out = cursor.fetchall()
-            cursor.execute("SET LOCAL enable_seqscan = on")  # a savepoint's SET LOCAL would outlive it
+            cursor.execute(_SEQSCAN_BACK, {"prior": prior})  # a savepoint's SET LOCAL would outlive it
     except connection.dialect.loaded_dbapi.Error as exc:
         raise _wrapped(connection, exc, sql, params, raw, cursor) from exc
     finally:
@@ -263,10 +268,12 @@ async def _fetch_async(connection: psycopg.AsyncConnection[Any], statement: Stat
     async with connection.cursor(row_factory=dict_row) as cursor:
         if statement.no_seqscan:  # as _fetch_without_seqscan
             async with connection.transaction():
-                await cursor.execute("SET LOCAL enable_seqscan = off")
+                await cursor.execute(_SEQSCAN_OFF)
+                row = await cursor.fetchone()
+                prior = row["prior"] if row else "on"
                 await cursor.execute(sql, statement.params, prepare=False)
                 rows = await cursor.fetchall()
-                await cursor.execute("SET LOCAL enable_seqscan = on")
+                await cursor.execute(_SEQSCAN_BACK, {"prior": prior})
         else:
             await cursor.execute(sql, statement.params, prepare=False if statement.plan_each_time else None)
             rows = await cursor.fetchall()

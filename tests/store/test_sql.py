@@ -98,3 +98,16 @@ def test_no_seqscan_plans_that_statement_alone(db: Engine, autocommit: bool) -> 
             connection.rollback()
         assert fetch(connection, "SHOW enable_seqscan") == [{"enable_seqscan": "on"}]
         assert fetch(connection, "SELECT count(*) AS n FROM documents", no_seqscan=True) == [{"n": 2}]
+
+
+def test_no_seqscan_gives_back_the_callers_own_setting(db: Engine) -> None:
+    """PostgreSQL: inside a transaction whose caller turned sequential scans off itself, they stay off after a
+    ``no_seqscan`` statement (it restores the prior value, not ``on``)."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: the planner setting is PostgreSQL's")
+    _fill(db)
+    with db.connect() as connection:
+        fetch(connection, "SELECT set_config('enable_seqscan', 'off', true) AS s")
+        assert fetch(connection, "SELECT count(*) AS n FROM documents", no_seqscan=True) == [{"n": 2}]
+        assert fetch(connection, "SHOW enable_seqscan") == [{"enable_seqscan": "off"}]
+        connection.rollback()
