@@ -100,6 +100,8 @@ async def index_pending_async(
             await asyncio.shield(writing)
         except asyncio.CancelledError:
             await writing
+            if on_batch:  # written: counted, as any other batch
+                on_batch(len(rows))
             raise
         total += len(rows)
         if on_batch:
@@ -139,7 +141,7 @@ async def while_indexing(crawl: Awaitable[T], engine: Engine, *, keywords: int =
 
     follower = asyncio.create_task(follow(engine, pool, keywords=keywords, on_batch=counted))
     try:
-        return await crawl, indexed[0]
+        result = await crawl
     finally:
         follower.cancel()
         try:
@@ -152,3 +154,4 @@ async def while_indexing(crawl: Awaitable[T], engine: Engine, *, keywords: int =
             log.warning("indexing beside the crawl stopped: %s", exc)
         finally:
             pool.close()
+    return result, indexed[0]  # counted once the follower stopped: a batch it was writing is in

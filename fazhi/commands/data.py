@@ -55,8 +55,8 @@ def crawl(
     settings = load_settings()
     from crawler.extraction import shared_pool
 
-    shared_pool(settings.extract_workers).prestart()  # their imports overlap ours
     loaded = demo_sources(portal_port, names) if demo else load_sources(sources, settings, names)
+    shared_pool(settings.extract_workers).prestart()  # after the checks; their imports overlap ours
     db = open_engine(settings.database_url)
     from crawler.engine import crawl_sources  # after the checks: a mistake is reported without the wait
     from fazhi.progress import CrawlProgress, summary_lines, summary_table

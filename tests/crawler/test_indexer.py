@@ -4,6 +4,7 @@ keywords afterwards (in an extraction worker when an event loop runs, as in ``fa
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -80,6 +81,24 @@ def test_the_indexer_works_beside_a_running_crawl(db: Engine, demo_sources: list
     assert asyncio.run(while_indexing(crawl_until_indexed(), db, keywords=6)) == ("crawled", 5)
     assert all(0 < len(k) <= 6 for k in _keywords(db))
     assert _search(db, "湖州市劳动保障监察行政处罚")[0] == "huzhou-rsj"
+
+
+def test_a_batch_written_as_the_crawl_ends_is_counted(
+    db: Engine, demo_sources: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The crawl may end while the indexer is still on its way back from writing a batch (here held 0.3 s after
+    its commit, as a descheduled loop would): that batch is in the index, and in the count."""
+    from crawler import indexer
+
+    real = indexer.write_batch
+
+    def slow_to_return(*args: Any, **kwargs: Any) -> Any:
+        written = real(*args, **kwargs)
+        time.sleep(0.3)
+        return written
+
+    monkeypatch.setattr(indexer, "write_batch", slow_to_return)
+    test_the_indexer_works_beside_a_running_crawl(db, demo_sources)
 
 
 def test_a_failed_crawl_stops_the_indexer_and_raises(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
