@@ -61,6 +61,21 @@ def _records(path: Path) -> list[tuple[str, object, bytes]]:
     return out
 
 
+def _logged_fsyncs(
+    monkeypatch: pytest.MonkeyPatch, log: list[Any] | None = None, label: Any = None
+) -> list[Any]:
+    """Every fsync of a WARC file, still done, noted in ``log`` (its fd, or ``label``); returns the log."""
+    log = [] if log is None else log
+    real = os.fdatasync
+
+    def logged(fd: int) -> None:
+        log.append(fd if label is None else label)
+        real(fd)
+
+    monkeypatch.setattr(warc.os, "fdatasync", logged)
+    return log
+
+
 @pytest.mark.parametrize(("gzipped", "chunked"), [(False, False), (True, False), (False, True), (True, True)])
 def test_records_read_back_by_warcio_with_matching_digests(
     options: WarcOptions, gzipped: bool, chunked: bool
@@ -176,14 +191,7 @@ def test_concurrent_pages_with_rotations_leave_every_record_whole(
     from concurrent.futures import ThreadPoolExecutor
 
     options = WarcOptions(tmp_path / "warc", max_file_bytes=40_000)  # rotations while pages are written
-    syncs = []
-    real = os.fdatasync
-
-    def counted(fd: int) -> None:
-        syncs.append(fd)
-        real(fd)
-
-    monkeypatch.setattr(warc.os, "fdatasync", counted)
+    syncs = _logged_fsyncs(monkeypatch)
     with ThreadPoolExecutor(8) as pool:
         captures = list(pool.map(lambda _: archive(options, None, _wire(), BODY, PAGE), range(80)))
     assert len(syncs) <= 80 + len(

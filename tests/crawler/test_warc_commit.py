@@ -4,7 +4,6 @@ only the pages whose records are in that file; a new document's capture goes in 
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler import warc
 from crawler.warc import ArchiveFailure, WarcOptions, archive
 from store import Document, write_session
-from tests.crawler.test_warc import BODY, PAGE, _FullDisk, _records, _wire
+from tests.crawler.test_warc import BODY, PAGE, _FullDisk, _logged_fsyncs, _records, _wire
 
 
 @pytest.fixture
@@ -26,14 +25,7 @@ def options(tmp_path: Path) -> WarcOptions:
 def test_pages_of_a_commit_group_share_one_fsync(
     options: WarcOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    syncs = []
-    real = os.fdatasync
-
-    def counted(fd: int) -> None:
-        syncs.append(fd)
-        real(fd)
-
-    monkeypatch.setattr(warc.os, "fdatasync", counted)
+    syncs = _logged_fsyncs(monkeypatch)
     captures = [archive(options, None, _wire(), BODY, PAGE, sync=False) for _ in range(5)]
     assert syncs == [] and not options.directory.exists()  # queued: the page path does no I/O
     warc.sync_captures(captures)
@@ -106,14 +98,7 @@ def test_a_commit_puts_its_pages_records_on_disk_before_its_transaction(
     for n, entry in enumerate(_pages(db, "s", [f"http://127.0.0.2/{n}" for n in range(4)])):
         pages.append(_report(entry, f"正文{n}"))
         pages[-1].capture = archive(options, None, _wire(), BODY, PAGE, sync=False)  # as archive_page does
-    events = []
-    real = os.fdatasync
-
-    def counted(fd: int) -> None:
-        events.append("fsync")
-        real(fd)
-
-    monkeypatch.setattr(warc.os, "fdatasync", counted)
+    events = _logged_fsyncs(monkeypatch, label="fsync")
     event.listen(db, "commit", lambda connection: events.append("commit"))
     commit(db, pages)
     assert events == ["fsync", "commit"]
