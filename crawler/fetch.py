@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from crawler import netstream
 from crawler.errors import (
     ConnectFailure,
     FetchError,
@@ -160,9 +161,17 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         failure: Exception | None = None
         for ip in addresses:
             try:
-                return await self._inner.connect_tcp(
-                    str(ip), port, timeout=timeout, local_address=local_address, socket_options=socket_options
-                )
+                if local_address or socket_options:  # not asked by our transport: httpcore's own stream
+                    return await self._inner.connect_tcp(
+                        str(ip),
+                        port,
+                        timeout=timeout,
+                        local_address=local_address,
+                        socket_options=socket_options,
+                    )
+                return await netstream.connect(
+                    str(ip), port, timeout
+                )  # asyncio's streams (crawler.netstream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
         assert failure is not None
