@@ -27,6 +27,25 @@ def _readable(sock: socket.socket | None) -> bool:
     return bool(poller.poll(0))
 
 
+CLOSE_WAIT = 1.0  # seconds a closing connection may take (a TLS close waits for the server's close_notify)
+
+
+async def _close(writer: asyncio.StreamWriter) -> None:
+    """Close the connection and wait until its socket is closed: ``close()`` alone leaves a TLS connection's socket
+    open until the close_notify exchange ends, and a socket still open when the event loop goes is a leak
+    (``ResourceWarning: unclosed transport``). Past :data:`CLOSE_WAIT`, or on any error, the socket is dropped
+    (``abort``); a cancelled close drops it too, then lets the cancellation go on. Never raises otherwise."""
+    writer.close()
+    try:
+        await asyncio.wait_for(writer.wait_closed(), CLOSE_WAIT)
+    except asyncio.CancelledError:
+        writer.transport.abort()
+        raise
+    except Exception:  # a timeout, or the connection's own error (reset, TLS): closed either way
+        writer.transport.abort()
+        await asyncio.sleep(0)  # the socket is closed on the loop's next turn
+
+
 class AsyncioStream(httpcore.AsyncNetworkStream):
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._reader, self._writer = reader, writer
@@ -53,7 +72,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.WriteError(str(exc) or type(exc).__name__) from exc
 
     async def aclose(self) -> None:
-        self._writer.close()
+        await _close(self._writer)
 
     async def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
