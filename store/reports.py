@@ -53,6 +53,39 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def jaccard_if_similar(grams: set[str], body: str, bound: float = JOIN_JACCARD) -> float:
+    """``jaccard(grams, shingles(body))`` when that is at least ``bound``; else 0.0, found as soon as ``body``'s
+    shingles missing from ``grams`` are too many for it to reach ``bound`` (a dissimilar body is mostly not read).
+
+    With k = bound / (1 + bound), J ≥ bound ⟺ |A∩B| ≥ k(|A| + |B|) ⟺ |B∖A| ≤ (1 − k)|B| − k|A|, and |B| is at most
+    the body's count of 5-grams: past that many distinct misses the answer is no. The value is computed from the
+    same two integers as :func:`jaccard` (|A∩B| / |A∪B|), so it is the same float."""
+    chars = "".join(body.split())
+    positions = len(chars) - SHINGLE + 1
+    if positions <= 1 or not grams:
+        score = jaccard(grams, shingles(body))
+        return score if score >= bound else 0.0
+    k = bound / (1 + bound)
+    allowed = (
+        (1 - k) * positions - k * len(grams) + 1
+    )  # one miss of slack: float rounding never says no wrongly
+    if allowed < 0:
+        return 0.0
+    missed: set[str] = set()
+    hits: set[str] = set()
+    start, step = 0, int(allowed) + 1  # the first step cannot miss too often; then small steps
+    while start < positions:
+        end = min(start + step, positions)
+        part = {chars[i : i + SHINGLE] for i in range(start, end)}
+        missed |= part - grams
+        if len(missed) > allowed:
+            return 0.0
+        hits |= part & grams
+        start, step = end, 64
+    score = len(hits) / (len(grams) + len(missed))
+    return score if score >= bound else 0.0
+
+
 def signature(grams: set[str]) -> list[int]:
     minhash = RMinHash(num_perm=PERMUTATIONS, seed=SEED)
     minhash.update(list(grams))
@@ -173,7 +206,7 @@ def _best_match(
     this URL had before, of the same agency and year)."""
     best, best_score = None, 0.0
     for row in candidates(session.connection(), values, keys, previous_id):
-        score = jaccard(grams, shingles(row["body"]))
+        score = jaccard_if_similar(grams, row["body"])  # below JOIN_JACCARD: 0.0, as good as its value here
         if row["id"] == previous_id:  # changed in place: the same report unless its year or agency changed
             score = max(score, JOIN_JACCARD)
         if score >= JOIN_JACCARD and score > best_score:

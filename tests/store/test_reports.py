@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,15 @@ from store.coverage import CoverageFilters, Expectation, coverage_rows
 from store.documents import upsert_document
 from store.models import CrawlRun
 from store.queries import Filters, get_document, list_documents
-from store.reports import MAX_CANDIDATES, list_reports, report_versions
+from store.reports import (
+    JOIN_JACCARD,
+    MAX_CANDIDATES,
+    jaccard,
+    jaccard_if_similar,
+    list_reports,
+    report_versions,
+    shingles,
+)
 
 SEEDS = json.loads(
     (Path(__file__).resolve().parents[2] / "seeds" / "reports.json").read_text(encoding="utf-8")
@@ -235,3 +244,29 @@ def test_late_and_backdated_on_simulated_dates(db: Engine) -> None:
         ("戊局", 2019): ("missing", None),
     }
     assert [(r["agency"], r["report_year"]) for r in missing] == [("戊局", 2019)]
+
+
+def test_the_early_stopping_similarity_is_the_exact_jaccard_above_the_bound_and_no_below_it() -> None:
+    """Over pairs from identical to unrelated (paragraphs shared, dropped, reworded, shuffled; short texts), the
+    versions test's value is the exact Jaccard when that reaches JOIN_JACCARD, and below the bound otherwise."""
+    rng = random.Random(7)
+    texts = [r["paragraphs"] for r in SEEDS["reports"]]
+    pool = [p for paragraphs in texts for p in paragraphs]
+    bodies = ["\n".join(p) for p in texts] + ["", "短", "五个字正好", "\n".join(edited(HUZHOU))]
+    for _ in range(300):
+        base = rng.sample(pool, k=rng.randint(1, 14))
+        kept = [p for p in base if rng.random() < rng.random()] + rng.sample(pool, k=rng.randint(0, 3))
+        bodies += ["\n".join(base), "\n".join(kept)]
+    seen_above = seen_below = 0  # similar but not the same text; dissimilar
+    for i in range(0, len(bodies) - 1):
+        for other in (bodies[i + 1], bodies[rng.randrange(len(bodies))], bodies[i]):
+            grams = shingles(bodies[i])
+            exact = jaccard(grams, shingles(other))
+            found = jaccard_if_similar(grams, other)
+            if exact >= JOIN_JACCARD:
+                seen_above += exact < 1
+                assert found == exact
+            else:
+                seen_below += 1
+                assert found < JOIN_JACCARD
+    assert seen_above > 50 and seen_below > 300
