@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Callable
 
 from sqlalchemy import Engine
@@ -34,6 +35,14 @@ __all__ = [
 ]
 
 log = logging.getLogger("fazhi.crawler")
+GIL_TURN = 0.0005  # seconds a thread may hold the GIL while another waits for it (Python's default: 0.005)
+
+
+def short_gil_turns() -> None:
+    """The commit thread (``crawler.commit``) is busy while the event loop does short steps between system calls:
+    at Python's default 5 ms turn, each socket read or write the loop makes can wait that long to get the GIL back
+    from the commit thread. A shorter turn keeps the loop's fetches moving (measured: README, crawl speed)."""
+    sys.setswitchinterval(min(sys.getswitchinterval(), GIL_TURN))
 
 
 class CrawlRunner:
@@ -50,6 +59,7 @@ class CrawlRunner:
         on_event: EventHook | None = None,
         on_done: Callable[[SourceStats], None] | None = None,
     ) -> None:
+        short_gil_turns()
         self.sources = {s.name: s for s in sources}
         self.db, self.config = db, config
         self.slots, self.robots = slots or HostSlots(), robots or RobotsCache()
