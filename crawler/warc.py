@@ -344,8 +344,8 @@ def sync_captures(
     (its change checksum of the same bytes): not computed again. Returns the files whose records could not be
     written or synced: the committer fails the pages pointing into them (``warc_write``), the others commit; and
     None when some capture is still empty (its records could not be built)."""
-    for capture, checksum in zip(captures, checksums or (), strict=False):
-        if capture["warc_file"] is None:  # still queued
+    for capture, checksum in zip(captures, checksums or [None] * len(captures), strict=True):
+        if capture["warc_file"] is None and checksum:  # still queued: its records take it
             capture["payload_sha256"] = checksum
     with _writers_lock:
         writers = list(_writers.values())
