@@ -7,15 +7,15 @@ are SHA-256 in base 32: the block over the record's block, the payload over the 
 (what ``warcio`` and the other WARC readers compute).
 
 Cost per fetch of an 8.8 KB report page, in a loop of its own: 93 µs for the three records (151 µs for last
-session's code, the two interleaved; ``bench/warc.py`` measures them in a crawl), of which 42 µs compress the response's member by ISA-L's igzip (``isal``) at its default
-level (zlib's fastest level: 66–140 µs); the request and metadata members (under 1 KB each) at igzip's level 0,
-1.4 µs each where levels 1–3 take 10 µs for their Huffman set-up (≈ 180 bytes more each); a body served compressed
-is stored in its member as it is (zlib level 0). The four digests are base-32 encoded at once (:func:`labelled`:
-6 µs where ``base64.b32encode`` takes 4–6 µs a digest), the three record ids come from one read of the random
-source without ``uuid``, the heads from one set of shared fields. One SHA-256 of the payload serves its digest and
-the capture's ``payload_sha256`` when the body was served uncompressed and unchunked, and none when the crawl
-passes the content's SHA-256 it computed already (its change checksum): the body is then read once, for the block
-digest.
+session's code, the two interleaved; ``bench/warc.py`` measures them in a crawl), of which 42 µs compress the
+response's member by ISA-L's igzip (``isal``) at its default level (zlib's fastest level: 66–140 µs); the request
+and metadata members (under 1 KB each) at igzip's level 0, 1.4 µs each where levels 1–3 take 10 µs for their
+Huffman set-up (≈ 180 bytes more each); a body served compressed is stored in its member as it is (zlib level 0).
+The four digests are base-32 encoded at once (:func:`labelled`: 6 µs where ``base64.b32encode`` takes 4–6 µs a
+digest), the three record ids come from one read of the random source without ``uuid``, the heads from one set of
+shared fields. One SHA-256 of the payload serves its digest and the capture's ``payload_sha256`` when the body was
+served uncompressed and unchunked, and none when the crawl passes the content's SHA-256 it computed already (its
+change checksum): the body is then read once, for the block digest.
 """
 
 from __future__ import annotations
