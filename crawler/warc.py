@@ -7,10 +7,11 @@ request, a response with the status line and headers as received and the body as
 and a metadata record with the crawl run and the document id; three gzip members) are built, appended to the
 process's current file in one write, and fsynced, one fsync for the group; then their captures (file name, offset
 of the response record, payload SHA-256, which the committer passes when the crawl has it: its change checksum)
-are filled in, and no capture commits before its records are on disk. The page path does no I/O and no thread hop (``bench/warc.py`` measures both paths). A kill mid-write leaves at
-most a partial tail that no capture points at; a failed write or fsync retires the file, and the pages pointing
-into it fail (``warc_write``). Files rotate by size and age; retention deletes old files that no document's
-capture still points at. The record layout is :mod:`crawler.warcrecords`.
+are filled in, and no capture commits before its records are on disk. The page path does no I/O and no thread
+hop (``bench/warc.py`` measures both paths). A kill mid-write leaves at most a partial tail that no capture points
+at; a failed write or fsync retires the file, and the pages pointing into it fail (``warc_write``). Files rotate by
+size and age; retention deletes old files that no document's capture still points at. The record layout is
+:mod:`crawler.warcrecords`.
 """
 
 from __future__ import annotations
