@@ -1,6 +1,6 @@
 """WARC archiving cost: the same crawl with archiving off and on, interleaved, in one run.
 
-    python bench/warc.py [--hosts 8 --pages 40 --rounds 10] [--no-fsync]
+    python bench/warc.py [--hosts 8 --pages 40 --rounds 10] [--no-fsync] [--split]
 
 Each round crawls a simulated portal set twice into fresh SQLite stores in this process, once without WARC archiving
 and once with it (``--no-fsync`` adds a third crawl, archiving without fsync); the order is reversed every other
@@ -17,7 +17,10 @@ median is the number to read; the archive step's own CPU is measured directly an
   fetch, then one write and one fsync per file for the commit group), in the committer's thread, per archived page;
 
 and their sum per page crawled as a share of the off crawl's CPU per page (the capture's column in the document's
-INSERT is not in it: it is in the crawl's CPU). Also the WARC bytes per archived page. Asserts nothing.
+INSERT is not in it: it is in the crawl's CPU). Per round: both ratios, that share, the step's CPU per archived page
+and the load; then their medians. Also the WARC bytes per archived page. ``--split`` also times, inside the commit
+path, the building of each fetch's records (:func:`crawler.warcrecords.fetch_records`) and each ``fdatasync`` (the
+two timers' own cost, ≈ 2 µs a call, then falls in the commit path). Asserts nothing.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ from portalsim.bulk import bulk_hosts  # noqa: E402
 from store import make_engine  # noqa: E402
 
 OFF, ON, NO_FSYNC = "off", "on", "on, no fsync"
-STEPS: dict[str, list[float]] = {"page": [], "commit": []}  # CPU seconds of each call in the crawl running
+STEPS: dict[str, list[float]] = {"page": [], "commit": [], "build": [], "fsync": []}  # CPU s of each call
 WORKERS: list[int] = []  # the extraction workers' process ids
 
 
@@ -77,6 +80,9 @@ class Run:
     archived: int = 0  # pages whose records were written
     page_path: float = 0.0  # CPU seconds in archive_page, all pages
     commit_path: float = 0.0  # CPU seconds in sync_captures, all groups
+    build: float = 0.0  # of which building records (--split)
+    fsync: float = 0.0  # and fdatasync (--split)
+    fsyncs: int = 0
     warc_bytes: int = 0
 
     @property
@@ -86,6 +92,11 @@ class Run:
     @property
     def cpu_ms(self) -> float:
         return self.cpu / self.pages * 1000
+
+    @property
+    def step_ms(self) -> float:
+        """The archive step's CPU per archived page, both paths."""
+        return (self.page_path + self.commit_path) / self.archived * 1000 if self.archived else 0.0
 
 
 @dataclass
@@ -125,6 +136,7 @@ def crawl(sources: Path, work: Path, label: str, mode: str) -> Run:
         sum(STEPS["page"]),
         sum(STEPS["commit"]),
     )
+    run.build, run.fsync, run.fsyncs = sum(STEPS["build"]), sum(STEPS["fsync"]), len(STEPS["fsync"])
     run.warc_bytes = sum(p.stat().st_size for p in directory.glob("*.warc.gz")) if options else 0
     shutil.rmtree(directory, ignore_errors=True)
     return run
@@ -188,7 +200,7 @@ def _print_round(n: int, round_: Round) -> None:
             on, off = round_.runs[mode], round_.runs[OFF]
             ratios.append(
                 f"{mode}/off throughput {on.rate / off.rate:.3f} CPU {on.cpu_ms / off.cpu_ms:.3f} "
-                f"own {_own_share(round_, mode):.1%}"
+                f"own {_own_share(round_, mode):.1%} (step {on.step_ms:.3f} ms/archived page)"
             )
     print(
         f"round {n + 1}: " + " | ".join(parts) + " || " + "; ".join(ratios) + f"  (load {_load()})",
@@ -217,13 +229,30 @@ def summary(done: list[Round], modes: list[str]) -> None:
     for mode in modes[1:]:
         speed, cpu = _ratios(done, mode)
         own = [_own_share(r, mode) for r in done]
+        steps = [r.runs[mode].step_ms for r in done]
         print(
             f"{mode}/off, medians of {len(done)} rounds: throughput {statistics.median(speed):.3f} "
             f"({statistics.median(speed) - 1:+.1%}; rounds {min(speed):.3f}–{max(speed):.3f}), "
             f"CPU per page {statistics.median(cpu):.3f} ({statistics.median(cpu) - 1:+.1%}; rounds "
             f"{min(cpu):.3f}–{max(cpu):.3f}); the archive step's own CPU {statistics.median(own):.1%} of the off "
-            f"crawl's (rounds {min(own):.1%}–{max(own):.1%})"
+            f"crawl's (rounds {min(own):.1%}–{max(own):.1%}), {statistics.median(steps):.3f} ms per archived page "
+            f"(rounds {min(steps):.3f}–{max(steps):.3f})"
         )
+        _print_split([r.runs[mode] for r in done], mode)
+
+
+def _print_split(runs: list[Run], mode: str) -> None:
+    archived, fsyncs = sum(r.archived for r in runs), sum(r.fsyncs for r in runs)
+    if not archived or not any(r.build for r in runs):
+        return  # no --split
+    build, fsync = sum(r.build for r in runs) / archived * 1000, sum(r.fsync for r in runs) / archived * 1000
+    rest = sum(r.commit_path for r in runs) / archived * 1000 - build - fsync
+    print(
+        f"{mode}: commit path per archived page, all rounds: building the records {build:.3f} ms, fdatasync "
+        f"{fsync:.3f} ms ({archived / fsyncs if fsyncs else 0:.1f} pages an fsync, "
+        f"{sum(r.fsync for r in runs) / fsyncs * 1e6 if fsyncs else 0:.0f} µs a call), the rest (writes, queue, "
+        f"locks) {rest:.3f} ms"
+    )
 
 
 def main() -> None:
@@ -232,7 +261,11 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--no-fsync", action="store_true", help="also crawl archiving without fsync")
+    parser.add_argument("--split", action="store_true", help="also time building records and fdatasync")
     args = parser.parse_args()
+    if args.split:  # called through the module by the writer
+        warc.fetch_records = _timed("build", warc.fetch_records)
+        warc.os.fdatasync = _timed("fsync", os.fdatasync)
     modes = [OFF, ON, NO_FSYNC] if args.no_fsync else [OFF, ON]
     print(
         f"simulated set: {args.hosts} hosts × {args.pages} report pages; {args.rounds} rounds of {len(modes)} "

@@ -26,7 +26,8 @@ def commit(db: Engine, pages: list[PageOutcome]) -> list[PageOutcome]:
     """Write ``pages`` in one transaction; a report whose body was already held becomes ``SEEN``."""
     captures = [page.capture for page in pages if page.capture]
     if captures:  # their WARC records on disk before the rows that point at them (one fsync for the group)
-        lost = warc.sync_captures(captures)
+        checksums = [page.changes.get("checksum") for page in pages if page.capture]  # the content's SHA-256
+        lost = warc.sync_captures(captures, checksums)  # (the crawl's change checksum: not hashed again)
         for page in pages:
             if page.capture and page.capture["warc_file"] in lost:
                 _unarchived(page)

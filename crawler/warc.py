@@ -6,11 +6,12 @@ calls :func:`sync_captures` before the transaction that stores a group of pages:
 request, a response with the status line and headers as received and the body as served, still content-encoded,
 and a metadata record with the crawl run and the document id; three gzip members) are built, appended to the
 process's current file in one write, and fsynced, one fsync for the group; then their captures (file name, offset
-of the response record, payload SHA-256) are filled in, and no capture commits before its records are on disk.
-The page path does no I/O and no thread hop (``bench/warc.py`` measures both paths). A kill mid-write leaves at
-most a partial tail that no capture points at; a failed write or fsync retires the file, and the pages pointing
-into it fail (``warc_write``). Files rotate by size and age; retention deletes old files that no document's
-capture still points at. The record layout is :mod:`crawler.warcrecords`.
+of the response record, payload SHA-256, which the committer passes when the crawl has it: its change checksum)
+are filled in, and no capture commits before its records are on disk. The page path does no I/O and no thread
+hop (``bench/warc.py`` measures both paths). A kill mid-write leaves at most a partial tail that no capture points
+at; a failed write or fsync retires the file, and the pages pointing into it fail (``warc_write``). Files rotate by
+size and age; retention deletes old files that no document's capture still points at. The record layout is
+:mod:`crawler.warcrecords`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import re
 import socket
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +33,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import Engine
 
 from crawler.errors import PageError
-from crawler.warcrecords import Wire, fetch_records, warc_date, warcinfo_record
+from crawler.warcrecords import Wire, fetch_records, field_value, warc_date, warcinfo_record
 from store.captures import referenced_warc_files
 
 if TYPE_CHECKING:
@@ -75,15 +77,10 @@ class Page(NamedTuple):
     document_id: str
 
 
-@dataclass(eq=False)
-class _Fetch:
-    """A fetch queued for archiving; ``capture`` is filled in once its records are written."""
-
-    capture: dict[str, Any]
-    wire: Wire
-    content: bytes
-    page: Page
-    db: Engine | None
+_Fetch = tuple[dict[str, Any], Wire, bytes, Page, Engine | None]
+# a fetch queued for archiving: its capture (filled in once its records are written), the exchange, the body after
+# content decoding, what its metadata record says, and the database its file's retention asks (a plain tuple: the
+# page path makes one per page)
 
 
 @dataclass(eq=False)
@@ -110,16 +107,15 @@ class WarcWriter:
 
     def __init__(self, options: WarcOptions) -> None:
         self.options = options
-        self._lock = threading.Lock()  # the queue and _lost (held for no I/O: the page path takes it)
+        self._lock = threading.Lock()  # _lost (held for no I/O)
         self._io_lock = threading.Lock()  # building, writing, fsyncs and files (taken before _lock)
         self._file: _File | None = None
-        self._queue: list[_Fetch] = []
+        self._queue: deque[_Fetch] = deque()  # appended and popped without a lock (each call is atomic)
         self._serial = 0
         self._lost: dict[str, str] = {}  # files retired with records that may not be on disk: the error
 
     def queue(self, fetch: _Fetch) -> None:
-        with self._lock:
-            self._queue.append(fetch)
+        self._queue.append(fetch)
 
     def lost(self, name: str) -> str | None:
         """Why the records of the file ``name`` may not be on disk (None: they are, or are still queued)."""
@@ -129,34 +125,33 @@ class WarcWriter:
     def flush(self) -> None:
         """Build and write the records of every fetch queued so far, each file's in one write."""
         with self._io_lock:
-            with self._lock:
-                queue, self._queue = self._queue, []
+            queue = self._queue
             chunk: list[bytes] = []
-            for n, fetch in enumerate(queue):
+            for n in range(len(queue)):  # what is queued now; later pages go to the next flush
+                capture, wire, content, page, db = queue.popleft()
                 if not self._takes_more(checked=n > 0):
                     self._end_file(chunk)
                     chunk = []
-                    name = self._open(fetch.db)
+                    name = self._open(db)
                     if self._file is None:  # it could not be started: the capture names the lost file
-                        fetch.capture["warc_file"] = name
+                        capture["warc_file"] = name
                         continue
                 file = self._file
                 assert file is not None
-                try:
+                try:  # a payload_sha256 given by sync_captures: the content's, computed by the crawl already
                     members, sha256 = fetch_records(
-                        fetch.wire, fetch.content, file.warcinfo_id, _fields(fetch.page)
+                        wire, content, file.warcinfo_id, _metadata(page), capture["payload_sha256"]
                     )
                 except Exception:  # its capture stays empty: that page fails (warc_write), the others go on
-                    log.exception("WARC records of %s could not be built", fetch.wire.url)
+                    log.exception("WARC records of %s could not be built", wire.url)
+                    capture["payload_sha256"] = None
                     continue
-                offset = file.end + len(members[0])  # the response's member follows the request's
-                fetch.capture.update(
-                    fetched_at=warc_date(fetch.wire.at),
-                    payload_sha256=sha256,
-                    warc_file=file.name,
-                    offset=offset,
+                request, response, metadata = members
+                offset = file.end + len(request)  # the response's member follows the request's
+                capture.update(
+                    fetched_at=warc_date(wire.at), payload_sha256=sha256, warc_file=file.name, offset=offset
                 )
-                file.end += sum(len(m) for m in members)
+                file.end = offset + len(response) + len(metadata)
                 chunk += members
             if self._file is not None:
                 self._write(self._file, chunk)
@@ -172,6 +167,10 @@ class WarcWriter:
         fsynced now, a replaced one was when it closed. Returns the names whose records may not be on disk: files
         retired after a failed write or fsync."""
         self.flush()
+        return self.sync_written(names)
+
+    def sync_written(self, names: set[str]) -> set[str]:
+        """:meth:`sync_files` for records written already (no flush)."""
         with self._io_lock:
             if self._file is not None and self._file.name in names:
                 self._sync(self._file)
@@ -312,7 +311,7 @@ def archive(
     until :func:`sync_captures` (which must run before it commits) has written its records."""
     writer = writer_for(options)
     capture: dict[str, Any] = dict.fromkeys(CAPTURE_KEYS)
-    writer.queue(_Fetch(capture, wire, content, page, db))
+    writer.queue((capture, wire, content, page, db))
     if sync:
         writer.flush()
         name = capture["warc_file"]
@@ -328,37 +327,47 @@ def archive_page(
     """The engine's call: archive a report page about to be stored; its capture (None: nothing on the wire). The
     page path only queues the fetch: the committer's :func:`sync_captures` builds, writes and fsyncs the records
     of its group's pages and fills in their captures, before its transaction."""
-    if result.wire is None:
+    wire = result.wire
+    if wire is None:
         return None
+    capture = dict.fromkeys(CAPTURE_KEYS)
     page = Page(entry.url, result.redirects, entry.run_id, entry.source_name, read.report.id)
-    return archive(options, db, result.wire, result.content, page, sync=False)
+    writer_for(options).queue((capture, wire, result.content, page, db))  # what archive(sync=False) does
+    return capture
 
 
-def sync_captures(captures: list[dict[str, Any]]) -> set[str | None]:
+def sync_captures(
+    captures: list[dict[str, Any]], checksums: list[str | None] | None = None
+) -> set[str | None]:
     """Build and write the records that ``captures`` stand for (filling them in) and put them on disk, before the
     transaction that stores them: one write and one fsync per file for a whole commit group (no fsync for writers
-    whose options ask for none). Returns the files whose records could not be written or synced: the committer
-    fails the pages pointing into them (``warc_write``), the others commit; and None when some capture is still
-    empty (its records could not be built)."""
+    whose options ask for none). ``checksums``: the SHA-256 (hex) of each capture's content, when the crawl has it
+    (its change checksum of the same bytes): not computed again. Returns the files whose records could not be
+    written or synced: the committer fails the pages pointing into them (``warc_write``), the others commit; and
+    None when some capture is still empty (its records could not be built)."""
+    for capture, checksum in zip(captures, checksums or [None] * len(captures), strict=True):
+        if capture["warc_file"] is None and checksum:  # still queued: its records take it
+            capture["payload_sha256"] = checksum
     with _writers_lock:
         writers = list(_writers.values())
     for writer in writers:
         writer.flush()
     names = {capture["warc_file"] for capture in captures}
     lost: set[str | None] = {None} if None in names else set()
+    names.discard(None)
     for writer in writers:
-        lost |= writer.sync_files(names - {None})
+        lost |= writer.sync_written(names)
     return lost
 
 
-def _fields(page: Page) -> list[tuple[str, str]]:
-    fields = [
-        ("fazhi-run-id", str(page.run_id)),
-        ("fazhi-source", page.source_name),
-        ("fazhi-document-id", page.document_id),
-        ("fazhi-requested-url", page.url),
-    ]
-    return fields + [("via", url) for url in page.redirects]
+def _metadata(page: Page) -> bytes:
+    """The metadata record's block: the crawl run, the source, the document, the URL asked for and its redirects."""
+    url, redirects, run_id, source_name, document_id = page
+    via = "".join([f"via: {field_value(hop)}\r\n" for hop in redirects])
+    return (
+        f"fazhi-run-id: {run_id}\r\nfazhi-source: {field_value(source_name)}\r\n"
+        f"fazhi-document-id: {field_value(document_id)}\r\nfazhi-requested-url: {field_value(url)}\r\n{via}"
+    ).encode()
 
 
 def prune(options: WarcOptions, db: Engine, *, keep: str = "") -> list[str]:

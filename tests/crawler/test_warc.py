@@ -294,3 +294,32 @@ def test_a_directory_that_cannot_be_written_fails_the_pages(tmp_path: Path) -> N
     assert warc.sync_captures([queued]) == {queued["warc_file"]}
     with pytest.raises(ArchiveFailure, match="WARC write failed"):
         archive(options, None, _wire(), BODY, PAGE)
+
+
+def test_digests_are_written_in_base_32_as_b32encode_writes_them() -> None:
+    import base64
+
+    from crawler.warcrecords import digest, labelled
+
+    raws = [hashlib.sha256(os.urandom(16)).digest() for _ in range(9)]
+    for count in range(1, 10):  # four are encoded at once; more in batches
+        assert labelled(*raws[:count]) == ["sha256:" + base64.b32encode(raw).decode() for raw in raws[:count]]
+    assert digest(b"") == "sha256:" + base64.b32encode(hashlib.sha256(b"").digest()).decode()
+    assert labelled(b"\xff" * 32, b"\0" * 32) == [
+        "sha256:" + base64.b32encode(b"\xff" * 32).decode(),
+        "sha256:" + base64.b32encode(b"\0" * 32).decode(),
+    ]
+
+
+def test_record_ids_are_random_version_4_uuids() -> None:
+    import uuid
+
+    from crawler.warcrecords import record_ids
+
+    ids = record_ids(3) + record_ids(3)
+    assert len(set(ids)) == 6
+    for record_id in ids:
+        assert record_id.startswith("<urn:uuid:") and record_id.endswith(">")
+        value = uuid.UUID(record_id[len("<urn:uuid:") : -1])
+        assert value.version == 4 and value.variant == uuid.RFC_4122
+        assert str(value) == record_id[len("<urn:uuid:") : -1]

@@ -4,6 +4,7 @@ only the pages whose records are in that file; a new document's capture goes in 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,85 @@ def test_a_group_that_fills_files_rotates_inside_one_write(tmp_path: Path) -> No
             handle.seek(capture["offset"])
             record = next(iter(ArchiveIterator(handle, check_digests="raise")))
             assert hashlib.sha256(record.content_stream().read()).hexdigest() == capture["payload_sha256"]
+
+
+class _HashedBytes:
+    """A spy on the SHA-256 of crawler.warcrecords: how many bytes each hash was fed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from crawler import warcrecords
+
+        self.fed: list[int] = []
+        real = hashlib.sha256
+        fed = self.fed
+
+        class Counted:
+            def __init__(self, data: bytes = b"") -> None:
+                self.hash = real(data)
+                fed.append(len(data))
+
+            def update(self, data: bytes) -> None:
+                self.hash.update(data)
+                fed[-1] += len(data)
+
+            def digest(self) -> bytes:
+                return self.hash.digest()
+
+            def hexdigest(self) -> str:
+                return self.hash.hexdigest()
+
+        monkeypatch.setattr(warcrecords.hashlib, "sha256", Counted)
+
+    def over(self, size: int) -> int:
+        """How many hashes read at least ``size`` bytes (the body's)."""
+        return sum(1 for n in self.fed if n >= size)
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_the_crawls_checksum_of_the_content_is_not_hashed_again(
+    options: WarcOptions, monkeypatch: pytest.MonkeyPatch, gzipped: bool
+) -> None:
+    body = BODY + os.urandom(2000).hex().encode()  # served gzipped, still larger than any other block
+    wire = _wire(gzipped=gzipped, body=body)
+    checksum = hashlib.sha256(body).hexdigest()
+    hashed = _HashedBytes(monkeypatch)
+    given = archive(options, None, wire, body, PAGE, sync=False)
+    assert warc.sync_captures([given], [checksum]) == set()
+    # the block digest reads the payload as served; the payload digest too when it is compressed; never the content
+    assert hashed.over(len(wire.body)) == (2 if gzipped else 1)
+    hashed.fed.clear()
+    computed = archive(options, None, wire, body, PAGE, sync=False)
+    assert warc.sync_captures([computed]) == set()
+    assert hashed.over(len(wire.body)) == (2 if gzipped else 1) + 1  # with no checksum: one more
+    monkeypatch.undo()
+    for capture in (given, computed):
+        assert capture["payload_sha256"] == checksum
+        with (options.directory / capture["warc_file"]).open("rb") as handle:
+            handle.seek(capture["offset"])
+            record = next(iter(ArchiveIterator(handle, check_digests="raise")))  # digests match
+            assert record.content_stream().read() == body
+
+
+def test_a_checksum_never_replaces_a_capture_already_written(options: WarcOptions) -> None:
+    capture = archive(options, None, _wire(), BODY, PAGE)  # written and synced
+    before = dict(capture)
+    assert warc.sync_captures([capture], ["0" * 64]) == set()
+    assert capture == before
+
+
+def test_a_commit_passes_its_pages_checksums_to_the_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawler.commit import commit
+    from tests.conftest import make_db
+    from tests.crawler.test_commit import _pages, _report
+
+    db = make_db(tmp_path / "c.db")
+    options = WarcOptions(tmp_path / "warc")
+    pages = [_report(entry, f"正文{n}") for n, entry in enumerate(_pages(db, "s", ["http://127.0.0.2/a"]))]
+    pages[0].changes["checksum"] = hashlib.sha256(BODY).hexdigest()  # as decide_detail sets it
+    pages[0].capture = archive(options, None, _wire(), BODY, PAGE, sync=False)
+    hashed = _HashedBytes(monkeypatch)
+    commit(db, pages)
+    assert hashed.over(len(BODY)) == 1  # the block digest only
+    assert pages[0].capture["payload_sha256"] == pages[0].changes["checksum"]
