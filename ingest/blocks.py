@@ -333,8 +333,12 @@ def _add_lines(
             continue
         end = start + count
         if text:
-            texts = tuple(filter(None, cleaned[start:end]))
-            joined = "".join(texts)
+            if count == 1:  # most lines with a link have one
+                joined = cleaned[start]
+                texts: tuple[str, ...] = (joined,) if joined else ()
+            else:
+                texts = tuple(filter(None, cleaned[start:end]))
+                joined = "".join(texts)
             add(new(Line, (text, len(joined) - joined.count(" "), block, texts, len(text) - text.count(" "))))
         start = end
 

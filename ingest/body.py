@@ -40,7 +40,7 @@ def line_scores(page: Layout, options: ExtractOptions) -> list[float]:
     link_penalty, chrome_penalty = options.link_penalty, options.chrome_penalty
     label_chars, label_penalty = options.label_chars, options.label_penalty
     unpunctuated, punctuation_weight = options.unpunctuated_weight, options.punctuation_weight
-    findall, scores = _PUNCT.findall, []
+    findall, scores = _PUNCT.findall, list[float]()
     add = scores.append
     for text, link_chars, block, _, size in page.lines:
         if size == 0:
@@ -189,7 +189,13 @@ def _records(page: Layout, tally: _Tally, options: ExtractOptions) -> list[bool]
     lines is a section of the page (a layout table's row, an article part), never a record. ``None``: no record.
     Sums the tally's counts, characters and link characters over each subtree on the way."""
     count, parents = len(page.tags), page.parents
-    headline, labels, prose, chars, links = tally.headline, tally.labels, tally.prose, tally.chars, tally.links
+    headline, labels, prose, chars, links = (
+        tally.headline,
+        tally.labels,
+        tally.prose,
+        tally.chars,
+        tally.links,
+    )
     most = options.record_prose_lines
     led = []
     for index in tally.order:  # children first: each block's counts are whole when it is reached
@@ -213,28 +219,13 @@ def _records(page: Layout, tally: _Tally, options: ExtractOptions) -> list[bool]
     groups = {key: items for key, items in groups.items() if len(items) >= options.record_items}
     if not groups:
         return None
-    members = _siblings_alike(page, groups)
+    members = Counter(zip(parents, tags, attrs, strict=True))  # blocks of each key, with text or without
     record = [False] * count
     for key, items in groups.items():
         if len(items) * 2 >= members[key]:
             for i in items:
                 _mark_subtree(parents, record, i)
     return record if any(record) else None
-
-
-def _siblings_alike(
-    page: Layout, groups: dict[tuple[int, str, str], list[int]]
-) -> Counter[tuple[int, str, str]]:
-    """For each (parent, tag, class) key, how many blocks have it (with text or without)."""
-    wanted = {key[0] for key in groups}
-    members: Counter[tuple[int, str, str]] = Counter()
-    tags, attrs = page.tags, page.attrs
-    for index, parent in enumerate(page.parents):
-        if parent in wanted:
-            key = (parent, tags[index], attrs[index])
-            if key in groups:
-                members[key] += 1
-    return members
 
 
 def _mark_subtree(parents: list[int], marks: list[bool], index: int) -> None:
@@ -293,7 +284,9 @@ def locate_body(tree: LexborHTMLParser | None, page: Layout, options: ExtractOpt
     tally = _tally(page, scores, options)
     record = _records(page, tally, options)
     own = tally.score
-    if record is not None:  # the records' lines count for nothing (their links and labels still count against)
+    if (
+        record is not None
+    ):  # the records' lines count for nothing (their links and labels still count against)
         scores = [
             min(s, 0.0) if block >= 0 and record[block] else s
             for (_, _, block, _, _), s in zip(page.lines, scores, strict=True)

@@ -7,7 +7,6 @@ import re
 import unicodedata
 
 
-
 def normalize_text(text: str) -> str:
     """NFKC (full-width punctuation → ASCII forms), whitespace runs → one space, trimmed."""
     return " ".join(unicodedata.normalize("NFKC", text).split())  # runs of \s (= str.isspace) → one space
