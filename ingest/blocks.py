@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
@@ -87,21 +88,41 @@ def clean_line(text: str) -> str:
     return _HTML_SPACE.sub(" ", text).strip()
 
 
+# The characters of _HTML_SPACE that str.isspace also counts (the other two, U+200B and U+FEFF, it does not).
+_BOTH_SPACES = " \t\r\n\f\v\xa0\u3000"
+_NOT_ISSPACE = ("\u200b", "\ufeff")
+
+
 def clean_lines(texts: list[str]) -> list[str]:
-    """``clean_line`` of each text, in one regex pass over them all (a pass per short line costs its call)."""
+    """``clean_line`` of each text, in one pass over them all (a pass per short line costs its call). Where the
+    texts' white space is ``_BOTH_SPACES`` alone, as on nearly every page, ``str.split`` (C, a table look-up a
+    character) finds the same runs as ``_HTML_SPACE`` (a regex, several times slower a character) once U+200B
+    and U+FEFF are spaces, when the texts hold as many ``str.isspace`` characters as ``_BOTH_SPACES`` ones."""
     joined = _SEPARATOR.join(texts)
-    if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator: line by line
+    if not texts or joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator: line by line
         return [clean_line(text) for text in texts]
-    return [text.strip() for text in _HTML_SPACE.sub(" ", joined).split(_SEPARATOR)] if texts else []
+    for blank in _NOT_ISSPACE:  # white space to _HTML_SPACE, not to str.split: a space is the same to both
+        if blank in joined:
+            joined = joined.replace(blank, " ")
+    words = joined.split()
+    if len(joined) - sum(map(len, words)) != sum(map(joined.count, _BOTH_SPACES)):  # U+2003 and the like
+        return [text.strip() for text in _HTML_SPACE.sub(" ", joined).split(_SEPARATOR)]
+    # one space between words; where a line ends or starts, the space beside the separator goes
+    spaced = " ".join(words).replace(" " + _SEPARATOR, _SEPARATOR).replace(_SEPARATOR + " ", _SEPARATOR)
+    return spaced.split(_SEPARATOR)
 
 
-@dataclass(slots=True)
-class Line:
+class Line(NamedTuple):
+    """A visual line. A tuple: the walk builds hundreds a page, each with one C call (``_new_line``)."""
+
     text: str
     link_chars: int  # characters of the line that sit inside <a>
     block: int  # index of the innermost block element that holds the line
     links: tuple[str, ...] = ()  # the text of each link on the line
     size: int = 0  # characters other than spaces
+
+
+_new_line = tuple.__new__  # Line(...) without the Python-level __new__ NamedTuple generates
 
 
 @dataclass
@@ -148,11 +169,21 @@ _LEAF_IDS = frozenset(
     ]
     + [create_tag(name).tag_id for name in ("embed", "param", "track", "col", "base", "keygen")]
 )
-_SKIPPED = (-2, 0)  # the context of an element whose subtree is skipped …
-_HIDDEN = (-3, 0)  # … and inside a <noscript>, which the page is read without (its links and metas too)
+_SKIPPED = -2  # the innermost block of the nodes in a skipped subtree …
+_HIDDEN = -3  # … and inside a <noscript>, which the page is read without (its links and metas too)
 _STRIPPED_IDS = frozenset(create_tag(name).tag_id for name in ("script", "style", "noscript", "template"))
 _NOSCRIPT, _META = create_tag("noscript").tag_id, create_tag("meta").tag_id
-_TOP = (-1, 0)  # (innermost block, link depth) above the walked root
+# What the walk does with an element, by tag id (an inline element, the default, is only descended into).
+_INLINE, _LEAF, _META_LEAF, _SKIP, _STRIP, _BLOCK, _BREAK, _ANCHOR = range(8)
+_KINDS = {
+    **{kind: _BLOCK for kind in _BLOCK_IDS},
+    **{kind: _SKIP for kind in _SKIP_IDS},
+    **{kind: _STRIP for kind in _STRIPPED_IDS},
+    **{kind: _LEAF for kind in _LEAF_IDS},
+    _META: _META_LEAF,
+    _BR: _BREAK,
+    _A: _ANCHOR,
+}
 
 
 def layout(root: LexborNode) -> Layout:
@@ -191,69 +222,100 @@ def layout(root: LexborNode) -> Layout:
             parts.clear()
         links.clear()
 
-    frames: list[tuple[Iterator[LexborNode], tuple[int, int]]] = []  # the ancestors' iterators and contexts
+    frames: list[tuple[Iterator[LexborNode], int, int]] = []  # the ancestors' iterators and contexts
     push, pop = frames.append, frames.pop
     children: Iterator[LexborNode] = iter((root,))
-    context = _TOP  # (innermost block, link depth) of the nodes ``children`` yields
+    block, depth = -1, 0  # the context of the nodes ``children`` yields: innermost block, link depth
+    kinds = _KINDS
     while True:
         for node in children:
             kind = node.tag_id  # an int: no tag name decoded per node
             if kind == _TEXT:
-                block, depth = context
-                if block < -1 or (not parts and node.is_empty_text_node):  # skipped, hidden, or blank (in C)
+                if block < -1:  # skipped or hidden
                     continue
-                text = node.text_content or ""
-                if not parts and not text.strip(_BLANK):
-                    continue
-                if block != current:
-                    flush()
-                    current = block
+                if not parts:
+                    if node.is_empty_text_node:  # blank before the line's first words (in C)
+                        continue
+                    text = node.text_content or ""
                     if not text.strip(_BLANK):
                         continue
+                    if block != current:
+                        flush()
+                        current = block
+                else:
+                    text = node.text_content or ""
+                    if block != current:
+                        flush()
+                        current = block
+                        if not text.strip(_BLANK):
+                            continue
                 parts.append(text)
                 if depth:
                     if not links:
                         links.append([])
                     links[-1].append(text)
                 continue
-            if kind in _LEAF_IDS:  # a comment or a void element: no text, nothing to descend into
-                if kind == _META and context is not _HIDDEN:
+            action = kinds.get(kind, _INLINE)
+            if action == _LEAF:  # a comment or a void element: no text, nothing to descend into
+                continue
+            if action == _META_LEAF:
+                if block != _HIDDEN:
                     metas.append(node)
                 continue
-            if context[0] < -1 or kind in _SKIP_IDS or (kind == _UNDEFINED and node.tag is None):
-                hidden = context is _HIDDEN or kind == _NOSCRIPT
-                inner = _HIDDEN if hidden else _SKIPPED
-                if kind in _STRIPPED_IDS:
+            if block < -1:  # inside a skipped subtree: only what other stages collect, and deeper
+                if action == _STRIP:
                     stripped.append(node)
-                elif kind == _A and not hidden:
-                    anchors.append(node)
-            elif kind in _BLOCK_IDS:
+                    inner = _HIDDEN if block == _HIDDEN or kind == _NOSCRIPT else _SKIPPED
+                elif action == _ANCHOR:
+                    if block != _HIDDEN:
+                        anchors.append(node)
+                    inner = block
+                else:
+                    inner = block
+                push((children, block, depth))
+                children, block = node.iter(True), inner
+                break
+            if action == _BLOCK:
                 if parts or links:
                     flush()
                 found = node.attributes
                 current = len(tags)
                 tags.append(_BLOCK_IDS[kind])
-                parents.append(context[0])
+                parents.append(block)
                 mem_ids.append(node.mem_id)
                 attrs.append(f"{found.get('id') or ''} {found.get('class') or ''}".lower() if found else " ")
-                inner = (current, context[1])
-            elif kind == _BR:
+                push((children, block, depth))
+                children, block = node.iter(True), current
+                break
+            if action == _ANCHOR:
+                anchors.append(node)
+                links.append([])
+                push((children, block, depth))
+                children, depth = node.iter(True), depth + 1
+                break
+            if action == _BREAK:
                 if parts or links:
                     flush()
                 continue
-            elif kind == _A:
-                anchors.append(node)
-                links.append([])
-                inner = (context[0], context[1] + 1)
-            else:
-                inner = context
-            push((children, context))
-            children, context = node.iter(include_text=True), inner
+            if action == _INLINE:
+                if kind == _UNDEFINED and node.tag is None:  # a processing instruction
+                    inner = _SKIPPED
+                else:
+                    push((children, block, depth))
+                    children = node.iter(True)
+                    break
+            elif action == _STRIP:
+                stripped.append(node)
+                inner = _HIDDEN if kind == _NOSCRIPT else _SKIPPED
+            else:  # _SKIP
+                inner = _SKIPPED
+            push((children, block, depth))
+            children, block = node.iter(True), inner
             break
         else:  # the children are done: back to their parent's siblings
             if not frames:
                 break
-            children, context = pop()
+            children, block, depth = pop()
     flush()
     _add_lines(page, raw, owners, counts, link_texts)
     return page
@@ -263,19 +325,21 @@ def _add_lines(
     page: Layout, raw: list[str], owners: list[int], counts: list[int], link_texts: list[str]
 ) -> None:
     cleaned = clean_lines(link_texts)
-    lines, start = page.lines, 0
+    add, new, start = page.lines.append, _new_line, 0
     for text, block, count in zip(clean_lines(raw), owners, counts, strict=True):
         if not count:
             if text:
-                lines.append(Line(text, 0, block, (), len(text) - text.count(" ")))
+                add(new(Line, (text, 0, block, (), len(text) - text.count(" "))))
             continue
         end = start + count
         if text:
-            texts = tuple(filter(None, cleaned[start:end]))
-            joined = "".join(texts)
-            lines.append(
-                Line(text, len(joined) - joined.count(" "), block, texts, len(text) - text.count(" "))
-            )
+            if count == 1:  # most lines with a link have one
+                joined = cleaned[start]
+                texts: tuple[str, ...] = (joined,) if joined else ()
+            else:
+                texts = tuple(filter(None, cleaned[start:end]))
+                joined = "".join(texts)
+            add(new(Line, (text, len(joined) - joined.count(" "), block, texts, len(text) - text.count(" "))))
         start = end
 
 

@@ -33,24 +33,34 @@ class Body:
     removed: tuple[str, ...] = ()  # chrome lines trimmed from the edges
 
 
-def line_score(line: Line, options: ExtractOptions, *, cell: bool = False) -> float:
-    """Positive for article prose, negative for links, labels and chrome."""
-    size = line.size
-    if size == 0:
-        return 0.0
-    if line.link_chars * 2 > size:
-        return -options.link_penalty * size
-    if is_chrome_line(line.text) and not protected(line.text):  # 「承办人大代表建议……。」 is prose
-        return -float(size) - options.chrome_penalty
-    text = size - line.link_chars
-    # Chinese characters (and full-width marks) are 3 bytes in UTF-8, ASCII is 1: a C-speed count of them
-    chinese = 0 if line.text.isascii() else (len(line.text.encode("utf-8", "replace")) - len(line.text)) // 2
-    # ASCII marks count only in Chinese text: in a URL or a code line they are not sentences
-    punctuation = len(_PUNCT.findall(line.text)) if chinese * 3 >= size else 0
-    if punctuation == 0 and text < options.label_chars * (1 if chinese else 2):
-        return 0.0 if cell else -options.label_penalty  # a table's cells (figures, names) are the body's too
-    weight = 1.0 if punctuation else options.unpunctuated_weight
-    return weight * text + options.punctuation_weight * punctuation - options.link_penalty * line.link_chars
+def line_scores(page: Layout, options: ExtractOptions) -> list[float]:
+    """Each line's score: positive for article prose, negative for links, labels and chrome. A short line of a
+    table cell (figures, names) is the body's too, not a label."""
+    cells = _in_cells(page)
+    link_penalty, chrome_penalty = options.link_penalty, options.chrome_penalty
+    label_chars, label_penalty = options.label_chars, options.label_penalty
+    unpunctuated, punctuation_weight = options.unpunctuated_weight, options.punctuation_weight
+    findall, scores = _PUNCT.findall, list[float]()
+    add = scores.append
+    for text, link_chars, block, _, size in page.lines:
+        if size == 0:
+            add(0.0)
+        elif link_chars * 2 > size:
+            add(-link_penalty * size)
+        elif is_chrome_line(text) and not protected(text):  # 「承办人大代表建议……。」 is prose
+            add(-float(size) - chrome_penalty)
+        else:
+            plain = size - link_chars
+            # Chinese characters (and full-width marks) are 3 bytes in UTF-8, ASCII is 1: a C-speed count of them
+            chinese = 0 if text.isascii() else (len(text.encode("utf-8", "replace")) - len(text)) // 2
+            # ASCII marks count only in Chinese text: in a URL or a code line they are not sentences
+            punctuation = len(findall(text)) if chinese * 3 >= size else 0
+            if punctuation == 0 and plain < label_chars * (1 if chinese else 2):
+                add(0.0 if block >= 0 and cells[block] else -label_penalty)
+            else:
+                weight = 1.0 if punctuation else unpunctuated
+                add(weight * plain + punctuation_weight * punctuation - link_penalty * link_chars)
+    return scores
 
 
 @dataclass
@@ -60,35 +70,61 @@ class _Sums:
     links: list[int]
 
 
-def _with_text(page: Layout) -> list[int]:
-    """The blocks that hold a line (themselves or below), last first: every child before its parent. The
+@dataclass
+class _Tally:
+    """Per block, what its own lines hold (one pass over the lines): the sums of their scores, characters and
+    link characters, whether one is a headline link, how many are labels and how many prose. ``order``: the
+    blocks that hold a line (themselves or below), last first, so every child comes before its parent; the
     passes over the blocks run over these only (on a large page most blocks hold no text)."""
-    parents, marked = page.parents, set()
-    for line in page.lines:
-        block = line.block
+
+    order: list[int]
+    score: list[float]
+    chars: list[int]
+    links: list[int]
+    headline: list[bool]
+    labels: list[int]
+    prose: list[int]
+
+
+def _tally(page: Layout, scores: list[float], options: ExtractOptions) -> _Tally:
+    count, parents, marked = len(page.tags), page.parents, set()
+    score, chars, links = [0.0] * count, [0] * count, [0] * count
+    headline, labels, prose = [False] * count, [0] * count, [0] * count
+    label = -options.label_penalty
+    for (_, link_chars, block, _, size), value in zip(page.lines, scores, strict=True):
+        if block < 0:
+            continue
+        score[block] += value
+        chars[block] += size
+        links[block] += link_chars
+        if link_chars >= 4 and link_chars * 2 > size:
+            headline[block] = True
+        elif value == label:
+            labels[block] += 1
+        elif value > 0:
+            prose[block] += 1
         while block >= 0 and block not in marked:
             marked.add(block)
             block = parents[block]
-    return sorted(marked, reverse=True)
+    return _Tally(sorted(marked, reverse=True), score, chars, links, headline, labels, prose)
 
 
-def _subtree_sums(page: Layout, scores: list[float], order: list[int]) -> _Sums:
-    count = len(page.tags)
-    score, chars, links = [0.0] * count, [0] * count, [0] * count
-    for line, value in zip(page.lines, scores, strict=True):
-        block = line.block
+def _own_scores(page: Layout, scores: list[float]) -> list[float]:
+    """Per block, the sum of its own lines' scores (in line order, as ``_tally`` sums them)."""
+    score = [0.0] * len(page.tags)
+    for (_, _, block, _, _), value in zip(page.lines, scores, strict=True):
         if block >= 0:
             score[block] += value
-            chars[block] += line.size
-            links[block] += line.link_chars
-    parents = page.parents
-    for index in order:  # children come after their parent in document order
+    return score
+
+
+def _subtree_scores(score: list[float], parents: list[int], order: list[int]) -> list[float]:
+    """``score`` (each block's own) summed over each subtree, in place: children come before their parent."""
+    for index in order:
         parent = parents[index]
         if parent >= 0:
             score[parent] += score[index]
-            chars[parent] += chars[index]
-            links[parent] += links[index]
-    return _Sums(score, chars, links)
+    return score
 
 
 def _ancestors(page: Layout, index: int) -> set[int]:
@@ -146,30 +182,23 @@ def _known_container(
     return None
 
 
-def _records(
-    page: Layout, scores: list[float], options: ExtractOptions, order: list[int]
-) -> list[bool] | None:
+def _records(page: Layout, tally: _Tally, options: ExtractOptions) -> list[bool] | None:
     """Blocks inside a list of records: ≥ 3 sibling items of one tag and class, each led by a headline link
     (相关推荐, 热点, more-stories teasers) or made mostly of labels (comments: a name, a date, 回复 and one
     sentence). Their sentences read like prose but are not the article. An item with more than a couple of prose
-    lines is a section of the page (a layout table's row, an article part), never a record. ``None``: no record."""
-    count = len(page.tags)
-    parents = page.parents
-    headline, labels, prose = [False] * count, [0] * count, [0] * count
-    label = -options.label_penalty
-    for line, score in zip(page.lines, scores, strict=True):
-        block = line.block
-        if block < 0:
-            continue
-        if line.link_chars >= 4 and line.link_chars * 2 > line.size:
-            headline[block] = True
-        elif score == label:
-            labels[block] += 1
-        elif score > 0:
-            prose[block] += 1
+    lines is a section of the page (a layout table's row, an article part), never a record. ``None``: no record.
+    Sums the tally's counts, characters and link characters over each subtree on the way."""
+    count, parents = len(page.tags), page.parents
+    headline, labels, prose, chars, links = (
+        tally.headline,
+        tally.labels,
+        tally.prose,
+        tally.chars,
+        tally.links,
+    )
     most = options.record_prose_lines
     led = []
-    for index in order:  # children first: each block's counts are whole when it is reached
+    for index in tally.order:  # children first: each block's counts are whole when it is reached
         found = labels[index]
         if prose[index] <= most and (headline[index] or (found >= 2 and found >= prose[index])):
             led.append(index)
@@ -179,6 +208,8 @@ def _records(
                 headline[parent] = True
             labels[parent] += found
             prose[parent] += prose[index]
+            chars[parent] += chars[index]
+            links[parent] += links[index]
     if len(led) < options.record_items:
         return None
     tags, attrs = page.tags, page.attrs
@@ -188,28 +219,13 @@ def _records(
     groups = {key: items for key, items in groups.items() if len(items) >= options.record_items}
     if not groups:
         return None
-    members = _siblings_alike(page, groups)
+    members = Counter(zip(parents, tags, attrs, strict=True))  # blocks of each key, with text or without
     record = [False] * count
     for key, items in groups.items():
         if len(items) * 2 >= members[key]:
             for i in items:
                 _mark_subtree(parents, record, i)
     return record if any(record) else None
-
-
-def _siblings_alike(
-    page: Layout, groups: dict[tuple[int, str, str], list[int]]
-) -> Counter[tuple[int, str, str]]:
-    """For each (parent, tag, class) key, how many blocks have it (with text or without)."""
-    wanted = {key[0] for key in groups}
-    members: Counter[tuple[int, str, str]] = Counter()
-    tags, attrs = page.tags, page.attrs
-    for index, parent in enumerate(page.parents):
-        if parent in wanted:
-            key = (parent, tags[index], attrs[index])
-            if key in groups:
-                members[key] += 1
-    return members
 
 
 def _mark_subtree(parents: list[int], marks: list[bool], index: int) -> None:
@@ -264,16 +280,19 @@ def locate_body(tree: LexborHTMLParser | None, page: Layout, options: ExtractOpt
     """The block element whose lines score highest (a known container where the scorer agrees)."""
     if not page.tags or not page.lines:
         return None
-    cells = _in_cells(page)
-    scores = [line_score(line, options, cell=line.block >= 0 and cells[line.block]) for line in page.lines]
-    order = _with_text(page)
-    record = _records(page, scores, options, order)
-    if record is not None:
+    scores = line_scores(page, options)
+    tally = _tally(page, scores, options)
+    record = _records(page, tally, options)
+    own = tally.score
+    if (
+        record is not None
+    ):  # the records' lines count for nothing (their links and labels still count against)
         scores = [
-            min(s, 0.0) if line.block >= 0 and record[line.block] else s
-            for line, s in zip(page.lines, scores, strict=True)
+            min(s, 0.0) if block >= 0 and record[block] else s
+            for (_, _, block, _, _), s in zip(page.lines, scores, strict=True)
         ]
-    sums = _subtree_sums(page, scores, order)
+        own = _own_scores(page, scores)
+    sums = _Sums(_subtree_scores(own, page.parents, tally.order), tally.chars, tally.links)
     top = max(sums.score)
     if top <= 0:
         return None

@@ -123,8 +123,11 @@ _PROSE_CHARS = 20  # a sentence this long that ends with 。！？； is prose, 
 
 
 class LineLike(Protocol):
-    text: str
-    link_chars: int
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def link_chars(self) -> int: ...
 
 
 T = TypeVar("T", bound=LineLike)

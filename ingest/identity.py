@@ -6,13 +6,10 @@ import hashlib
 import re
 import unicodedata
 
-_SPACE = re.compile(r"\s+")
-_SPACE_IN_LINE = re.compile(r"[^\S\n]+")
-
 
 def normalize_text(text: str) -> str:
     """NFKC (full-width punctuation → ASCII forms), whitespace runs → one space, trimmed."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    return " ".join(unicodedata.normalize("NFKC", text).split())  # runs of \s (= str.isspace) → one space
 
 
 # Text made only of these is NFKC already (none has a compatibility form, none composes with another): ASCII,
@@ -55,7 +52,8 @@ def normalize_lines(lines: list[str]) -> list[str]:
     normalized = _nfkc(joined)
     if normalized.count("\n") != len(lines) - 1:  # not expected: no character's NFKC form holds a line break
         return [normalize_text(line) for line in lines]
-    return [line.strip() for line in _SPACE_IN_LINE.sub(" ", normalized).split("\n")]
+    # each line's runs of white space (\s, which is str.isspace) → one space, trimmed
+    return [" ".join(line.split()) for line in normalized.split("\n")]
 
 
 def normalize_body(paragraphs: list[str]) -> str:

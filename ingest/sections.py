@@ -46,9 +46,25 @@ def _heading_text(line: str) -> str:
     return line[:_HEADING_CHARS]
 
 
+# Whether a part's pattern matches somewhere, which is all report_parts asks: the same alternatives with what is
+# optional at their edges left out (「(主要)?工作(开展)?情况」 matches where 「工作(开展)?情况」 does) and every
+# alternative opening with a character of its own, so that the regex engine skips, in C, the positions no
+# alternative can start at (an alternative opening with an optional group makes it try them all at each one).
+_FOUND = {
+    "measures": "举措|做法|措施|主要成效|主要成绩|工作成效|工作成绩|取得的?(?:成效|成绩)|工作(?:开展)?情况|"
+    "推进法治政府建设的?(?:主要)?(?:工作|情况)|工作(?:回顾|总结)|工作完成情况",
+    "shortcomings": "存在的?(?:主要)?(?:问题|不足|困难|短板)|问题(?:和|及|与)(?:原因|不足|问题)|"
+    "不足(?:和|及|与)(?:原因|不足|问题)|不足(?:之处)?(?:和|及)原因|问题(?:分析)?$|短板(?:分析)?$|差距(?:分析)?$|不足之处",
+    "leader_duties": "第一责任人|主要负责人履行|履行推进法治建设|党政主要负责人",
+    "next_year": r"下一年度|下一步|下步|明年|19\d{2}\s*年度?的?(?:工作)?(?:主要)?(?:打算|计划|安排|思路|重点|目标)|"
+    r"20\d{2}\s*年度?的?(?:工作)?(?:主要)?(?:打算|计划|安排|思路|重点|目标)|打算$|计划$|安排$|思路$|"
+    "今后的?(?:工作)?(?:打算|方向|计划)",
+    "other": "其他(?:需要|应当)?(?:报告|说明)|其他事项|其他情况",
+}
+_FOUND_IN = {part: re.compile(source) for part, source in _FOUND.items()}
 # Whether any part's pattern matches (one search per heading instead of five), and the words every
 # leader_duties alternative holds (a C substring test before its regex, on every line).
-_ANY_PART = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _PATTERNS.values()))
+_ANY_PART = re.compile("|".join(_FOUND.values()))
 _DUTY = _PATTERNS["leader_duties"]
 _DUTY_WORDS = ("责任人", "负责人", "履行")
 
@@ -63,7 +79,7 @@ def report_parts(paragraphs: list[str]) -> dict[str, str | None]:
     for line in paragraphs:
         heading = _heading_text(line) if _is_heading(line) else None
         if heading is not None and _ANY_PART.search(heading):
-            for part, pattern in _PATTERNS.items():
+            for part, pattern in _FOUND_IN.items():
                 if found[part] is not None:
                     continue
                 if pattern.search(heading):
