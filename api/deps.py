@@ -126,13 +126,15 @@ async def read(request: Request, work: Callable[[Connection], T], *, slow: bool 
     return await run_in_threadpool(_read, engine, work)
 
 
-async def run_plan(request: Request, plan: Callable[[str], Plan[T]]) -> T:
-    """``plan(dialect)`` (:data:`store.sql.Plan`): inline on SQLite, on async psycopg on PostgreSQL while the
-    lifespan runs (else, the app driven without one, in the thread pool as :func:`read`)."""
+async def run_plan(request: Request, plan: Callable[[str], Plan[T]], *, slow: bool = False) -> T:
+    """``plan(dialect)`` (:data:`store.sql.Plan`): on SQLite inline, or ``slow`` (a plan whose cost grows with
+    the store: a filtered list, a count) in the thread pool, as :func:`read`; on PostgreSQL on async psycopg
+    while the lifespan runs (it never blocks the event loop; else, the app driven without one, in the thread
+    pool)."""
     state: Any = request.app.state
     engine: Engine = state.reader
     dialect = engine.dialect.name
     pool: AsyncReads | None = getattr(state, "async_reads", None)
     if pool is not None:
         return await pool.run(lambda: plan(dialect))
-    return await read(request, lambda connection: run(connection, plan(dialect)))
+    return await read(request, lambda connection: run(connection, plan(dialect)), slow=slow)

@@ -75,7 +75,11 @@ async def get_documents(request: Request) -> Response:
         total = (yield from queries.count_plan(dialect, filters=filters)) if params.count else None
         return rows, total
 
-    rows, total = await (read(request, query, slow=True) if match else run_plan(request, page))
+    # SQLite: only an unfiltered page is read inline (off an index: its cost does not grow with the store); a
+    # filtered one or a count may read every row to find its page, which would block the event loop meanwhile,
+    # and goes to the thread pool as searches do
+    slow = params.count or not filters.none()
+    rows, total = await (read(request, query, slow=True) if match else run_plan(request, page, slow=slow))
     items = rows[:limit]
     next_cursor = encode_cursor(order, items[-1]["sort_key"], items[-1]["seq"]) if len(rows) > limit else None
     for item in items:
