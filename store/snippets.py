@@ -16,6 +16,7 @@ from typing import Any
 BEFORE = 40  # characters of context before the first match
 LENGTH = 160  # characters in a snippet
 _LATIN = re.compile(r"[A-Za-z]")
+_ESCAPED = re.compile("[&<>\"']")  # what html.escape replaces
 
 
 def anchor(words: tuple[str, ...]) -> str:
@@ -47,13 +48,17 @@ def highlight(text: str, words: tuple[str, ...], *, start: int) -> str:
     """``text`` (a window starting at character ``start``, 1-based; a character past ``LENGTH`` when the body
     goes on) as HTML: escaped, each word in ``<mark>``, ``…`` where the body goes on."""
     more = len(text) > LENGTH
-    text, out, at = text[:LENGTH], [], 0
-    for found in _pattern(words).finditer(text):
-        out += [html.escape(text[at : found.start()]), "<mark>", html.escape(found.group()), "</mark>"]
-        at = found.end()
-    out.append(html.escape(text[at:]))
-    marked = "".join(out).replace("\n", " ")
-    return ("…" if start > 1 else "") + marked + ("…" if more else "")
+    text = text[:LENGTH]
+    if _ESCAPED.search(text) is None:  # nothing to escape (most windows of Chinese text): one substitution
+        marked = _pattern(words).sub(r"<mark>\g<0></mark>", text)
+    else:
+        out, at = [], 0
+        for found in _pattern(words).finditer(text):
+            out += [html.escape(text[at : found.start()]), "<mark>", html.escape(found.group()), "</mark>"]
+            at = found.end()
+        out.append(html.escape(text[at:]))
+        marked = "".join(out)
+    return ("…" if start > 1 else "") + marked.replace("\n", " ") + ("…" if more else "")
 
 
 def take_snippet(row: dict[str, Any], words: tuple[str, ...]) -> str:
