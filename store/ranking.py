@@ -138,8 +138,7 @@ def _documents(
 ) -> dict[int, dict[str, Any]]:
     wanted = columns if "seq" in columns else (*columns, "seq")
     marks, params = placeholders("s", seqs)
-    selected = ", ".join(f"documents.{c}" for c in wanted)
-    sql = f"SELECT {selected}, {window_sql(connection.dialect.name, words)} FROM documents WHERE seq IN ({marks})"
+    sql = window_sql(connection.dialect.name, words, wanted, f"documents.seq IN ({marks})")
     found = fetch(connection, sql, {**params, **window_params(words)})
     return {row["seq"]: row for row in found}
 
@@ -161,8 +160,7 @@ def annotate(connection: Connection, rows: list[dict[str, Any]], words: tuple[st
     marks, params = placeholders("s", seqs)
     windows = fetch(
         connection,
-        f"SELECT documents.seq, {window_sql(connection.dialect.name, words)} FROM documents "
-        f"WHERE seq IN ({marks})",
+        window_sql(connection.dialect.name, words, ("seq",), f"documents.seq IN ({marks})"),
         {**params, **window_params(words)},
     )
     snippets = {row["seq"]: take_snippet(row, words) for row in windows}
