@@ -1,12 +1,16 @@
 """Where the API's reads run (``api.deps``), through uvicorn on 127.0.0.1: on SQLite an unfiltered page and a
 document are read inline on the event loop (they cost what an index read costs, whatever the store's size); a
 filtered page or a count, whose cost may grow with every row, in the thread pool, so that the loop keeps serving
-meanwhile. PostgreSQL's hot reads never block the loop (async psycopg), wherever they are."""
+meanwhile, and at most ``SQLITE_THREADS`` of them at once. PostgreSQL's hot reads never block the loop (async
+psycopg), wherever they are."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -15,6 +19,7 @@ from sqlalchemy import Engine
 
 import store.queries
 from api import create_app
+from api import deps as api_deps
 from api import reports as reports_api
 from fazhi.settings import Settings
 from store import Document, write_session
@@ -98,3 +103,30 @@ def test_a_document_is_read_on_the_event_loop(api: tuple[str, list[bool]]) -> No
     base, ran = api
     assert httpx.get(f"{base}/documents/{'1' * 64}").json()["id"] == "1" * 64
     assert ran == [True]
+
+
+def test_sqlite_threaded_reads_run_at_most_so_many_at_once(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filtered pages (threaded on SQLite) asked for at once run one after the other with a limit of one."""
+    if db.dialect.name != "sqlite":
+        pytest.skip("SQLite only: the limit is of its threaded reads")
+    monkeypatch.setattr(api_deps, "SQLITE_THREADS", 1)
+    active, most, guard = [0], [0], threading.Lock()
+    list_plan = store.queries.list_plan
+
+    def slow_plan(*args: Any, **kwargs: Any) -> Any:
+        with guard:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.1)  # long enough for the other requests to arrive meanwhile
+        with guard:
+            active[0] -= 1
+        return (yield from list_plan(*args, **kwargs))
+
+    monkeypatch.setattr(store.queries, "list_plan", slow_plan)
+    with running_app(create_app(engine=db, config=Settings().api_config())) as base:
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda _: httpx.get(f"{base}/documents", params={"county": "某县"}), range(4)))
+    assert [a.status_code for a in answers] == [200] * 4
+    assert most[0] == 1
