@@ -105,7 +105,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     closed."""
     engine: Engine = app.state.reader
     app.state.async_reads = AsyncReads(engine) if engine.dialect.name == "postgresql" else None
-    app.state.thread_reads = anyio.CapacityLimiter(SQLITE_THREADS) if engine.dialect.name == "sqlite" else None
+    app.state.thread_reads = (
+        anyio.CapacityLimiter(SQLITE_THREADS) if engine.dialect.name == "sqlite" else None
+    )
     try:
         yield
     finally:

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 CANDIDATES = 200  # per tier; a page is at most 201 rows (the API's limit + 1)
 
 
-class Hit(NamedTuple):  # made by the hundred per search: a frozen dataclass took 1.7× as long (python -m timeit)
+class Hit(
+    NamedTuple
+):  # made by the hundred per search: a frozen dataclass took 1.7× as long (python -m timeit)
     tier: int  # 0 title match, 1 other match among the newest, 2 older match
     score: float
     seq: int

@@ -33,13 +33,17 @@ def window_sql(dialect: str, words: tuple[str, ...], columns: tuple[str, ...], w
     fenced (PostgreSQL, load 4); SQLite, the same query run 50 times: 0.48 against 0.39 ms."""
     body = "lower(documents.body)" if _LATIN.search(anchor(words)) else "documents.body"
     postgres = dialect == "postgresql"
-    find, larger, fence = ("strpos", "greatest", "OFFSET 0") if postgres else ("instr", "max", "LIMIT -1 OFFSET 0")
+    find, larger, fence = (
+        ("strpos", "greatest", "OFFSET 0") if postgres else ("instr", "max", "LIMIT -1 OFFSET 0")
+    )
     start = f"{larger}(w.fazhi_at - {BEFORE}, 1)"
     inner = ", ".join(f"documents.{c}" for c in columns)
+    outer = ", ".join(f"w.{c}" for c in columns)
+    window = f"{start} AS snippet_start, substr(w.fazhi_body, {start}, {LENGTH + 1}) AS snippet_text"
+    found = f"documents.body AS fazhi_body, {find}({body}, :anchor) AS fazhi_at"
+    # column names and the caller's conditions, its values bound as parameters
     return (
-        f"SELECT {', '.join(f'w.{c}' for c in columns)}, {start} AS snippet_start, "
-        f"substr(w.fazhi_body, {start}, {LENGTH + 1}) AS snippet_text FROM (SELECT {inner}, "
-        f"documents.body AS fazhi_body, {find}({body}, :anchor) AS fazhi_at FROM documents WHERE {where} {fence}) AS w"
+        f"SELECT {outer}, {window} FROM (SELECT {inner}, {found} FROM documents WHERE {where} {fence}) AS w"  # noqa: S608
     )
 
 

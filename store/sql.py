@@ -170,7 +170,9 @@ def fetch_together(connection: Connection, statements: list[Statement]) -> list[
     try:
         with raw.pipeline():
             for cursor, statement in zip(cursors, statements, strict=True):
-                cursor.execute(driver_sql(statement.sql, dialect), statement.params, prepare=_prepare(statement))
+                cursor.execute(
+                    driver_sql(statement.sql, dialect), statement.params, prepare=_prepare(statement)
+                )
         return [_converted(cursor.fetchall(), dialect) for cursor in cursors]
     except connection.dialect.loaded_dbapi.Error as exc:
         first = statements[0]

@@ -125,8 +125,12 @@ def test_sqlite_threaded_reads_run_at_most_so_many_at_once(
         return (yield from list_plan(*args, **kwargs))
 
     monkeypatch.setattr(store.queries, "list_plan", slow_plan)
-    with running_app(create_app(engine=db, config=Settings().api_config())) as base:
-        with ThreadPoolExecutor(4) as pool:
-            answers = list(pool.map(lambda _: httpx.get(f"{base}/documents", params={"county": "某县"}), range(4)))
+    with (
+        running_app(create_app(engine=db, config=Settings().api_config())) as base,
+        ThreadPoolExecutor(4) as pool,
+    ):
+        answers = list(
+            pool.map(lambda _: httpx.get(f"{base}/documents", params={"county": "某县"}), range(4))
+        )
     assert [a.status_code for a in answers] == [200] * 4
     assert most[0] == 1

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
+from api.deps import reader
 from store import Document, write_session
+from store.db import AsyncReads
 from store.documents import upsert_document
 from store.models import Change, Sighting
-from api.deps import reader
-from store.db import AsyncReads
 from store.sql import Plan, Statement, driver_sql, fetch, run
 
 
@@ -118,7 +118,9 @@ def test_no_seqscan_gives_back_the_callers_own_setting(db: Engine) -> None:
 
 
 # the probes prepared (the text split: this statement, prepared too, is not one of them)
-_PREPARED = "SELECT count(*) AS n FROM pg_prepared_statements WHERE strpos(statement, 'AS fazhi' || '_probe') > 0"
+_PREPARED = (
+    "SELECT count(*) AS n FROM pg_prepared_statements WHERE strpos(statement, 'AS fazhi' || '_probe') > 0"
+)
 
 
 def _probes(plan_each_time: bool) -> Plan[list[int]]:
