@@ -99,6 +99,21 @@ def test_only_reads_that_do_not_grow_with_the_store_run_on_the_event_loop(
     assert ran == [inline]
 
 
+def test_stats_are_counted_off_the_event_loop(
+    api: tuple[str, list[bool]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, ran = api
+    stats = store.queries.stats
+
+    def spied(connection: Any) -> Any:
+        ran.append(_on_the_loop())
+        return stats(connection)
+
+    monkeypatch.setattr(store.queries, "stats", spied)
+    assert httpx.get(f"{base}/stats").json()["documents"] == 2
+    assert ran == [False]
+
+
 def test_a_document_is_read_on_the_event_loop(api: tuple[str, list[bool]]) -> None:
     base, ran = api
     assert httpx.get(f"{base}/documents/{'1' * 64}").json()["id"] == "1" * 64
