@@ -6,20 +6,22 @@ checkout and return cost ~15 µs a read). On PostgreSQL every query is a network
 loop would serialize every request of the replica: reads go to the thread pool, and the hot reads
 (:func:`run_plan`: list pages, doc-by-id) are awaited on async psycopg connections instead while the app's
 lifespan runs (:func:`lifespan`; a thread hop costs ~100 µs of CPU). :func:`read` picks. Full-text searches go
-to the thread pool on both (they take milliseconds).
+to the thread pool on both (they take milliseconds), as do SQLite's filtered pages, at most
+:data:`SQLITE_THREADS` at once there.
 
 ``ConnectionDep`` is for the synchronous operator handlers (FastAPI runs them in the thread pool).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
+import anyio
 from fastapi import Depends, FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -28,6 +30,11 @@ from store.db import AsyncReads
 from store.sql import Plan, run
 
 T = TypeVar("T")
+# SQLite's threaded reads (searches, filtered pages) at once, at most: one a core. Each holds the GIL for its
+# Python part, and 8 threads contending for it cost a search ~7.5 ms of CPU against ~5 ms with 1 or 2 (fazhi
+# serve, 8 connections cycling the 20 commonest words on the store of bench/api.py, 5 s runs, load 2.6-5);
+# the searches of a networked database wait on the network, not the GIL, and keep the default pool of 40.
+SQLITE_THREADS = min(os.cpu_count() or 2, 8)
 
 
 async def get_connection(request: Request) -> AsyncIterator[Connection]:
@@ -93,15 +100,19 @@ class Held:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While the app serves: on PostgreSQL the async connections of the hot reads, on this event loop; at the
-    end they and SQLite's held connection are closed."""
+    """While the app serves: on PostgreSQL the async connections of the hot reads, on this event loop; on SQLite
+    the limit of its threaded reads (:data:`SQLITE_THREADS`). At the end the connections and SQLite's held one are
+    closed."""
     engine: Engine = app.state.reader
     app.state.async_reads = AsyncReads(engine) if engine.dialect.name == "postgresql" else None
+    app.state.thread_reads = (
+        anyio.CapacityLimiter(SQLITE_THREADS) if engine.dialect.name == "sqlite" else None
+    )
     try:
         yield
     finally:
         pool: AsyncReads | None = app.state.async_reads
-        app.state.async_reads = None
+        app.state.async_reads = app.state.thread_reads = None
         if pool is not None:
             await pool.close()
         app.state.held.close()
@@ -123,16 +134,19 @@ async def read(request: Request, work: Callable[[Connection], T], *, slow: bool 
     if engine.dialect.name == "sqlite" and not slow:
         held: Held | None = getattr(state, "held", None)  # an app's; a bare request state has none
         return held.run(work) if held is not None else _with_connection(engine, work)
-    return await run_in_threadpool(_read, engine, work)
+    limiter: anyio.CapacityLimiter | None = getattr(state, "thread_reads", None)  # None: anyio's default
+    return await anyio.to_thread.run_sync(_read, engine, work, limiter=limiter)
 
 
-async def run_plan(request: Request, plan: Callable[[str], Plan[T]]) -> T:
-    """``plan(dialect)`` (:data:`store.sql.Plan`): inline on SQLite, on async psycopg on PostgreSQL while the
-    lifespan runs (else, the app driven without one, in the thread pool as :func:`read`)."""
+async def run_plan(request: Request, plan: Callable[[str], Plan[T]], *, slow: bool = False) -> T:
+    """``plan(dialect)`` (:data:`store.sql.Plan`): on SQLite inline, or ``slow`` (a plan whose cost grows with
+    the store: a filtered list, a count) in the thread pool, as :func:`read`; on PostgreSQL on async psycopg
+    while the lifespan runs (it never blocks the event loop; else, the app driven without one, in the thread
+    pool)."""
     state: Any = request.app.state
     engine: Engine = state.reader
     dialect = engine.dialect.name
     pool: AsyncReads | None = getattr(state, "async_reads", None)
     if pool is not None:
         return await pool.run(lambda: plan(dialect))
-    return await read(request, lambda connection: run(connection, plan(dialect)))
+    return await read(request, lambda connection: run(connection, plan(dialect)), slow=slow)

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from api.cursor import encode_cursor, resume
 from api.deps import read, run_plan
 from api.errors import BadRequest, Conflict, NotFound
-from api.links import page_link
+from api.links import next_page
 from api.params import MAX_LIMIT, ExportParams, ListParams, openapi_parameters, parse, reject_unknown
 from api.responses import cached, json_response
 from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
@@ -75,16 +75,17 @@ async def get_documents(request: Request) -> Response:
         total = (yield from queries.count_plan(dialect, filters=filters)) if params.count else None
         return rows, total
 
-    rows, total = await (read(request, query, slow=True) if match else run_plan(request, page))
+    # SQLite: only an unfiltered page is read inline (off an index: its cost does not grow with the store); a
+    # filtered one or a count may read every row to find its page, which would block the event loop meanwhile,
+    # and goes to the thread pool as searches do
+    slow = params.count or not filters.none()
+    rows, total = await (read(request, query, slow=True) if match else run_plan(request, page, slow=slow))
     items = rows[:limit]
     next_cursor = encode_cursor(order, items[-1]["sort_key"], items[-1]["seq"]) if len(rows) > limit else None
     for item in items:
         item.pop("sort_key")
-    payload: dict[str, Any] = {"ok": True, "items": items, "next": next_cursor, "next_url": None}
-    headers = {}
-    if next_cursor:
-        payload["next_url"] = page_link(request, cursor=next_cursor)
-        headers["Link"] = f'<{payload["next_url"]}>; rel="next"'
+    links, headers = next_page(request, next_cursor)
+    payload: dict[str, Any] = {"ok": True, "items": items, **links}
     if total is not None:
         payload["count"] = total
     return json_response(request, payload, headers)

@@ -21,3 +21,12 @@ def page_link(request: Request, **params: str) -> str:
     relative = f"{path}?{query}" if query else path
     base = request.app.state.settings.public_url
     return (base.rstrip("/") + relative) if base else relative
+
+
+def next_page(request: Request, cursor: str | None) -> tuple[dict[str, str | None], dict[str, str]]:
+    """A keyset page's ``next`` and ``next_url`` fields, and its headers: a ``Link`` to the next page when there
+    is one (``/documents`` and ``/reports`` alike)."""
+    if cursor is None:
+        return {"next": None, "next_url": None}, {}
+    url = page_link(request, cursor=cursor)
+    return {"next": cursor, "next_url": url}, {"Link": f'<{url}>; rel="next"'}

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from api import cursor as cursors
 from api.deps import read
 from api.errors import BadRequest, NotFound
-from api.links import page_link
+from api.links import next_page
 from api.params import MAX_LIMIT, FilterParams, openapi_parameters, parse
 from api.report_schemas import ReportDetail, ReportsPage
 from api.responses import json_response
@@ -57,17 +57,11 @@ async def get_reports(request: Request) -> Response:
     def query(connection: Connection) -> list[dict[str, Any]]:
         return list_reports(connection, filters=filters, after=after, limit=limit + 1)
 
-    rows = await read(request, query)
+    rows = await read(request, query, slow=not filters.none())  # as /documents: a filtered page off the loop
     items = rows[:limit]
     next_cursor = cursors.encode_cursor("seq", None, items[-1]["seq"]) if len(rows) > limit else None
-    payload: dict[str, Any] = {"ok": True, "items": items, "next": next_cursor, "next_url": None}
-    headers = {}
-    if (
-        next_cursor
-    ):  # as /documents: the link from FAZHI_PUBLIC_URL (else relative), in the body and a Link header
-        payload["next_url"] = page_link(request, cursor=next_cursor)
-        headers["Link"] = f'<{payload["next_url"]}>; rel="next"'
-    return json_response(request, payload, headers)
+    links, headers = next_page(request, next_cursor)  # as /documents': from FAZHI_PUBLIC_URL, else relative
+    return json_response(request, {"ok": True, "items": items, **links}, headers)
 
 
 @router.get(

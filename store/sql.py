@@ -108,7 +108,9 @@ def fetch(
     ``no_seqscan`` (PostgreSQL; implies ``plan_each_time``): planned with sequential scans off, for this statement
     alone (``SET LOCAL`` in a transaction of its own). For a word nearly every document has, the planner prefers
     reading the whole search table to the GIN index, not costing that it then decompresses every row's
-    ``tsvector`` from TOAST: a count took 220 ms that way at 20k documents, against 15 ms through the index.
+    ``tsvector`` from TOAST: ``EXPLAIN ANALYZE SELECT count(*) FROM documents_fts WHERE vector @@
+    plainto_tsquery('simple', '政府')`` on the store of ``bench/api.py`` (20k documents, the word in all), with
+    ``SET enable_seqscan`` on then off: 482 ms (a sequential scan) against 16 ms (the index), at load 4.
     """
     if no_seqscan and connection.dialect.name == "postgresql":
         return _fetch_without_seqscan(connection, sql, params or {})
@@ -156,26 +158,34 @@ def _fetch_without_seqscan(connection: Connection, sql: str, params: dict[str, A
     return _converted(out, "postgresql")
 
 
-def fetch_together(
-    connection: Connection, statements: list[tuple[str, dict[str, Any]]]
-) -> list[list[dict[str, Any]]]:
+def fetch_together(connection: Connection, statements: list[Statement]) -> list[list[dict[str, Any]]]:
     """Independent reads in one round trip on PostgreSQL (psycopg's pipeline mode), one after another on SQLite
-    (where a query is a function call)."""
+    (where a query is a function call). A ``plan_each_time`` statement is never prepared, as in :func:`fetch`;
+    ``no_seqscan`` needs a transaction of its own: run those with :func:`fetch`."""
     dialect = connection.dialect.name
     if dialect != "postgresql":
-        return [fetch(connection, sql, params) for sql, params in statements]
+        return [fetch(connection, s.sql, s.params) for s in statements]
     raw: Any = connection.connection.dbapi_connection
     cursors = [raw.cursor(row_factory=dict_row) for _ in statements]
     try:
         with raw.pipeline():
-            for cursor, (sql, params) in zip(cursors, statements, strict=True):
-                cursor.execute(driver_sql(sql, dialect), params)
+            for cursor, statement in zip(cursors, statements, strict=True):
+                cursor.execute(
+                    driver_sql(statement.sql, dialect), statement.params, prepare=_prepare(statement)
+                )
         return [_converted(cursor.fetchall(), dialect) for cursor in cursors]
     except connection.dialect.loaded_dbapi.Error as exc:
-        raise _wrapped(connection, exc, statements[0][0], statements[0][1], raw, cursors[0]) from exc
+        first = statements[0]
+        raise _wrapped(connection, exc, first.sql, first.params, raw, cursors[0]) from exc
     finally:
         for cursor in cursors:
             cursor.close()
+
+
+def _prepare(statement: Statement) -> bool | None:
+    """psycopg's ``prepare``: ``False`` (never) for a statement planned each time, else its own choice (prepared
+    from the fifth run on)."""
+    return False if statement.plan_each_time else None
 
 
 def _converted(rows: list[dict[str, Any]], dialect: str) -> list[dict[str, Any]]:
@@ -222,8 +232,8 @@ def run(connection: Connection, plan: Plan[T]) -> T:
 
 
 def _step(connection: Connection, statements: list[Statement]) -> list[Rows]:
-    if len(statements) > 1 and not any(s.plan_each_time or s.no_seqscan for s in statements):
-        return fetch_together(connection, [(s.sql, s.params) for s in statements])
+    if len(statements) > 1 and not any(s.no_seqscan for s in statements):
+        return fetch_together(connection, statements)
     return [
         fetch(connection, s.sql, s.params, plan_each_time=s.plan_each_time, no_seqscan=s.no_seqscan)
         for s in statements
@@ -256,7 +266,9 @@ async def _step_async(connection: psycopg.AsyncConnection[Any], statements: list
     try:
         async with connection.pipeline():  # one round trip, as fetch_together
             for cursor, statement in zip(cursors, statements, strict=True):
-                await cursor.execute(driver_sql(statement.sql, "postgresql"), statement.params)
+                await cursor.execute(
+                    driver_sql(statement.sql, "postgresql"), statement.params, prepare=_prepare(statement)
+                )
         return [_converted(await cursor.fetchall(), "postgresql") for cursor in cursors]
     finally:
         for cursor in cursors:
@@ -275,6 +287,6 @@ async def _fetch_async(connection: psycopg.AsyncConnection[Any], statement: Stat
                 rows = await cursor.fetchall()
                 await cursor.execute(_SEQSCAN_BACK, {"prior": prior})
         else:
-            await cursor.execute(sql, statement.params, prepare=False if statement.plan_each_time else None)
+            await cursor.execute(sql, statement.params, prepare=_prepare(statement))
             rows = await cursor.fetchall()
     return _converted(rows, "postgresql")

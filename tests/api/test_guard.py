@@ -123,6 +123,15 @@ def test_without_a_public_url_links_are_relative(store: Engine, path: str) -> No
     )
 
 
+@pytest.mark.parametrize("path", ["/documents", "/reports"])
+def test_the_last_page_links_nowhere(api: str, path: str) -> None:
+    response = httpx.get(f"{api}{path}", params={"limit": 200})
+    page = response.json()
+    assert (
+        page["items"] and page["next"] is None and page["next_url"] is None and "link" not in response.headers
+    )
+
+
 def test_csv_cells_cannot_run_as_formulas(api: str) -> None:
     text = httpx.get(f"{api}/documents.csv").content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))

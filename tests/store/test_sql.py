@@ -3,16 +3,20 @@ dropped the connection is reported the way Core reports it."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
+from api.deps import reader
 from store import Document, write_session
+from store.db import AsyncReads
 from store.documents import upsert_document
 from store.models import Change, Sighting
-from store.sql import driver_sql, fetch
+from store.sql import Plan, Statement, driver_sql, fetch, run
 
 
 def _fill(db: Engine) -> None:
@@ -111,3 +115,44 @@ def test_no_seqscan_gives_back_the_callers_own_setting(db: Engine) -> None:
         assert fetch(connection, "SELECT count(*) AS n FROM documents", no_seqscan=True) == [{"n": 2}]
         assert fetch(connection, "SHOW enable_seqscan") == [{"enable_seqscan": "off"}]
         connection.rollback()
+
+
+# the probes prepared (the text split: this statement, prepared too, is not one of them)
+_PREPARED = (
+    "SELECT count(*) AS n FROM pg_prepared_statements WHERE strpos(statement, 'AS fazhi' || '_probe') > 0"
+)
+
+
+def _probes(plan_each_time: bool) -> Plan[list[int]]:
+    """Two statements in one step (a pipeline on PostgreSQL), then the count of them prepared on this connection."""
+    steps = [
+        Statement(f"SELECT {n} AS fazhi_probe FROM documents LIMIT 1", {}, plan_each_time=plan_each_time)
+        for n in (1, 2)
+    ]
+    rows = yield steps
+    (prepared,) = yield [Statement(_PREPARED, {})]
+    return [*(r[0]["fazhi_probe"] for r in rows), prepared[0]["n"]]
+
+
+@pytest.mark.parametrize("plan_each_time", [True, False])
+def test_a_pipelined_step_never_prepares_what_is_planned_each_time(db: Engine, plan_each_time: bool) -> None:
+    """PostgreSQL: run ten times on one connection, a step of two statements goes in one pipeline, and psycopg
+    prepares them from the fifth run on, unless they are ``plan_each_time``: the sync runner and the async one
+    (the API's hot reads) alike."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: psycopg prepares statements there")
+    _fill(db)
+    engine = reader(db)
+    with engine.connect() as connection:
+        synced = [run(connection, _probes(plan_each_time)) for _ in range(10)][-1]
+    pool = AsyncReads(engine, size=1)  # one connection for every run
+
+    async def runs() -> Any:
+        try:
+            return [await pool.run(lambda: _probes(plan_each_time)) for _ in range(10)][-1]
+        finally:
+            await pool.close()
+
+    awaited = asyncio.run(runs())
+    engine.dispose()
+    assert synced == awaited == [1, 2, 0 if plan_each_time else 2]
