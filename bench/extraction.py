@@ -104,9 +104,12 @@ def _date(text: Any) -> str | None:
     return f"{match.group(1)}-{int(match.group(2)):02d}-{int(match.group(3)):02d}" if match else None
 
 
+GENERIC = dataclasses.replace(DEFAULT_OPTIONS, containers=())  # built once, not in each page's time
+
+
 def fazhi(case: Page, _html: str, *, containers: bool = True) -> dict[str, Any]:
     hints = SourceHints(agency=case.hints.get("agency"), region=case.hints.get("region"))
-    options = DEFAULT_OPTIONS if containers else dataclasses.replace(DEFAULT_OPTIONS, containers=())
+    options = DEFAULT_OPTIONS if containers else GENERIC
     report = extract_report(case.html, case.url, content_type=case.content_type, hints=hints, options=options)
     return report.to_dict()
 
