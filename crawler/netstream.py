@@ -102,6 +102,10 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             reader = self._reader
             if reader.at_eof() or reader.exception() is not None or writer.is_closing():
                 return True
+            if getattr(
+                reader, "_buffer", None
+            ):  # bytes the loop read while idle: not an answer to the next request
+                return True
             return _readable(writer.get_extra_info("socket"))
         return None
 

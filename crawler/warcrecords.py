@@ -211,8 +211,8 @@ def fetch_records(
 ) -> tuple[list[bytes], str]:
     """A fetch's request, response and metadata members (``metadata``: that record's block, ``application/warc-
     fields``), and the SHA-256 (hex) of ``content``, the body after content decoding (``content_sha256``: that
-    digest, computed by the crawl already). When the body was served as it is, that digest is the payload's: one
-    hash for both, or none."""
+    digest, computed by the crawl already; it must be the SHA-256 of exactly ``content``, as it is written in
+    unchecked). When the body was served as it is, that digest is the payload's: one hash for both, or none."""
     chunked, compressed = _encodings(wire.response_headers)
     payload = _framed(wire.body, chunked)
     as_served = not (chunked or compressed) and (content is wire.body or content == wire.body)

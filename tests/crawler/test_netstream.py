@@ -69,6 +69,44 @@ def test_connections_are_reused_unless_the_server_closed_them(close_after_each: 
     assert len(connections) == (3 if close_after_each else 1)
 
 
+def test_bytes_a_server_sends_while_idle_are_never_the_next_answer() -> None:
+    """asyncio reads an idle socket at once: bytes sent unasked sit in the reader, not the socket, and the connection
+    holding them must be dropped, or they would be stored as the next URL's page."""
+    connections: list[int] = []
+    stray_sent, first_read = asyncio.Event(), asyncio.Event()
+    stray = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nEVIL!"
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        try:
+            while await _requests(reader):
+                writer.write(ANSWER)
+                await writer.drain()
+                if len(connections) == 1:
+                    await first_read.wait()  # the first answer is read and its connection back in the pool
+                    writer.write(stray)  # unasked, while the client's connection is idle in its pool
+                    await writer.drain()
+                    stray_sent.set()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def main() -> list[bytes]:
+        server, url = await _serve(handle)
+        async with server:
+            async with Fetcher(_policy()) as fetcher:
+                first = (await fetcher.fetch(url + "a")).content
+                first_read.set()
+                await stray_sent.wait()
+                await asyncio.sleep(0.2)  # the loop reads them into the idle connection's reader
+                second = (await fetcher.fetch(url + "b")).content
+            return [first, second]
+
+    assert asyncio.run(main()) == [b"ok", b"ok"]
+    assert len(connections) == 2
+
+
 def test_a_server_that_stops_answering_is_a_timeout() -> None:
     async def main() -> None:
         stop = asyncio.Event()
