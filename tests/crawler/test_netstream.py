@@ -9,7 +9,7 @@ import contextlib
 import gc
 import ssl
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,22 +37,35 @@ async def _requests(reader: asyncio.StreamReader) -> int:
     return len(head)
 
 
+async def _answer_each(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    connections: list[int],
+    after: Callable[[asyncio.StreamWriter], Awaitable[bool]],
+) -> None:
+    """Count the connection, answer each request with ANSWER and call ``after``; it returns True to close."""
+    connections.append(1)
+    try:
+        while await _requests(reader):
+            writer.write(ANSWER)
+            await writer.drain()
+            if await after(writer):
+                break
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
 @pytest.mark.parametrize("close_after_each", [False, True])
 def test_connections_are_reused_unless_the_server_closed_them(close_after_each: bool) -> None:
     connections: list[int] = []
 
+    async def close_or_keep(_: asyncio.StreamWriter) -> bool:
+        return close_after_each  # no Connection: close header: the client finds out while idle
+
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connections.append(1)
-        try:
-            while await _requests(reader):
-                writer.write(ANSWER)
-                await writer.drain()
-                if close_after_each:  # no Connection: close header: the client finds out while idle
-                    break
-        except asyncio.IncompleteReadError:
-            pass
-        finally:
-            writer.close()
+        await _answer_each(reader, writer, connections, close_or_keep)
 
     async def main() -> list[int]:
         server, url = await _serve(handle)
@@ -76,21 +89,16 @@ def test_bytes_a_server_sends_while_idle_are_never_the_next_answer() -> None:
     stray_sent, first_read = asyncio.Event(), asyncio.Event()
     stray = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nEVIL!"
 
+    async def send_stray(writer: asyncio.StreamWriter) -> bool:
+        if len(connections) == 1:
+            await first_read.wait()  # the first answer is read and its connection back in the pool
+            writer.write(stray)  # unasked, while the client's connection is idle in its pool
+            await writer.drain()
+            stray_sent.set()
+        return False
+
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connections.append(1)
-        try:
-            while await _requests(reader):
-                writer.write(ANSWER)
-                await writer.drain()
-                if len(connections) == 1:
-                    await first_read.wait()  # the first answer is read and its connection back in the pool
-                    writer.write(stray)  # unasked, while the client's connection is idle in its pool
-                    await writer.drain()
-                    stray_sent.set()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
+        await _answer_each(reader, writer, connections, send_stray)
 
     async def main() -> list[bytes]:
         server, url = await _serve(handle)
