@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, compress, repeat
+from operator import sub
 from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
@@ -175,7 +177,10 @@ _STRIPPED_IDS = frozenset(create_tag(name).tag_id for name in ("script", "style"
 _NOSCRIPT, _META = create_tag("noscript").tag_id, create_tag("meta").tag_id
 # What the walk does with an element, by tag id (an inline element, the default, is only descended into).
 _INLINE, _LEAF, _META_LEAF, _SKIP, _STRIP, _BLOCK, _BREAK, _ANCHOR = range(8)
+# Every standard tag id (lexbor numbers them below 256) has an entry, so the walk subscripts the table; a
+# custom element's id is a pointer, the one look-up that misses.
 _KINDS = {
+    **dict.fromkeys(range(256), _INLINE),
     **{kind: _BLOCK for kind in _BLOCK_IDS},
     **{kind: _SKIP for kind in _SKIP_IDS},
     **{kind: _STRIP for kind in _STRIPPED_IDS},
@@ -255,7 +260,10 @@ def layout(root: LexborNode) -> Layout:
                         links.append([])
                     links[-1].append(text)
                 continue
-            action = kinds.get(kind, _INLINE)
+            try:
+                action = kinds[kind]
+            except KeyError:  # a custom element
+                action = _INLINE
             if action == _LEAF:  # a comment or a void element: no text, nothing to descend into
                 continue
             if action == _META_LEAF:
@@ -324,23 +332,25 @@ def layout(root: LexborNode) -> Layout:
 def _add_lines(
     page: Layout, raw: list[str], owners: list[int], counts: list[int], link_texts: list[str]
 ) -> None:
-    cleaned = clean_lines(link_texts)
-    add, new, start = page.lines.append, _new_line, 0
-    for text, block, count in zip(clean_lines(raw), owners, counts, strict=True):
-        if not count:
-            if text:
-                add(new(Line, (text, 0, block, (), len(text) - text.count(" "))))
-            continue
-        end = start + count
-        if text:
+    """The lines, built column by column by C-level maps (a Python step only for each line with links), the
+    lines whose text cleans to nothing left out."""
+    texts = clean_lines(raw)
+    sizes = list(map(sub, map(len, texts), map(str.count, texts, repeat(" "))))
+    chars = [0] * len(texts)
+    links: list[tuple[str, ...]] = [()] * len(texts)
+    if link_texts:
+        cleaned, ends = clean_lines(link_texts), list(accumulate(counts))
+        for index in compress(range(len(texts)), counts):
+            count, end = counts[index], ends[index]
             if count == 1:  # most lines with a link have one
-                joined = cleaned[start]
-                texts: tuple[str, ...] = (joined,) if joined else ()
+                joined = cleaned[end - 1]
+                found: tuple[str, ...] = (joined,) if joined else ()
             else:
-                texts = tuple(filter(None, cleaned[start:end]))
-                joined = "".join(texts)
-            add(new(Line, (text, len(joined) - joined.count(" "), block, texts, len(text) - text.count(" "))))
-        start = end
+                found = tuple(filter(None, cleaned[end - count : end]))
+                joined = "".join(found)
+            chars[index], links[index] = len(joined) - joined.count(" "), found
+    built = map(_new_line, repeat(Line), zip(texts, chars, owners, links, sizes, strict=True))
+    page.lines.extend(compress(built, texts))
 
 
 def node_lines(node: LexborNode) -> list[str]:

@@ -122,7 +122,7 @@ def extract_report(
     tree = LexborHTMLParser(markup)
     page, scripts = _walk(tree)
     signals = fields.page_signals(tree, page)
-    visible = sum(len(line) for line in signals.lines)
+    visible = sum(map(len, signals.lines))
     blocked = blocked_reason(html, visible, options.min_page_chars, signals.lines)
     if blocked:
         return ExtractedReport(url=url, kind="blocked", reason=blocked, charset=charset)
