@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ingest import extract_report
@@ -82,3 +84,72 @@ def test_a_table_that_ends_the_body_stays_with_its_header_cells() -> None:
     )
     body = _body(_p(PROSE) + table + _p(["某某区司法局", "2024年3月1日"]))
     assert "主办单位" in body and body[-2:] == ["某某区司法局", "2024年3月1日"]
+
+
+def _may_open(items: list, char: str) -> bool | None:
+    """Whether a match of the parsed pattern ``items`` can start with ``char`` (``None``: it can match empty)."""
+    import re._constants as c  # the parse tree's opcodes: read to check the pattern, never to match
+
+    for op, arg in items:
+        if op is c.AT:  # ^, $: no character
+            continue
+        if op is c.LITERAL:
+            return chr(arg) == char
+        if op is c.IN:
+            return bool(re.match("[" + _class_source(arg) + "]", char)) if arg else False
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, _, body = arg
+            opens = _may_open(list(body), char)
+            if opens:
+                return True
+            if opens is None or low == 0:
+                continue  # it may match nothing: what follows may open the match
+            return False
+        if op is c.SUBPATTERN or op is c.ATOMIC_GROUP:
+            opens = _may_open(list(arg[-1] if op is c.SUBPATTERN else arg), char)
+            if opens:
+                return True
+            if opens is None:
+                continue
+            return False
+        if op is c.BRANCH:
+            results = [_may_open(list(branch), char) for branch in arg[1]]
+            if any(results):
+                return True
+            if None not in results:
+                return False
+            continue
+        return True  # anything else (., a category, a negated class): assume it may
+    return None
+
+
+def _class_source(items: list) -> str:
+    import re._constants as c
+
+    out = []
+    for op, arg in items:
+        if op is c.LITERAL:
+            out.append(re.escape(chr(arg)))
+        elif op is c.RANGE:
+            out.append(f"{re.escape(chr(arg[0]))}-{re.escape(chr(arg[1]))}")
+        elif op is c.CATEGORY:
+            out.append({c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s", c.CATEGORY_WORD: r"\w"}[arg])
+        else:  # a negated class: anything may open it
+            return r"\s\S"
+    return "".join(out)
+
+
+def test_each_first_character_gets_every_chrome_alternative_it_may_open() -> None:
+    """``is_chrome_line`` tries, for a line's first character, only the alternatives whose source holds it (all of
+    them for a digit, a space or a tab): an alternative that such a character could open but whose source lacks
+    it (a class range, ``.``, ``\\d`` on a full-width digit) would be skipped. Checked on the parse of each."""
+    import re._parser as parser
+
+    from ingest import chrome
+
+    for alternative in chrome._ALTERNATIVES:
+        parsed = list(parser.parse(alternative))
+        for char in chrome._FIRST:
+            if char in "0123456789 \t" or char in alternative:
+                continue
+            assert not _may_open(parsed, char), (char, alternative)
