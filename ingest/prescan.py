@@ -137,6 +137,10 @@ def _scan_limit(markup: Markup, patterns: _Patterns) -> int:
     opener = upper if markup.find(upper, 0, _REACH) >= 0 else lower
     best, limit, chars, position = _MIN_GAIN, 0, 0, 0
     while True:
+        # Were all the rest style text, a later style could gain at most this much: stop when it would not pay
+        # (a page with many small styles in much other markup is decided after its first few).
+        if (1 + _SCAN_COST) * (chars - position) + len(markup) <= best:
+            return limit
         start = markup.find(opener, position, position + _REACH)
         if start < 0:
             return limit

@@ -158,6 +158,26 @@ def test_a_little_style_is_not_worth_a_scan() -> None:
     assert without_style_text(page) is page
 
 
+def test_many_small_styles_in_much_markup_are_given_up_early(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Styles of a few bytes each, a kilobyte of markup apart: once even a page of style text from there on could
+    not make the cut pay, the rest are not looked at (each used to be, to its end tag)."""
+    styles = 400
+    page = "<html><head></head><body>" + "".join(
+        f"<style>.c{i}{{}}</style>" + "<div class='x'>正文，正文。</div>" * 40 for i in range(styles)
+    )
+    page += "</body></html>"
+    ends: list[int] = []
+    real = prescan._raw_end
+
+    def counted(*args: object) -> int:
+        ends.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prescan, "_raw_end", counted)
+    assert without_style_text(page) is page
+    assert len(ends) < styles // 2
+
+
 SHEET = "".join(f".c{i}{{margin:{i}px}}\n" for i in range(4000))
 BIG = f"<html><head><title>标题</title><style>{SHEET}</style></head><body><p>正文。</p></body></html>"
 
