@@ -25,9 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.errors import ExtractTimeout, PageError
 from crawler.fetch import Fetcher, FetchResult
-from ingest.files import FileLimits, FileText, sniff
-from ingest.files.report import FetchedAttachment, ReadAttachment, join_attachments, wants_attachments
-from ingest.files.runner import read_in_place
 from ingest.model import Attachment, ExtractedReport, SourceHints
 from store import FrontierEntry
 from store.attachments import latest_by_url, save_attachments
@@ -35,6 +32,11 @@ from store.types import utcnow
 
 if TYPE_CHECKING:
     from crawler.engine import SourceCrawl
+    from ingest.files import FileLimits, FileText
+    from ingest.files.report import FetchedAttachment, ReadAttachment
+
+# ingest.files (the file readers: ~0.1 s of CPU to import) is imported by the first page that has attachments:
+# a crawl whose pages have none never pays for it
 
 log = logging.getLogger("fazhi.crawler.attachments")
 
@@ -66,6 +68,10 @@ class Fetched:
 async def attach(crawl: SourceCrawl, entry: FrontierEntry, report: ExtractedReport) -> ExtractedReport:
     """The page's report with its attachments fetched, read and recorded (the page's own report when it has
     none to fetch). Their rows are stored when the report is one."""
+    if report.kind == "blocked" or not report.attachments:  # wants_attachments' first test, before its import
+        return report
+    from ingest.files.report import join_attachments, wants_attachments
+
     source = crawl.source
     if not wants_attachments(report):
         return report
@@ -186,10 +192,15 @@ async def _fetch_one(
 
 
 def limits_of(crawl: SourceCrawl) -> FileLimits:
+    from ingest.files import FileLimits
+
     return FileLimits(max_bytes=crawl.source.max_attachment_bytes)
 
 
 async def _read(crawl: SourceCrawl, item: Fetched) -> ReadAttachment:
+    from ingest.files import FileText, sniff
+    from ingest.files.report import ReadAttachment
+
     link = item.link
     if item.reused is not None:
         return _reused(link, item.reused)
@@ -211,6 +222,9 @@ async def _read(crawl: SourceCrawl, item: Fetched) -> ReadAttachment:
 
 
 async def _read_bounded(crawl: SourceCrawl, content: bytes, name: str) -> FileText:
+    from ingest.files import FileText
+    from ingest.files.runner import read_in_place
+
     limits = limits_of(crawl)
     try:
         bounded = await crawl.extractor.run(read_in_place, content, name, limits, timeout=limits.timeout_s)
@@ -225,6 +239,8 @@ async def _read_bounded(crawl: SourceCrawl, content: bytes, name: str) -> FileTe
 
 
 def _record(link: Attachment, content: bytes | None, text: FileText) -> FetchedAttachment:
+    from ingest.files.report import FetchedAttachment
+
     known = text.type if text.type != "unknown" else link.type
     return FetchedAttachment(
         name=link.name,
@@ -240,6 +256,8 @@ def _record(link: Attachment, content: bytes | None, text: FileText) -> FetchedA
 
 def _reused(link: Attachment, row: dict[str, Any]) -> ReadAttachment:
     """A 304: the stored reading of the same file."""
+    from ingest.files.report import FetchedAttachment, ReadAttachment
+
     record = FetchedAttachment(
         name=link.name,
         url=link.url,

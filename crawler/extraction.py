@@ -35,6 +35,10 @@ _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process with thr
 
 PRELOAD = ("crawler.pipeline", "crawler.discover")  # imported before a worker says it is ready
 WORKER_NICENESS = 10  # reading pages yields the CPU to the process that serves the API and drives the crawl
+# a call that waits this long for a busy worker starts another (up to ``workers``): pages read faster than they are
+# fetched keep one worker busy and the others never start (an unchanged recrawl reads only its list pages);
+# a slow or hostile page holding a worker, or a starved worker, brings the next one in
+GROW_AFTER = 0.5
 START_SECONDS = 60.0  # a worker that is not ready by then is a broken installation
 WALL_FACTOR = (
     10.0  # a call's deadline is CPU time; in wall time a starved worker gets this many times as long
@@ -166,8 +170,8 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 
 class ExtractionPool:
-    """``workers`` processes, started when first needed; ``await pool.run(f, *args, timeout=…)`` runs ``f`` in
-    one of them. The event loop talks to a worker through its pipe: no thread between them. Not bound to an event
+    """Up to ``workers`` processes, the first started when first needed, each other one when a call has waited
+    ``GROW_AFTER`` seconds for a busy worker; ``await pool.run(f, *args, timeout=…)`` runs ``f`` in one of them. The event loop talks to a worker through its pipe: no thread between them. Not bound to an event
     loop: one pool serves every crawl of the process (one loop at a time). ``niceness``: the workers' (the indexing
     step's pool is nicer than the crawl's)."""
 
@@ -188,6 +192,7 @@ class ExtractionPool:
             self._release(worker)
 
     async def _acquire(self) -> _Worker:
+        waited = False  # this call waited GROW_AFTER for a busy worker
         while True:
             while self._idle:  # one may have died idle (the thread that started it ended)
                 worker = self._idle.pop()
@@ -195,7 +200,8 @@ class ExtractionPool:
                     return worker
                 with self._lock:
                     self._all.discard(worker)
-            if self._booting or len(self._all) + self._starting < self.workers:
+            room = len(self._all) + self._starting < self.workers
+            if self._booting or (room and (waited or not (self._all or self._starting))):
                 self._starting += 1
                 try:  # from the loop's thread, which lives as long as the crawls
                     worker = self._booting.pop() if self._booting else _Worker(self.niceness)
@@ -207,7 +213,14 @@ class ExtractionPool:
                 return worker
             waiter = asyncio.get_running_loop().create_future()
             self._waiting.append(waiter)
-            await waiter
+            if not room:
+                await waiter
+                continue
+            try:
+                async with asyncio.timeout(GROW_AFTER):
+                    await waiter
+            except TimeoutError:  # one more worker if the others are up and busy (not while one starts)
+                waited = bool(self._all) and not self._starting
 
     def _release(self, worker: _Worker) -> None:
         if worker.alive:
@@ -221,11 +234,13 @@ class ExtractionPool:
                 waiter.set_result(None)
                 return
 
-    def prestart(self) -> None:
-        """Start the workers' processes now without waiting for them: their start-up (imports) overlaps the
-        caller's own, and the first calls wait only for what is left of it. Call it from a thread that lives as
-        long as the pool (the main thread)."""
-        while len(self._all) + self._starting + len(self._booting) < self.workers:
+    def prestart(self, count: int | None = None) -> None:
+        """Start ``count`` workers' processes (default: all of them) now without waiting for them: their start-up
+        (imports) overlaps the caller's own, and the first calls wait only for what is left of it; the others
+        start when the calls first overlap. Call it from a thread that lives as long as the pool (the main
+        thread)."""
+        wanted = self.workers if count is None else min(count, self.workers)
+        while len(self._all) + self._starting + len(self._booting) < wanted:
             self._booting.append(_Worker(self.niceness))
 
     def start_all(self) -> list[int]:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
-import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -24,13 +22,13 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
-from crawler.engine import CrawlConfig, CrawlRunner, SourceStats
+from crawler.engine import CrawlRunner, SourceStats
 from crawler.extraction import ExtractionPool
 from crawler.indexer import index_pending_async, index_pool
 from crawler.politeness import HostSlots
 from crawler.sources import Source
-from crawler.warc import WarcOptions
 from fazhi import lifecycle
+from fazhi.crawling import crawl_config
 from fazhi.headers import header_deadline_protocol
 from fazhi.lifecycle import Server, StopSignals
 from fazhi.net import bind_socket
@@ -40,28 +38,6 @@ from store.operator import last_run_started, set_next_runs, take_recrawl_request
 log = logging.getLogger("fazhi.service")
 TIMEZONE = "Asia/Shanghai"  # the portals' clock: reports are due before 1 April, Beijing time
 MISFIRE_GRACE = 6 * 3600  # a run delayed by a busy loop or a restart still runs (once: coalesce)
-
-
-def crawl_config(settings: Settings) -> CrawlConfig:
-    return CrawlConfig(
-        user_agent=settings.agent(),
-        timeout=settings.request_timeout,
-        deadline=settings.fetch_deadline,
-        keywords=settings.keywords,
-        worker=f"{socket.gethostname()}:{os.getpid()}",
-        extract_timeout=settings.extract_timeout,
-        extract_workers=settings.extract_workers,
-        warc=warc_options(settings),
-    )
-
-
-def warc_options(settings: Settings) -> WarcOptions | None:
-    if not settings.warc_enabled:
-        return None
-    directory = settings.warc_directory()
-    return WarcOptions(
-        directory, settings.warc_max_file_bytes, settings.warc_retention_days, settings.warc_fsync
-    )
 
 
 def deadline_trigger(jitter: int) -> BaseTrigger:

@@ -56,7 +56,11 @@ class Settings(BaseSettings):
         description="seconds one page's reading may take in its worker process (then extract_timeout)",
     )
     extract_workers: int | None = Field(
-        None, ge=1, le=64, description="worker processes that read pages (default: the CPU count, at most 4)"
+        None,
+        ge=1,
+        le=64,
+        description="worker processes that read pages, at most (default: the CPU count, at most 4); one starts "
+        "with a crawl, each other one when a page has waited 0.5 s for a busy worker",
     )
     keywords: int = Field(8, ge=0, le=50, description="jieba keywords stored per new document (0 disables)")
     default_schedule: str = Field(

@@ -8,9 +8,8 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import psycopg
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
@@ -19,8 +18,14 @@ from sqlmodel import Session, create_engine
 
 from store import models as _models  # noqa: F401  (registers the tables)
 from store.errors import BadDatabaseURL, DatabaseUnusable
+from store.lazy import lazy_module
 from store.migrate import upgrade
 from store.sql import Plan, run_async
+
+if TYPE_CHECKING:
+    import psycopg
+else:  # the API's async reads on PostgreSQL only: a crawl on SQLite never imports it
+    psycopg = lazy_module("psycopg")
 
 T = TypeVar("T")
 

@@ -5,22 +5,29 @@ needs no setup step; ``fazhi migrate`` does the same explicitly (the one-shot ``
 file). On PostgreSQL an advisory lock makes concurrent starters (API replicas, workers) migrate one at a time. A
 SQLite file made before migrations existed (tables, no ``alembic_version``) is stamped with the first revision,
 which is exactly what that version created, and then upgraded.
+
+A database already at the newest revision is recognized without alembic (about 0.2 s of CPU to import, on every
+start of every command): the newest revision is read from the migration files' ``revision``/``down_revision``
+lines and compared with the ``alembic_version`` row. Anything else (an older schema, no table, several heads)
+goes through alembic.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from store.errors import DatabaseUnusable
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"
@@ -37,6 +44,8 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, c
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -44,13 +53,44 @@ def _config(connection: Connection | None = None) -> Config:
 
 
 def head() -> str:
+    from alembic.script import ScriptDirectory
+
     revision = ScriptDirectory.from_config(_config()).get_current_head()
     assert revision is not None
     return revision
 
 
+_REVISION = re.compile(r"^(down_revision|revision) = (None|\"(\w+)\")$", re.MULTILINE)
+
+
+@cache
+def written_head() -> str | None:
+    """The newest revision as the migration files say it (``revision = "…"``, ``down_revision = "…"``), without
+    alembic; ``None`` unless the files make exactly one chain end (alembic decides then)."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict((m[1], m[3]) for m in _REVISION.finditer(path.read_text(encoding="utf-8")))
+        if "revision" not in found or found["revision"] is None:
+            return None
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
 def current(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def _at(connection: Connection, revision: str) -> bool:
+    """Whether the schema is at ``revision`` by its ``alembic_version`` row (one row, alembic's own table)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return False
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows == [revision]
 
 
 def upgrade(engine: Engine) -> str:
@@ -70,7 +110,7 @@ def upgrade(engine: Engine) -> str:
 
 
 def _upgrade(engine: Engine) -> str:
-    newest = head()
+    written = written_head()
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             encoding = connection.exec_driver_sql("SHOW server_encoding").scalar()
@@ -79,8 +119,13 @@ def _upgrade(engine: Engine) -> str:
                     f"database {engine.url.database!r} is encoded {encoding}: fazhi stores Chinese text and needs "
                     f"UTF8 (CREATE DATABASE {engine.url.database} ENCODING 'UTF8' TEMPLATE template0)"
                 )
+        if written is not None and _at(connection, written):  # the usual start: nothing to do, no alembic
+            return written
+        newest = head()
         if current(connection) == newest:
             return newest
+    from alembic import command
+
     # one migrator at a time: PostgreSQL by an advisory lock, SQLite by taking the write lock up front
     with engine.execution_options(fazhi_write=True).begin() as connection:
         if connection.dialect.name == "postgresql":
@@ -93,5 +138,7 @@ def _upgrade(engine: Engine) -> str:
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the schema back to ``revision`` ("base": nothing); for rolling back a release."""
+    from alembic import command
+
     with engine.execution_options(fazhi_write=True).begin() as connection:
         command.downgrade(_config(connection), revision)

@@ -17,17 +17,26 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
-import psycopg
-from psycopg.rows import dict_row
 from sqlalchemy import JSON, Boolean, Date, Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from store.lazy import lazy_module
 from store.models import Change, Document, Sighting
 from store.types import UTCDateTime
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import dict_row
+else:  # PostgreSQL's paths only: a process on SQLite never imports psycopg
+    psycopg = lazy_module("psycopg")
+
+    def dict_row(cursor: Any) -> Any:
+        return psycopg.rows.dict_row(cursor)
+
 
 _TABLES: tuple[Table, ...] = (
     Document.__table__,  # type: ignore[attr-defined]

@@ -56,11 +56,13 @@ def crawl(
     from crawler.extraction import shared_pool
 
     loaded = demo_sources(portal_port, names) if demo else load_sources(sources, settings, names)
-    shared_pool(settings.extract_workers).prestart()  # after the checks; their imports overlap ours
+    # one worker now, after the checks: its imports overlap ours; the others start when pages first queue for one
+    # (an unchanged recrawl reads no page: it never starts them)
+    shared_pool(settings.extract_workers).prestart(1)
     db = open_engine(settings.database_url)
     from crawler.engine import crawl_sources  # after the checks: a mistake is reported without the wait
+    from fazhi.crawling import crawl_config
     from fazhi.progress import CrawlProgress, summary_lines, summary_table
-    from fazhi.service import crawl_config
 
     with CrawlProgress(console, [s.name for s in loaded]) as progress:
         crawling = crawl_sources(loaded, db=db, config=crawl_config(settings), on_event=progress.update)

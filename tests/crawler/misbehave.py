@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from crawler.discover import ListPage, ListRequest, parse_list
@@ -39,3 +40,17 @@ def sleep_then_answer(seconds: float) -> str:
 def spin_forever() -> None:
     while True:  # a runaway reading: its CPU time runs out
         pass
+
+
+def wait_for_file(path: str, seconds: float) -> int:
+    """This worker's pid once ``path`` exists (another worker makes it), or after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not Path(path).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.getpid()
+
+
+def touch_file(path: str) -> int:
+    """Make ``path``; this worker's pid."""
+    Path(path).touch()
+    return os.getpid()

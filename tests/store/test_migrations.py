@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 
 from store import make_engine, write_session
 from store.documents import upsert_document
-from store.migrate import current, head, include_object, upgrade
+from store.migrate import current, head, include_object, upgrade, written_head
 from store.models import Document
 
 REPORT_COLUMNS = [
@@ -76,6 +76,22 @@ def test_the_expression_indexes_are_the_models(db: Engine) -> None:
 def test_upgrade_twice_is_a_no_op(db: Engine) -> None:
     assert upgrade(db) == head()
     assert upgrade(db) == head()
+
+
+def test_the_newest_revision_read_without_alembic_is_alembics() -> None:
+    assert written_head() == head()
+
+
+def test_a_schema_one_revision_behind_is_still_upgraded(db: Engine) -> None:
+    """The no-alembic check at start-up passes only a schema at the newest revision; an older one migrates."""
+    from store.migrate import downgrade
+
+    downgrade(db, "0009")
+    with db.connect() as connection:
+        assert current(connection) == "0009"
+    assert upgrade(db) == head()
+    with db.connect() as connection:
+        assert current(connection) == head()
 
 
 def test_a_file_from_before_migrations_is_adopted_and_keeps_its_rows(tmp_path: Path) -> None:
