@@ -5,7 +5,7 @@ thread-pool hop costs more than the query (bench/api.py), on one connection the 
 checkout and return cost ~15 µs a read). On PostgreSQL every query is a network round trip, and a blocked event
 loop would serialize every request of the replica: reads go to the thread pool, and the hot reads
 (:func:`run_plan`: list pages, doc-by-id) to threads of their own on sync psycopg connections while the app's
-lifespan runs (:func:`lifespan`, :class:`store.db.ThreadReads`: why threads and not async psycopg on the loop is
+lifespan runs (:func:`lifespan`, :class:`store.reads.ThreadReads`: why threads and not async psycopg on the loop is
 said there). :func:`read` picks. Full-text searches go to the thread pool on both (they take milliseconds), as
 do SQLite's filtered pages, at most :data:`SQLITE_THREADS` at once there.
 
@@ -26,7 +26,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from store.db import ThreadReads
+from store.reads import ThreadReads
 from store.sql import Plan, run
 
 T = TypeVar("T")
@@ -140,7 +140,7 @@ async def read(request: Request, work: Callable[[Connection], T], *, slow: bool 
 async def run_plan(request: Request, plan: Callable[[str], Plan[T]], *, slow: bool = False) -> T:
     """``plan(dialect)`` (:data:`store.sql.Plan`): on SQLite inline, or ``slow`` (a plan whose cost grows with
     the store: a filtered list, a count) in the thread pool, as :func:`read`; on PostgreSQL in the hot reads'
-    threads while the lifespan runs (:class:`store.db.ThreadReads`; else, the app driven without one, in the
+    threads while the lifespan runs (:class:`store.reads.ThreadReads`; else, the app driven without one, in the
     thread pool through SQLAlchemy's)."""
     state: Any = request.app.state
     engine: Engine = state.reader

@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import weakref
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, TypeVar
 
-import psycopg
-from psycopg.rows import dict_row
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import Pool
 from sqlmodel import Session, create_engine
 
 from store import models as _models  # noqa: F401  (registers the tables)
 from store.errors import BadDatabaseURL, DatabaseUnusable
 from store.migrate import upgrade
-from store.sql import (
-    _SEQSCAN_BACK,
-    _SEQSCAN_OFF,
-    Plan,
-    Rows,
-    Statement,
-    _converted,
-    _prepare,
-    driver_sql,
-    run_async,
-)
-
-T = TypeVar("T")
 
 POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}  # psycopg 3 is the one installed
 # SQLite reads the first GiB of the file through a memory map instead of a read() and a copy per page: a row's
@@ -186,202 +168,3 @@ def write_session(engine: Engine) -> Iterator[Session]:
 def read_session(engine: Engine) -> Iterator[Session]:
     with Session(engine) as session:
         yield session
-
-
-class AsyncReads:
-    """Async psycopg connections for the API's hot reads on PostgreSQL: on the event loop, without a thread per
-    read (bench/api.py: ~100 µs of CPU a request less than the thread pool). In autocommit, timestamps in UTC,
-    as the API's reader engine (api/deps.py); made on first use, at most ``size`` at once, the idle ones kept.
-
-    A read that finds its connection lost (a server restart, a failover) drops the idle ones too and runs once
-    more on a new connection; a read cancelled or failed otherwise leaves its connection closed. Made and closed
-    by the app's lifespan, inside the event loop that serves it."""
-
-    def __init__(self, engine: Engine, *, size: int = 16) -> None:
-        _, params = engine.dialect.create_connect_args(engine.url)
-        self._params = {**params, "client_encoding": "utf8", "options": "-c TimeZone=UTC", "autocommit": True}
-        self._idle: list[psycopg.AsyncConnection[Any]] = []
-        self._slots = asyncio.Semaphore(size)
-        self._closed = False
-
-    async def run(self, plan: Callable[[], Plan[T]]) -> T:
-        """``plan()`` run on a pooled connection (made anew for the second try)."""
-        async with self._slots:
-            try:
-                return await self._once(plan)
-            except DBAPIError as exc:
-                if not exc.connection_invalidated:
-                    raise
-                await self._drop_idle()  # the server dropped them all, most likely
-                return await self._once(plan)
-
-    async def _once(self, plan: Callable[[], Plan[T]]) -> T:
-        connection = self._idle.pop() if self._idle else await self._connect()
-        try:
-            result = await run_async(connection, plan())
-        except DBAPIError as exc:
-            await self._release(connection, keep=not exc.connection_invalidated)
-            raise
-        except Exception:  # the plan's own (AmbiguousPrefix): raised between its statements
-            await self._release(connection, keep=True)
-            raise
-        except BaseException:  # cancelled mid-query: the connection's state is unknown
-            await connection.close()
-            raise
-        await self._release(connection, keep=True)
-        return result
-
-    async def _connect(self) -> psycopg.AsyncConnection[Any]:
-        try:
-            return await psycopg.AsyncConnection.connect(**self._params)
-        except psycopg.Error as exc:
-            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
-
-    async def _release(self, connection: psycopg.AsyncConnection[Any], *, keep: bool) -> None:
-        idle = connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-        if keep and idle and not self._closed and not connection.closed and not connection.broken:
-            self._idle.append(connection)
-        else:
-            await connection.close()
-
-    async def _drop_idle(self) -> None:
-        idle, self._idle = self._idle, []
-        for connection in idle:
-            await connection.close()
-
-    async def close(self) -> None:
-        """Closes the idle connections now, those in use when their read ends."""
-        self._closed = True
-        await self._drop_idle()
-
-
-class ThreadReads:
-    """Sync psycopg connections for the API's hot reads on PostgreSQL, in a pool of ``threads`` threads of their
-    own, one connection a thread at a time (as many as reads at once, the idle ones kept); in autocommit, with
-    timestamps in UTC, as the API's reader engine (api/deps.py). The event loop hands each read over and awaits
-    it; the thread waits on the server without holding the GIL.
-
-    Why not :class:`AsyncReads` on the event loop, which costs ~100 µs of CPU a request less: the loop is then
-    the server's one thread, never idle under load (0.01 voluntary context switches a request in bench/api.py,
-    8 connections), and on a shared machine the kernel gives such a thread its slice and no more. At load 6-7 on
-    2 cores it waited in the run queue 390-680 µs a request (a third of its time), and a list page came out at
-    0.71x the bare handler's req/s for the same CPU per request; through threads, 0.87x; doc-by-id 0.83x against
-    0.94x (bench/api.py's store, 10 turns of 1.5 s, interleaved; /proc/PID/task/*/schedstat). With the machine
-    idle the loop was ahead (1.27x and 1.09x of bare), and so it would be beside a database on another host.
-
-    A read that finds its connection lost (a server restart, a failover) runs once more on a new one; a read
-    failed otherwise keeps its connection unless it left a transaction open. Made and closed by the app's
-    lifespan; :meth:`close` closes the idle connections at once, those in use when their read ends."""
-
-    def __init__(self, engine: Engine, *, threads: int = 16) -> None:
-        _, params = engine.dialect.create_connect_args(engine.url)
-        self._params = {**params, "client_encoding": "utf8", "options": "-c TimeZone=UTC", "autocommit": True}
-        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="fazhi-read")
-        self._idle: list[psycopg.Connection[Any]] = []
-        self._lock = threading.Lock()
-        self._closed = False
-
-    async def run(self, plan: Callable[[], Plan[T]]) -> T:
-        """``plan()`` run in one of the threads (its connection made anew for the second try). Cancelled, the
-        awaiting request leaves the read to finish in its thread (its connection is kept)."""
-        return await asyncio.get_running_loop().run_in_executor(self._executor, self._read, plan)
-
-    def _read(self, plan: Callable[[], Plan[T]]) -> T:
-        try:
-            return self._once(plan)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-            self._drop_idle()  # the server dropped them all, most likely
-            return self._once(plan)
-
-    def _drop_idle(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for connection in idle:
-            connection.close()
-
-    def _once(self, plan: Callable[[], Plan[T]]) -> T:
-        with self._lock:
-            connection = self._idle.pop() if self._idle else None
-        if connection is None:
-            connection = self._connect()
-        keep = True
-        try:
-            return _run_sync(connection, plan())
-        except DBAPIError as exc:
-            keep = not exc.connection_invalidated
-            raise
-        except BaseException as exc:  # the plan's own (AmbiguousPrefix), raised between its statements: kept
-            keep = isinstance(exc, Exception)
-            raise
-        finally:
-            self._release(connection, keep=keep)
-
-    def _connect(self) -> psycopg.Connection[Any]:
-        try:
-            return psycopg.Connection.connect(**self._params)
-        except psycopg.Error as exc:
-            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
-
-    def _release(self, connection: psycopg.Connection[Any], *, keep: bool) -> None:
-        idle = connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-        with self._lock:
-            if keep and idle and not self._closed and not connection.closed and not connection.broken:
-                self._idle.append(connection)
-                return
-        connection.close()
-
-    async def close(self) -> None:
-        with self._lock:
-            self._closed = True
-        self._drop_idle()
-        self._executor.shutdown(wait=False)
-
-
-def _run_sync(connection: psycopg.Connection[Any], plan: Plan[T]) -> T:
-    """``plan`` on a sync psycopg connection in autocommit: :func:`store.sql.run_async`'s statements, rows and
-    errors (SQLAlchemy's :class:`DBAPIError`, ``connection_invalidated`` when the connection is lost)."""
-    try:
-        statements = next(plan)
-        while True:
-            try:
-                rows = _step_sync(connection, statements)
-            except psycopg.Error as exc:
-                lost = connection.broken or connection.closed
-                raise DBAPIError.instance(
-                    statements[0].sql, statements[0].params, exc, psycopg.Error, connection_invalidated=lost
-                ) from exc
-            statements = plan.send(rows)
-    except StopIteration as done:
-        return done.value
-
-
-def _step_sync(connection: psycopg.Connection[Any], statements: list[Statement]) -> list[Rows]:
-    if len(statements) == 1 or any(s.no_seqscan for s in statements):
-        return [_fetch_sync(connection, statement) for statement in statements]
-    cursors = [connection.cursor(row_factory=dict_row) for _ in statements]
-    try:
-        with connection.pipeline():  # one round trip
-            for cursor, statement in zip(cursors, statements, strict=True):
-                cursor.execute(
-                    driver_sql(statement.sql, "postgresql"), statement.params, prepare=_prepare(statement)
-                )
-        return [_converted(cursor.fetchall(), "postgresql") for cursor in cursors]
-    finally:
-        for cursor in cursors:
-            cursor.close()
-
-
-def _fetch_sync(connection: psycopg.Connection[Any], statement: Statement) -> Rows:
-    sql = driver_sql(statement.sql, "postgresql")
-    with connection.cursor(row_factory=dict_row) as cursor:
-        if statement.no_seqscan:  # as store.sql's: sequential scans off for this statement alone
-            with connection.transaction():
-                row = cursor.execute(_SEQSCAN_OFF).fetchone()
-                prior = row["prior"] if row else "on"
-                rows = cursor.execute(sql, statement.params, prepare=False).fetchall()
-                cursor.execute(_SEQSCAN_BACK, {"prior": prior})
-        else:
-            rows = cursor.execute(sql, statement.params, prepare=_prepare(statement)).fetchall()
-    return _converted(rows, "postgresql")

@@ -2,7 +2,7 @@
 document are read inline on the event loop (they cost what an index read costs, whatever the store's size); a
 filtered page or a count, whose cost may grow with every row, in the thread pool, so that the loop keeps serving
 meanwhile, and at most ``SQLITE_THREADS`` of them at once. PostgreSQL's hot reads run in threads of their own
-(store.db.ThreadReads), never on the loop."""
+(store.reads.ThreadReads), never on the loop."""
 
 from __future__ import annotations
 
@@ -156,7 +156,7 @@ def test_sqlite_threaded_reads_run_at_most_so_many_at_once(
 
 
 def test_postgres_hot_reads_run_in_threads_of_their_own(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    """PostgreSQL: a list page and a document are read in the hot reads' threads (store.db.ThreadReads), not on
+    """PostgreSQL: a list page and a document are read in the hot reads' threads (store.reads.ThreadReads), not on
     the event loop, whose one thread a shared machine gives its slice and no more (see ThreadReads)."""
     if db.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only: SQLite reads these inline")

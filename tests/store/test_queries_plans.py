@@ -1,6 +1,6 @@
 """store.queries' plans: a document with its sightings and versions is what the sightings table says, on both
 backends (PostgreSQL reads it in one statement, its sightings as JSON); on PostgreSQL, the reads of the API's hot
-paths (store.db.ThreadReads, and the async store.db.AsyncReads) give exactly what the same plans give on a
+paths (store.reads.ThreadReads) give exactly what the same plans give on a
 SQLAlchemy connection, keep their connection through the plan's own errors, survive the server dropping it and
 close everything they opened."""
 
@@ -16,11 +16,11 @@ from sqlalchemy.exc import DBAPIError
 
 from api.deps import reader
 from store import Document, write_session
-from store.db import AsyncReads, ThreadReads
 from store.documents import upsert_document
 from store.errors import AmbiguousPrefix
 from store.models import Sighting
 from store.queries import Filters, count_plan, document_plan, document_with_sightings, list_plan
+from store.reads import ThreadReads
 from store.sql import Statement, run
 from tests.store.test_sql import _probes
 
@@ -84,14 +84,10 @@ def test_a_document_comes_with_its_sightings_and_the_other_bodies_at_its_urls(db
 
 def _postgres(db: Engine) -> None:
     if db.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: the async reads are PostgreSQL's")
+        pytest.skip("PostgreSQL only: the hot reads are PostgreSQL's")
 
 
-POOLS = [AsyncReads, ThreadReads]
-
-
-@pytest.mark.parametrize("pool_class", POOLS)
-def test_hot_reads_give_what_the_sync_reads_give(db: Engine, pool_class: Any) -> None:
+def test_hot_reads_give_what_the_sync_reads_give(db: Engine) -> None:
     _postgres(db)
     _fill(db)
     plans = [
@@ -105,7 +101,7 @@ def test_hot_reads_give_what_the_sync_reads_give(db: Engine, pool_class: Any) ->
     engine = reader(db)  # the API's: UTC timestamps, autocommit
     with engine.connect() as connection:
         expected = [run(connection, plan()) for plan in plans]
-    pool = pool_class(engine)
+    pool = ThreadReads(engine)
 
     async def both() -> list[Any]:
         try:
@@ -117,13 +113,10 @@ def test_hot_reads_give_what_the_sync_reads_give(db: Engine, pool_class: Any) ->
     engine.dispose()
 
 
-@pytest.mark.parametrize("pool_class", POOLS)
-def test_hot_reads_keep_their_connection_through_errors_and_survive_a_dropped_one(
-    db: Engine, pool_class: Any
-) -> None:
+def test_hot_reads_keep_their_connection_through_errors_and_survive_a_dropped_one(db: Engine) -> None:
     _postgres(db)
     _fill(db)
-    pool = pool_class(reader(db))
+    pool = ThreadReads(reader(db))
 
     def backend_pid() -> Any:
         (rows,) = yield [Statement("SELECT pg_backend_pid() AS pid", {})]
@@ -162,7 +155,7 @@ def test_hot_reads_keep_their_connection_through_errors_and_survive_a_dropped_on
 def test_the_threaded_hot_reads_pipeline_a_step_and_prepare_as_the_sync_runner(
     db: Engine, plan_each_time: bool
 ) -> None:
-    """store.db.ThreadReads on one connection, ten runs: a step of two statements in one pipeline, prepared
+    """store.reads.ThreadReads on one connection, ten runs: a step of two statements in one pipeline, prepared
     from the fifth run on unless ``plan_each_time``, as store.sql's runners do (tests/store/test_sql.py)."""
     _postgres(db)
     _fill(db)
