@@ -21,6 +21,7 @@ import store.queries
 from api import create_app
 from api import deps as api_deps
 from api import reports as reports_api
+from api import responses as api_responses
 from fazhi.settings import Settings
 from store import Document, write_session
 from store.documents import upsert_document
@@ -177,5 +178,33 @@ def test_postgres_hot_reads_run_in_threads_of_their_own(db: Engine, monkeypatch:
     with running_app(create_app(engine=db, config=Settings().api_config())) as base:
         assert [item["id"] for item in httpx.get(f"{base}/documents").json()["items"]] == ["1" * 64, "2" * 64]
         assert httpx.get(f"{base}/documents/{'2' * 64}").json()["title"] == "报告1"
+    assert len(threads) == 2
+    assert all(name.startswith("fazhi-read") for name in threads), threads
+
+
+def test_postgres_list_page_answer_is_built_in_the_read_thread(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a list page's JSON body and its ETag are made in the hot read's thread too, so that the event
+    loop only sends it (one hand-over of the GIL each way a request); the answer is the same, 304 included."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite reads these inline")
+    _two_documents(db)
+    threads: list[str] = []
+    dumps = api_responses.dumps
+
+    def spied_dumps(payload: Any) -> bytes:
+        threads.append(threading.current_thread().name)
+        return dumps(payload)
+
+    monkeypatch.setattr(api_responses, "dumps", spied_dumps)
+    with running_app(create_app(engine=db, config=Settings().api_config())) as base:
+        first = httpx.get(f"{base}/documents", params={"limit": 1})
+        again = httpx.get(
+            f"{base}/documents", params={"limit": 1}, headers={"If-None-Match": first.headers["etag"]}
+        )
+    assert first.status_code == 200 and again.status_code == 304
+    assert first.json()["items"][0]["id"] == "1" * 64 and first.json()["next"]
+    assert first.headers["etag"] == api_responses.etag_of(first.content) == again.headers["etag"]
     assert len(threads) == 2
     assert all(name.startswith("fazhi-read") for name in threads), threads
