@@ -147,5 +147,5 @@ async def run_plan(request: Request, plan: Callable[[str], Plan[T]], *, slow: bo
     dialect = engine.dialect.name
     pool: ThreadReads | None = getattr(state, "hot_reads", None)
     if pool is not None:
-        return await pool.run(lambda: plan(dialect))
+        return await pool.run(lambda: plan(dialect), slow=slow)
     return await read(request, lambda connection: run(connection, plan(dialect)), slow=slow)

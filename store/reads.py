@@ -19,12 +19,20 @@ if TYPE_CHECKING:
     import psycopg
 
 T = TypeVar("T")
+# threads for the hot reads: few, so that few take turns at the GIL with the event loop. A list page through 2, 4,
+# 8 and 16 of them against the bare handler (bench/api.py's store, 20k documents, 8 connections, 8 interleaved
+# turns of 1.5 s; server CPU a page): 2 and 4 threads 0.93x its req/s (879 µs), 8 0.87x (937 µs) at load 2.8-3.6;
+# 4 threads 0.88x (852 µs), 16 0.82x (907 µs) at load 1.8-4.9, doc-by-id 1.10x and 1.04x
+HOT_THREADS = 4
+# threads for the slow plans (a filtered page, a count: their cost grows with the store), apart, so that they
+# never hold up the hot reads' few
+SLOW_THREADS = 16
 
 
 class ThreadReads:
-    """Sync psycopg connections for the API's hot reads on PostgreSQL, in a pool of ``threads`` threads of their
-    own, one connection a thread at a time (as many as reads at once, the idle ones kept); in autocommit, with
-    timestamps in UTC, as the API's reader engine (api/deps.py). The event loop hands each read over and awaits
+    """Sync psycopg connections for the API's reads of plans on PostgreSQL, in ``threads`` threads of their own
+    (``slow_threads`` more for the slow plans), one connection a thread at a time (as many as reads at once, the
+    idle ones kept); in autocommit, with timestamps in UTC, as the API's reader engine (api/deps.py). The event loop hands each read over and awaits
     it; the thread waits on the server without holding the GIL.
 
     Why not async psycopg on the event loop, which costs ~100 µs of CPU a request less: the loop is then
@@ -39,18 +47,23 @@ class ThreadReads:
     failed otherwise keeps its connection unless it left a transaction open. Made and closed by the app's
     lifespan; :meth:`close` closes the idle connections at once, those in use when their read ends."""
 
-    def __init__(self, engine: Engine, *, threads: int = 16) -> None:
+    def __init__(
+        self, engine: Engine, *, threads: int = HOT_THREADS, slow_threads: int = SLOW_THREADS
+    ) -> None:
         _, params = engine.dialect.create_connect_args(engine.url)
         self._params = {**params, "client_encoding": "utf8", "options": "-c TimeZone=UTC", "autocommit": True}
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="fazhi-read")
+        self._slow = ThreadPoolExecutor(slow_threads, thread_name_prefix="fazhi-read-slow")
         self._idle: list[psycopg.Connection[Any]] = []
         self._lock = threading.Lock()
         self._closed = False
 
-    async def run(self, plan: Callable[[], Plan[T]]) -> T:
-        """``plan()`` run in one of the threads (its connection made anew for the second try). Cancelled, the
-        awaiting request leaves the read to finish in its thread (its connection is kept)."""
-        return await asyncio.get_running_loop().run_in_executor(self._executor, self._read, plan)
+    async def run(self, plan: Callable[[], Plan[T]], *, slow: bool = False) -> T:
+        """``plan()`` run in one of the threads, the slow plans' if ``slow`` (its connection made anew for the
+        second try). Cancelled, the awaiting request leaves the read to finish in its thread (its connection is
+        kept)."""
+        executor = self._slow if slow else self._executor
+        return await asyncio.get_running_loop().run_in_executor(executor, self._read, plan)
 
     def _read(self, plan: Callable[[], Plan[T]]) -> T:
         try:
@@ -107,3 +120,4 @@ class ThreadReads:
             self._closed = True
         self._drop_idle()
         self._executor.shutdown(wait=False)
+        self._slow.shutdown(wait=False)

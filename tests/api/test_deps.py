@@ -208,3 +208,29 @@ def test_postgres_list_page_answer_is_built_in_the_read_thread(
     assert first.headers["etag"] == api_responses.etag_of(first.content) == again.headers["etag"]
     assert len(threads) == 2
     assert all(name.startswith("fazhi-read") for name in threads), threads
+
+
+def test_postgres_slow_plans_run_apart_from_the_hot_reads(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a filtered page and a count (plans whose cost grows with the store) run in threads of their own,
+    so that the hot reads' few threads are never all held up by them."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite sends these to anyio's thread pool")
+    _two_documents(db)
+    threads: list[str] = []
+    list_plan = store.queries.list_plan
+
+    def spied_plan(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return (yield from list_plan(*args, **kwargs))
+
+    monkeypatch.setattr(store.queries, "list_plan", spied_plan)
+    with running_app(create_app(engine=db, config=Settings().api_config())) as base:
+        hot = httpx.get(f"{base}/documents").json()
+        filtered = httpx.get(f"{base}/documents", params={"county": "某县"}).json()
+        counted = httpx.get(f"{base}/documents", params={"count": "true"}).json()
+    assert len(hot["items"]) == 2 and counted["count"] == 2 and filtered["ok"]
+    assert len(threads) == 3
+    assert threads[0].startswith("fazhi-read_"), threads
+    assert all(name.startswith("fazhi-read-slow_") for name in threads[1:]), threads
