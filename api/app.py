@@ -42,7 +42,7 @@ def create_app(*, engine: Engine, config: ApiConfig) -> FastAPI:
     app.state.engine = engine
     app.state.reader = reader(engine)
     app.state.held = Held(app.state.reader)  # SQLite's inline reads
-    app.state.async_reads = None  # PostgreSQL's hot reads, while the lifespan runs
+    app.state.hot_reads = None  # PostgreSQL's hot reads (their threads), while the lifespan runs
     app.state.thread_reads = None  # the limit of SQLite's threaded reads, while the lifespan runs
     weakref.finalize(app, app.state.held.close)
     if app.state.reader is not engine:  # its own pool: closed with the app, or at exit

@@ -4,10 +4,10 @@ On SQLite a read is a local call of well under a millisecond: async handlers run
 thread-pool hop costs more than the query (bench/api.py), on one connection the app keeps for them (a pool
 checkout and return cost ~15 µs a read). On PostgreSQL every query is a network round trip, and a blocked event
 loop would serialize every request of the replica: reads go to the thread pool, and the hot reads
-(:func:`run_plan`: list pages, doc-by-id) are awaited on async psycopg connections instead while the app's
-lifespan runs (:func:`lifespan`; a thread hop costs ~100 µs of CPU). :func:`read` picks. Full-text searches go
-to the thread pool on both (they take milliseconds), as do SQLite's filtered pages, at most
-:data:`SQLITE_THREADS` at once there.
+(:func:`run_plan`: list pages, doc-by-id) to threads of their own on sync psycopg connections while the app's
+lifespan runs (:func:`lifespan`, :class:`store.reads.ThreadReads`: why threads and not async psycopg on the loop is
+said there). :func:`read` picks. Full-text searches go to the thread pool on both (they take milliseconds), as
+do SQLite's filtered pages, at most :data:`SQLITE_THREADS` at once there.
 
 ``ConnectionDep`` is for the synchronous operator handlers (FastAPI runs them in the thread pool).
 """
@@ -26,7 +26,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from store.db import AsyncReads
+from store.reads import ThreadReads
 from store.sql import Plan, run
 
 T = TypeVar("T")
@@ -100,19 +100,18 @@ class Held:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While the app serves: on PostgreSQL the async connections of the hot reads, on this event loop; on SQLite
-    the limit of its threaded reads (:data:`SQLITE_THREADS`). At the end the connections and SQLite's held one are
-    closed."""
+    """While the app serves: on PostgreSQL the threads and connections of the hot reads; on SQLite the limit of
+    its threaded reads (:data:`SQLITE_THREADS`). At the end the connections and SQLite's held one are closed."""
     engine: Engine = app.state.reader
-    app.state.async_reads = AsyncReads(engine) if engine.dialect.name == "postgresql" else None
+    app.state.hot_reads = ThreadReads(engine) if engine.dialect.name == "postgresql" else None
     app.state.thread_reads = (
         anyio.CapacityLimiter(SQLITE_THREADS) if engine.dialect.name == "sqlite" else None
     )
     try:
         yield
     finally:
-        pool: AsyncReads | None = app.state.async_reads
-        app.state.async_reads = app.state.thread_reads = None
+        pool: ThreadReads | None = app.state.hot_reads
+        app.state.hot_reads = app.state.thread_reads = None
         if pool is not None:
             await pool.close()
         app.state.held.close()
@@ -140,13 +139,13 @@ async def read(request: Request, work: Callable[[Connection], T], *, slow: bool 
 
 async def run_plan(request: Request, plan: Callable[[str], Plan[T]], *, slow: bool = False) -> T:
     """``plan(dialect)`` (:data:`store.sql.Plan`): on SQLite inline, or ``slow`` (a plan whose cost grows with
-    the store: a filtered list, a count) in the thread pool, as :func:`read`; on PostgreSQL on async psycopg
-    while the lifespan runs (it never blocks the event loop; else, the app driven without one, in the thread
-    pool)."""
+    the store: a filtered list, a count) in the thread pool, as :func:`read`; on PostgreSQL in the hot reads'
+    threads while the lifespan runs (:class:`store.reads.ThreadReads`; else, the app driven without one, in the
+    thread pool through SQLAlchemy's)."""
     state: Any = request.app.state
     engine: Engine = state.reader
     dialect = engine.dialect.name
-    pool: AsyncReads | None = getattr(state, "async_reads", None)
+    pool: ThreadReads | None = getattr(state, "hot_reads", None)
     if pool is not None:
-        return await pool.run(lambda: plan(dialect))
+        return await pool.run(lambda: plan(dialect), slow=slow)
     return await read(request, lambda connection: run(connection, plan(dialect)), slow=slow)

@@ -19,7 +19,7 @@ from api.deps import read, run_plan
 from api.errors import BadRequest, Conflict, NotFound
 from api.links import next_page
 from api.params import MAX_LIMIT, ExportParams, ListParams, openapi_parameters, parse, reject_unknown
-from api.responses import cached, json_response
+from api.responses import Answer, answered, cached, json_response, send
 from api.schemas import ERRORS, DocumentPublic, DocumentsPage, example
 from store import export, queries, ranking
 from store.errors import AmbiguousPrefix
@@ -68,27 +68,35 @@ async def get_documents(request: Request) -> Response:
         total = queries.count_documents(connection, filters=filters, match=match) if params.count else None
         return rows, total
 
-    def page(dialect: str) -> Plan[tuple[list[dict[str, Any]], int | None]]:  # no search: the hot path
+    def answer(rows: list[dict[str, Any]], total: int | None) -> Answer:
+        items = rows[:limit]
+        last = items[-1] if len(rows) > limit else None
+        next_cursor = encode_cursor(order, last["sort_key"], last["seq"]) if last is not None else None
+        for item in items:
+            item.pop("sort_key")
+        links, headers = next_page(request, next_cursor)
+        payload: dict[str, Any] = {"ok": True, "items": items, **links}
+        if total is not None:
+            payload["count"] = total
+        return answered(payload, headers)
+
+    def page(dialect: str) -> Plan[Answer]:  # no search: the hot path, its answer built where it is read
         rows = yield from queries.list_plan(
             dialect, filters=filters, sort=order, after=after, limit=limit + 1
         )
         total = (yield from queries.count_plan(dialect, filters=filters)) if params.count else None
-        return rows, total
+        return answer(rows, total)
 
     # SQLite: only an unfiltered page is read inline (off an index: its cost does not grow with the store); a
     # filtered one or a count may read every row to find its page, which would block the event loop meanwhile,
-    # and goes to the thread pool as searches do
+    # and goes to the thread pool as searches do. PostgreSQL: the hot reads' thread builds the body and its ETag
+    # too (store.reads.ThreadReads), and the loop only sends it: one hand-over of the GIL each way a request
     slow = params.count or not filters.none()
-    rows, total = await (read(request, query, slow=True) if match else run_plan(request, page, slow=slow))
-    items = rows[:limit]
-    next_cursor = encode_cursor(order, items[-1]["sort_key"], items[-1]["seq"]) if len(rows) > limit else None
-    for item in items:
-        item.pop("sort_key")
-    links, headers = next_page(request, next_cursor)
-    payload: dict[str, Any] = {"ok": True, "items": items, **links}
-    if total is not None:
-        payload["count"] = total
-    return json_response(request, payload, headers)
+    if match:
+        found = answer(*await read(request, query, slow=True))
+    else:
+        found = await run_plan(request, page, slow=slow)
+    return send(request, found)
 
 
 def _export_rows(request: Request, params: ExportParams) -> Iterator[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from fastapi import Request, Response
@@ -29,12 +29,31 @@ def cached(
     *,
     media_type: str = "application/json",
     headers: dict[str, str] | None = None,
+    tag: str | None = None,
 ) -> Response:
-    tag = etag_of(body)
+    tag = tag or etag_of(body)
     common = {"ETag": tag, "Cache-Control": f"public, max-age={CACHE_SECONDS}", **(headers or {})}
     if tag in _tags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=common)
     return Response(body, media_type=media_type, headers=common)
+
+
+class Answer(NamedTuple):
+    """A JSON answer ready to send: built wherever its rows are read (:func:`answered`), sent by :func:`send`."""
+
+    body: bytes
+    tag: str
+    headers: dict[str, str]
+
+
+def answered(payload: Any, headers: dict[str, str] | None = None) -> Answer:
+    body = dumps(payload)
+    return Answer(body, etag_of(body), headers or {})
+
+
+def send(request: Request, answer: Answer) -> Response:
+    """``answer`` with its ETag, or 304 on a matching If-None-Match (as :func:`cached`)."""
+    return cached(request, answer.body, headers=answer.headers, tag=answer.tag)
 
 
 def json_response(request: Request, payload: Any, headers: dict[str, str] | None = None) -> Response:

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import Pool
 from sqlmodel import Session, create_engine
 
 from store import models as _models  # noqa: F401  (registers the tables)
 from store.errors import BadDatabaseURL, DatabaseUnusable
-from store.lazy import lazy_module
 from store.migrate import upgrade
-from store.sql import Plan, run_async
-
-if TYPE_CHECKING:
-    import psycopg
-else:  # the API's async reads on PostgreSQL only: a crawl on SQLite never imports it
-    psycopg = lazy_module("psycopg")
-
-T = TypeVar("T")
 
 POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}  # psycopg 3 is the one installed
 # SQLite reads the first GiB of the file through a memory map instead of a read() and a copy per page: a row's
@@ -179,70 +168,3 @@ def write_session(engine: Engine) -> Iterator[Session]:
 def read_session(engine: Engine) -> Iterator[Session]:
     with Session(engine) as session:
         yield session
-
-
-class AsyncReads:
-    """Async psycopg connections for the API's hot reads on PostgreSQL: on the event loop, without a thread per
-    read (bench/api.py: ~100 µs of CPU a request less than the thread pool). In autocommit, timestamps in UTC,
-    as the API's reader engine (api/deps.py); made on first use, at most ``size`` at once, the idle ones kept.
-
-    A read that finds its connection lost (a server restart, a failover) drops the idle ones too and runs once
-    more on a new connection; a read cancelled or failed otherwise leaves its connection closed. Made and closed
-    by the app's lifespan, inside the event loop that serves it."""
-
-    def __init__(self, engine: Engine, *, size: int = 16) -> None:
-        _, params = engine.dialect.create_connect_args(engine.url)
-        self._params = {**params, "client_encoding": "utf8", "options": "-c TimeZone=UTC", "autocommit": True}
-        self._idle: list[psycopg.AsyncConnection[Any]] = []
-        self._slots = asyncio.Semaphore(size)
-        self._closed = False
-
-    async def run(self, plan: Callable[[], Plan[T]]) -> T:
-        """``plan()`` run on a pooled connection (made anew for the second try)."""
-        async with self._slots:
-            try:
-                return await self._once(plan)
-            except DBAPIError as exc:
-                if not exc.connection_invalidated:
-                    raise
-                await self._drop_idle()  # the server dropped them all, most likely
-                return await self._once(plan)
-
-    async def _once(self, plan: Callable[[], Plan[T]]) -> T:
-        connection = self._idle.pop() if self._idle else await self._connect()
-        try:
-            result = await run_async(connection, plan())
-        except DBAPIError as exc:
-            await self._release(connection, keep=not exc.connection_invalidated)
-            raise
-        except Exception:  # the plan's own (AmbiguousPrefix): raised between its statements
-            await self._release(connection, keep=True)
-            raise
-        except BaseException:  # cancelled mid-query: the connection's state is unknown
-            await connection.close()
-            raise
-        await self._release(connection, keep=True)
-        return result
-
-    async def _connect(self) -> psycopg.AsyncConnection[Any]:
-        try:
-            return await psycopg.AsyncConnection.connect(**self._params)
-        except psycopg.Error as exc:
-            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
-
-    async def _release(self, connection: psycopg.AsyncConnection[Any], *, keep: bool) -> None:
-        idle = connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-        if keep and idle and not self._closed and not connection.closed and not connection.broken:
-            self._idle.append(connection)
-        else:
-            await connection.close()
-
-    async def _drop_idle(self) -> None:
-        idle, self._idle = self._idle, []
-        for connection in idle:
-            await connection.close()
-
-    async def close(self) -> None:
-        """Closes the idle connections now, those in use when their read ends."""
-        self._closed = True
-        await self._drop_idle()

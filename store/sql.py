@@ -6,8 +6,8 @@ UTC datetimes (aware), dates, JSON. One SQL text serves both backends: parameter
 sqlite3 reads as is and psycopg gets as ``%(name)s``. The connection is still SQLAlchemy's (pool, events).
 
 A read of several steps is a :data:`Plan`: a generator that yields the statements of each step and is sent
-their rows, written once and run by :func:`run` on a SQLAlchemy connection or by :func:`run_async` on an async
-psycopg connection (the API's hot reads on PostgreSQL, api/deps.py): the same SQL and conversions either way.
+their rows, written once and run by :func:`run` on a SQLAlchemy connection or by :func:`run_psycopg` on a psycopg
+connection of its own (the API's hot reads on PostgreSQL, store.reads): the same SQL and conversions either way.
 """
 
 from __future__ import annotations
@@ -249,15 +249,15 @@ def _step(connection: Connection, statements: list[Statement]) -> list[Rows]:
     ]
 
 
-async def run_async(connection: psycopg.AsyncConnection[Any], plan: Plan[T]) -> T:
-    """``plan`` on an async psycopg connection in autocommit (PostgreSQL). A driver error comes out as
-    SQLAlchemy's :class:`DBAPIError`, as from :func:`fetch`, ``connection_invalidated`` when the connection
-    is lost."""
+def run_psycopg(connection: psycopg.Connection[Any], plan: Plan[T]) -> T:
+    """``plan`` on a sync psycopg connection in autocommit (PostgreSQL; store.reads): the statements, rows and
+    conversions of :func:`run`, and a driver error as SQLAlchemy's :class:`DBAPIError`, ``connection_invalidated``
+    when the connection is lost."""
     try:
         statements = next(plan)
         while True:
             try:
-                rows = await _step_async(connection, statements)
+                rows = _step_psycopg(connection, statements)
             except psycopg.Error as exc:
                 lost = connection.broken or connection.closed
                 raise DBAPIError.instance(
@@ -268,34 +268,31 @@ async def run_async(connection: psycopg.AsyncConnection[Any], plan: Plan[T]) -> 
         return done.value
 
 
-async def _step_async(connection: psycopg.AsyncConnection[Any], statements: list[Statement]) -> list[Rows]:
+def _step_psycopg(connection: psycopg.Connection[Any], statements: list[Statement]) -> list[Rows]:
     if len(statements) == 1 or any(s.no_seqscan for s in statements):
-        return [await _fetch_async(connection, statement) for statement in statements]
+        return [_fetch_psycopg(connection, statement) for statement in statements]
     cursors = [connection.cursor(row_factory=dict_row) for _ in statements]
     try:
-        async with connection.pipeline():  # one round trip, as fetch_together
+        with connection.pipeline():  # one round trip, as fetch_together
             for cursor, statement in zip(cursors, statements, strict=True):
-                await cursor.execute(
+                cursor.execute(
                     driver_sql(statement.sql, "postgresql"), statement.params, prepare=_prepare(statement)
                 )
-        return [_converted(await cursor.fetchall(), "postgresql") for cursor in cursors]
+        return [_converted(cursor.fetchall(), "postgresql") for cursor in cursors]
     finally:
         for cursor in cursors:
-            await cursor.close()
+            cursor.close()
 
 
-async def _fetch_async(connection: psycopg.AsyncConnection[Any], statement: Statement) -> Rows:
+def _fetch_psycopg(connection: psycopg.Connection[Any], statement: Statement) -> Rows:
     sql = driver_sql(statement.sql, "postgresql")
-    async with connection.cursor(row_factory=dict_row) as cursor:
+    with connection.cursor(row_factory=dict_row) as cursor:
         if statement.no_seqscan:  # as _fetch_without_seqscan
-            async with connection.transaction():
-                await cursor.execute(_SEQSCAN_OFF)
-                row = await cursor.fetchone()
+            with connection.transaction():
+                row = cursor.execute(_SEQSCAN_OFF).fetchone()
                 prior = row["prior"] if row else "on"
-                await cursor.execute(sql, statement.params, prepare=False)
-                rows = await cursor.fetchall()
-                await cursor.execute(_SEQSCAN_BACK, {"prior": prior})
+                rows = cursor.execute(sql, statement.params, prepare=False).fetchall()
+                cursor.execute(_SEQSCAN_BACK, {"prior": prior})
         else:
-            await cursor.execute(sql, statement.params, prepare=_prepare(statement))
-            rows = await cursor.fetchall()
+            rows = cursor.execute(sql, statement.params, prepare=_prepare(statement)).fetchall()
     return _converted(rows, "postgresql")

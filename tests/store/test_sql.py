@@ -3,20 +3,18 @@ dropped the connection is reported the way Core reports it."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime
-from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
 from api.deps import reader
 from store import Document, write_session
-from store.db import AsyncReads
 from store.documents import upsert_document
 from store.models import Change, Sighting
-from store.sql import Plan, Statement, driver_sql, fetch, run
+from store.sql import Plan, Statement, driver_sql, fetch, run, run_psycopg
 
 
 def _fill(db: Engine) -> None:
@@ -137,22 +135,18 @@ def _probes(plan_each_time: bool) -> Plan[list[int]]:
 @pytest.mark.parametrize("plan_each_time", [True, False])
 def test_a_pipelined_step_never_prepares_what_is_planned_each_time(db: Engine, plan_each_time: bool) -> None:
     """PostgreSQL: run ten times on one connection, a step of two statements goes in one pipeline, and psycopg
-    prepares them from the fifth run on, unless they are ``plan_each_time``: the sync runner and the async one
-    (the API's hot reads) alike."""
+    prepares them from the fifth run on, unless they are ``plan_each_time``: the runner on SQLAlchemy's connection and
+    the one on psycopg's (the API's hot reads) alike."""
     if db.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only: psycopg prepares statements there")
     _fill(db)
     engine = reader(db)
     with engine.connect() as connection:
         synced = [run(connection, _probes(plan_each_time)) for _ in range(10)][-1]
-    pool = AsyncReads(engine, size=1)  # one connection for every run
-
-    async def runs() -> Any:
-        try:
-            return [await pool.run(lambda: _probes(plan_each_time)) for _ in range(10)][-1]
-        finally:
-            await pool.close()
-
-    awaited = asyncio.run(runs())
+    _, params = engine.dialect.create_connect_args(engine.url)
+    with psycopg.Connection.connect(
+        **params, autocommit=True
+    ) as raw:  # store.sql.run_psycopg's own connection
+        direct = [run_psycopg(raw, _probes(plan_each_time)) for _ in range(10)][-1]
     engine.dispose()
-    assert synced == awaited == [1, 2, 0 if plan_each_time else 2]
+    assert synced == direct == [1, 2, 0 if plan_each_time else 2]
