@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -171,9 +172,12 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 class ExtractionPool:
     """Up to ``workers`` processes, the first started when first needed, each other one when a call has waited
-    ``GROW_AFTER`` seconds for a busy worker; ``await pool.run(f, *args, timeout=…)`` runs ``f`` in one of them. The event loop talks to a worker through its pipe: no thread between them. Not bound to an event
-    loop: one pool serves every crawl of the process (one loop at a time). ``niceness``: the workers' (the indexing
-    step's pool is nicer than the crawl's)."""
+    ``GROW_AFTER`` seconds for the workers that are up, all busy (the time counts from the call's arrival or from
+    the last worker's start, whichever is later: a call that queued while a worker started has not waited for a
+    busy one). ``await pool.run(f, *args, timeout=…)`` runs ``f`` in one of them. The event loop talks to a worker
+    through its pipe: no thread between them. Not bound to an event loop: one pool serves every crawl of the
+    process (one loop at a time). ``niceness``: the workers' (the indexing step's pool is nicer than the
+    crawl's)."""
 
     def __init__(self, workers: int, *, niceness: int = WORKER_NICENESS) -> None:
         self.workers, self.niceness = workers, niceness
@@ -182,6 +186,7 @@ class ExtractionPool:
         self._starting = 0
         self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
         self._all: set[_Worker] = set()
+        self._ready_at = 0.0  # time.monotonic() when the last worker became ready
         self._lock = threading.Lock()
 
     async def run(self, function: Callable[..., T], *args: Any, timeout: float) -> T:
@@ -192,7 +197,8 @@ class ExtractionPool:
             self._release(worker)
 
     async def _acquire(self) -> _Worker:
-        waited = False  # this call waited GROW_AFTER for a busy worker
+        waited = False  # this call waited GROW_AFTER for the workers that are up, all busy
+        arrived = time.monotonic()
         while True:
             while self._idle:  # one may have died idle (the thread that started it ended)
                 worker = self._idle.pop()
@@ -208,6 +214,7 @@ class ExtractionPool:
                     await worker.ready()
                 finally:
                     self._starting -= 1
+                self._ready_at = time.monotonic()
                 with self._lock:
                     self._all.add(worker)
                 return worker
@@ -216,11 +223,16 @@ class ExtractionPool:
             if not room:
                 await waiter
                 continue
+            grow_at = max(arrived, self._ready_at) + GROW_AFTER
             try:
-                async with asyncio.timeout(GROW_AFTER):
+                async with asyncio.timeout(max(grow_at - time.monotonic(), 0.0)):
                     await waiter
             except TimeoutError:  # one more worker if the others are up and busy (not while one starts)
-                waited = bool(self._all) and not self._starting
+                waited = (
+                    bool(self._all)
+                    and not self._starting
+                    and time.monotonic() >= max(arrived, self._ready_at) + GROW_AFTER
+                )
 
     def _release(self, worker: _Worker) -> None:
         if worker.alive:

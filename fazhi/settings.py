@@ -60,7 +60,7 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description="worker processes that read pages, at most (default: the CPU count, at most 4); one starts "
-        "with a crawl, each other one when a page has waited 0.5 s for a busy worker",
+        "with a crawl, each other one when a page has waited 0.5 s for the workers that are up, all busy",
     )
     keywords: int = Field(8, ge=0, le=50, description="jieba keywords stored per new document (0 disables)")
     default_schedule: str = Field(

@@ -69,7 +69,15 @@ def written_head() -> str | None:
     alembic; ``None`` unless the files make exactly one chain end (alembic decides then)."""
     revisions, parents = set(), set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
-        found = dict((m[1], m[3]) for m in _REVISION.finditer(path.read_text(encoding="utf-8")))
+        if path.name.startswith(
+            (".#", "__init__")
+        ):  # an editor's lock file, a package marker: alembic skips them
+            continue
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):  # a dangling link, an unreadable file: alembic decides
+            return None
+        found = dict((m[1], m[3]) for m in _REVISION.finditer(source))
         if "revision" not in found or found["revision"] is None:
             return None
         revisions.add(found["revision"])

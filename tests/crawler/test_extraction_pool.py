@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 
+import pytest
+
+from crawler import extraction
 from crawler.extraction import ExtractionPool
 from tests.crawler.misbehave import touch_file, wait_for_file
 
 
-def test_calls_answered_in_turn_share_one_worker() -> None:
+def test_calls_answered_in_turn_share_one_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    # no call waits a minute for its turn here, however loaded the machine: a second worker would be one started
+    # merely because the first was busy when a call came
+    monkeypatch.setattr(extraction, "GROW_AFTER", 60.0)
+
     async def main() -> set[int]:
         pool = ExtractionPool(2)
         try:
@@ -37,3 +45,39 @@ def test_a_call_waiting_for_a_busy_worker_gets_a_second_one(tmp_path: Path) -> N
 
     first, second = asyncio.run(main())
     assert first != second
+
+
+def test_a_call_that_queued_while_the_first_worker_started_waits_its_full_time_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second worker starts no sooner than GROW_AFTER after the first became ready and busy, however long the
+    first took to start (the call queued meanwhile had not been waiting for a busy worker)."""
+    created: list[float] = []
+    ready: list[float] = []
+    make, get_ready = extraction._Worker.__init__, extraction._Worker.ready
+
+    def init(self: extraction._Worker, *args: object, **kwargs: object) -> None:
+        created.append(time.monotonic())
+        make(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    async def on_ready(self: extraction._Worker) -> None:
+        await get_ready(self)
+        ready.append(time.monotonic())
+
+    monkeypatch.setattr(extraction._Worker, "__init__", init)
+    monkeypatch.setattr(extraction._Worker, "ready", on_ready)
+    flag = tmp_path / "second-answered"
+
+    async def main() -> tuple[int, int]:
+        pool = ExtractionPool(2)
+        try:  # both calls come before any worker is up; the first holds its worker until the second has run
+            held = asyncio.create_task(pool.run(wait_for_file, str(flag), 60.0, timeout=30))
+            await asyncio.sleep(0)
+            second = await pool.run(touch_file, str(flag), timeout=30)
+            return await held, second
+        finally:
+            pool.close()
+
+    first, second = asyncio.run(main())
+    assert first != second and len(created) == 2
+    assert created[1] - ready[0] >= extraction.GROW_AFTER

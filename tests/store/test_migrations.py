@@ -82,6 +82,20 @@ def test_the_newest_revision_read_without_alembic_is_alembics() -> None:
     assert written_head() == head()
 
 
+def test_an_editor_lock_file_among_the_migrations_is_skipped_as_alembic_skips_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import store.migrate
+
+    copy = tmp_path / "migrations"
+    shutil.copytree(store.migrate.MIGRATIONS, copy)
+    (copy / "versions" / ".#0010_band_seq.py").symlink_to(tmp_path / "gone")  # emacs's lock: a dangling link
+    monkeypatch.setattr(store.migrate, "MIGRATIONS", copy)
+    assert written_head() == head()
+
+
 def test_a_schema_one_revision_behind_is_still_upgraded(db: Engine) -> None:
     """The no-alembic check at start-up passes only a schema at the newest revision; an older one migrates."""
     from store.migrate import downgrade
