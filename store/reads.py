@@ -5,6 +5,7 @@ connection is made: a process on SQLite never imports it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -45,7 +46,7 @@ class ThreadReads:
 
     A read that finds its connection lost (a server restart, a failover) runs once more on a new one; a read
     failed otherwise keeps its connection unless it left a transaction open. Made and closed by the app's
-    lifespan; :meth:`close` closes the idle connections at once, those in use when their read ends."""
+    lifespan; :meth:`close` closes the idle connections at once and cancels the reads in flight."""
 
     def __init__(
         self, engine: Engine, *, threads: int = HOT_THREADS, slow_threads: int = SLOW_THREADS
@@ -55,6 +56,7 @@ class ThreadReads:
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="fazhi-read")
         self._slow = ThreadPoolExecutor(slow_threads, thread_name_prefix="fazhi-read-slow")
         self._idle: list[psycopg.Connection[Any]] = []
+        self._busy: set[psycopg.Connection[Any]] = set()  # reading now: cancelled by close()
         self._lock = threading.Lock()
         self._closed = False
 
@@ -85,6 +87,8 @@ class ThreadReads:
             connection = self._idle.pop() if self._idle else None
         if connection is None:
             connection = self._connect()
+        with self._lock:
+            self._busy.add(connection)
         keep = True
         try:
             return run_psycopg(connection, plan())
@@ -110,14 +114,27 @@ class ThreadReads:
 
         idle = connection.info.transaction_status == TransactionStatus.IDLE
         with self._lock:
+            self._busy.discard(connection)
             if keep and idle and not self._closed and not connection.closed and not connection.broken:
                 self._idle.append(connection)
                 return
         connection.close()
 
     async def close(self) -> None:
+        """The reads not begun are dropped and those running cancelled on the server (a read stuck on a lock or a
+        long plan would otherwise hold the process's exit, which waits for these threads): their requests end
+        with an error, as the server stops anyway."""
         with self._lock:
             self._closed = True
+            busy = list(self._busy)
         self._drop_idle()
-        self._executor.shutdown(wait=False)
-        self._slow.shutdown(wait=False)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._slow.shutdown(wait=False, cancel_futures=True)
+        await asyncio.gather(*(asyncio.to_thread(_cancel, connection) for connection in busy))
+
+
+def _cancel(connection: psycopg.Connection[Any]) -> None:
+    with contextlib.suppress(
+        Exception
+    ):  # the read may have ended and its connection closed: nothing to cancel
+        connection.cancel_safe(timeout=5.0)

@@ -183,3 +183,38 @@ def test_the_threaded_hot_reads_pipeline_a_step_and_prepare_as_the_sync_runner(
     threaded = asyncio.run(runs())
     engine.dispose()
     assert synced == threaded == [1, 2, 0 if plan_each_time else 2]
+
+
+def test_closing_the_hot_reads_cancels_a_read_in_flight(db: Engine) -> None:
+    """A read stuck on the server (here a sleep of a minute) is cancelled by close(): the process's exit, which
+    waits for the pool's threads, is not held up by it."""
+    _postgres(db)
+    pool = ThreadReads(reader(db), threads=1)
+
+    def sleeper() -> Any:
+        (rows,) = yield [Statement("SELECT pg_sleep(60) AS slept", {})]
+        return rows
+
+    def sleeping() -> int:
+        with db.connect() as connection:
+            return int(
+                connection.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'")
+                ).scalar_one()
+            )
+
+    async def scenario() -> BaseException | None:
+        read = asyncio.ensure_future(pool.run(sleeper))
+        for _ in range(600):  # until the server runs it
+            if sleeping():
+                break
+            await asyncio.sleep(0.05)
+        await pool.close()
+        try:
+            await read
+        except DBAPIError as exc:
+            return exc
+        return None
+
+    raised = asyncio.run(scenario())
+    assert raised is not None and "cancel" in str(raised.orig).lower()
