@@ -33,7 +33,9 @@ def cached(
 ) -> Response:
     tag = tag or etag_of(body)
     common = {"ETag": tag, "Cache-Control": f"public, max-age={CACHE_SECONDS}", **(headers or {})}
-    if tag in _tags(request.headers.get("if-none-match", "")):
+    tags = _tags(request.headers.get("if-none-match", ""))
+    # ``*`` matches any current representation (RFC 9110 13.1.2): for a read, this answer
+    if tag in tags or ("*" in tags and request.method in ("GET", "HEAD")):
         return Response(status_code=304, headers=common)
     return Response(body, media_type=media_type, headers=common)
 

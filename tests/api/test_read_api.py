@@ -101,6 +101,8 @@ def test_etag_and_304(api: str, path: str) -> None:
     again = httpx.get(f"{api}{path}", headers={"If-None-Match": tag})
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
     assert httpx.get(f"{api}{path}", headers={"If-None-Match": '"other"'}).status_code == 200
+    for header in ("*", '"other", *'):  # any current representation matches (RFC 9110 13.1.2)
+        assert httpx.get(f"{api}{path}", headers={"If-None-Match": header}).status_code == 304
 
 
 def test_one_document_etag_text_and_prefix(api: str, groundtruth: dict[str, Any]) -> None:
