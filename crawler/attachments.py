@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.errors import ExtractTimeout, PageError
 from crawler.fetch import Fetcher, FetchResult
+from ingest.classify import wants_attachments
 from ingest.model import Attachment, ExtractedReport, SourceHints
 from store import FrontierEntry
 from store.attachments import latest_by_url, save_attachments
@@ -68,13 +69,11 @@ class Fetched:
 async def attach(crawl: SourceCrawl, entry: FrontierEntry, report: ExtractedReport) -> ExtractedReport:
     """The page's report with its attachments fetched, read and recorded (the page's own report when it has
     none to fetch). Their rows are stored when the report is one."""
-    if report.kind == "blocked" or not report.attachments:  # wants_attachments' first test, before its import
-        return report
-    from ingest.files.report import join_attachments, wants_attachments
-
-    source = crawl.source
     if not wants_attachments(report):
         return report
+    from ingest.files.report import join_attachments
+
+    source = crawl.source
     links, refused = _wanted(report.attachments, source.attachment_types, source.max_attachments)
     previous = await asyncio.to_thread(latest_by_url, crawl.db, [a.url for a in links])
     fetched = {id(item.link): item for item in await _fetch_all(crawl, entry, links, previous)}

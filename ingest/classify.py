@@ -5,8 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ingest.sections import parts_count
+
+if TYPE_CHECKING:
+    from ingest.model import ExtractedReport
 
 # Traditional → simplified for the vocabulary of report titles (法治政府建設年度情況報告 is a report too).
 _TRADITIONAL = str.maketrans(
@@ -181,3 +185,10 @@ def classify(
     if reads_as_report and _REPORT_BODY.search(body):
         return Verdict("report", "untitled, report body")
     return Verdict("not_report", "untitled and the body does not read as a report")
+
+
+def wants_attachments(report: ExtractedReport) -> bool:
+    """A report's files, and those of a page whose title is a report title, are fetched."""
+    if report.kind == "blocked" or not report.attachments:
+        return False
+    return report.is_report or title_evidence(report.title)[0] == "report"

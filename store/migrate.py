@@ -69,9 +69,8 @@ def written_head() -> str | None:
     alembic; ``None`` unless the files make exactly one chain end (alembic decides then)."""
     revisions, parents = set(), set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
-        if path.name.startswith(
-            (".#", "__init__")
-        ):  # an editor's lock file, a package marker: alembic skips them
+        # an editor's lock file, a package marker: alembic skips them
+        if path.name.startswith((".#", "__init__")):
             continue
         try:
             source = path.read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """PostgreSQL's hot reads for the API (list pages, doc-by-id): :data:`store.sql.Plan` s run on sync psycopg
 connections of their own, in threads of their own (:class:`ThreadReads`). psycopg is imported when the first
-connection is made: a process on SQLite never imports it."""
+connection is made (:mod:`store.lazy`): a process on SQLite never imports it."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from store.lazy import lazy_module
 from store.sql import Plan, run_psycopg
 
 if TYPE_CHECKING:
     import psycopg
+else:  # imported by the first connection: a process on SQLite never imports it
+    psycopg = lazy_module("psycopg")
 
 T = TypeVar("T")
 # threads for the hot reads: few, so that few take turns at the GIL with the event loop. A list page through 2, 4,
@@ -102,17 +105,13 @@ class ThreadReads:
             self._release(connection, keep=keep)
 
     def _connect(self) -> psycopg.Connection[Any]:
-        import psycopg  # here: a process on SQLite never imports it
-
         try:
             return psycopg.Connection.connect(**self._params)
         except psycopg.Error as exc:
             raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
 
     def _release(self, connection: psycopg.Connection[Any], *, keep: bool) -> None:
-        from psycopg.pq import TransactionStatus  # loaded by then: the connection is psycopg's
-
-        idle = connection.info.transaction_status == TransactionStatus.IDLE
+        idle = connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
         with self._lock:
             self._busy.discard(connection)
             if keep and idle and not self._closed and not connection.closed and not connection.broken:
@@ -134,7 +133,6 @@ class ThreadReads:
 
 
 def _cancel(connection: psycopg.Connection[Any]) -> None:
-    with contextlib.suppress(
-        Exception
-    ):  # the read may have ended and its connection closed: nothing to cancel
+    # the read may have ended and its connection closed: nothing to cancel then
+    with contextlib.suppress(Exception):
         connection.cancel_safe(timeout=5.0)

@@ -57,13 +57,6 @@ class ReadAttachment:
         return "\n".join(self.paragraphs)
 
 
-def wants_attachments(report: ExtractedReport) -> bool:
-    """A report's files, and those of a page whose title is a report title, are fetched."""
-    if report.kind == "blocked" or not report.attachments:
-        return False
-    return report.is_report or title_evidence(report.title)[0] == "report"
-
-
 def normalized(paragraphs: list[str]) -> list[str]:
     return [p for p in map(normalize_text, paragraphs) if p]
 

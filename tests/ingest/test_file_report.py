@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from ingest import ExtractedReport, content_hash, extract_report
+from ingest.classify import wants_attachments
 from ingest.files import extract_file
-from ingest.files.report import FetchedAttachment, ReadAttachment, join_attachments, wants_attachments
+from ingest.files.report import FetchedAttachment, ReadAttachment, join_attachments
 from ingest.model import Attachment
 from tests.ingest.test_files import FILES
 
