@@ -42,3 +42,19 @@ def test_production_code_never_imports_the_simulator() -> None:
     for package in ("ingest", "store", "crawler", "api"):
         for path in (ROOT / package).rglob("*.py"):
             assert not any(n.startswith("portalsim") for n in _imports(path)), path
+
+
+MAX_LINES = 400  # the size we split a module at (issue 12)
+
+
+def test_no_module_over_the_size_we_split_at() -> None:
+    """Every Python file of the project (its packages, tests, bench and scripts) stays at or under MAX_LINES."""
+    long = []
+    for path in ROOT.rglob("*.py"):
+        relative = path.relative_to(ROOT)
+        if any(part.startswith(".") or part == "build" for part in relative.parts[:-1]):
+            continue  # .venv, caches, build output
+        count = len(path.read_text(encoding="utf-8").splitlines())
+        if count > MAX_LINES:
+            long.append(f"{relative}: {count} lines")
+    assert not long, "split these modules:\n" + "\n".join(long)
