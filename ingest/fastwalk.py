@@ -59,7 +59,9 @@ def _same(found: Any, expected: Any) -> bool:
             return False
     for name in ("anchors", "metas", "stripped"):
         mine, theirs = getattr(found, name), getattr(expected, name)
-        if [(n.mem_id, id(n.parser), n.tag) for n in mine] != [(n.mem_id, id(n.parser), n.tag) for n in theirs]:
+        if [(n.mem_id, id(n.parser), n.tag) for n in mine] != [
+            (n.mem_id, id(n.parser), n.tag) for n in theirs
+        ]:
             return False
     return True
 
@@ -78,7 +80,7 @@ def load(
     if os.environ.get("FAZHI_PYTHON_WALK", "0") not in ("", "0"):
         return None
     try:
-        from ingest import _walk  # type: ignore[attr-defined]
+        from ingest import _walk
     except ImportError:
         return None
     version = (selectolax.__version__, lexbor.LEXBOR_VERSION_MAJOR, lexbor.LEXBOR_VERSION_MINOR)
@@ -101,6 +103,6 @@ def load(
                 found = fast(_walk.layout, root)
                 if found is None or not _same(found, reference(root)):
                     return None
-    except Exception:  # noqa: BLE001 - any surprise means the Python walk, which is always right
+    except Exception:  # any surprise means the Python walk, which is always right
         return None
     return _walk.layout

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ingest import DEFAULT_OPTIONS, extract_report
-from ingest import blocks
+from ingest import DEFAULT_OPTIONS, blocks, extract_report
 
 HERE = Path(__file__).resolve().parents[2]
 GENERIC = dataclasses.replace(DEFAULT_OPTIONS, containers=())
@@ -58,7 +57,11 @@ def odd_pages() -> Iterator[tuple[str, bytes, None]]:
         ).encode(),
         None,
     )
-    yield "bytes", b"<p>\xe4\xb8<b>\xad</b>\xff\xfe\xc3\x28\xed\xa0\x80\xf4\x90\x80\x80\x00<a>\xe4</a>\xb8\xad</p>", None
+    yield (
+        "bytes",
+        b"<p>\xe4\xb8<b>\xad</b>\xff\xfe\xc3\x28\xed\xa0\x80\xf4\x90\x80\x80\x00<a>\xe4</a>\xb8\xad</p>",
+        None,
+    )
     yield "frameset", b"<html><frameset><frame src=a></frameset></html>", None
     yield "empty", b"", None
 
