@@ -75,6 +75,7 @@ static struct {
     int ready;
     PyTypeObject *node_type;
     PyObject *names; /* tuple of 256: a block tag's name, else None */
+    PyTypeObject *line_type; /* blocks.Line */
     PyObject *empty;
     unsigned char kinds[256];
     uintptr_t text_id, noscript_id, undefined_id;
@@ -151,24 +152,78 @@ static int valid_utf8(const unsigned char *s, size_t n) {
     return 1;
 }
 
-/* Only blocks.py's _BLANK characters (valid UTF-8 in): " \t\r\n\f\v", U+00A0, U+3000, U+200B, U+FEFF. */
+/* The length of the _HTML_SPACE (blocks.py) character that starts s (valid UTF-8, n > 0): " \t\r\n\f\v",
+ * U+00A0, U+3000, U+200B, U+FEFF; 0 for any other. */
+static size_t html_space(const unsigned char *s, size_t n) {
+    unsigned char c = s[0];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') return 1;
+    if (c == 0xC2 && n >= 2 && s[1] == 0xA0) return 2;
+    if (n >= 3 && ((c == 0xE3 && s[1] == 0x80 && s[2] == 0x80) || (c == 0xE2 && s[1] == 0x80 && s[2] == 0x8B) ||
+                   (c == 0xEF && s[1] == 0xBB && s[2] == 0xBF)))
+        return 3;
+    return 0;
+}
+
+/* Only blocks.py's _BLANK characters (the same set): ``not text.strip(_BLANK)``. */
 static int is_blank(const unsigned char *s, size_t n) {
     size_t i = 0;
     while (i < n) {
-        unsigned char c = s[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
-            i++;
-        } else if (c == 0xC2 && n - i >= 2 && s[i + 1] == 0xA0) {
-            i += 2;
-        } else if (n - i >= 3 && ((c == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x80) ||
-                                  (c == 0xE2 && s[i + 1] == 0x80 && s[i + 2] == 0x8B) ||
-                                  (c == 0xEF && s[i + 1] == 0xBB && s[i + 2] == 0xBF))) {
-            i += 3;
-        } else {
-            return 0;
-        }
+        size_t k = html_space(s + i, n - i);
+        if (k == 0) return 0;
+        i += k;
     }
     return 1;
+}
+
+/* The bytes of the UTF-8 sequence a lead byte opens (valid UTF-8). */
+static size_t sequence(unsigned char lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
+
+static Py_UCS4 code_point(const unsigned char *s) {
+    unsigned char c = s[0];
+    if (c < 0x80) return c;
+    if (c < 0xE0) return ((Py_UCS4)(c & 0x1F) << 6) | (s[1] & 0x3F);
+    if (c < 0xF0) return ((Py_UCS4)(c & 0x0F) << 12) | ((Py_UCS4)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    return ((Py_UCS4)(c & 0x07) << 18) | ((Py_UCS4)(s[1] & 0x3F) << 12) | ((Py_UCS4)(s[2] & 0x3F) << 6) |
+           (s[3] & 0x3F);
+}
+
+/* blocks.clean_line on valid UTF-8: each run of _HTML_SPACE characters one space, then str.strip() (every
+ * str.isspace character off both ends). The result is [*start, *start + *len) of out. */
+static int clean(const unsigned char *s, size_t n, buf_t *out, size_t *start, size_t *len) {
+    size_t base = out->len; /* appended after what out holds */
+    size_t i = 0;
+    while (i < n) {
+        size_t k = html_space(s + i, n - i);
+        if (k) {
+            if (buf_add(out, " ", 1) < 0) return -1;
+            i += k;
+            while (i < n && (k = html_space(s + i, n - i)) != 0) i += k;
+            continue;
+        }
+        size_t step = sequence(s[i]);
+        if (step > n - i) step = n - i; /* cannot happen on valid UTF-8 */
+        if (buf_add(out, s + i, step) < 0) return -1;
+        i += step;
+    }
+    const unsigned char *d = (const unsigned char *)out->data;
+    size_t first = base, end = out->len;
+    while (first < end && Py_UNICODE_ISSPACE(code_point(d + first))) first += sequence(d[first]);
+    while (end > first) {
+        size_t lead = end - 1;
+        while (lead > first && (d[lead] & 0xC0) == 0x80) lead--;
+        if (!Py_UNICODE_ISSPACE(code_point(d + lead))) break;
+        end = lead;
+    }
+    *start = first;
+    *len = end - first;
+    return 0;
+}
+
+/* characters other than U+0020: len(text) - text.count(" ") */
+static Py_ssize_t size_of(const unsigned char *s, size_t n) {
+    Py_ssize_t count = 0;
+    for (size_t i = 0; i < n; i++) count += (s[i] & 0xC0) != 0x80 && s[i] != ' ';
+    return count;
 }
 
 /* A text's bytes as valid UTF-8 of the str selectolax's text_content gives ("" for no data). ``*hold`` keeps a
@@ -283,11 +338,13 @@ typedef struct {
 } frame_t;
 
 typedef struct {
-    PyObject *tags, *parents, *mem_ids, *attrs, *raw, *owners, *counts, *link_texts, *anchors, *metas, *stripped;
+    PyObject *tags, *parents, *mem_ids, *attrs, *lines, *anchors, *metas, *stripped;
+    buf_t scratch, scratch_link; /* clean()'s output */
     buf_t line;             /* the current line's text, UTF-8 */
     Py_ssize_t parts;       /* how many texts it holds (blocks.py's ``parts``) */
     buf_t link_text;        /* the texts of the current line's links, one after the other … */
     size_t *link_starts;    /* … each link's start in link_text */
+    size_t *spans;          /* flush(): (start, length) of each link's cleaned text in scratch_link */
     Py_ssize_t links, link_cap;
     Py_ssize_t current;     /* the block of the current line */
 } walk_t;
@@ -295,12 +352,22 @@ typedef struct {
 static int add_link(walk_t *w) {
     if (w->links == w->link_cap) {
         Py_ssize_t cap = w->link_cap ? w->link_cap * 2 : 16;
+        if ((size_t)cap > (size_t)PY_SSIZE_T_MAX / (2 * sizeof(size_t))) {
+            PyErr_NoMemory();
+            return -1;
+        }
         size_t *grown = PyMem_Realloc(w->link_starts, (size_t)cap * sizeof(size_t));
         if (grown == NULL) {
             PyErr_NoMemory();
             return -1;
         }
         w->link_starts = grown;
+        size_t *spans = PyMem_Realloc(w->spans, (size_t)cap * 2 * sizeof(size_t));
+        if (spans == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        w->spans = spans;
         w->link_cap = cap;
     }
     w->link_starts[w->links++] = w->link_text.len;
@@ -311,15 +378,57 @@ static PyObject *decode_strict(const char *data, size_t len) {
     return PyUnicode_DecodeUTF8(len ? data : "", (Py_ssize_t)len, NULL);
 }
 
+/* A Line (blocks.py's NamedTuple) of 5 items, as ``tuple.__new__(Line, items)`` makes it; steals the items. */
+static PyObject *new_line(PyObject *text, Py_ssize_t link_chars, Py_ssize_t block, PyObject *links, Py_ssize_t size) {
+    PyObject *items[5] = {text, PyLong_FromSsize_t(link_chars), PyLong_FromSsize_t(block), links,
+                          PyLong_FromSsize_t(size)};
+    PyObject *line = NULL;
+    if (text && items[1] && items[2] && links && items[4]) line = S.line_type->tp_alloc(S.line_type, 5);
+    if (line == NULL) {
+        for (int i = 0; i < 5; i++) Py_XDECREF(items[i]);
+        return NULL;
+    }
+    for (int i = 0; i < 5; i++) PyTuple_SET_ITEM(line, i, items[i]);
+    return line;
+}
+
+/* The current line as blocks._add_lines builds it (left out where its text cleans to nothing), then a new one. */
 static int flush(walk_t *w) {
     if (w->parts) {
-        if (append_new(w->raw, decode_strict(w->line.data, w->line.len)) < 0) return -1;
-        if (append_new(w->owners, PyLong_FromSsize_t(w->current)) < 0) return -1;
-        if (append_new(w->counts, PyLong_FromSsize_t(w->links)) < 0) return -1;
-        for (Py_ssize_t i = 0; i < w->links; i++) {
-            size_t start = w->link_starts[i];
-            size_t end = i + 1 < w->links ? w->link_starts[i + 1] : w->link_text.len;
-            if (append_new(w->link_texts, decode_strict(w->link_text.data + start, end - start)) < 0) return -1;
+        size_t start, len;
+        w->scratch.len = 0;
+        if (clean((const unsigned char *)w->line.data, w->line.len, &w->scratch, &start, &len) < 0) return -1;
+        if (len) {
+            const unsigned char *text = (const unsigned char *)w->scratch.data + start;
+            Py_ssize_t link_chars = 0, kept = 0;
+            w->scratch_link.len = 0;
+            for (Py_ssize_t i = 0; i < w->links; i++) { /* each link's text cleaned, the empty ones left out */
+                size_t from = w->link_starts[i];
+                size_t to = i + 1 < w->links ? w->link_starts[i + 1] : w->link_text.len;
+                size_t at, size;
+                if (clean((const unsigned char *)w->link_text.data + from, to - from, &w->scratch_link, &at,
+                          &size) < 0)
+                    return -1;
+                if (!size) continue;
+                w->spans[2 * kept] = at;
+                w->spans[2 * kept + 1] = size;
+                kept++;
+            }
+            PyObject *links = PyTuple_New(kept);
+            if (links == NULL) return -1;
+            for (Py_ssize_t i = 0; i < kept; i++) {
+                const unsigned char *piece = (const unsigned char *)w->scratch_link.data + w->spans[2 * i];
+                link_chars += size_of(piece, w->spans[2 * i + 1]);
+                PyObject *one = decode_strict((const char *)piece, w->spans[2 * i + 1]);
+                if (one == NULL) {
+                    Py_DECREF(links);
+                    return -1;
+                }
+                PyTuple_SET_ITEM(links, i, one);
+            }
+            if (append_new(w->lines, new_line(decode_strict((const char *)text, len), link_chars, w->current,
+                                              links, size_of(text, len))) < 0)
+                return -1;
         }
         w->parts = 0;
         w->line.len = 0;
@@ -488,8 +597,7 @@ static PyObject *layout(PyObject *self, PyObject *root) {
     Py_INCREF(parser);
     walk_t w;
     memset(&w, 0, sizeof(w));
-    PyObject **lists[] = {&w.tags, &w.parents, &w.mem_ids, &w.attrs, &w.raw, &w.owners,
-                          &w.counts, &w.link_texts, &w.anchors, &w.metas, &w.stripped};
+    PyObject **lists[] = {&w.tags, &w.parents, &w.mem_ids, &w.attrs, &w.lines, &w.anchors, &w.metas, &w.stripped};
     const size_t count = sizeof(lists) / sizeof(lists[0]);
     PyObject *out = NULL;
     int ok = 1;
@@ -513,6 +621,9 @@ static PyObject *layout(PyObject *self, PyObject *root) {
     PyMem_Free(w.line.data);
     PyMem_Free(w.link_text.data);
     PyMem_Free(w.link_starts);
+    PyMem_Free(w.spans);
+    PyMem_Free(w.scratch.data);
+    PyMem_Free(w.scratch_link.data);
     Py_DECREF(parser);
     return out;
 }
@@ -554,15 +665,17 @@ static int address(PyObject *functions, Py_ssize_t index, void **out) {
     return 0;
 }
 
-/* setup(node_type, kinds, names, text_id, noscript_id, undefined_id, functions, probe, probe_address) */
+/* setup(node_type, kinds, names, text_id, noscript_id, undefined_id, functions, probe, probe_address, line_type) */
 static PyObject *setup(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *type, *names, *functions, *probe;
+    PyObject *type, *names, *functions, *probe, *line;
     Py_buffer kinds;
     unsigned long long text_id, noscript_id, undefined_id, probe_address;
-    if (!PyArg_ParseTuple(args, "O!y*O!KKKO!OK", &PyType_Type, &type, &kinds, &PyTuple_Type, &names, &text_id,
-                          &noscript_id, &undefined_id, &PyTuple_Type, &functions, &probe, &probe_address))
+    if (!PyArg_ParseTuple(args, "O!y*O!KKKO!OKO!", &PyType_Type, &type, &kinds, &PyTuple_Type, &names, &text_id,
+                          &noscript_id, &undefined_id, &PyTuple_Type, &functions, &probe, &probe_address,
+                          &PyType_Type, &line))
         return NULL;
+    PyTypeObject *line_type = (PyTypeObject *)line;
     PyObject *failed = NULL;
     if (kinds.len != 256 || PyTuple_GET_SIZE(names) != 256 || PyTuple_GET_SIZE(functions) != 9)
         failed = PyExc_ValueError;
@@ -577,6 +690,11 @@ static PyObject *setup(PyObject *self, PyObject *args) {
     if (!failed && (node_type->tp_basicsize != (Py_ssize_t)sizeof(NodeObject) || node_type->tp_new == NULL ||
                     Py_TYPE(probe) != node_type || ((NodeObject *)probe)->node == NULL ||
                     (uintptr_t)((NodeObject *)probe)->node != (uintptr_t)probe_address))
+        failed = PyExc_RuntimeError;
+    /* a tuple subclass without instance dict or slots of its own, which tp_alloc makes as tuple_subtype_new does */
+    if (!failed && (!PyType_IsSubtype(line_type, &PyTuple_Type) || line_type->tp_alloc == NULL ||
+                    line_type->tp_basicsize != PyTuple_Type.tp_basicsize ||
+                    line_type->tp_itemsize != PyTuple_Type.tp_itemsize || line_type->tp_dictoffset != 0))
         failed = PyExc_RuntimeError;
     if (failed) {
         PyBuffer_Release(&kinds);
@@ -597,6 +715,8 @@ static PyObject *setup(PyObject *self, PyObject *args) {
     Py_XSETREF(S.node_type, node_type);
     Py_INCREF(names);
     Py_XSETREF(S.names, names);
+    Py_INCREF(line);
+    Py_XSETREF(S.line_type, line_type);
     S.text_id = (uintptr_t)text_id;
     S.noscript_id = (uintptr_t)noscript_id;
     S.undefined_id = (uintptr_t)undefined_id;
@@ -618,7 +738,7 @@ static PyMethodDef methods[] = {
     {"check_tree", check_tree, METH_O, "How many nodes under a LexborNode read the same as lexbor's accessors read "
                                        "them (False: one does not)."},
     {"layout", layout, METH_O,
-     "(tags, parents, mem_ids, attrs, raw lines, owners, link counts, link texts, anchors, metas, stripped) of "
+     "(tags, parents, mem_ids, attrs, lines, anchors, metas, stripped) of "
      "a LexborNode's subtree, or None where the Python walk must run."},
     {NULL, NULL, 0, NULL},
 };

@@ -12,6 +12,7 @@ def setup(
     functions: tuple[int | None, ...],
     probe: LexborNode,
     probe_address: int,
+    line_type: type,
     /,
 ) -> None: ...
 def check_tree(root: LexborNode, /) -> int | bool: ...

@@ -208,10 +208,7 @@ def _from_c(walk: Callable[[LexborNode], tuple | None], root: LexborNode) -> Lay
     found = walk(root)
     if found is None:
         return None
-    tags, parents, mem_ids, attrs, raw, owners, counts, link_texts, anchors, metas, stripped = found
-    page = Layout(tags, parents, mem_ids, attrs, [], anchors, metas, stripped)
-    _add_lines(page, raw, owners, counts, link_texts)
-    return page
+    return Layout(*found)  # tags, parents, mem_ids, attrs, lines, anchors, metas, stripped
 
 
 def _layout_py(root: LexborNode) -> Layout:
@@ -399,5 +396,5 @@ def use_c_walk(enabled: bool) -> bool:
     return was
 
 
-_c_loaded = fastwalk.load(_KINDS, _BLOCK_IDS, (_TEXT, _NOSCRIPT, _UNDEFINED), _from_c, _layout_py)
+_c_loaded = fastwalk.load(_KINDS, _BLOCK_IDS, (_TEXT, _NOSCRIPT, _UNDEFINED), Line, _from_c, _layout_py)
 _c_walk = _c_loaded

@@ -57,6 +57,8 @@ def _same(found: Any, expected: Any) -> bool:
     for name in ("tags", "parents", "mem_ids", "attrs", "lines"):
         if getattr(found, name) != getattr(expected, name):
             return False
+    if any(type(mine) is not type(theirs) for mine, theirs in zip(found.lines, expected.lines, strict=True)):
+        return False
     for name in ("anchors", "metas", "stripped"):
         mine, theirs = getattr(found, name), getattr(expected, name)
         if [(n.mem_id, id(n.parser), n.tag) for n in mine] != [
@@ -70,12 +72,13 @@ def load(
     kinds: dict[int, int],
     names: dict[int, str],
     ids: tuple[int, int, int],
+    line: type,
     fast: Callable[[Callable[[LexborNode], Any], LexborNode], Any],
     reference: Callable[[LexborNode], Any],
 ) -> Callable[[LexborNode], Any] | None:
     """The C walk's ``layout`` (``ingest._walk.layout``), or ``None`` where the gate says the Python walk.
     ``kinds``: blocks.py's action by tag id; ``names``: the block tags' names; ``ids``: the tag ids of a text
-    node, ``<noscript>`` and a node of no kind; ``fast(walk, root)`` builds a Layout from the C walk's result
+    node, ``<noscript>`` and a node of no kind; ``line``: the ``Line`` type; ``fast(walk, root)`` builds a Layout from the C walk's result
     (``None``: the Python walk's turn), ``reference(root)`` is the Python walk."""
     if os.environ.get("FAZHI_PYTHON_WALK", "0") not in ("", "0"):
         return None
@@ -94,7 +97,7 @@ def load(
         tree = LexborHTMLParser(PROBES[0])
         if tree.body is None:
             return None
-        _walk.setup(LexborNode, table, labels, *ids, addresses, tree.body, tree.body.mem_id)
+        _walk.setup(LexborNode, table, labels, *ids, addresses, tree.body, tree.body.mem_id, line)
         for html in PROBES:
             tree = LexborHTMLParser(html)
             if tree.root is None or tree.body is None or not _walk.check_tree(tree.root):

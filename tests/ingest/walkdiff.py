@@ -155,6 +155,8 @@ def differences(page: bytes, content_type: str | None = None) -> list[str]:
     """What differs between the C walk and the Python walk on ``page`` (empty: nothing)."""
     out = []
     was = blocks.use_c_walk(True)
+    if blocks.walk_in_use() != "c":
+        return ["the C walk is off"]
     try:
         if not _same_layouts(page):
             out.append("layout")
