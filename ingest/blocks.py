@@ -205,10 +205,8 @@ def layout(root: LexborNode) -> Layout:
 
 
 def _from_c(walk: Callable[[LexborNode], tuple | None], root: LexborNode) -> Layout | None:
-    found = walk(root)
-    if found is None:
-        return None
-    return Layout(*found)  # tags, parents, mem_ids, attrs, lines, anchors, metas, stripped
+    found = walk(root)  # tags, parents, mem_ids, attrs, lines, anchors, metas, stripped; None: not modelled
+    return None if found is None else Layout(*found)
 
 
 def _layout_py(root: LexborNode) -> Layout:

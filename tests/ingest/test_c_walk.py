@@ -51,7 +51,7 @@ def test_deep_nesting_does_not_overflow() -> None:
     found = blocks.layout(tree.body)
     assert [line.text for line in found.lines] == ["法治政府aaa"]
     assert len(found.anchors) == 3
-    assert walkdiff.differences(b"<p>" + b"<span><a>" * 50_000 + b"x")  == []
+    assert walkdiff.differences(b"<p>" + b"<span><a>" * 50_000 + b"x") == []
 
 
 @needs_c
@@ -126,7 +126,10 @@ def test_the_gate_refuses_a_walk_that_differs_on_a_probe() -> None:
             page.lines[-1] = page.lines[-1]._replace(link_chars=page.lines[-1].link_chars + 1)
         return page
 
-    wrong_kinds = {**blocks._KINDS, blocks._BR: blocks._INLINE}  # the C walk's table differs from the reference's
+    wrong_kinds = {
+        **blocks._KINDS,
+        blocks._BR: blocks._INLINE,
+    }  # the C walk's table differs from the reference's
     try:
         assert _load(fast=wrong) is None
         assert _load(kinds=wrong_kinds) is None
