@@ -14,6 +14,18 @@
  * call. */
 #include "_walk_lines.h"
 
+/* The anchor and its href: 1, or 0 (not modelled), or -1 (an exception). */
+static int add_anchor(walk_t *w, wnode *node, PyObject *root, wnode *root_node, PyObject *parser) {
+    PyObject *href = anchor_href(node);
+    if (href == NULL) return -1;
+    if (href == Py_Ellipsis) {
+        Py_DECREF(href);
+        return 0;
+    }
+    if (append_new(w->hrefs, href) < 0) return -1;
+    return append_new(w->anchors, make_node(node, root, root_node, parser)) < 0 ? -1 : 1;
+}
+
 /* 1: done; 0: not modelled (the caller runs the Python walk); -1: an exception is set */
 static int walk(walk_t *w, PyObject *root, wnode *root_node, PyObject *parser) {
     frame_t *stack = NULL;
@@ -88,7 +100,11 @@ static int walk(walk_t *w, PyObject *root, wnode *root_node, PyObject *parser) {
                 if (append_new(w->stripped, make_node(node, root, root_node, parser)) < 0) goto done;
                 inner = block == HIDDEN || kind == S.noscript_id ? HIDDEN : SKIPPED;
             } else if (action == A_ANCHOR && block != HIDDEN) {
-                if (append_new(w->anchors, make_node(node, root, root_node, parser)) < 0) goto done;
+                int href = add_anchor(w, node, root, root_node, parser);
+                if (href <= 0) {
+                    result = href;
+                    goto done;
+                }
             }
         } else if (action == A_BLOCK) {
             if ((w->parts || w->links) && flush(w) < 0) goto done;
@@ -109,7 +125,11 @@ static int walk(walk_t *w, PyObject *root, wnode *root_node, PyObject *parser) {
             if (append_new(w->attrs, attrs) < 0) goto done;
             inner = w->current;
         } else if (action == A_ANCHOR) {
-            if (append_new(w->anchors, make_node(node, root, root_node, parser)) < 0) goto done;
+            int href = add_anchor(w, node, root, root_node, parser);
+            if (href <= 0) {
+                result = href;
+                goto done;
+            }
             if (add_link(w) < 0) goto done;
             inner_depth = depth + 1;
         } else if (action == A_BREAK) {
@@ -173,7 +193,8 @@ static PyObject *layout(PyObject *self, PyObject *root) {
     Py_INCREF(parser);
     walk_t w;
     memset(&w, 0, sizeof(w));
-    PyObject **lists[] = {&w.tags, &w.parents, &w.mem_ids, &w.attrs, &w.lines, &w.anchors, &w.metas, &w.stripped};
+    PyObject **lists[] = {&w.tags,    &w.parents, &w.mem_ids,  &w.attrs, &w.lines,
+                          &w.anchors, &w.metas,   &w.stripped, &w.hrefs};
     const size_t count = sizeof(lists) / sizeof(lists[0]);
     PyObject *out = NULL;
     int ok = 1;
@@ -314,7 +335,7 @@ static PyMethodDef methods[] = {
     {"check_tree", check_tree, METH_O, "How many nodes under a LexborNode read the same as lexbor's accessors read "
                                        "them (False: one does not)."},
     {"layout", layout, METH_O,
-     "(tags, parents, mem_ids, attrs, lines, anchors, metas, stripped) of "
+     "(tags, parents, mem_ids, attrs, lines, anchors, metas, stripped, hrefs) of "
      "a LexborNode's subtree, or None where the Python walk must run."},
     {NULL, NULL, 0, NULL},
 };

@@ -86,28 +86,33 @@ typedef struct {
     size_t len, cap;
 } buf_t;
 
-static int buf_add(buf_t *b, const void *src, size_t n) {
+/* Room for n more bytes. */
+static int buf_reserve(buf_t *b, size_t n) {
     if (n > (size_t)PY_SSIZE_T_MAX - b->len) {
         PyErr_NoMemory();
         return -1;
     }
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n) {
-            if (cap > (size_t)PY_SSIZE_T_MAX / 2) {
-                cap = b->len + n;
-                break;
-            }
-            cap *= 2;
+    if (b->len + n <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n) {
+        if (cap > (size_t)PY_SSIZE_T_MAX / 2) {
+            cap = b->len + n;
+            break;
         }
-        char *grown = PyMem_Realloc(b->data, cap);
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        b->data = grown;
-        b->cap = cap;
+        cap *= 2;
     }
+    char *grown = PyMem_Realloc(b->data, cap);
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->data = grown;
+    b->cap = cap;
+    return 0;
+}
+
+static int buf_add(buf_t *b, const void *src, size_t n) {
+    if (buf_reserve(b, n) < 0) return -1;
     if (n) memcpy(b->data + b->len, src, n);
     b->len += n;
     return 0;

@@ -78,13 +78,34 @@ static PyObject *block_attrs(wnode *node) {
     return out;
 }
 
+/* link.attrs["href"] as fields._hrefs reads it: the first attribute whose qualified name is "href" in any ASCII
+ * case, its value decoded with "replace" ("" for an attribute without a value); None where there is none.
+ * Ellipsis: not an element (the attrs property would raise): not modelled. */
+static PyObject *anchor_href(wnode *node) {
+    if (node->type != NODE_ELEMENT) return Py_NewRef(Py_Ellipsis);
+    for (void *attr = S.first_attr(node); attr != NULL; attr = S.next_attr(attr)) {
+        size_t name_len = 0;
+        const unsigned char *name = S.attr_name(attr, &name_len);
+        if (name == NULL || name_len != 4) continue;
+        int same = 1;
+        for (size_t i = 0; same && i < 4; i++) same = (name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]) == "href"[i];
+        if (!same) continue;
+        size_t value_len = 0;
+        const unsigned char *value = S.attr_value(attr, &value_len);
+        if (value == NULL) return PyUnicode_FromStringAndSize("", 0);
+        if (value_len > (size_t)PY_SSIZE_T_MAX) return PyErr_NoMemory();
+        return PyUnicode_DecodeUTF8((const char *)value, (Py_ssize_t)value_len, "replace");
+    }
+    return Py_NewRef(Py_None);
+}
+
 typedef struct {
     wnode *next; /* the next sibling to visit in the parent's child list */
     Py_ssize_t block, depth;
 } frame_t;
 
 typedef struct {
-    PyObject *tags, *parents, *mem_ids, *attrs, *lines, *anchors, *metas, *stripped;
+    PyObject *tags, *parents, *mem_ids, *attrs, *lines, *anchors, *metas, *stripped, *hrefs;
     buf_t scratch, scratch_link; /* clean()'s output */
     buf_t line;             /* the current line's text, UTF-8 */
     Py_ssize_t parts;       /* how many texts it holds (blocks.py's ``parts``) */

@@ -12,6 +12,11 @@ static int valid_utf8(const unsigned char *s, size_t n) {
     while (i < n) {
         unsigned char c = s[i];
         if (c < 0x80) {
+            uint64_t eight;
+            if (n - i >= 8 && (memcpy(&eight, s + i, 8), (eight & 0x8080808080808080ULL) == 0)) {
+                i += 8; /* eight ASCII bytes */
+                continue;
+            }
             i++;
             continue;
         }
@@ -74,23 +79,31 @@ static Py_UCS4 code_point(const unsigned char *s) {
 /* blocks.clean_line on valid UTF-8: each run of _HTML_SPACE characters one space, then str.strip() (every
  * str.isspace character off both ends). The result is [*start, *start + *len) of out. */
 static int clean(const unsigned char *s, size_t n, buf_t *out, size_t *start, size_t *len) {
+    if (buf_reserve(out, n) < 0) return -1; /* the output is never longer than the input */
     size_t base = out->len; /* appended after what out holds */
-    size_t i = 0;
+    unsigned char *d = (unsigned char *)out->data + base;
+    size_t o = 0, i = 0;
     while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80 && c != ' ' && (c < '\t' || c > '\r')) { /* ASCII, not white space: most characters */
+            d[o++] = c;
+            i++;
+            continue;
+        }
         size_t k = html_space(s + i, n - i);
         if (k) {
-            if (buf_add(out, " ", 1) < 0) return -1;
+            d[o++] = ' ';
             i += k;
             while (i < n && (k = html_space(s + i, n - i)) != 0) i += k;
             continue;
         }
-        size_t step = sequence(s[i]);
+        size_t step = sequence(c);
         if (step > n - i) step = n - i; /* cannot happen on valid UTF-8 */
-        if (buf_add(out, s + i, step) < 0) return -1;
+        for (size_t j = 0; j < step; j++) d[o++] = s[i + j];
         i += step;
     }
-    const unsigned char *d = (const unsigned char *)out->data;
-    size_t first = base, end = out->len;
+    out->len = base + o;
+    size_t first = 0, end = o;
     while (first < end && Py_UNICODE_ISSPACE(code_point(d + first))) first += sequence(d[first]);
     while (end > first) {
         size_t lead = end - 1;
@@ -98,7 +111,7 @@ static int clean(const unsigned char *s, size_t n, buf_t *out, size_t *start, si
         if (!Py_UNICODE_ISSPACE(code_point(d + lead))) break;
         end = lead;
     }
-    *start = first;
+    *start = base + first;
     *len = end - first;
     return 0;
 }

@@ -147,6 +147,7 @@ class Layout:
     stripped: list[LexborNode] = field(
         default_factory=list
     )  # … and every script, style, noscript and template
+    hrefs: list[str | None] | None = None  # the C walk: each anchor's ``attrs["href"]`` (None: it has none)
 
 
 # lexbor's tag ids (ints, the same in every document for the standard tags, read here from lexbor itself): text
@@ -205,7 +206,9 @@ def layout(root: LexborNode) -> Layout:
 
 
 def _from_c(walk: Callable[[LexborNode], tuple | None], root: LexborNode) -> Layout | None:
-    found = walk(root)  # tags, parents, mem_ids, attrs, lines, anchors, metas, stripped; None: not modelled
+    found = walk(
+        root
+    )  # tags, parents, mem_ids, attrs, lines, anchors, metas, stripped, hrefs (None: not modelled)
     return None if found is None else Layout(*found)
 
 

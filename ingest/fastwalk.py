@@ -41,7 +41,8 @@ _FUNCTIONS = (  # in the order _walk.setup takes them
 PROBES: tuple[str | bytes, ...] = (
     "<p>one <b>two</b><br>three</p><div id='Main' class='A b'>x<p>y</p>z</div>",
     "<ul><li><a href='/a.pdf' title=t>附件 <span>一</span></a></li><li>no <a name=x></a> link</li></ul>"
-    "<a>a<a>b</a></a><p><a href=1></a><a href=2>t</a> after</p>",
+    "<a>a<a>b</a></a><p><a href=1></a><a href=2>t</a> after</p><a HREF=' x.doc ' href=y>u</a><a href>v</a>"
+    "<svg><a xlink:href=s.pdf href=h>s</a></svg>",
     "<div>\n  <!-- c --> <?php echo 1; ?>text\xa0\u3000\u200b\ufeff<meta name=k content=v>"
     "<noscript><a href=n>n</a><meta name=n><style>s</style></noscript></div>",
     "<table><tr><td>a<td>b<br><br>c</td></tr></table><template><a href=t>t</a><script>1</script></template>"
@@ -50,6 +51,14 @@ PROBES: tuple[str | bytes, ...] = (
     "<script>var a='<p>x</p>'</script><select><option>o</select><textarea>ta</textarea><object>ob</object>",
     b"<p>\xe4\xb8<b>\xad</b>\xff\xfe ok \xc3\x28 \xed\xa0\x80 \xf4\x90\x80\x80\x00end</p>",  # lexbor keeps them
 )
+
+
+def href(node: LexborNode) -> str | None:
+    """An anchor's ``href`` as ``fields._hrefs`` reads it (``""``: without a value; ``None``: none)."""
+    try:
+        return node.attrs["href"] or ""
+    except KeyError:
+        return None
 
 
 def _same(found: Any, expected: Any) -> bool:
@@ -65,7 +74,10 @@ def _same(found: Any, expected: Any) -> bool:
             (n.mem_id, id(n.parser), n.tag) for n in theirs
         ]:
             return False
-    return True
+    try:
+        return bool(found.hrefs == [href(node) for node in expected.anchors])
+    except TypeError:  # an anchor that is not an element
+        return False
 
 
 def load(

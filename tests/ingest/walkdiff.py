@@ -15,7 +15,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ingest import DEFAULT_OPTIONS, blocks, extract_report
+from ingest import DEFAULT_OPTIONS, blocks, extract_report, fastwalk
 
 HERE = Path(__file__).resolve().parents[2]
 GENERIC = dataclasses.replace(DEFAULT_OPTIONS, containers=())
@@ -136,9 +136,12 @@ def _same_layouts(page: bytes) -> bool:
         return True
     for root in (tree.body, *tree.body.css("a")):
         blocks.use_c_walk(True)
-        fast = _summary(blocks.layout(root))
+        found = blocks.layout(root)
         blocks.use_c_walk(False)
-        if fast != _summary(blocks.layout(root)):
+        expected = blocks.layout(root)
+        if _summary(found) != _summary(expected):
+            return False
+        if found.hrefs != [fastwalk.href(node) for node in expected.anchors]:
             return False
     return True
 
