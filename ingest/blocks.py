@@ -136,17 +136,11 @@ class Layout:
     tags: list[str] = field(default_factory=list)
     parents: list[int] = field(default_factory=list)  # index of the enclosing block (-1: none)
     mem_ids: list[int] = field(default_factory=list)
-    attrs: list[str] = field(
-        default_factory=list
-    )  # id and class, lower-cased, for the vocabulary of class names
+    attrs: list[str] = field(default_factory=list)  # id and class, lower-cased (the class-name vocabulary)
     lines: list[Line] = field(default_factory=list)
-    anchors: list[LexborNode] = field(
-        default_factory=list
-    )  # every <a> in the subtree but inside <noscript> …
+    anchors: list[LexborNode] = field(default_factory=list)  # every <a> but inside <noscript> …
     metas: list[LexborNode] = field(default_factory=list)  # … every <meta> the same way …
-    stripped: list[LexborNode] = field(
-        default_factory=list
-    )  # … and every script, style, noscript and template
+    stripped: list[LexborNode] = field(default_factory=list)  # … and scripts, styles, noscripts, templates
     hrefs: list[str | None] | None = None  # the C walk: each anchor's ``attrs["href"]`` (None: it has none)
 
 
