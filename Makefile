@@ -10,7 +10,7 @@ PORTAL_PORT ?= 8801
 
 .PHONY: run test check lint types audit install clean
 
-$(RUN_STAMP): pyproject.toml  ## fazhi and what it needs at run time
+$(RUN_STAMP): pyproject.toml hatch_build.py ingest/_walk.c $(wildcard ingest/_walk*.h)  ## fazhi and what it needs at run time
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .

@@ -7,12 +7,13 @@ The cascade (``extract.extract_report``), each stage working from principles tha
    attributes lose them (the parser is quadratic in their count); style sheets lose their text before the parse
    where the cut pays (``prescan``: a scanner that follows the HTML tokenizer, so the tree is the same, and stops
    where its model ends — foreign content, ``<select>``, anything unterminated).
-2. **lines** — one pre-order pass (lexbor's child iterators and a stack of (iterator, context): no node looks its
-   parent up) turns the DOM into visual lines, each with its block element and link text (``blocks.layout``):
-   linear however deep the nesting, and a few Python steps per node (tag ids, not names; comments and void
-   elements never descended into; blank text before a line's words unread; the page's lines cleaned in one regex
-   pass). The same walk collects the anchors, the body's metas and the scripts and styles to strip, so no other
-   stage makes a pass of its own over the body.
+2. **lines** — one pre-order pass turns the DOM into visual lines, each with its block element and link text
+   (``blocks.layout``): linear however deep the nesting (an explicit stack: no recursion, no node looks its parent
+   up), tag ids, not names, comments and void elements never descended into. It runs in C (``_walk.c``, reading
+   lexbor's tree directly, the lines cleaned there too) behind a gate (``fastwalk``: a verified selectolax, struct
+   checks and probe pages at import), else in Python (``blocks._layout_py``, the reference, with the same result).
+   The same walk collects the anchors, the body's metas and the scripts and styles to strip, so no other stage
+   makes a pass of its own over the body.
 3. **blocked?** — challenge, WAF and maintenance pages by content, whatever the status (``classify``).
 4. **body** (``body``) — every line scores: unlinked characters and punctuation for it; link text, short labels and
    the chrome vocabulary against it; record lists (teasers led by a headline link, comments made of labels) count

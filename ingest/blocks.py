@@ -7,13 +7,15 @@ subtree, its lines and the block elements they sit in: :class:`Layout`, which th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, repeat
 from operator import sub
 from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
+
+from ingest import fastwalk
 
 BLOCK_TAGS = frozenset(
     [
@@ -134,17 +136,12 @@ class Layout:
     tags: list[str] = field(default_factory=list)
     parents: list[int] = field(default_factory=list)  # index of the enclosing block (-1: none)
     mem_ids: list[int] = field(default_factory=list)
-    attrs: list[str] = field(
-        default_factory=list
-    )  # id and class, lower-cased, for the vocabulary of class names
+    attrs: list[str] = field(default_factory=list)  # id and class, lower-cased (the class-name vocabulary)
     lines: list[Line] = field(default_factory=list)
-    anchors: list[LexborNode] = field(
-        default_factory=list
-    )  # every <a> in the subtree but inside <noscript> …
+    anchors: list[LexborNode] = field(default_factory=list)  # every <a> but inside <noscript> …
     metas: list[LexborNode] = field(default_factory=list)  # … every <meta> the same way …
-    stripped: list[LexborNode] = field(
-        default_factory=list
-    )  # … and every script, style, noscript and template
+    stripped: list[LexborNode] = field(default_factory=list)  # … and scripts, styles, noscripts, templates
+    hrefs: list[str | None] | None = None  # the C walk: each anchor's ``attrs["href"]`` (None: it has none)
 
 
 # lexbor's tag ids (ints, the same in every document for the standard tags, read here from lexbor itself): text
@@ -192,7 +189,25 @@ _KINDS = {
 
 
 def layout(root: LexborNode) -> Layout:
-    """Lines of ``root`` in document order, each with the block element that holds it.
+    """Lines of ``root`` in document order, each with the block element that holds it: the C walk's
+    (``ingest/_walk.c``, behind ``ingest.fastwalk``'s gate) or, where it is off or declines, the Python walk's
+    (``_layout_py``, the reference: the same result)."""
+    if _c_walk is not None:
+        found = _from_c(_c_walk, root)
+        if found is not None:
+            return found
+    return _layout_py(root)
+
+
+def _from_c(walk: Callable[[LexborNode], tuple | None], root: LexborNode) -> Layout | None:
+    found = walk(
+        root
+    )  # tags, parents, mem_ids, attrs, lines, anchors, metas, stripped, hrefs (None: not modelled)
+    return None if found is None else Layout(*found)
+
+
+def _layout_py(root: LexborNode) -> Layout:
+    """The Python walk: the reference the C walk must equal, and the fallback.
 
     One pre-order pass over lexbor's child iterators (in C), with a stack of (iterator, context): an element's
     context, the innermost block that holds it and how many links it sits in, is its parent's, held by the frame
@@ -361,3 +376,20 @@ def node_lines(node: LexborNode) -> list[str]:
 def node_text(node: LexborNode) -> str:
     """All text of ``node`` (scripts and styles excluded) on one line."""
     return " ".join(node_lines(node))
+
+
+def walk_in_use() -> str:
+    """``"c"`` when ``layout`` runs the C walk (``ingest.fastwalk``'s gate passed), else ``"python"``."""
+    return "python" if _c_walk is None else "c"
+
+
+def use_c_walk(enabled: bool) -> bool:
+    """Turn the C walk off (or back on, where the gate passed); returns whether it was on. For tests."""
+    global _c_walk
+    was = _c_walk is not None
+    _c_walk = _c_loaded if enabled else None
+    return was
+
+
+_c_loaded = fastwalk.load(_KINDS, _BLOCK_IDS, (_TEXT, _NOSCRIPT, _UNDEFINED), Line, _from_c, _layout_py)
+_c_walk = _c_loaded

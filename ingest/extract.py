@@ -263,8 +263,10 @@ def _fill_fields(
     visible = fields.visible_source(signals.near) or fields.visible_source(signals.lines)
     report.source = visible or signals.script.get("source") or signals.meta.get("contentsource")
     report.breadcrumb = fields.breadcrumb(page)
-    anchors = page.anchors if tree.body is not None else None  # no <body> (a frameset): the tree's own
-    report.attachments = fields.attachments(tree, report.url, signals.near_links, anchors)
+    anchors, hrefs = (
+        (page.anchors, page.hrefs) if tree.body is not None else (None, None)
+    )  # a frameset: the tree's
+    report.attachments = fields.attachments(tree, report.url, signals.near_links, anchors, hrefs)
     found = {
         "index_no": "info_table" if report.index_no else "",
         "signer": "body" if report.signer else "",

@@ -311,8 +311,11 @@ _DOC_HINT = re.compile(
 )
 
 
-def _hrefs(links: list[LexborNode]) -> list[tuple[LexborNode, str]]:
-    """Each link that has an ``href``, with it stripped (an ``href`` without a value is empty)."""
+def _hrefs(links: list[LexborNode], hrefs: list[str | None] | None = None) -> list[tuple[LexborNode, str]]:
+    """Each link that has an ``href``, with it stripped (an ``href`` without a value is empty). ``hrefs``: each
+    link's ``attrs["href"]`` as the C walk read it (``None``: none), which saves asking each link."""
+    if hrefs is not None:
+        return [(link, href.strip()) for link, href in zip(links, hrefs, strict=True) if href is not None]
     out = []
     for link in links:
         try:
@@ -328,6 +331,7 @@ def attachments(
     base_url: str,
     near: set[str] | None = None,
     anchors: list[LexborNode] | None = None,
+    hrefs: list[str | None] | None = None,
 ) -> list[Attachment]:
     """Document links (by the file name in the path or a ``filename=`` parameter). With ``near``, only links whose
     text is among those next to the body: a sidebar's or footer's files are not the page's attachments.
@@ -335,7 +339,7 @@ def attachments(
     same as ``tree.css("a")``: the parser puts every ``<a>`` in the body), which saves a pass over the tree."""
     out: dict[str, Attachment] = {}
     found = (
-        _hrefs(anchors)
+        _hrefs(anchors, hrefs)
         if anchors is not None
         else [(link, (link.attrs["href"] or "").strip()) for link in tree.css("a[href]")]
     )
