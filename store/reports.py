@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from rensa import RMinHash
@@ -24,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from store.changes import add_change
+from store.compiled import execute
 from store.queries import Filters
 from store.sql import fetch
 from store.types import UTCDateTime
@@ -160,8 +162,8 @@ def assign_report(
     joined = _best_match(session, values, grams, keys, previous_id)
     fields = _report_fields(session, values, joined) | _page_fields(session, values, seen_at)
     connection = session.connection()
-    seq = connection.execute(_SET_FIELDS, {**fields, "id": doc_id}).scalar_one()
-    connection.execute(_ADD_BAND, [{"band": key, "seq": seq} for key in sorted(set(keys))])
+    (seq,) = execute(connection, _SET_FIELDS, {**fields, "id": doc_id}).rows[0]
+    execute(connection, _ADD_BAND, [{"band": key, "seq": seq} for key in sorted(set(keys))])
     if fields["version"] > 1 and previous_id != fields["report_id"]:  # else its superseded_by change says it
         detail = {"report_id": fields["report_id"], "version": fields["version"], "new_version": doc_id}
         add_change(session, fields["report_id"], "updated", detail)
@@ -176,18 +178,14 @@ def candidates(
 
     The band lookup reads the primary-key index only; a document sharing a band but of another agency or year
     costs one lookup by ``seq`` and is dropped in SQL, before any body is read."""
-    same, params = _same_report_condition(values, "d")
-    shared = "SELECT seq, count(*) AS shared FROM report_bands WHERE band IN :keys GROUP BY seq"
-    found = connection.execute(
-        text(
-            f"SELECT d.id, d.report_id, d.version, d.body, h.shared FROM ({shared}) h "
-            f"JOIN documents d ON d.seq = h.seq WHERE d.report_id IS NOT NULL AND d.id <> :id AND {same} "
-            f"ORDER BY h.shared DESC, d.seq DESC LIMIT {MAX_CANDIDATES}"
-        ).bindparams(bindparam("keys", expanding=True)),
-        {"keys": keys, "id": values["id"], **params},
+    found = execute(
+        connection,
+        _candidates_statement(values.get("agency") is None, values.get("report_year") is None, len(keys)),
+        {**{f"k{i}": key for i, key in enumerate(keys)}, "id": values["id"], **_same_report_params(values)},
     ).mappings()
     rows = [dict(row) for row in found]
     if previous_id and previous_id != values["id"] and all(r["id"] != previous_id for r in rows):
+        same, params = _same_report_condition(values, "d")
         previous = connection.execute(
             text(
                 "SELECT d.id, d.report_id, d.version, d.body, 0 AS shared FROM documents d "
@@ -197,6 +195,24 @@ def candidates(
         ).mappings()
         rows.extend(dict(row) for row in previous)
     return rows
+
+
+@cache
+def _candidates_statement(no_agency: bool, no_year: bool, count: int) -> Any:
+    """The band lookup, one statement per shape (built once: see store.compiled)."""
+    values = {"agency": None if no_agency else "", "report_year": None if no_year else 0}
+    same, _ = _same_report_condition(values, "d")
+    keys = ", ".join(f":k{i}" for i in range(count))
+    shared = f"SELECT seq, count(*) AS shared FROM report_bands WHERE band IN ({keys}) GROUP BY seq"
+    return text(
+        f"SELECT d.id, d.report_id, d.version, d.body, h.shared FROM ({shared}) h "
+        f"JOIN documents d ON d.seq = h.seq WHERE d.report_id IS NOT NULL AND d.id <> :id AND {same} "
+        f"ORDER BY h.shared DESC, d.seq DESC LIMIT {MAX_CANDIDATES}"
+    )
+
+
+def _same_report_params(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: values[name] for name in ("agency", "report_year") if values.get(name) is not None}
 
 
 def _best_match(
@@ -231,7 +247,7 @@ def _report_fields(session: Session, values: dict[str, Any], joined: dict[str, A
         return {"report_id": values["id"], "version": 1, "version_diff": None}
     report_id = joined["report_id"]
     params = {"report_id": report_id, "id": values["id"]}
-    latest = session.connection().execute(_LATEST_VERSION, params).mappings().one()
+    (latest,) = execute(session.connection(), _LATEST_VERSION, params).mappings()
     diff = {"previous": latest["id"], **paragraph_diff(latest["body"], values["body"])}
     return {"report_id": report_id, "version": int(latest["version"]) + 1, "version_diff": diff}
 
@@ -268,18 +284,12 @@ def _backdated(
     if published is None or deadline is None:
         return None
     after = max(published, deadline) + timedelta(days=1)
-    missed = (
-        session.connection()
-        .execute(
-            _MISSED,
-            {
-                "source": values["source_name"],
-                "after": datetime(after.year, after.month, after.day, tzinfo=UTC),
-                "seen": seen_at,
-            },
-        )
-        .scalar_one()
-    )
+    params = {
+        "source": values["source_name"],
+        "after": datetime(after.year, after.month, after.day, tzinfo=UTC),
+        "seen": seen_at,
+    }
+    ((missed,),) = execute(session.connection(), _MISSED, params).rows
     return bool(missed)
 
 
