@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -24,18 +25,26 @@ from store.sql import _wrapped
 Params = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
 class _Plan:
-    sql: str
-    names: tuple[str, ...]
-    processors: tuple[Callable[[Any], Any] | None, ...]
-    positional: bool
+    """A compiled statement's SQL, its parameters' order, and the positions whose values a processor converts."""
+
+    __slots__ = ("_get", "_processed", "names", "positional", "sql")
+
+    def __init__(
+        self,
+        sql: str,
+        names: tuple[str, ...],
+        processors: tuple[Callable[[Any], Any] | None, ...],
+        positional: bool,
+    ) -> None:
+        self.sql, self.names, self.positional = sql, names, positional
+        self._get = itemgetter(*names) if len(names) > 1 else (lambda params: tuple(params[n] for n in names))
+        self._processed = tuple((i, p) for i, p in enumerate(processors) if p is not None)
 
     def bind(self, params: Params) -> Any:
-        values = [
-            params[name] if process is None else process(params[name])  # as Core: None too (JSON 'null')
-            for name, process in zip(self.names, self.processors, strict=True)
-        ]
+        values = list(self._get(params))
+        for at, process in self._processed:  # as Core: None goes through too (a JSON column's 'null')
+            values[at] = process(values[at])
         return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
 
 
