@@ -18,7 +18,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import Executable
 
 from store.sql import _wrapped
 
@@ -58,16 +58,17 @@ class Result:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
-_PLANS: dict[tuple[ClauseElement, str, frozenset[str]], _Plan | None] = {}
+_PLANS: dict[tuple[Executable, str, frozenset[str]], _Plan | None] = {}
 
 
-def _plan(statement: ClauseElement, connection: Connection, keys: frozenset[str]) -> _Plan | None:
+def _plan(statement: Executable, connection: Connection, keys: frozenset[str]) -> _Plan | None:
     key = (statement, connection.dialect.name, keys)
     try:
         return _PLANS[key]
     except KeyError:
         pass
-    compiled: Any = statement.compile(dialect=connection.dialect, column_keys=sorted(keys))
+    clause: Any = statement  # every Executable we are given is a ClauseElement (compile)
+    compiled: Any = clause.compile(dialect=connection.dialect, column_keys=sorted(keys))
     simple = not (
         compiled.insert_prefetch
         or compiled.update_prefetch
@@ -87,9 +88,10 @@ def _plan(statement: ClauseElement, connection: Connection, keys: frozenset[str]
     return plan
 
 
-def execute(connection: Connection, statement: ClauseElement, params: Params | Sequence[Params]) -> Result:
+def execute(connection: Connection, statement: Executable, params: Params | Sequence[Params]) -> Result:
     """``connection.execute(statement, params)`` on the driver (one dict: ``execute``; a list: ``executemany``,
-    rows of the same keys); the rows it returned, as tuples, and the driver's rowcount."""
+    rows of the same keys); the rows it returned, as tuples, and the driver's rowcount. ``statement`` must be built
+    once (a module constant, or cached): its plan is kept for the life of the process."""
     many = not isinstance(params, dict)
     rows: Sequence[Params] = params if many else [params]  # type: ignore[assignment,list-item]
     if not rows:
