@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from store.changes import add_change, feed_lock
+from store.compiled import execute
 from store.errors import AmbiguousPrefix
 from store.models import Document, Sighting
 from store.reports import assign_report
@@ -69,7 +70,7 @@ def upsert_document(
     doc_id, url = values["id"], values["url"]
     feed_lock(session)  # before any shared row: see store.changes
     connection = session.connection()
-    created = connection.execute(_statements(connection.dialect.name)[0], values).first() is not None
+    created = bool(execute(connection, _statements(connection.dialect.name)[0], values).rows)
     # reports, versions, required parts, timeliness: store/reports.py (the one call site)
     report = assign_report(session, values, seen_at=seen_at, previous_id=previous_id) if created else {}
     new_url = record_sighting(
@@ -103,18 +104,17 @@ def record_sighting(
         "first_seen": seen_at,
         "last_seen": seen_at,
     }
-    inserted = connection.execute(_statements(connection.dialect.name)[1], row)
-    if inserted.first() is not None:
+    if execute(connection, _statements(connection.dialect.name)[1], row).rows:
         return True
-    connection.execute(_SEEN_AGAIN, {"doc_id": document_id, "doc_url": url, "seen_at": seen_at})
+    execute(connection, _SEEN_AGAIN, {"doc_id": document_id, "doc_url": url, "seen_at": seen_at})
     return False
 
 
 def resight(*, session: Session, document_id: str, url: str, source_name: str, seen_at: datetime) -> None:
     """An unchanged page seen again: its sighting's ``last_seen`` (one statement; the sighting is created if it
     is missing)."""
-    updated = session.connection().execute(
-        _SEEN_AGAIN, {"doc_id": document_id, "doc_url": url, "seen_at": seen_at}
+    updated = execute(
+        session.connection(), _SEEN_AGAIN, {"doc_id": document_id, "doc_url": url, "seen_at": seen_at}
     )
     if not updated.rowcount:
         record_sighting(

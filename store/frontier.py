@@ -15,6 +15,7 @@ from sqlalchemy import Engine, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from store.compiled import execute
 from store.db import read_session, write_session
 from store.models import CrawlRun, FrontierEntry
 from store.types import utcnow
@@ -101,7 +102,7 @@ def enqueue(session: Session, *, run_id: int, source_name: str, entries: Iterabl
         }
     if rows:
         connection = session.connection()
-        connection.execute(_upsert_statement(connection.dialect.name), list(rows.values()))
+        execute(connection, _upsert_statement(connection.dialect.name), list(rows.values()))
 
 
 def pending(engine: Engine, *, run_id: int, kind: str) -> list[FrontierEntry]:
@@ -123,7 +124,9 @@ def mark(session: Session, key: str, *, state: str, outcome: str, reason: str = 
     if state == "done":
         changes["done_at"] = utcnow()
     statement = _mark_statement(tuple(sorted(changes)))
-    session.connection().execute(statement, {"entry_key": key, **{f"new_{k}": v for k, v in changes.items()}})
+    execute(
+        session.connection(), statement, {"entry_key": key, **{f"new_{k}": v for k, v in changes.items()}}
+    )
 
 
 @cache

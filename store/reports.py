@@ -4,7 +4,8 @@ A version is a near-duplicate of another document of the same agency and report 
 a second URL, or a page changed in place. Identical bodies are one document already (the id is their SHA-256);
 near-duplicates are found by MinHash over character 5-shingles (rensa), 32 LSH bands of 4 rows kept in
 ``report_bands`` (one indexed lookup per band: the cost does not grow with the store), and confirmed by the exact
-Jaccard similarity of the shingle sets (≥ :data:`JOIN_JACCARD`, measured in bench/reports.py). Two years of one
+Jaccard similarity of the shingle sets (≥ :data:`JOIN_JACCARD`, measured in bench/reports.py; computed on integer
+keys by :mod:`store.grams`). Two years of one
 agency never merge: the year must be equal, whatever the text.
 
 The same step records the page's required parts, its deadline, whether it was late, when it was first seen and
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from rensa import RMinHash
@@ -24,11 +27,13 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from store.changes import add_change
+from store.compiled import execute
+from store.grams import SHINGLE as SHINGLE  # the 5 of the 5-grams, read from here too
+from store.grams import gram_list, gram_set, gram_text, jaccards, string_jaccard
 from store.queries import Filters
 from store.sql import fetch
 from store.types import UTCDateTime
 
-SHINGLE = 5
 PERMUTATIONS = 128
 BANDS, ROWS = 32, 4  # LSH: a pair at Jaccard s shares a band with probability 1 - (1 - s⁴)³²: 0.6 → 0.99
 SEED = 19
@@ -41,54 +46,17 @@ MAX_CANDIDATES = 8  # confirmed by exact Jaccard, most shared bands first: a ver
 
 def shingles(body: str) -> set[str]:
     """Character 5-grams of the text without whitespace (a text shorter than that is one shingle)."""
-    chars = "".join(body.split())
-    if len(chars) <= SHINGLE:
-        return {chars}
-    return {chars[i : i + SHINGLE] for i in range(len(chars) - SHINGLE + 1)}
+    return gram_set(gram_text(body))
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
+    return string_jaccard(a, b)
 
 
-def jaccard_if_similar(grams: set[str], body: str, bound: float = JOIN_JACCARD) -> float:
-    """``jaccard(grams, shingles(body))`` when that is at least ``bound``; else 0.0, found as soon as ``body``'s
-    shingles missing from ``grams`` are too many for it to reach ``bound`` (a dissimilar body is mostly not read).
-
-    With k = bound / (1 + bound), J ≥ bound ⟺ |A∩B| ≥ k(|A| + |B|) ⟺ |B∖A| ≤ (1 − k)|B| − k|A|, and |B| is at most
-    the body's count of 5-grams: past that many distinct misses the answer is no. The value is computed from the
-    same two integers as :func:`jaccard` (|A∩B| / |A∪B|), so it is the same float."""
-    chars = "".join(body.split())
-    positions = len(chars) - SHINGLE + 1
-    if positions <= 1 or not grams:
-        score = jaccard(grams, shingles(body))
-        return score if score >= bound else 0.0
-    k = bound / (1 + bound)
-    allowed = (
-        (1 - k) * positions - k * len(grams) + 1
-    )  # one miss of slack: float rounding never says no wrongly
-    if allowed < 0:
-        return 0.0
-    missed: set[str] = set()
-    hits: set[str] = set()
-    start, step = 0, int(allowed) + 1  # the first step cannot miss too often; then small steps
-    while start < positions:
-        end = min(start + step, positions)
-        part = {chars[i : i + SHINGLE] for i in range(start, end)}
-        missed |= part - grams
-        if len(missed) > allowed:
-            return 0.0
-        hits |= part & grams
-        start, step = end, 64
-    score = len(hits) / (len(grams) + len(missed))
-    return score if score >= bound else 0.0
-
-
-def signature(grams: set[str]) -> list[int]:
+def signature(grams: Iterable[str]) -> list[int]:
+    """The MinHash of the 5-grams ``grams`` (a set, or :func:`store.grams.gram_list`'s list: the same digest)."""
     minhash = RMinHash(num_perm=PERMUTATIONS, seed=SEED)
-    minhash.update(list(grams))
+    minhash.update(grams if isinstance(grams, list) else list(grams))
     return [int(v) for v in minhash.digest()]
 
 
@@ -155,13 +123,13 @@ def assign_report(
     """Give the just-inserted document ``values`` its report, version and report fields; returns what the change
     feed says of it (``report_id``, ``version``)."""
     doc_id = values["id"]
-    grams = shingles(values["body"])
-    keys = band_keys(signature(grams))
-    joined = _best_match(session, values, grams, keys, previous_id)
-    fields = _report_fields(session, values, joined) | _page_fields(session, values, seen_at)
+    chars = gram_text(values["body"])
+    keys = band_keys(signature(gram_list(chars)))
     connection = session.connection()
-    seq = connection.execute(_SET_FIELDS, {**fields, "id": doc_id}).scalar_one()
-    connection.execute(_ADD_BAND, [{"band": key, "seq": seq} for key in sorted(set(keys))])
+    joined = _best_match(connection, values, chars, keys, previous_id)
+    fields = _report_fields(connection, values, joined) | _page_fields(connection, values, seen_at)
+    (seq,) = execute(connection, _SET_FIELDS, {**fields, "id": doc_id}).rows[0]
+    execute(connection, _ADD_BAND, [{"band": key, "seq": seq} for key in sorted(set(keys))])
     if fields["version"] > 1 and previous_id != fields["report_id"]:  # else its superseded_by change says it
         detail = {"report_id": fields["report_id"], "version": fields["version"], "new_version": doc_id}
         add_change(session, fields["report_id"], "updated", detail)
@@ -176,18 +144,14 @@ def candidates(
 
     The band lookup reads the primary-key index only; a document sharing a band but of another agency or year
     costs one lookup by ``seq`` and is dropped in SQL, before any body is read."""
-    same, params = _same_report_condition(values, "d")
-    shared = "SELECT seq, count(*) AS shared FROM report_bands WHERE band IN :keys GROUP BY seq"
-    found = connection.execute(
-        text(
-            f"SELECT d.id, d.report_id, d.version, d.body, h.shared FROM ({shared}) h "
-            f"JOIN documents d ON d.seq = h.seq WHERE d.report_id IS NOT NULL AND d.id <> :id AND {same} "
-            f"ORDER BY h.shared DESC, d.seq DESC LIMIT {MAX_CANDIDATES}"
-        ).bindparams(bindparam("keys", expanding=True)),
-        {"keys": keys, "id": values["id"], **params},
+    found = execute(
+        connection,
+        _candidates_statement(values.get("agency") is None, values.get("report_year") is None, len(keys)),
+        {**{f"k{i}": key for i, key in enumerate(keys)}, "id": values["id"], **_same_report_params(values)},
     ).mappings()
     rows = [dict(row) for row in found]
     if previous_id and previous_id != values["id"] and all(r["id"] != previous_id for r in rows):
+        same, params = _same_report_condition(values, "d")
         previous = connection.execute(
             text(
                 "SELECT d.id, d.report_id, d.version, d.body, 0 AS shared FROM documents d "
@@ -199,14 +163,33 @@ def candidates(
     return rows
 
 
+@cache
+def _candidates_statement(no_agency: bool, no_year: bool, count: int) -> Any:
+    """The band lookup, one statement per shape (built once: see store.compiled)."""
+    values = {"agency": None if no_agency else "", "report_year": None if no_year else 0}
+    same, _ = _same_report_condition(values, "d")
+    keys = ", ".join(f":k{i}" for i in range(count))
+    shared = f"SELECT seq, count(*) AS shared FROM report_bands WHERE band IN ({keys}) GROUP BY seq"
+    return text(
+        f"SELECT d.id, d.report_id, d.version, d.body, h.shared FROM ({shared}) h "
+        f"JOIN documents d ON d.seq = h.seq WHERE d.report_id IS NOT NULL AND d.id <> :id AND {same} "
+        f"ORDER BY h.shared DESC, d.seq DESC LIMIT {MAX_CANDIDATES}"
+    )
+
+
+def _same_report_params(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: values[name] for name in ("agency", "report_year") if values.get(name) is not None}
+
+
 def _best_match(
-    session: Session, values: dict[str, Any], grams: set[str], keys: list[int], previous_id: str | None
+    connection: Connection, values: dict[str, Any], chars: str, keys: list[int], previous_id: str | None
 ) -> dict[str, Any] | None:
     """The stored document of the same agency and year most similar to this one, if similar enough (or the body
-    this URL had before, of the same agency and year)."""
+    this URL had before, of the same agency and year). ``chars``: its text without whitespace."""
     best, best_score = None, 0.0
-    for row in candidates(session.connection(), values, keys, previous_id):
-        score = jaccard_if_similar(grams, row["body"])  # below JOIN_JACCARD: 0.0, as good as its value here
+    rows = candidates(connection, values, keys, previous_id)
+    for row, exact in zip(rows, jaccards(chars, [gram_text(row["body"]) for row in rows]), strict=True):
+        score = exact if exact >= JOIN_JACCARD else 0.0
         if row["id"] == previous_id:  # changed in place: the same report unless its year or agency changed
             score = max(score, JOIN_JACCARD)
         if score >= JOIN_JACCARD and score > best_score:
@@ -225,18 +208,20 @@ def _same_report_condition(values: dict[str, Any], table: str) -> tuple[str, dic
     return " AND ".join(conditions), params
 
 
-def _report_fields(session: Session, values: dict[str, Any], joined: dict[str, Any] | None) -> dict[str, Any]:
+def _report_fields(
+    connection: Connection, values: dict[str, Any], joined: dict[str, Any] | None
+) -> dict[str, Any]:
     """Version 1 of a new report, or the next version of the one joined, with what changed since its latest."""
     if joined is None:
         return {"report_id": values["id"], "version": 1, "version_diff": None}
     report_id = joined["report_id"]
     params = {"report_id": report_id, "id": values["id"]}
-    latest = session.connection().execute(_LATEST_VERSION, params).mappings().one()
+    (latest,) = execute(connection, _LATEST_VERSION, params).mappings()
     diff = {"previous": latest["id"], **paragraph_diff(latest["body"], values["body"])}
     return {"report_id": report_id, "version": int(latest["version"]) + 1, "version_diff": diff}
 
 
-def _page_fields(session: Session, values: dict[str, Any], seen_at: datetime) -> dict[str, Any]:
+def _page_fields(connection: Connection, values: dict[str, Any], seen_at: datetime) -> dict[str, Any]:
     sections = values.get("sections") or None
     deadline = values.get("deadline") or default_deadline(values.get("report_year"))
     late, days_late = timeliness(values.get("publish_date"), deadline)
@@ -249,7 +234,7 @@ def _page_fields(session: Session, values: dict[str, Any], seen_at: datetime) ->
         "late": late,
         "days_late": days_late,
         "first_seen": seen_at,
-        "backdated": _backdated(session, values, deadline, seen_at),
+        "backdated": _backdated(connection, values, deadline, seen_at),
     }
 
 
@@ -260,7 +245,7 @@ _MISSED = text(
 
 
 def _backdated(
-    session: Session, values: dict[str, Any], deadline: date | None, seen_at: datetime
+    connection: Connection, values: dict[str, Any], deadline: date | None, seen_at: datetime
 ) -> bool | None:
     """True when a finished crawl of the source, started after both the deadline and the page's date, did not
     list this document (it is first seen only now): the page date is then no evidence of timeliness."""
@@ -268,18 +253,12 @@ def _backdated(
     if published is None or deadline is None:
         return None
     after = max(published, deadline) + timedelta(days=1)
-    missed = (
-        session.connection()
-        .execute(
-            _MISSED,
-            {
-                "source": values["source_name"],
-                "after": datetime(after.year, after.month, after.day, tzinfo=UTC),
-                "seen": seen_at,
-            },
-        )
-        .scalar_one()
-    )
+    params = {
+        "source": values["source_name"],
+        "after": datetime(after.year, after.month, after.day, tzinfo=UTC),
+        "seen": seen_at,
+    }
+    ((missed,),) = execute(connection, _MISSED, params).rows
     return bool(missed)
 
 

@@ -16,16 +16,18 @@ from store import write_session
 from store.changes import changes_since
 from store.coverage import CoverageFilters, Expectation, coverage_rows
 from store.documents import upsert_document
+from store.grams import gram_list, gram_text, jaccards
 from store.models import CrawlRun
 from store.queries import Filters, get_document, list_documents
 from store.reports import (
     JOIN_JACCARD,
     MAX_CANDIDATES,
+    band_keys,
     jaccard,
-    jaccard_if_similar,
     list_reports,
     report_versions,
     shingles,
+    signature,
 )
 
 SEEDS = json.loads(
@@ -246,27 +248,59 @@ def test_late_and_backdated_on_simulated_dates(db: Engine) -> None:
     assert [(r["agency"], r["report_year"]) for r in missing] == [("戊局", 2019)]
 
 
-def test_the_early_stopping_similarity_is_the_exact_jaccard_above_the_bound_and_no_below_it() -> None:
-    """Over pairs from identical to unrelated (paragraphs shared, dropped, reworded, shuffled; short texts), the
-    versions test's value is the exact Jaccard when that reaches JOIN_JACCARD, and below the bound otherwise."""
+def test_the_integer_keyed_similarity_is_the_string_sets_jaccard_to_the_last_bit() -> None:
+    """Over pairs from identical to unrelated (paragraphs shared, dropped, reworded, shuffled; short texts; one
+    text against several at once), the versions test's value is the exact Jaccard of the 5-gram string sets: the
+    same float, above the bound and below it."""
     rng = random.Random(7)
     texts = [r["paragraphs"] for r in SEEDS["reports"]]
     pool = [p for paragraphs in texts for p in paragraphs]
-    bodies = ["\n".join(p) for p in texts] + ["", "短", "五个字正好", "\n".join(edited(HUZHOU))]
+    bodies = ["\n".join(p) for p in texts] + ["", "短", "四个字的", "五个字正好", "\n".join(edited(HUZHOU))]
+    bodies += [
+        "𠀀𠀁𠀂" * 9,
+        "a\U0010ffffb" * 4,
+        "ab\tcd e",
+    ]  # beyond the BMP, the last code point, whitespace
     for _ in range(300):
         base = rng.sample(pool, k=rng.randint(1, 14))
         kept = [p for p in base if rng.random() < rng.random()] + rng.sample(pool, k=rng.randint(0, 3))
         bodies += ["\n".join(base), "\n".join(kept)]
     seen_above = seen_below = 0  # similar but not the same text; dissimilar
     for i in range(0, len(bodies) - 1):
-        for other in (bodies[i + 1], bodies[rng.randrange(len(bodies))], bodies[i]):
-            grams = shingles(bodies[i])
-            exact = jaccard(grams, shingles(other))
-            found = jaccard_if_similar(grams, other)
-            if exact >= JOIN_JACCARD:
-                seen_above += exact < 1
-                assert found == exact
-            else:
-                seen_below += 1
-                assert found < JOIN_JACCARD
+        others = [bodies[i + 1], bodies[rng.randrange(len(bodies))], bodies[i], bodies[rng.randrange(9)]]
+        grams = shingles(bodies[i])
+        exact = [jaccard(grams, shingles(other)) for other in others]
+        assert jaccards(gram_text(bodies[i]), [gram_text(o) for o in others]) == exact
+        seen_above += sum(JOIN_JACCARD <= e < 1 for e in exact)
+        seen_below += sum(e < JOIN_JACCARD for e in exact)
     assert seen_above > 50 and seen_below > 300
+
+
+def test_an_alphabet_too_large_for_64_bit_keys_is_compared_as_strings() -> None:
+    """Over 6208 distinct characters, D⁵ passes 2⁶³: the string sets answer, with the same value."""
+    wide = "".join(chr(0x4E00 + i) for i in range(7000))
+    other = wide[:5000] + "".join(chr(0x3400 + i) for i in range(2000))
+    assert jaccards(wide, [other]) == [jaccard(shingles(wide), shingles(other))]
+    # the process's numbering of characters starts again when it would pass the bound: still exact after it
+    for start in (0x5000, 0x6000, 0x7000, 0x5000):
+        text = "".join(chr(start + i) for i in range(3000))
+        edited_text = text[:2500] + "更正" + text[2600:]
+        assert jaccards(text, [edited_text, wide]) == [
+            jaccard(shingles(text), shingles(edited_text)),
+            jaccard(shingles(text), shingles(wide)),
+        ]
+
+
+def test_the_minhash_of_every_position_is_the_minhash_of_the_set() -> None:
+    """The signature (its band keys are stored) is taken from each position's 5-gram, repeats included: the
+    digest is the one of the 5-gram set, for every seed report and edited or short text."""
+    texts = ["\n".join(r["paragraphs"]) for r in SEEDS["reports"]] + [
+        "",
+        "短",
+        "五个字正好",
+        "重复重复重复重复",
+    ]
+    texts.append("\n".join(edited(HUZHOU)))
+    for body in texts:
+        assert signature(gram_list(gram_text(body))) == signature(shingles(body))
+        assert band_keys(signature(gram_list(gram_text(body)))) == band_keys(signature(shingles(body)))
