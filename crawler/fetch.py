@@ -14,10 +14,9 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -76,6 +75,7 @@ def ssl_context(policy: FetchPolicy) -> ssl.SSLContext:
 def _ssl_context(verify: bool, tls: str) -> ssl.SSLContext:
     """One context per (verify, tls) for the process: loading the CA store costs tens of ms a time."""
     context = ssl.create_default_context()
+    context.set_alpn_protocols(["http/1.1"])  # as httpcore offered it
     if not verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -138,60 +138,80 @@ async def check_address(url: str, policy: FetchPolicy) -> list[Address]:
     return addresses
 
 
-class PinnedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend, connecting only to addresses :func:`check_address` returned for the host
-    (no second DNS answer can slip in: DNS rebinding). TLS SNI and the Host header stay the name: httpcore
-    takes both from the URL, not from the address connected to."""
+_HTTPX_ERRORS: dict[type[Exception], type[httpx.HTTPError]] = {
+    httpcore.ConnectTimeout: httpx.ConnectTimeout,
+    httpcore.ReadTimeout: httpx.ReadTimeout,
+    httpcore.WriteTimeout: httpx.WriteTimeout,
+    httpcore.PoolTimeout: httpx.PoolTimeout,
+    httpcore.ConnectError: httpx.ConnectError,
+    httpcore.ReadError: httpx.ReadError,
+    httpcore.WriteError: httpx.WriteError,
+    httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
+    httpcore.LocalProtocolError: httpx.LocalProtocolError,
+}
+_NETWORK_ERRORS = (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError)
+_PORTS = {"http": 80, "https": 443}
 
-    def __init__(self) -> None:
-        self.pins: dict[str, list[Address]] = {}
-        self._inner = httpcore.AnyIOBackend()
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = self.pins.get(host.lower())
-        if not addresses:
-            raise httpcore.ConnectError(f"{host} was not resolved and checked before connecting")
-        failure: Exception | None = None
-        for ip in addresses:
+def _as_httpx(exc: Exception) -> httpx.HTTPError:
+    """httpcore's exception as httpx's (what httpx's own transport raises for it)."""
+    return _HTTPX_ERRORS.get(type(exc), httpx.TransportError)(str(exc))
+
+
+class PinnedTransport(httpx.AsyncBaseTransport):
+    """HTTP/1.1 over :class:`crawler.netstream.Pool`: connections go only to the addresses :func:`check_address`
+    returned for the host (``pins``: DNS rebinding gets no second answer in); TLS SNI, the certificate check and
+    the Host header stay the name. (httpcore's pool, on a pinned backend, cost far more CPU per request.)"""
+
+    def __init__(self, policy: FetchPolicy) -> None:
+        self.pool = netstream.Pool(ssl_context(policy), size=4)
+        self.pins = self.pool.pins
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        timeouts = request.extensions.get("timeout", {})
+        origin = (url.scheme, url.raw_host.decode("ascii").lower(), url.port or _PORTS[url.scheme])
+        try:
+            connection = await self.pool.acquire(origin, timeouts)
             try:
-                if local_address or socket_options:  # not asked by our transport: httpcore's own stream
-                    return await self._inner.connect_tcp(
-                        str(ip),
-                        port,
-                        timeout=timeout,
-                        local_address=local_address,
-                        socket_options=socket_options,
-                    )
-                return await netstream.connect(
-                    str(ip), port, timeout
-                )  # asyncio's streams (crawler.netstream)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        assert failure is not None
-        raise failure
+                head = await connection.exchange(
+                    request.method.encode("ascii"),
+                    url.raw_path,
+                    request.headers.raw,
+                    request.content,
+                    timeouts,
+                )
+            except BaseException:
+                await self.pool.release(connection, keep=False)
+                raise
+        except _NETWORK_ERRORS as exc:
+            raise _as_httpx(exc) from exc
+        return httpx.Response(
+            head.status_code,
+            headers=head.headers.raw_items(),
+            stream=_Body(self.pool, connection, timeouts.get("read")),
+            extensions={"http_version": b"HTTP/" + head.http_version, "reason_phrase": head.reason},
+        )
 
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+    async def aclose(self) -> None:
+        await self.pool.aclose()
 
 
-def _transport(policy: FetchPolicy, backend: PinnedBackend) -> httpx.AsyncHTTPTransport:
-    context = ssl_context(policy)
-    transport = httpx.AsyncHTTPTransport(verify=context, trust_env=False)
-    # httpx 0.28 does not take a network backend: the pool is built here with ours (httpx is pinned < 0.29)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=context,
-        max_connections=4,
-        max_keepalive_connections=4,
-        network_backend=backend,
-    )
-    return transport
+class _Body(httpx.AsyncByteStream):
+    """A response's body off its connection; closing it gives the connection back to the pool (or closes it)."""
+
+    def __init__(self, pool: netstream.Pool, connection: netstream.Connection, timeout: float | None) -> None:
+        self._pool, self._connection, self._timeout = pool, connection, timeout
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._connection.body(self._timeout):
+                yield chunk
+        except _NETWORK_ERRORS as exc:
+            raise _as_httpx(exc) from exc
+
+    async def aclose(self) -> None:
+        await self._pool.release(self._connection)
 
 
 class _Inflater:
@@ -241,8 +261,12 @@ class Fetcher:
         large part of a page's CPU. What it did that we need is done here: the source's cookies (only when there
         are any, or a response sets some), the timeouts, the headers."""
         self.policy = policy
-        self._backend = PinnedBackend()
-        self._transport = transport or _transport(policy, self._backend)
+        self._transport: httpx.AsyncBaseTransport
+        if transport is None:
+            pinned = PinnedTransport(policy)
+            self._pins, self._transport = pinned.pins, pinned
+        else:
+            self._pins, self._transport = {}, transport
         self._cookies = httpx.Cookies()
         self._timeouts = httpx.Timeout(policy.timeout).as_dict()
         self._headers = {
@@ -311,7 +335,7 @@ class Fetcher:
     ) -> tuple[int, dict[str, str], bytes, Wire]:
         try:
             request = self._request(method, url, data, extra)
-            self._backend.pins[request.url.raw_host.decode("ascii").lower()] = addresses
+            self._pins[request.url.raw_host.decode("ascii").lower()] = addresses
             wire = _wire(request)
             response = await self._transport.handle_async_request(request)
             response.request = request
