@@ -9,15 +9,13 @@ detected), the body read raw and decompressed by us under a byte cap (bombs stop
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 import ssl
 import time
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpcore
 import httpx
@@ -27,13 +25,14 @@ from crawler.errors import (
     ConnectFailure,
     FetchError,
     FetchTimeout,
-    PrivateAddress,
     RedirectLoop,
     TLSFailure,
     TooLarge,
     TooManyRedirects,
     UnsupportedEncoding,
 )
+from crawler.netstream import Address, check_address
+from crawler.netstream import is_public as is_public  # re-exported: the address rules are the fetch rules
 from crawler.warcrecords import Wire
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -83,59 +82,6 @@ def _ssl_context(verify: bool, tls: str) -> ssl.SSLContext:
         context.set_ciphers("DEFAULT:@SECLEVEL=1")  # 1024-bit DH, SHA-1 signatures
         context.options |= getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)
     return context
-
-
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
-_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local use, never public
-
-
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 transition address reaches: mapped, NAT64, 6to4 or IPv4-compatible."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip in _NAT64 or (int(ip) >> 32 == 0 and int(ip) > 1):  # ::a.b.c.d (:: and ::1 are not IPv4)
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
-
-
-def is_public(ip: Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip in _LOCAL_NAT64:
-            return False
-        ip = _embedded_ipv4(ip) or ip
-    return ip.is_global and not ip.is_multicast
-
-
-async def resolve_addresses(host: str, port: int) -> list[Address]:
-    try:
-        return [ipaddress.ip_address(host.strip("[]"))]
-    except ValueError:
-        pass
-    loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos))
-
-
-async def check_address(url: str, policy: FetchPolicy) -> list[Address]:
-    """Resolve a hop's host once and return its addresses, all checked: a host with a non-public address is
-    refused unless it is allowed to. The connection then goes to these addresses (:class:`PinnedBackend`)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(url, "only http(s) URLs with a host are fetched")
-    host = parts.hostname.lower()
-    try:
-        addresses = await resolve_addresses(host, parts.port or (443 if parts.scheme == "https" else 80))
-    except OSError as exc:
-        raise ConnectFailure(url, f"cannot resolve {host}: {exc}") from exc
-    if not addresses:
-        raise ConnectFailure(url, f"{host} resolves to no address")
-    private = [str(ip) for ip in addresses if not is_public(ip)]
-    if private and host not in policy.allow_private_hosts:
-        raise PrivateAddress(url, f"{host} resolves to {', '.join(private)}")
-    return addresses
 
 
 _HTTPX_ERRORS: dict[type[Exception], type[httpx.HTTPError]] = {
@@ -269,13 +215,15 @@ class Fetcher:
             self._pins, self._transport = {}, transport
         self._cookies = httpx.Cookies()
         self._timeouts = httpx.Timeout(policy.timeout).as_dict()
-        self._headers = {
-            "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
-            "Accept-Encoding": "gzip, deflate",
-            "Connection": "keep-alive",
-            "User-Agent": policy.user_agent,
-            "Accept-Language": "zh-CN,zh;q=0.9",
-        }
+        self._headers = httpx.Headers(  # built once (a request copies it, and merges its own on top)
+            {
+                "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
+                "Accept-Encoding": "gzip, deflate",
+                "Connection": "keep-alive",
+                "User-Agent": policy.user_agent,
+                "Accept-Language": "zh-CN,zh;q=0.9",
+            }
+        )
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -308,7 +256,7 @@ class Fetcher:
     ) -> FetchResult:
         current, hops, visits = url, list[str](), {url: 1}
         while True:
-            addresses = await check_address(current, self.policy)
+            addresses = await check_address(current, self.policy.allow_private_hosts)
             status, headers, content, wire = await self._send(
                 current, method, data, extra if not hops else {}, addresses
             )
@@ -369,7 +317,10 @@ class Fetcher:
     def _request(
         self, method: str, url: str, data: dict[str, str] | None, extra: dict[str, str]
     ) -> httpx.Request:
-        headers = {**self._headers, **extra} if extra else self._headers
+        headers = self._headers
+        if extra:
+            headers = headers.copy()
+            headers.update(extra)
         request = httpx.Request(
             method, url, data=data, headers=headers, extensions={"timeout": self._timeouts}
         )

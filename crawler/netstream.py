@@ -1,5 +1,6 @@
-"""The HTTP/1.1 client under :mod:`crawler.fetch`'s transport: h11 connections over asyncio's own streams, kept
-alive in a small pool that connects only to the addresses the fetcher checked for a host (DNS rebinding).
+"""Where a fetch may connect, and the HTTP/1.1 client under :mod:`crawler.fetch`'s transport: :func:`check_address`
+resolves a hop's host once and checks every address (non-public ones refused unless allowed); h11 connections
+over asyncio's own streams are kept alive in a small pool that connects only to those addresses (DNS rebinding).
 
 httpcore's pool and connection machinery (anyio locks and events, a cancel scope per read and write, per-request
 bookkeeping over every pooled connection, tracing hooks) was about a third of a page's CPU on the event loop; this
@@ -14,15 +15,81 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import select
 import socket
 import ssl
 import time
 from collections.abc import AsyncIterator
+from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import h11
 import httpcore
+
+from crawler.errors import ConnectFailure, FetchError, PrivateAddress
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local use, never public
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 transition address reaches: mapped, NAT64, 6to4 or IPv4-compatible."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or (int(ip) >> 32 == 0 and int(ip) > 1):  # ::a.b.c.d (:: and ::1 are not IPv4)
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+@lru_cache(maxsize=4096)  # pure, and asked for every fetch: the standard library's checks walk network lists
+def is_public(ip: Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _LOCAL_NAT64:
+            return False
+        ip = _embedded_ipv4(ip) or ip
+    return ip.is_global and not ip.is_multicast
+
+
+@lru_cache(maxsize=4096)
+def _literal(host: str) -> Address | None:
+    """The address a host written as one is (``None``: a name)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+async def resolve_addresses(host: str, port: int) -> list[Address]:
+    literal = _literal(host)
+    if literal is not None:
+        return [literal]
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos))
+
+
+async def check_address(url: str, allow_private_hosts: frozenset[str]) -> list[Address]:
+    """Resolve a hop's host once and return its addresses, all checked: a host with a non-public address is
+    refused unless it is allowed to. The connection then goes to these addresses (:class:`Pool`, through ``crawler.fetch.PinnedTransport``)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(url, "only http(s) URLs with a host are fetched")
+    host = parts.hostname.lower()
+    try:
+        addresses = await resolve_addresses(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except OSError as exc:
+        raise ConnectFailure(url, f"cannot resolve {host}: {exc}") from exc
+    if not addresses:
+        raise ConnectFailure(url, f"{host} resolves to no address")
+    private = [str(ip) for ip in addresses if not is_public(ip)]
+    if private and host not in allow_private_hosts:
+        raise PrivateAddress(url, f"{host} resolves to {', '.join(private)}")
+    return addresses
 
 
 def _readable(sock: socket.socket | None) -> bool:

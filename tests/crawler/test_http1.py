@@ -17,7 +17,9 @@ Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
 
 
 def _policy() -> FetchPolicy:
-    return FetchPolicy(user_agent="fazhi-tests", allow_private_hosts=frozenset({"127.0.0.1"}), timeout=5, deadline=20)
+    return FetchPolicy(
+        user_agent="fazhi-tests", allow_private_hosts=frozenset({"127.0.0.1"}), timeout=5, deadline=20
+    )
 
 
 async def _head(reader: asyncio.StreamReader) -> dict[str, str]:
@@ -35,9 +37,8 @@ def _run(handle: Handler, fetches: Callable[[Fetcher, str], Awaitable[object]]) 
     async def main() -> object:
         server = await asyncio.start_server(handle, "127.0.0.1", 0)
         url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
-        async with server:
-            async with Fetcher(_policy()) as fetcher:
-                return await fetches(fetcher, url)
+        async with server, Fetcher(_policy()) as fetcher:
+            return await fetches(fetcher, url)
 
     return asyncio.run(main())
 
