@@ -9,9 +9,9 @@ detected), the body read raw and decompressed by us under a byte cap (bombs stop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 import time
-import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,16 +20,13 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
-from crawler import netstream
+from crawler import http1
 from crawler.errors import (
     ConnectFailure,
-    FetchError,
     FetchTimeout,
     RedirectLoop,
     TLSFailure,
-    TooLarge,
     TooManyRedirects,
-    UnsupportedEncoding,
 )
 from crawler.netstream import Address, check_address
 from crawler.netstream import is_public as is_public  # re-exported: the address rules are the fetch rules
@@ -105,12 +102,12 @@ def _as_httpx(exc: Exception) -> httpx.HTTPError:
 
 
 class PinnedTransport(httpx.AsyncBaseTransport):
-    """HTTP/1.1 over :class:`crawler.netstream.Pool`: connections go only to the addresses :func:`check_address`
+    """HTTP/1.1 over :class:`crawler.http1.Pool`: connections go only to the addresses :func:`check_address`
     returned for the host (``pins``: DNS rebinding gets no second answer in); TLS SNI, the certificate check and
     the Host header stay the name. (httpcore's pool, on a pinned backend, cost far more CPU per request.)"""
 
     def __init__(self, policy: FetchPolicy) -> None:
-        self.pool = netstream.Pool(ssl_context(policy), size=4)
+        self.pool = http1.Pool(ssl_context(policy), size=4)
         self.pins = self.pool.pins
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -146,7 +143,7 @@ class PinnedTransport(httpx.AsyncBaseTransport):
 class _Body(httpx.AsyncByteStream):
     """A response's body off its connection; closing it gives the connection back to the pool (or closes it)."""
 
-    def __init__(self, pool: netstream.Pool, connection: netstream.Connection, timeout: float | None) -> None:
+    def __init__(self, pool: http1.Pool, connection: http1.Connection, timeout: float | None) -> None:
         self._pool, self._connection, self._timeout = pool, connection, timeout
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -158,42 +155,6 @@ class _Body(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         await self._pool.release(self._connection)
-
-
-class _Inflater:
-    """Bounded decompression of a raw body: at most ``limit`` bytes ever come out (STACK-NOTES 1)."""
-
-    def __init__(self, encoding: str, limit: int, url: str) -> None:
-        self.limit, self.url, self.size = limit, url, 0
-        encoding = encoding.strip().lower()
-        if encoding in ("", "identity"):
-            self._d = None
-        elif encoding in ("gzip", "x-gzip"):
-            self._d = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        elif encoding == "deflate":
-            self._d = zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib header, auto-detected
-        else:
-            raise UnsupportedEncoding(url, f"Content-Encoding {encoding!r}")
-
-    def feed(self, chunk: bytes) -> bytes:
-        if self._d is None:
-            return self._count(chunk)
-        out = bytearray()
-        data = chunk
-        while data:
-            try:
-                piece = self._d.decompress(data, self.limit - self.size + 1)
-            except zlib.error as exc:
-                raise FetchError(self.url, f"corrupt compressed body: {exc}") from exc
-            out += self._count(piece)
-            data = self._d.unconsumed_tail
-        return bytes(out)
-
-    def _count(self, data: bytes) -> bytes:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise TooLarge(self.url, f"body over {self.limit} bytes")
-        return data
 
 
 class Fetcher:
@@ -208,22 +169,22 @@ class Fetcher:
         are any, or a response sets some), the timeouts, the headers."""
         self.policy = policy
         self._transport: httpx.AsyncBaseTransport
+        self._pool: http1.Pool | None = None  # plain GETs go to the pinned transport's pool directly
         if transport is None:
             pinned = PinnedTransport(policy)
-            self._pins, self._transport = pinned.pins, pinned
+            self._pins, self._transport, self._pool = pinned.pins, pinned, pinned.pool
         else:
             self._pins, self._transport = {}, transport
         self._cookies = httpx.Cookies()
         self._timeouts = httpx.Timeout(policy.timeout).as_dict()
-        self._headers = httpx.Headers(  # built once (a request copies it, and merges its own on top)
-            {
-                "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
-                "Accept-Encoding": "gzip, deflate",
-                "Connection": "keep-alive",
-                "User-Agent": policy.user_agent,
-                "Accept-Language": "zh-CN,zh;q=0.9",
-            }
-        )
+        self._headers = {
+            "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
+            "Accept-Encoding": "gzip, deflate",
+            "Connection": "keep-alive",
+            "User-Agent": policy.user_agent,
+            "Accept-Language": "zh-CN,zh;q=0.9",
+        }
+        self._raw_headers = _encoded(self._headers)
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -282,6 +243,9 @@ class Fetcher:
         addresses: list[Address],
     ) -> tuple[int, dict[str, str], bytes, Wire]:
         try:
+            plain = http1.plain_request(url) if self._pool and method == "GET" and not data else None
+            if plain and not self._cookies:
+                return await self._send_plain(url, plain, extra, addresses)
             request = self._request(method, url, data, extra)
             self._pins[request.url.raw_host.decode("ascii").lower()] = addresses
             wire = _wire(request)
@@ -291,7 +255,7 @@ class Fetcher:
                 self._cookies.extract_cookies(response)
             try:
                 headers = {k.lower(): v for k, v in response.headers.items()}
-                inflater = _Inflater(headers.get("content-encoding", ""), self.policy.max_bytes, url)
+                inflater = http1.Inflater(headers.get("content-encoding", ""), self.policy.max_bytes, url)
                 body, raw = bytearray(), bytearray()
                 async for chunk in response.aiter_raw():
                     raw += chunk
@@ -314,19 +278,68 @@ class Fetcher:
         except httpx.HTTPError as exc:
             raise ConnectFailure(url, str(exc) or type(exc).__name__) from exc
 
+    async def _send_plain(
+        self,
+        url: str,
+        plain: tuple[http1.Origin, bytes, bytes],
+        extra: dict[str, str],
+        addresses: list[Address],
+    ) -> tuple[int, dict[str, str], bytes, Wire]:
+        """A plain GET straight on the pinned pool: the bytes httpx would send and the values it would read
+        (``crawler.http1.plain_request``, ``header_dict``), without building its request and response objects."""
+        origin, target, host = plain
+        pool, timeouts = self._pool, self._timeouts
+        assert pool is not None
+        self._pins[origin[1]] = addresses
+        headers = [(b"Host", host), *(_encoded({**self._headers, **extra}) if extra else self._raw_headers)]
+        wire = Wire(url, "GET", target, headers, b"", "HTTP/1.1", 0, b"", [], b"")  # its time: the request's
+        try:
+            connection = await pool.acquire(origin, timeouts)
+            try:
+                head = await connection.exchange(b"GET", target, headers, b"", timeouts)
+                answer = head.headers.raw_items()
+                found = http1.header_dict(answer)
+                if "set-cookie" in found:  # a WAF's cookie redirect: the next hop sends it back
+                    request = httpx.Request("GET", url, headers=headers)
+                    self._cookies.extract_cookies(
+                        httpx.Response(head.status_code, headers=answer, request=request)
+                    )
+                inflater = http1.Inflater(found.get("content-encoding", ""), self.policy.max_bytes, url)
+                body, raw = bytearray(), bytearray()
+                async with contextlib.aclosing(connection.body(timeouts.get("read"))) as chunks:
+                    async for chunk in chunks:
+                        raw += chunk
+                        body += inflater.feed(chunk)
+            except BaseException:
+                await pool.release(connection, keep=False)
+                raise
+            await pool.release(connection)
+        except _NETWORK_ERRORS as exc:
+            raise _as_httpx(exc) from exc
+        content = bytes(body)
+        wire.http_version, wire.status = "HTTP/" + head.http_version.decode("ascii"), head.status_code
+        wire.reason, wire.response_headers, wire.body = (
+            head.reason,
+            answer,
+            content if raw == body else bytes(raw),
+        )
+        return head.status_code, found, content, wire
+
     def _request(
         self, method: str, url: str, data: dict[str, str] | None, extra: dict[str, str]
     ) -> httpx.Request:
-        headers = self._headers
-        if extra:
-            headers = headers.copy()
-            headers.update(extra)
+        headers = {**self._headers, **extra} if extra else self._headers
         request = httpx.Request(
             method, url, data=data, headers=headers, extensions={"timeout": self._timeouts}
         )
         if self._cookies:
             self._cookies.set_cookie_header(request)
         return request
+
+
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    """Headers as httpx encodes a dict of them (ASCII: anything else raises, as it does)."""
+    return [(key.encode("ascii"), value.encode("ascii")) for key, value in headers.items()]
 
 
 def _wire(request: httpx.Request) -> Wire:
