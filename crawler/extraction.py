@@ -20,6 +20,8 @@ import ctypes.util
 import importlib
 import multiprocessing
 import os
+import pickle
+import select
 import signal
 import threading
 import time
@@ -58,7 +60,7 @@ def _serve(conn: Connection, niceness: int = WORKER_NICENESS) -> None:
     conn.send(("ready", None))
     while True:
         try:
-            function, args, timeout = conn.recv()
+            function, args, timeout = pickle.loads(conn.recv_bytes())  # noqa: S301 (our parent: as conn.recv)
         except (EOFError, OSError):  # the parent closed the pipe or died
             return
         signal.setitimer(signal.ITIMER_PROF, timeout)
@@ -68,7 +70,13 @@ def _serve(conn: Connection, niceness: int = WORKER_NICENESS) -> None:
             answer = ("error", f"{type(exc).__name__}: {exc}"[:300])
         finally:
             signal.setitimer(signal.ITIMER_PROF, 0)
-        conn.send(answer)
+        conn.send_bytes(_dumps(answer))
+
+
+def _dumps(message: object) -> bytes:
+    """Calls and answers are pickled plainly (multiprocessing's own pickler looks every object's type up in a
+    chain of reducer tables first: the loop's largest share of a page's extraction call)."""
+    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _die_with_parent() -> None:
@@ -86,6 +94,10 @@ class _Worker:
 
     def __init__(self, niceness: int = WORKER_NICENESS) -> None:
         self.conn, child = _CONTEXT.Pipe()
+        self.killed = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._watching: asyncio.AbstractEventLoop | None = None  # the loop whose selector watches the pipe
+        self._unclaimed = 0  # readable callbacks in a row with nobody waiting
         self.process: BaseProcess = _CONTEXT.Process(target=_serve, args=(child, niceness), daemon=True)
         self.process.start()
         child.close()
@@ -108,21 +120,38 @@ class _Worker:
         raise RuntimeError(f"an extraction worker did not start within {START_SECONDS:g} s")
 
     async def _readable(self, timeout: float) -> None:
+        """Wait until the worker's pipe is readable. The pipe stays watched between calls (no epoll change per
+        page); a callback with nobody waiting is the one already queued when the answer was read, so only a
+        pipe readable again and again with nobody waiting (a dead worker's end of file) stops the watch."""
         loop = asyncio.get_running_loop()
-        readable = loop.create_future()
-
-        def wake() -> None:
-            if not readable.done():
-                readable.set_result(None)
-
-        fd = self.conn.fileno()
-        loop.add_reader(fd, wake)
+        readable = self._waiter = loop.create_future()
+        if self._watching is not loop:
+            loop.add_reader(self.conn.fileno(), self._wake)
+            self._watching, self._unclaimed = loop, 0
+        timer = loop.call_later(timeout, _expire, readable)
         try:
-            async with asyncio.timeout(timeout):
-                await readable
+            await readable
         finally:
-            if not self.conn.closed:
-                loop.remove_reader(fd)
+            timer.cancel()
+            self._waiter = None
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None:  # a callback queued before this call's answer is read must not wake it early
+            self._unclaimed = 0
+            if not waiter.done() and select.select([self.conn.fileno()], [], [], 0)[0]:
+                waiter.set_result(None)
+            return
+        self._unclaimed += 1
+        if self._unclaimed > 2:
+            self._unwatch()
+
+    def _unwatch(self) -> None:
+        loop, self._watching = self._watching, None
+        if (
+            loop is not None and _running_loop() is loop and not self.conn.closed
+        ):  # (only from the loop's thread)
+            loop.remove_reader(self.conn.fileno())
 
     @property
     def alive(self) -> bool:
@@ -133,9 +162,9 @@ class _Worker:
         after ``timeout`` seconds of its own CPU time; a worker that neither answers nor runs is stopped after
         ``WALL_FACTOR`` times that in wall time."""
         try:
-            self.conn.send((function, args, timeout))
+            self.conn.send_bytes(_dumps((function, args, timeout)))
             await self._readable(timeout * WALL_FACTOR)
-            status, value = self.conn.recv()
+            status, value = pickle.loads(self.conn.recv_bytes())  # noqa: S301 (our worker: as conn.recv)
         except TimeoutError:
             self.kill()
             raise ExtractTimeout(f"no answer within {timeout:g} s: the worker was stopped") from None
@@ -154,10 +183,8 @@ class _Worker:
         return value
 
     def kill(self) -> None:
-        if not self.conn.closed:
-            asyncio_loop = _running_loop()
-            if asyncio_loop is not None:
-                asyncio_loop.remove_reader(self.conn.fileno())
+        self.killed = True
+        self._unwatch()
         self.process.kill()
         self.process.join(5)
         self.conn.close()
@@ -168,6 +195,11 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
 
 
 class ExtractionPool:
@@ -235,7 +267,7 @@ class ExtractionPool:
                 )
 
     def _release(self, worker: _Worker) -> None:
-        if worker.alive:
+        if not worker.killed:  # it answered (a worker that died idle is found by _acquire)
             self._idle.append(worker)
         else:
             with self._lock:

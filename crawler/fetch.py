@@ -9,32 +9,27 @@ detected), the body read raw and decompressed by us under a byte cap (bombs stop
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
+import contextlib
 import ssl
 import time
-import zlib
-from collections.abc import Iterable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpcore
 import httpx
 
-from crawler import netstream
+from crawler import http1
 from crawler.errors import (
     ConnectFailure,
-    FetchError,
     FetchTimeout,
-    PrivateAddress,
     RedirectLoop,
     TLSFailure,
-    TooLarge,
     TooManyRedirects,
-    UnsupportedEncoding,
 )
+from crawler.netstream import Address, check_address
+from crawler.netstream import is_public as is_public  # re-exported: the address rules are the fetch rules
 from crawler.warcrecords import Wire
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -76,6 +71,7 @@ def ssl_context(policy: FetchPolicy) -> ssl.SSLContext:
 def _ssl_context(verify: bool, tls: str) -> ssl.SSLContext:
     """One context per (verify, tls) for the process: loading the CA store costs tens of ms a time."""
     context = ssl.create_default_context()
+    context.set_alpn_protocols(["http/1.1"])  # as httpcore offered it
     if not verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -85,149 +81,80 @@ def _ssl_context(verify: bool, tls: str) -> ssl.SSLContext:
     return context
 
 
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
-_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local use, never public
+_HTTPX_ERRORS: dict[type[Exception], type[httpx.HTTPError]] = {
+    httpcore.ConnectTimeout: httpx.ConnectTimeout,
+    httpcore.ReadTimeout: httpx.ReadTimeout,
+    httpcore.WriteTimeout: httpx.WriteTimeout,
+    httpcore.PoolTimeout: httpx.PoolTimeout,
+    httpcore.ConnectError: httpx.ConnectError,
+    httpcore.ReadError: httpx.ReadError,
+    httpcore.WriteError: httpx.WriteError,
+    httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
+    httpcore.LocalProtocolError: httpx.LocalProtocolError,
+}
+_NETWORK_ERRORS = (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError)
+_PORTS = {"http": 80, "https": 443}
 
 
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 transition address reaches: mapped, NAT64, 6to4 or IPv4-compatible."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip in _NAT64 or (int(ip) >> 32 == 0 and int(ip) > 1):  # ::a.b.c.d (:: and ::1 are not IPv4)
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
+def _as_httpx(exc: Exception) -> httpx.HTTPError:
+    """httpcore's exception as httpx's (what httpx's own transport raises for it)."""
+    return _HTTPX_ERRORS.get(type(exc), httpx.TransportError)(str(exc))
 
 
-def is_public(ip: Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip in _LOCAL_NAT64:
-            return False
-        ip = _embedded_ipv4(ip) or ip
-    return ip.is_global and not ip.is_multicast
+class PinnedTransport(httpx.AsyncBaseTransport):
+    """HTTP/1.1 over :class:`crawler.http1.Pool`: connections go only to the addresses :func:`check_address`
+    returned for the host (``pins``: DNS rebinding gets no second answer in); TLS SNI, the certificate check and
+    the Host header stay the name. (httpcore's pool, on a pinned backend, cost far more CPU per request.)"""
 
+    def __init__(self, policy: FetchPolicy) -> None:
+        self.pool = http1.Pool(ssl_context(policy), size=4)
+        self.pins = self.pool.pins
 
-async def resolve_addresses(host: str, port: int) -> list[Address]:
-    try:
-        return [ipaddress.ip_address(host.strip("[]"))]
-    except ValueError:
-        pass
-    loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos))
-
-
-async def check_address(url: str, policy: FetchPolicy) -> list[Address]:
-    """Resolve a hop's host once and return its addresses, all checked: a host with a non-public address is
-    refused unless it is allowed to. The connection then goes to these addresses (:class:`PinnedBackend`)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(url, "only http(s) URLs with a host are fetched")
-    host = parts.hostname.lower()
-    try:
-        addresses = await resolve_addresses(host, parts.port or (443 if parts.scheme == "https" else 80))
-    except OSError as exc:
-        raise ConnectFailure(url, f"cannot resolve {host}: {exc}") from exc
-    if not addresses:
-        raise ConnectFailure(url, f"{host} resolves to no address")
-    private = [str(ip) for ip in addresses if not is_public(ip)]
-    if private and host not in policy.allow_private_hosts:
-        raise PrivateAddress(url, f"{host} resolves to {', '.join(private)}")
-    return addresses
-
-
-class PinnedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend, connecting only to addresses :func:`check_address` returned for the host
-    (no second DNS answer can slip in: DNS rebinding). TLS SNI and the Host header stay the name: httpcore
-    takes both from the URL, not from the address connected to."""
-
-    def __init__(self) -> None:
-        self.pins: dict[str, list[Address]] = {}
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = self.pins.get(host.lower())
-        if not addresses:
-            raise httpcore.ConnectError(f"{host} was not resolved and checked before connecting")
-        failure: Exception | None = None
-        for ip in addresses:
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        timeouts = request.extensions.get("timeout", {})
+        origin = (url.scheme, url.raw_host.decode("ascii").lower(), url.port or _PORTS[url.scheme])
+        try:
+            connection = await self.pool.acquire(origin, timeouts)
             try:
-                if local_address or socket_options:  # not asked by our transport: httpcore's own stream
-                    return await self._inner.connect_tcp(
-                        str(ip),
-                        port,
-                        timeout=timeout,
-                        local_address=local_address,
-                        socket_options=socket_options,
-                    )
-                return await netstream.connect(
-                    str(ip), port, timeout
-                )  # asyncio's streams (crawler.netstream)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        assert failure is not None
-        raise failure
+                head = await connection.exchange(
+                    request.method.encode("ascii"),
+                    url.raw_path,
+                    request.headers.raw,
+                    request.content,
+                    timeouts,
+                )
+            except BaseException:
+                await self.pool.release(connection, keep=False)
+                raise
+        except _NETWORK_ERRORS as exc:
+            raise _as_httpx(exc) from exc
+        return httpx.Response(
+            head.status_code,
+            headers=head.headers.raw_items(),
+            stream=_Body(self.pool, connection, timeouts.get("read")),
+            extensions={"http_version": b"HTTP/" + head.http_version, "reason_phrase": head.reason},
+        )
 
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def _transport(policy: FetchPolicy, backend: PinnedBackend) -> httpx.AsyncHTTPTransport:
-    context = ssl_context(policy)
-    transport = httpx.AsyncHTTPTransport(verify=context, trust_env=False)
-    # httpx 0.28 does not take a network backend: the pool is built here with ours (httpx is pinned < 0.29)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=context,
-        max_connections=4,
-        max_keepalive_connections=4,
-        network_backend=backend,
-    )
-    return transport
+    async def aclose(self) -> None:
+        await self.pool.aclose()
 
 
-class _Inflater:
-    """Bounded decompression of a raw body: at most ``limit`` bytes ever come out (STACK-NOTES 1)."""
+class _Body(httpx.AsyncByteStream):
+    """A response's body off its connection; closing it gives the connection back to the pool (or closes it)."""
 
-    def __init__(self, encoding: str, limit: int, url: str) -> None:
-        self.limit, self.url, self.size = limit, url, 0
-        encoding = encoding.strip().lower()
-        if encoding in ("", "identity"):
-            self._d = None
-        elif encoding in ("gzip", "x-gzip"):
-            self._d = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        elif encoding == "deflate":
-            self._d = zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib header, auto-detected
-        else:
-            raise UnsupportedEncoding(url, f"Content-Encoding {encoding!r}")
+    def __init__(self, pool: http1.Pool, connection: http1.Connection, timeout: float | None) -> None:
+        self._pool, self._connection, self._timeout = pool, connection, timeout
 
-    def feed(self, chunk: bytes) -> bytes:
-        if self._d is None:
-            return self._count(chunk)
-        out = bytearray()
-        data = chunk
-        while data:
-            try:
-                piece = self._d.decompress(data, self.limit - self.size + 1)
-            except zlib.error as exc:
-                raise FetchError(self.url, f"corrupt compressed body: {exc}") from exc
-            out += self._count(piece)
-            data = self._d.unconsumed_tail
-        return bytes(out)
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._connection.body(self._timeout):
+                yield chunk
+        except _NETWORK_ERRORS as exc:
+            raise _as_httpx(exc) from exc
 
-    def _count(self, data: bytes) -> bytes:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise TooLarge(self.url, f"body over {self.limit} bytes")
-        return data
+    async def aclose(self) -> None:
+        await self._pool.release(self._connection)
 
 
 class Fetcher:
@@ -241,8 +168,13 @@ class Fetcher:
         large part of a page's CPU. What it did that we need is done here: the source's cookies (only when there
         are any, or a response sets some), the timeouts, the headers."""
         self.policy = policy
-        self._backend = PinnedBackend()
-        self._transport = transport or _transport(policy, self._backend)
+        self._transport: httpx.AsyncBaseTransport
+        self._pool: http1.Pool | None = None  # plain GETs go to the pinned transport's pool directly
+        if transport is None:
+            pinned = PinnedTransport(policy)
+            self._pins, self._transport, self._pool = pinned.pins, pinned, pinned.pool
+        else:
+            self._pins, self._transport = {}, transport
         self._cookies = httpx.Cookies()
         self._timeouts = httpx.Timeout(policy.timeout).as_dict()
         self._headers = {
@@ -252,6 +184,7 @@ class Fetcher:
             "User-Agent": policy.user_agent,
             "Accept-Language": "zh-CN,zh;q=0.9",
         }
+        self._raw_headers = _encoded(self._headers)
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -284,7 +217,7 @@ class Fetcher:
     ) -> FetchResult:
         current, hops, visits = url, list[str](), {url: 1}
         while True:
-            addresses = await check_address(current, self.policy)
+            addresses = await check_address(current, self.policy.allow_private_hosts)
             status, headers, content, wire = await self._send(
                 current, method, data, extra if not hops else {}, addresses
             )
@@ -310,8 +243,11 @@ class Fetcher:
         addresses: list[Address],
     ) -> tuple[int, dict[str, str], bytes, Wire]:
         try:
+            plain = http1.plain_request(url) if self._pool and method == "GET" and not data else None
+            if plain and not self._cookies:
+                return await self._send_plain(url, plain, extra, addresses)
             request = self._request(method, url, data, extra)
-            self._backend.pins[request.url.raw_host.decode("ascii").lower()] = addresses
+            self._pins[request.url.raw_host.decode("ascii").lower()] = addresses
             wire = _wire(request)
             response = await self._transport.handle_async_request(request)
             response.request = request
@@ -319,7 +255,7 @@ class Fetcher:
                 self._cookies.extract_cookies(response)
             try:
                 headers = {k.lower(): v for k, v in response.headers.items()}
-                inflater = _Inflater(headers.get("content-encoding", ""), self.policy.max_bytes, url)
+                inflater = http1.Inflater(headers.get("content-encoding", ""), self.policy.max_bytes, url)
                 body, raw = bytearray(), bytearray()
                 async for chunk in response.aiter_raw():
                     raw += chunk
@@ -342,6 +278,53 @@ class Fetcher:
         except httpx.HTTPError as exc:
             raise ConnectFailure(url, str(exc) or type(exc).__name__) from exc
 
+    async def _send_plain(
+        self,
+        url: str,
+        plain: tuple[http1.Origin, bytes, bytes],
+        extra: dict[str, str],
+        addresses: list[Address],
+    ) -> tuple[int, dict[str, str], bytes, Wire]:
+        """A plain GET straight on the pinned pool: the bytes httpx would send and the values it would read
+        (``crawler.http1.plain_request``, ``header_dict``), without building its request and response objects."""
+        origin, target, host = plain
+        pool, timeouts = self._pool, self._timeouts
+        assert pool is not None
+        self._pins[origin[1]] = addresses
+        headers = [(b"Host", host), *(_encoded({**self._headers, **extra}) if extra else self._raw_headers)]
+        wire = Wire(url, "GET", target, headers, b"", "HTTP/1.1", 0, b"", [], b"")  # its time: the request's
+        try:
+            connection = await pool.acquire(origin, timeouts)
+            try:
+                head = await connection.exchange(b"GET", target, headers, b"", timeouts)
+                answer = head.headers.raw_items()
+                found = http1.header_dict(answer)
+                if "set-cookie" in found:  # a WAF's cookie redirect: the next hop sends it back
+                    request = httpx.Request("GET", url, headers=headers)
+                    self._cookies.extract_cookies(
+                        httpx.Response(head.status_code, headers=answer, request=request)
+                    )
+                inflater = http1.Inflater(found.get("content-encoding", ""), self.policy.max_bytes, url)
+                body, raw = bytearray(), bytearray()
+                async with contextlib.aclosing(connection.body(timeouts.get("read"))) as chunks:
+                    async for chunk in chunks:
+                        raw += chunk
+                        body += inflater.feed(chunk)
+            except BaseException:
+                await pool.release(connection, keep=False)
+                raise
+            await pool.release(connection)
+        except _NETWORK_ERRORS as exc:
+            raise _as_httpx(exc) from exc
+        content = bytes(body)
+        wire.http_version, wire.status = "HTTP/" + head.http_version.decode("ascii"), head.status_code
+        wire.reason, wire.response_headers, wire.body = (
+            head.reason,
+            answer,
+            content if raw == body else bytes(raw),
+        )
+        return head.status_code, found, content, wire
+
     def _request(
         self, method: str, url: str, data: dict[str, str] | None, extra: dict[str, str]
     ) -> httpx.Request:
@@ -352,6 +335,11 @@ class Fetcher:
         if self._cookies:
             self._cookies.set_cookie_header(request)
         return request
+
+
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    """Headers as httpx encodes a dict of them (ASCII: anything else raises, as it does)."""
+    return [(key.encode("ascii"), value.encode("ascii")) for key, value in headers.items()]
 
 
 def _wire(request: httpx.Request) -> Wire:

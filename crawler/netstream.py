@@ -1,20 +1,89 @@
-"""httpcore's network stream on asyncio's own streams, for :class:`crawler.fetch.PinnedBackend`.
+"""Where a fetch may connect, and the network stream it connects with (under :mod:`crawler.http1`).
 
-httpcore's default (anyio) stream costs a crawl a good part of each request's CPU for work it does not need here:
-a cancel scope per read and write, and a dict of socket attributes (two ``getpeername`` calls) each time a pooled
-connection is checked before reuse. This one reads with an ``asyncio.StreamReader``, bounds each read, write and
-TLS handshake with ``asyncio.timeout`` and maps failures to httpcore's exceptions, as the anyio stream does.
+:func:`check_address` resolves a hop's host once and checks every address (a non-public one is refused unless the
+host is allowed to); the pool connects only to those addresses (DNS rebinding gets no second answer in).
+:class:`AsyncioStream` implements httpcore's network-stream interface on asyncio's own streams (httpcore's anyio
+stream cost a cancel scope per read and write, and two ``getpeername`` calls whenever a pooled connection was
+checked before reuse): it reads with an ``asyncio.StreamReader``, bounds each read, write and TLS handshake that
+has to wait with ``asyncio.timeout`` (a read the reader answers from its buffer, or a write the socket takes whole,
+does not wait and arms no timer) and maps failures to httpcore's exceptions, as the anyio stream does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import select
 import socket
 import ssl
+from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpcore
+
+from crawler.errors import ConnectFailure, FetchError, PrivateAddress
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local use, never public
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 transition address reaches: mapped, NAT64, 6to4 or IPv4-compatible."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64 or (int(ip) >> 32 == 0 and int(ip) > 1):  # ::a.b.c.d (:: and ::1 are not IPv4)
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+@lru_cache(maxsize=4096)  # pure, and asked for every fetch: the standard library's checks walk network lists
+def is_public(ip: Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _LOCAL_NAT64:
+            return False
+        ip = _embedded_ipv4(ip) or ip
+    return ip.is_global and not ip.is_multicast
+
+
+@lru_cache(maxsize=4096)
+def _literal(host: str) -> Address | None:
+    """The address a host written as one is (``None``: a name)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+async def resolve_addresses(host: str, port: int) -> list[Address]:
+    literal = _literal(host)
+    if literal is not None:
+        return [literal]
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos))
+
+
+async def check_address(url: str, allow_private_hosts: frozenset[str]) -> list[Address]:
+    """Resolve a hop's host once and return its addresses, all checked: a host with a non-public address is
+    refused unless it is allowed to. The connection then goes to these addresses (``crawler.http1.Pool``)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(url, "only http(s) URLs with a host are fetched")
+    host = parts.hostname.lower()
+    try:
+        addresses = await resolve_addresses(host, parts.port or (443 if parts.scheme == "https" else 80))
+    except OSError as exc:
+        raise ConnectFailure(url, f"cannot resolve {host}: {exc}") from exc
+    if not addresses:
+        raise ConnectFailure(url, f"{host} resolves to no address")
+    private = [str(ip) for ip in addresses if not is_public(ip)]
+    if private and host not in allow_private_hosts:
+        raise PrivateAddress(url, f"{host} resolves to {', '.join(private)}")
+    return addresses
 
 
 def _readable(sock: socket.socket | None) -> bool:
@@ -51,9 +120,12 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         self._reader, self._writer = reader, writer
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        reader = self._reader
         try:
+            if reader._buffer or reader.at_eof():  # type: ignore[attr-defined]  # answered at once: no timer
+                return await reader.read(max_bytes)
             async with asyncio.timeout(timeout):
-                return await self._reader.read(max_bytes)
+                return await reader.read(max_bytes)
         except TimeoutError as exc:
             raise httpcore.ReadTimeout("read timed out") from exc
         except OSError as exc:
@@ -62,10 +134,14 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         if not buffer:
             return
+        writer = self._writer
         try:
+            writer.write(buffer)
+            if not writer.transport.get_write_buffer_size():  # the socket took it all: drain cannot wait
+                await writer.drain()
+                return
             async with asyncio.timeout(timeout):
-                self._writer.write(buffer)
-                await self._writer.drain()
+                await writer.drain()
         except TimeoutError as exc:
             raise httpcore.WriteTimeout("write timed out") from exc
         except OSError as exc:

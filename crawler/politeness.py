@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -37,25 +37,42 @@ class HostSlots:
             slot = self._slots[host] = _Slot(concurrency, asyncio.Semaphore(concurrency))
         return slot
 
-    @asynccontextmanager
-    async def slot(self, host: str, delay: float, concurrency: int = 1) -> AsyncIterator[None]:
-        slot = self._slot(host, concurrency)
-        async with slot.semaphore:
-            async with slot.lock:  # starts are serialized so that they can be spaced
-                wait = slot.next_start - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                slot.next_start = time.monotonic() + delay
-            try:
-                yield
-            finally:
-                if slot.concurrency == 1:  # a request arrives before its answer ends: spaced from that end
-                    slot.next_start = max(slot.next_start, time.monotonic() + delay)
+    def slot(self, host: str, delay: float, concurrency: int = 1) -> AbstractAsyncContextManager[None]:
+        """``async with slots.slot(host, delay, concurrency):`` one request to ``host``, started in its turn."""
+        return _Turn(self._slot(host, concurrency), delay)
 
     def defer(self, host: str, seconds: float) -> None:
         """No request to ``host`` starts for ``seconds`` (a 429/503 ``Retry-After``)."""
         slot = self._slot(host, 1)
         slot.next_start = max(slot.next_start, time.monotonic() + seconds)
+
+
+class _Turn:
+    """One request's hold on its host's slot (a class, not a generator-based context manager: one per fetch)."""
+
+    __slots__ = ("delay", "slot")
+
+    def __init__(self, slot: _Slot, delay: float) -> None:
+        self.slot, self.delay = slot, delay
+
+    async def __aenter__(self) -> None:
+        slot = self.slot
+        await slot.semaphore.acquire()
+        try:
+            async with slot.lock:  # starts are serialized so that they can be spaced
+                wait = slot.next_start - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                slot.next_start = time.monotonic() + self.delay
+        except BaseException:
+            slot.semaphore.release()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        slot = self.slot
+        if slot.concurrency == 1:  # a request arrives before its answer ends: spaced from that end
+            slot.next_start = max(slot.next_start, time.monotonic() + self.delay)
+        slot.semaphore.release()
 
 
 class SharedHostSlots(HostSlots):

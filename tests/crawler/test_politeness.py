@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from crawler.politeness import HostSlots
@@ -37,3 +38,27 @@ def test_several_in_flight_keep_start_spacing_only() -> None:
     times = asyncio.run(_two_requests(HostSlots(), delay=0.15, answer=1.0, concurrency=2))
     began_a, began_b = times[0], times[1]
     assert 0.149 <= began_b - began_a < 1.0  # started before the first answer ended
+
+
+def test_a_request_cancelled_or_failed_in_its_slot_gives_the_slot_back() -> None:
+    """A request cancelled while it waits for its turn, and one whose fetch raised, leave the host's one slot free:
+    the next request gets it (else the host would stall for the rest of the crawl)."""
+
+    async def main() -> list[str]:
+        slots, done = HostSlots(), []
+        async with slots.slot("h", 0.0):
+            waiting = asyncio.create_task(_enter(slots, done))
+            await asyncio.sleep(0.01)  # it waits for the slot held here
+            waiting.cancel()
+        with contextlib.suppress(RuntimeError):
+            async with slots.slot("h", 0.0):
+                raise RuntimeError("the fetch failed")
+        await asyncio.wait_for(_enter(slots, done), 5)
+        return done
+
+    assert asyncio.run(main()) == ["entered"]
+
+
+async def _enter(slots: HostSlots, done: list[str]) -> None:
+    async with slots.slot("h", 0.0):
+        done.append("entered")

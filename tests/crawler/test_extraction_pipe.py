@@ -1,0 +1,54 @@
+"""The loop's side of a worker's pipe (``crawler.extraction``): it stays watched between calls, so a readable
+callback queued before an answer was read must not wake the next call early (its read would block the event
+loop until the worker answered), and a worker that died idle (its pipe readable at end of file, forever) must not
+keep the loop turning on it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+
+from crawler.extraction import ExtractionPool
+
+
+def test_a_stale_readable_callback_does_not_wake_a_call_before_its_answer() -> None:
+    async def main() -> tuple[bool, float]:
+        pool = ExtractionPool(1)
+        try:
+            await pool.run(os.getpid, timeout=30)
+            (worker,) = pool._all
+            call = asyncio.create_task(pool.run(time.sleep, 0.5, timeout=30))
+            while worker._waiter is None:
+                await asyncio.sleep(0)
+            worker._wake()  # the callback the previous answer left queued: nothing to read yet
+            woken = worker._waiter.done()
+            await call
+            return woken, 0.0
+        finally:
+            pool.close()
+
+    woken, _ = asyncio.run(main())
+    assert not woken
+
+
+def test_a_worker_that_died_idle_is_no_longer_watched_and_is_replaced() -> None:
+    async def main() -> tuple[int, int, bool]:
+        pool = ExtractionPool(1)
+        try:
+            first = await pool.run(os.getpid, timeout=30)
+            (worker,) = pool._all
+            os.kill(first, signal.SIGKILL)
+            worker.process.join(10)
+            for _ in range(50):  # loop turns: the dead pipe's end of file is readable on each
+                await asyncio.sleep(0.01)
+            watched = worker._watching is not None
+            second = await pool.run(os.getpid, timeout=30)
+            return first, second, watched
+        finally:
+            pool.close()
+
+    first, second, watched = asyncio.run(main())
+    assert not watched
+    assert second != first
