@@ -4,6 +4,8 @@ Every fetch: each hop's host resolved once and every address checked, the connec
 (DNS rebinding gets no second answer in), redirects followed here (≤ 10, loops
 detected), the body read raw and decompressed by us under a byte cap (bombs stop early), one overall deadline
 (httpx timeouts are per read: a slow drip would never end), and httpx errors turned into ``crawler.errors``.
+Under httpx's transport interface the exchange is ``crawler.http1``'s (h11 in a pool of our own); a plain GET goes
+to that pool without httpx's request and response objects, with the bytes and values httpx would have used.
 """
 
 from __future__ import annotations

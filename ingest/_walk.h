@@ -92,7 +92,7 @@ static int buf_reserve(buf_t *b, size_t n) {
         PyErr_NoMemory();
         return -1;
     }
-    if (b->len + n <= b->cap) return 0;
+    if (b->data != NULL && b->len + n <= b->cap) return 0; /* never a NULL buffer: callers index it */
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + n) {
         if (cap > (size_t)PY_SSIZE_T_MAX / 2) {

@@ -16,7 +16,7 @@ from store.changes import add_change, feed_lock
 from store.compiled import execute
 from store.errors import AmbiguousPrefix
 from store.models import Document, Sighting
-from store.reports import assign_report
+from store.reports import record_report, report_fields
 from store.search import index_document
 from store.types import utcnow
 
@@ -34,6 +34,7 @@ def _statements(dialect: str) -> tuple[Any, Any]:
     return document, sighting.returning(_SIGHTINGS.c.pk)
 
 
+_KNOWN = select(_DOCUMENTS.c.seq).where(_DOCUMENTS.c.id == bindparam("id"))  # built once
 _SEEN_AGAIN = (  # a known sighting's last_seen, built once
     update(_SIGHTINGS)
     .where(_SIGHTINGS.c.document_id == bindparam("doc_id"), _SIGHTINGS.c.url == bindparam("doc_url"))
@@ -70,9 +71,14 @@ def upsert_document(
     doc_id, url = values["id"], values["url"]
     feed_lock(session)  # before any shared row: see store.changes
     connection = session.connection()
-    created = bool(execute(connection, _statements(connection.dialect.name)[0], values).rows)
-    # reports, versions, required parts, timeliness: store/reports.py (the one call site)
-    report = assign_report(session, values, seen_at=seen_at, previous_id=previous_id) if created else {}
+    created, report = False, dict[str, Any]()
+    if not execute(connection, _KNOWN, {"id": doc_id}).rows:  # a known body costs no reports step
+        # reports, versions, required parts, timeliness (store/reports.py): in the row as it is first written
+        fields, keys = report_fields(session, values, seen_at=seen_at, previous_id=previous_id)
+        stored = execute(connection, _statements(connection.dialect.name)[0], values | fields).rows
+        if stored:
+            created = True
+            report = record_report(session, values, fields, keys, stored[0][0], previous_id=previous_id)
     new_url = record_sighting(
         session=session, document_id=doc_id, url=url, source_name=values["source_name"], seen_at=seen_at
     )

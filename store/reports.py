@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any
 
 from rensa import RMinHash
-from sqlalchemy import JSON, Date, bindparam, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
@@ -100,16 +100,6 @@ def timeliness(published: date | None, deadline: date | None) -> tuple[bool | No
     return days > 0, max(days, 0)
 
 
-_SET_FIELDS = text(
-    "UPDATE documents SET report_id = :report_id, version = :version, version_diff = :version_diff, "
-    "sections = :sections, section_headings = :section_headings, missing_parts = :missing_parts, "
-    "deadline = :deadline, late = :late, days_late = :days_late, first_seen = :first_seen, "
-    "backdated = :backdated WHERE id = :id RETURNING seq"
-).bindparams(
-    *(bindparam(n, type_=JSON) for n in ("version_diff", "sections", "section_headings")),
-    bindparam("deadline", type_=Date),
-    bindparam("first_seen", type_=UTCDateTime),
-)
 _ADD_BAND = text("INSERT INTO report_bands (band, seq) VALUES (:band, :seq)")
 _LATEST_VERSION = text(
     "SELECT id, version, body FROM documents WHERE report_id = :report_id AND id <> :id "
@@ -117,21 +107,33 @@ _LATEST_VERSION = text(
 )
 
 
-def assign_report(
+def report_fields(
     session: Session, values: dict[str, Any], *, seen_at: datetime, previous_id: str | None = None
-) -> dict[str, Any]:
-    """Give the just-inserted document ``values`` its report, version and report fields; returns what the change
-    feed says of it (``report_id``, ``version``)."""
-    doc_id = values["id"]
+) -> tuple[dict[str, Any], list[int]]:
+    """The report, version and report fields of the new document ``values`` (before its row is written: the row
+    goes in whole, never rewritten), and its band keys for :func:`record_report`."""
     chars = gram_text(values["body"])
     keys = band_keys(signature(gram_list(chars)))
     connection = session.connection()
     joined = _best_match(connection, values, chars, keys, previous_id)
     fields = _report_fields(connection, values, joined) | _page_fields(connection, values, seen_at)
-    (seq,) = execute(connection, _SET_FIELDS, {**fields, "id": doc_id}).rows[0]
-    execute(connection, _ADD_BAND, [{"band": key, "seq": seq} for key in sorted(set(keys))])
+    return fields, keys
+
+
+def record_report(
+    session: Session,
+    values: dict[str, Any],
+    fields: dict[str, Any],
+    keys: list[int],
+    seq: int,
+    *,
+    previous_id: str | None = None,
+) -> dict[str, Any]:
+    """The stored document's bands (``seq``: its row) and, for a later version of a report, the report's change;
+    returns what the change feed says of it (``report_id``, ``version``). ``previous_id``: the body its URL had."""
+    execute(session.connection(), _ADD_BAND, [{"band": key, "seq": seq} for key in sorted(set(keys))])
     if fields["version"] > 1 and previous_id != fields["report_id"]:  # else its superseded_by change says it
-        detail = {"report_id": fields["report_id"], "version": fields["version"], "new_version": doc_id}
+        detail = {"report_id": fields["report_id"], "version": fields["version"], "new_version": values["id"]}
         add_change(session, fields["report_id"], "updated", detail)
     return {"report_id": fields["report_id"], "version": fields["version"]}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
@@ -84,3 +85,38 @@ def test_an_unchanged_page_refreshes_its_sighting_or_creates_a_missing_one(db: E
         after = {s.url: s for s in sightings_of(session=session, document_id=known.document_id)}
     assert set(after) == {a.url, b.url}
     assert after[a.url].first_seen == before.first_seen and after[a.url].last_seen > before.last_seen
+
+
+def test_a_small_group_gathers_pages_and_a_drain_does_not_wait_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page handed in alone waits for more (here until the group is full), so they commit in one transaction;
+    a crawl draining its pages is never held by that wait (the gather here is far longer than the test)."""
+    import crawler.commit as module
+
+    db = make_db(tmp_path / "c.db")
+    entries = _pages(db, "s", [f"http://127.0.0.2/{n}" for n in range(4)])
+    groups: list[int] = []
+    real = module.commit
+
+    def counted(engine: Engine, pages: list[PageOutcome]) -> list[PageOutcome]:
+        groups.append(len(pages))
+        return real(engine, pages)
+
+    monkeypatch.setattr(module, "commit", counted)
+    done: list[str] = []
+
+    async def main() -> None:
+        committer = Committer(db, gather=600, fill=3)
+        await committer.submit("s", _report(entries[0], "正文一"), lambda p: done.append(p.entry.url))
+        await asyncio.sleep(0.2)  # the group is open, waiting: the next two pages join it
+        for n in (1, 2):
+            await committer.submit("s", _report(entries[n], f"正文{n}"), lambda p: done.append(p.entry.url))
+        await asyncio.wait_for(committer.drain("s"), 60)
+        await committer.submit("s", _report(entries[3], "正文四"), lambda p: done.append(p.entry.url))
+        await asyncio.wait_for(committer.drain("s"), 60)  # one page, gather 600 s: the drain cuts it short
+
+    asyncio.run(main())
+    assert groups == [3, 1]
+    assert sorted(done) == sorted(e.url for e in entries)
+    assert {e.state for e in entries_of(db, source_name="s")} == {"done"}
