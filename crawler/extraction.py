@@ -57,7 +57,8 @@ def _serve(conn: Connection, niceness: int = WORKER_NICENESS) -> None:
     os.nice(niceness)  # the event loop (crawl and API) comes first when the CPUs are busy
     for module in PRELOAD:  # imports are not a page's time: they happen before the first deadline starts
         importlib.import_module(module)
-    conn.send(("ready", None))
+    if not _answer(conn, _dumps(("ready", None))):
+        return
     while True:
         try:
             function, args, timeout = pickle.loads(conn.recv_bytes())  # noqa: S301 (our parent: as conn.recv)
@@ -70,7 +71,18 @@ def _serve(conn: Connection, niceness: int = WORKER_NICENESS) -> None:
             answer = ("error", f"{type(exc).__name__}: {exc}"[:300])
         finally:
             signal.setitimer(signal.ITIMER_PROF, 0)
-        conn.send_bytes(_dumps(answer))
+        if not _answer(conn, _dumps(answer)):
+            return
+
+
+def _answer(conn: Connection, message: bytes) -> bool:
+    """Send ``message`` to the parent; False when the parent has closed its end (a crawl that ended while this
+    worker started or read its last page): the worker then ends quietly, with nothing left to answer."""
+    try:
+        conn.send_bytes(message)
+    except (BrokenPipeError, ConnectionResetError, EOFError):
+        return False
+    return True
 
 
 def _dumps(message: object) -> bytes:

@@ -52,3 +52,20 @@ def test_a_worker_that_died_idle_is_no_longer_watched_and_is_replaced() -> None:
     first, second, watched = asyncio.run(main())
     assert not watched
     assert second != first
+
+
+def test_a_worker_whose_parent_closed_the_pipe_while_it_started_ends_quietly() -> None:
+    """A crawl that ends while a worker is still importing (a short `fazhi crawl`, a loaded machine) closes the
+    pipe first: the worker's "ready" then meets a closed pipe, and it must end with status 0, not a traceback."""
+    import multiprocessing
+
+    from crawler.extraction import _serve
+
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    worker = context.Process(target=_serve, args=(theirs, 0))
+    worker.start()  # a spawned interpreter takes far longer to import than this process takes to close its end
+    theirs.close()
+    ours.close()
+    worker.join(timeout=60)
+    assert worker.exitcode == 0
