@@ -109,6 +109,8 @@ class _Worker:
         self.killed = False
         self._waiter: asyncio.Future[None] | None = None
         self._watching: asyncio.AbstractEventLoop | None = None  # the loop whose selector watches the pipe
+        self._poller = select.poll()  # the pipe's readiness (poll, not select: any descriptor number is fine)
+        self._poller.register(self.conn.fileno(), select.POLLIN)
         self._unclaimed = 0  # readable callbacks in a row with nobody waiting
         self.process: BaseProcess = _CONTEXT.Process(target=_serve, args=(child, niceness), daemon=True)
         self.process.start()
@@ -151,7 +153,7 @@ class _Worker:
         waiter = self._waiter
         if waiter is not None:  # a callback queued before this call's answer is read must not wake it early
             self._unclaimed = 0
-            if not waiter.done() and select.select([self.conn.fileno()], [], [], 0)[0]:
+            if not waiter.done() and self._poller.poll(0):
                 waiter.set_result(None)
             return
         self._unclaimed += 1

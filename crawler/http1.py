@@ -97,8 +97,15 @@ class Connection:
 
     @property
     def reusable(self) -> bool:
-        """The exchange ended cleanly on both sides and the server did not ask to close."""
-        return self.h11.our_state is h11.DONE and self.h11.their_state is h11.DONE
+        """The exchange ended cleanly on both sides, the server did not ask to close, and it sent nothing past the
+        answer's end (a stray CRLF, a body longer than its Content-Length, a second answer in the same read: h11
+        holds such bytes in its own buffer, where neither the socket nor the stream would show them, and the next
+        request on this connection would read them as its answer)."""
+        return (
+            self.h11.our_state is h11.DONE
+            and self.h11.their_state is h11.DONE
+            and not self.h11.trailing_data[0]
+        )
 
 
 class Pool:
@@ -112,6 +119,7 @@ class Pool:
         self.pins: dict[str, list[Any]] = {}
         self._idle: dict[Origin, list[Connection]] = {}
         self._busy: set[Connection] = set()
+        self._opening = 0  # connections being made (not yet busy): they count against ``size`` too
         self._slots = asyncio.Semaphore(size)
 
     async def acquire(self, origin: Origin, timeouts: Timeouts) -> Connection:
@@ -146,24 +154,28 @@ class Pool:
         addresses = self.pins.get(host)
         if not addresses:
             raise httpcore.ConnectError(f"{host} was not resolved and checked before connecting")
-        await self._make_room()
-        failure: Exception | None = None
-        for ip in addresses:
-            try:
-                stream = await connect(str(ip), port, timeout)
-                break
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        else:
-            assert failure is not None
-            raise failure
-        if scheme == "https":
-            await stream.start_tls(self.ssl_context, server_hostname=host, timeout=timeout)
-        return Connection(origin, stream)
+        self._opening += 1
+        try:
+            await self._make_room()
+            failure: Exception | None = None
+            for ip in addresses:
+                try:
+                    stream = await connect(str(ip), port, timeout)
+                    break
+                except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                    failure = exc
+            else:
+                assert failure is not None
+                raise failure
+            if scheme == "https":
+                await stream.start_tls(self.ssl_context, server_hostname=host, timeout=timeout)
+            return Connection(origin, stream)
+        finally:
+            self._opening -= 1
 
     async def _make_room(self) -> None:
         """Close the longest idle connection while a new one would be one too many."""
-        while len(self._busy) + sum(map(len, self._idle.values())) >= self.size:
+        while len(self._busy) + self._opening + sum(map(len, self._idle.values())) > self.size:
             oldest = min(
                 (idle[0] for idle in self._idle.values() if idle), key=lambda c: c.idle_since, default=None
             )
@@ -208,6 +220,8 @@ def plain_request(url: str) -> tuple[Origin, bytes, bytes] | None:
     if match is None:
         return None
     scheme, host, port, path, query = match.groups()
+    if "xn--" in host:  # an IDNA A-label: httpx checks it (and refuses an invalid one)
+        return None
     if host.replace(".", "").isdigit() and not isinstance(_literal(host), ipaddress.IPv4Address):
         return None  # httpx checks a dotted-number host as an IPv4 address
     number = int(port) if port else DEFAULT_PORTS[scheme]
@@ -244,7 +258,10 @@ class Inflater:
     """Bounded decompression of a raw body: at most ``limit`` bytes ever come out (STACK-NOTES 1)."""
 
     def __init__(self, encoding: str, limit: int, url: str) -> None:
-        self.limit, self.url, self.size = limit, url, 0
+        self.limit, self.url, self.size, self.raw = limit, url, 0, 0
+        # the compressed bytes are capped too: deflate's worst case grows a body by ~0.03 % plus a few bytes, so
+        # no body whose decompressed size is within ``limit`` has more than this many
+        self.raw_limit = limit + limit // 100 + 4096
         encoding = encoding.strip().lower()
         if encoding in ("", "identity"):
             self._d = None
@@ -258,9 +275,14 @@ class Inflater:
     def feed(self, chunk: bytes) -> bytes:
         if self._d is None:
             return self._count(chunk)
+        self.raw += len(chunk)
+        if self.raw > self.raw_limit:
+            raise TooLarge(self.url, f"compressed body over {self.raw_limit} bytes")
+        if self._d.eof:  # past the compressed stream's end: nothing more comes out (zlib would keep it all)
+            return b""
         out = bytearray()
         data = chunk
-        while data:
+        while data and not self._d.eof:
             try:
                 piece = self._d.decompress(data, self.limit - self.size + 1)
             except zlib.error as exc:

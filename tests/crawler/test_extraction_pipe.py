@@ -10,6 +10,8 @@ import os
 import signal
 import time
 
+import pytest
+
 from crawler.extraction import ExtractionPool
 
 
@@ -69,3 +71,34 @@ def test_a_worker_whose_parent_closed_the_pipe_while_it_started_ends_quietly() -
     ours.close()
     worker.join(timeout=60)
     assert worker.exitcode == 0
+
+
+def test_a_worker_pipe_numbered_past_1024_still_answers() -> None:
+    """A crawl with many sockets and files open gives a new worker's pipe a descriptor number ≥ 1024, which
+    ``select()`` refuses: the readiness check must work for any number (it raised in the loop's callback, so the
+    worker never seemed to start)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1200 and (hard == resource.RLIM_INFINITY or hard >= 1200):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1200, hard))
+    elif soft < 1200:
+        pytest.skip(f"no more than {hard} open files allowed here")
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+
+    async def main() -> int:
+        pool = ExtractionPool(1)
+        try:
+            answer = await pool.run(os.getpid, timeout=30)
+            (worker,) = pool._all
+            assert worker.conn.fileno() >= 1024
+            return int(answer)
+        finally:
+            pool.close()
+
+    try:
+        assert asyncio.run(main()) > 0
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
