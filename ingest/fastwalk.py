@@ -126,9 +126,9 @@ def load(
         table = bytes(kinds.get(kind, 0) for kind in range(256))
         labels = tuple(names.get(kind) for kind in range(256))
         tree = LexborHTMLParser(PROBES[0])
-        if tree.body is None:
-            return None
         fragment = LexborHTMLParser("<p>x</p>", is_fragment=True).root
+        if tree.body is None or fragment is None:
+            return None
         _walk.setup(
             LexborNode, table, labels, *ids, addresses, tree.body, tree.body.mem_id, line, tree, fragment
         )
