@@ -14,6 +14,7 @@ $(RUN_STAMP): pyproject.toml hatch_build.py ingest/_walk.c $(wildcard ingest/_wa
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -c "from ingest.blocks import walk_in_use; print('ingest: the layout walk in', walk_in_use())"
 	touch $(RUN_STAMP)
 
 $(STAMP): $(RUN_STAMP)  ## plus the test and lint tools

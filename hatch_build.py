@@ -8,6 +8,7 @@ walk, with the same results (``ingest/fastwalk.py``). ``FAZHI_NO_C_WALK=1`` skip
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shlex
 import subprocess
@@ -18,6 +19,15 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 
+def source_hash(folder: Path) -> str:
+    """The same digest as ``ingest.fastwalk.source_hash`` (which this build step cannot import: no selectolax
+    here), compiled into the module so that a module built from other sources is refused."""
+    digest = hashlib.sha256()
+    for path in sorted([*folder.glob("_walk*.c"), *folder.glob("_walk*.h")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def compile_walk(source: Path, target: Path) -> str | None:
     """Build the extension module; ``None`` when it was built, else why not."""
     ldshared = sysconfig.get_config_var("LDSHARED")
@@ -26,6 +36,7 @@ def compile_walk(source: Path, target: Path) -> str | None:
         return "no C toolchain configuration or Python headers for this interpreter"
     command = [
         *shlex.split(ldshared),
+        f'-DWALK_SOURCE_HASH="{source_hash(source.parent)}"',
         *shlex.split(sysconfig.get_config_var("CCSHARED") or ""),
         "-O2",
         "-fwrapv",
@@ -54,12 +65,16 @@ class WalkBuildHook(BuildHookInterface):  # type: ignore[type-arg]
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        if self.target_name != "wheel" or os.environ.get("FAZHI_NO_C_WALK", "0") not in ("", "0"):
+        if self.target_name != "wheel":
             return
         source = Path(self.root, "ingest", "_walk.c")
         target = source.with_name("_walk" + (sysconfig.get_config_var("EXT_SUFFIX") or ".so"))
+        if os.environ.get("FAZHI_NO_C_WALK", "0") not in ("", "0"):
+            target.unlink(missing_ok=True)  # an earlier build's module would still run
+            return
         failed = compile_walk(source, target)
         if failed is not None:
+            target.unlink(missing_ok=True)  # never the old module beside new sources
             self.app.display_warning(f"ingest._walk not built, the Python walk will run: {failed}")
             return
         if version != "editable":  # the built module is git-ignored: named here to be packed

@@ -262,15 +262,16 @@ static int address(PyObject *functions, Py_ssize_t index, void **out) {
     return 0;
 }
 
-/* setup(node_type, kinds, names, text_id, noscript_id, undefined_id, functions, probe, probe_address, line_type) */
+/* setup(node_type, kinds, names, text_id, noscript_id, undefined_id, functions, probe, probe_address, line_type,
+ *       probe_parser, fragment_probe) */
 static PyObject *setup(PyObject *self, PyObject *args) {
     (void)self;
-    PyObject *type, *names, *functions, *probe, *line;
+    PyObject *type, *names, *functions, *probe, *line, *probe_parser, *fragment;
     Py_buffer kinds;
     unsigned long long text_id, noscript_id, undefined_id, probe_address;
-    if (!PyArg_ParseTuple(args, "O!y*O!KKKO!OKO!", &PyType_Type, &type, &kinds, &PyTuple_Type, &names, &text_id,
+    if (!PyArg_ParseTuple(args, "O!y*O!KKKO!OKO!OO", &PyType_Type, &type, &kinds, &PyTuple_Type, &names, &text_id,
                           &noscript_id, &undefined_id, &PyTuple_Type, &functions, &probe, &probe_address,
-                          &PyType_Type, &line))
+                          &PyType_Type, &line, &probe_parser, &fragment))
         return NULL;
     PyTypeObject *line_type = (PyTypeObject *)line;
     PyObject *failed = NULL;
@@ -286,8 +287,11 @@ static PyObject *setup(PyObject *self, PyObject *args) {
     PyTypeObject *node_type = (PyTypeObject *)type;
     if (!failed && (node_type->tp_basicsize != (Py_ssize_t)sizeof(NodeObject) || node_type->tp_new == NULL ||
                     Py_TYPE(probe) != node_type || ((NodeObject *)probe)->node == NULL ||
-                    (uintptr_t)((NodeObject *)probe)->node != (uintptr_t)probe_address))
-        failed = PyExc_RuntimeError;
+                    (uintptr_t)((NodeObject *)probe)->node != (uintptr_t)probe_address ||
+                    ((NodeObject *)probe)->parser != probe_parser || ((NodeObject *)probe)->is_fragment_root ||
+                    ((NodeObject *)probe)->is_template_content || Py_TYPE(fragment) != node_type ||
+                    ((NodeObject *)fragment)->is_fragment_root != 1))
+        failed = PyExc_RuntimeError; /* each field where this module reads and writes it */
     /* a tuple subclass without instance dict or slots of its own, which tp_alloc makes as tuple_subtype_new does */
     if (!failed && (!PyType_IsSubtype(line_type, &PyTuple_Type) || line_type->tp_alloc == NULL ||
                     line_type->tp_basicsize != PyTuple_Type.tp_basicsize ||
@@ -343,4 +347,12 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "ingest._walk", NULL, -1, methods,
                                     NULL, NULL, NULL, NULL};
 
-PyMODINIT_FUNC PyInit__walk(void) { return PyModule_Create(&module); }
+#ifndef WALK_SOURCE_HASH
+#define WALK_SOURCE_HASH "" /* built by hand, not by hatch_build.py */
+#endif
+
+PyMODINIT_FUNC PyInit__walk(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && PyModule_AddStringConstant(m, "SOURCE_HASH", WALK_SOURCE_HASH) < 0) Py_CLEAR(m);
+    return m;
+}

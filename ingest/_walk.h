@@ -39,7 +39,7 @@ typedef struct {
 #define NODE_TEXT 3
 
 /* selectolax's LexborNode object (struct __pyx_obj_10selectolax_6lexbor_LexborNode in its lexbor.c); its size
- * and the node and parser fields are checked at set-up against a node selectolax made. */
+ * size, its node, parser and flag fields are checked at set-up against nodes selectolax made. */
 typedef struct {
     PyObject_HEAD
     void *vtab;

@@ -2,6 +2,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
+SOURCE_HASH: str
+
 def setup(
     node_type: type[LexborNode],
     kinds: bytes,
@@ -13,6 +15,8 @@ def setup(
     probe: LexborNode,
     probe_address: int,
     line_type: type,
+    probe_parser: object,
+    fragment_probe: LexborNode,
     /,
 ) -> None: ...
 def check_tree(root: LexborNode, /) -> int | bool: ...

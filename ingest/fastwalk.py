@@ -17,8 +17,10 @@ Which walk runs: ``ingest.blocks.walk_in_use()`` (``"c"`` or ``"python"``).
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import selectolax
@@ -49,6 +51,9 @@ PROBES: tuple[str | bytes, ...] = (
     "<svg><a href=s>svg</a><input><p>out</p></svg><math><mi>x</mi></math><custom-el x=1>c</custom-el>",
     "<section ID=Up CLASS='İ Ǆ Σ'><h1 class>t</h1><p id=''>e</p><p id=a id=b>d</p></section>"
     "<script>var a='<p>x</p>'</script><select><option>o</select><textarea>ta</textarea><object>ob</object>",
+    # white space that str.strip takes and _HTML_SPACE does not, at a line's ends and in a link's text
+    "<p>\x1c\x85a\u2028</p><p>\u1680b <a href=x>\u2000l\u2029</a>\u202f</p><div>\u205f\x1fc\x1e<br>\u200a\x1d</div>"
+    "<li><a href=y>\u2028</a>\u3000\u2007z\u2008</li>",
     b"<p>\xe4\xb8<b>\xad</b>\xff\xfe ok \xc3\x28 \xed\xa0\x80 \xf4\x90\x80\x80\x00end</p>",  # lexbor keeps them
 )
 
@@ -59,6 +64,18 @@ def href(node: LexborNode) -> str | None:
         return node.attrs["href"] or ""
     except KeyError:
         return None
+
+
+def source_hash(folder: Path) -> str:
+    """SHA-256 of the C walk's sources in ``folder`` (``_walk*.c`` and ``_walk*.h``, by name), as hatch_build.py
+    compiles it into the module; empty where the sources are not there (an installed wheel)."""
+    files = sorted([*folder.glob("_walk*.c"), *folder.glob("_walk*.h")])
+    if not files:
+        return ""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _same(found: Any, expected: Any) -> bool:
@@ -98,6 +115,8 @@ def load(
         from ingest import _walk
     except ImportError:
         return None
+    if _walk.SOURCE_HASH and source_hash(Path(__file__).parent) != _walk.SOURCE_HASH:
+        return None  # built from other sources than those beside it (a rebuild that failed, left the old one)
     version = (selectolax.__version__, lexbor.LEXBOR_VERSION_MAJOR, lexbor.LEXBOR_VERSION_MINOR)
     if version not in VERIFIED or any(not 0 <= kind < 256 for kind in kinds):
         return None
@@ -107,9 +126,12 @@ def load(
         table = bytes(kinds.get(kind, 0) for kind in range(256))
         labels = tuple(names.get(kind) for kind in range(256))
         tree = LexborHTMLParser(PROBES[0])
-        if tree.body is None:
+        fragment = LexborHTMLParser("<p>x</p>", is_fragment=True).root
+        if tree.body is None or fragment is None:
             return None
-        _walk.setup(LexborNode, table, labels, *ids, addresses, tree.body, tree.body.mem_id, line)
+        _walk.setup(
+            LexborNode, table, labels, *ids, addresses, tree.body, tree.body.mem_id, line, tree, fragment
+        )
         for html in PROBES:
             tree = LexborHTMLParser(html)
             if tree.root is None or tree.body is None or not _walk.check_tree(tree.root):

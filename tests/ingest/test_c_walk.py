@@ -135,3 +135,42 @@ def test_the_gate_refuses_a_walk_that_differs_on_a_probe() -> None:
         assert _load(kinds=wrong_kinds) is None
     finally:
         assert _load() is not None  # the module set up again with the real tables
+
+
+# white space that str.strip (the Python walk's last step of a line) takes and _HTML_SPACE does not
+STRIP_ONLY = "\x1c\x1d\x1e\x1f\x85\u1680\u2000\u2001\u2005\u2007\u200a\u2028\u2029\u202f\u205f"
+
+
+@needs_c
+@pytest.mark.parametrize("space", list(STRIP_ONLY), ids=[f"U+{ord(c):04X}" for c in STRIP_ONLY])
+def test_white_space_only_str_strip_takes_is_cleaned_alike(space: str) -> None:
+    """At a line's start and end, alone, between words and in a link's text (a C walk that kept a trailing
+    U+2028 passed every other test here and the gate)."""
+    html = (
+        f"<p>{space}a{space}</p><p>b{space}{space}c</p><p>{space}</p><div>d<br>{space}e{space}<br>{space}</div>"
+        f"<li><a href=x>{space}l{space}</a>{space}</li><li>m <a href=y>{space}</a></li><td>{space}\u3000n</td>"
+    )
+    assert walkdiff.differences(html.encode()) == []
+
+
+@needs_c
+def test_the_module_was_built_from_the_sources_beside_it() -> None:
+    from ingest import _walk
+
+    assert fastwalk.source_hash(ROOT / "ingest") == _walk.SOURCE_HASH
+
+
+@needs_c
+def test_the_gate_refuses_a_module_built_from_other_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild that failed leaves no module (hatch_build.py removes it); one built by other means from other
+    sources is refused by its hash."""
+    monkeypatch.setattr(fastwalk, "source_hash", lambda folder: "0" * 64)
+    assert _load() is None
+
+
+def test_the_c_walk_is_built_where_it_is_required() -> None:
+    """``FAZHI_REQUIRE_C_WALK=1`` (a machine known to have a C compiler) turns the C walk's absence, which every
+    test above only skips, into a failure."""
+    if os.environ.get("FAZHI_REQUIRE_C_WALK", "0") in ("", "0"):
+        pytest.skip("FAZHI_REQUIRE_C_WALK is not set")
+    assert BUILT and blocks.walk_in_use() == "c"
