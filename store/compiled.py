@@ -7,11 +7,15 @@ Here the SQL text, the parameters' order and their bind processors are SQLAlchem
 statement), so the driver receives the same SQL and the same values as through Core; only the bookkeeping is
 skipped. A statement that needs more than bound values (Python-side column defaults, expanding ``IN``, escaped
 names) is not taken: it runs through Core as before. Driver errors are raised as Core raises them
-(:class:`sqlalchemy.exc.DBAPIError` subclasses; a lost connection is invalidated).
+(:class:`sqlalchemy.exc.DBAPIError` subclasses; a lost connection is invalidated). Not the same as Core: these
+statements fire no ``before_cursor_execute``/``after_cursor_execute`` events and are not echoed, and a value its
+bind processor cannot convert (a JSON value that does not serialize) raises the processor's own error, not a
+``StatementError``.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -58,13 +62,21 @@ class Result:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
-_PLANS: dict[tuple[Executable, str, frozenset[str]], _Plan | None] = {}
+# per dialect object (each engine has its own: its JSON serializer and paramstyle are in its bind processors), so
+# two engines of one backend never share a plan; weakly, so a disposed engine's plans go with it
+_PLANS: weakref.WeakKeyDictionary[Any, dict[tuple[Executable, frozenset[str]], _Plan | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _plan(statement: Executable, connection: Connection, keys: frozenset[str]) -> _Plan | None:
-    key = (statement, connection.dialect.name, keys)
+    dialect = connection.dialect
+    plans = _PLANS.get(dialect)
+    if plans is None:
+        plans = _PLANS.setdefault(dialect, {})
+    key = (statement, keys)
     try:
-        return _PLANS[key]
+        return plans[key]
     except KeyError:
         pass
     clause: Any = statement  # every Executable we are given is a ClauseElement (compile)
@@ -84,7 +96,7 @@ def _plan(statement: Executable, connection: Connection, keys: frozenset[str]) -
         if set(names) <= keys:  # a bound value without its parameter: let Core say so
             processors = compiled._bind_processors
             plan = _Plan(compiled.string, names, tuple(processors.get(n) for n in names), positional)
-    _PLANS[key] = plan
+    plans[key] = plan
     return plan
 
 

@@ -113,3 +113,24 @@ def test_a_driver_error_is_raised_as_core_raises_it(db: Engine) -> None:
         execute(session.connection(), plain, document(1))
     with db.connect() as connection:  # the transaction rolled back: nothing stored
         assert connection.execute(text("SELECT count(*) FROM documents")).scalar() == 0
+
+
+def test_two_engines_of_one_backend_never_share_a_plan(tmp_path: Any) -> None:
+    """A plan holds its engine's bind processors (its JSON serializer among them): a second SQLite engine with a
+    serializer of its own must not run the first one's (the plans were keyed by the backend's name)."""
+    import json
+
+    from sqlalchemy import JSON, create_engine
+
+    statement = text("INSERT INTO t (j) VALUES (:j)").bindparams(bindparam("j", type_=JSON))
+    found = []
+    for name, serializer in (("plain", json.dumps), ("marked", lambda value: '"marked"')):
+        engine = create_engine(f"sqlite:///{tmp_path / name}.db", json_serializer=serializer)
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("CREATE TABLE t (j TEXT)")
+                execute(connection, statement, {"j": {"a": 1}})
+                found.append(connection.exec_driver_sql("SELECT j FROM t").scalar_one())
+        finally:
+            engine.dispose()
+    assert found == ['{"a": 1}', '"marked"']
