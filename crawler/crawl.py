@@ -271,11 +271,17 @@ class SourceCrawl:
         except GaveUp as failure:
             return gave_up(entry, failure)
         read: ExtractedReport | PageError | None = None
-        capture = None
+        capture = bands = None
         if needs_reading(entry, fetched):
             try:
-                read = await self._read_detail(fetched.result)
-                read = await attachments.attach(self, entry, read)  # a report's files: fetched, read, joined
+                page_read, bands = await self._read_detail(fetched.result)
+                read = await attachments.attach(
+                    self, entry, page_read
+                )  # a report's files: fetched, read, joined
+                if (
+                    read.body != page_read.body
+                ):  # joined with an attachment's text: its keys are computed later
+                    bands = None
                 capture = await self._archive(entry, fetched.result, read)
             except PageError as exc:
                 read = exc
@@ -283,6 +289,7 @@ class SourceCrawl:
             entry, fetched, read, conditional=bool(conditional), source_name=self.source.name
         )
         page.capture = capture if page.document else None
+        page.bands = bands if page.document else None
         return page
 
     async def _archive(
@@ -294,10 +301,16 @@ class SourceCrawl:
         extracted = pipeline.Extracted(report)
         return warc.archive_page(self.config.warc, self.db, entry, result, extracted)  # no I/O: queued
 
-    async def _read_detail(self, result: FetchResult) -> ExtractedReport:
-        """Extract the page (jieba is not on the page path: ``crawler.indexer`` runs it afterwards)."""
+    async def _read_detail(self, result: FetchResult) -> tuple[ExtractedReport, list[int] | None]:
+        """Extract the page, with its body's band keys (jieba is not on the page path: ``crawler.indexer`` runs
+        it afterwards)."""
         return await self._read(
-            pipeline.read_detail, result.content, result.final_url, result.content_type, self.hints
+            pipeline.with_bands,
+            pipeline.read_detail,
+            result.content,
+            result.final_url,
+            result.content_type,
+            self.hints,
         )
 
     # ---------------------------------------------------------------- steps

@@ -1,15 +1,20 @@
 """Reading a page: the steps that run in an extraction worker (``crawler.extraction``), each under its deadline.
 
 ``read_detail`` extracts a detail page, ``read_list`` parses a list page in its dialect. Both are pure: bytes in,
-plain values out (jieba runs later, in the indexing step: ``crawler.indexer``).
+plain values out (jieba runs later, in the indexing step: ``crawler.indexer``). ``with_bands`` runs a detail reader
+and adds the report body's LSH band keys (``store.grams.fingerprint``), so the commit, which runs on the crawl's
+own process, does not compute them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from crawler.discover import ListOptions, ListPage, ListRequest, parse_list
 from ingest import ExtractedReport, SourceHints, extract_report
+from store.grams import fingerprint
 
 
 @dataclass(frozen=True)
@@ -27,3 +32,11 @@ def read_list(
     content: bytes, content_type: str | None, request: ListRequest, options: ListOptions
 ) -> ListPage:
     return parse_list(content, content_type, request, options)
+
+
+def with_bands(
+    reader: Callable[..., ExtractedReport], *args: Any
+) -> tuple[ExtractedReport, list[int] | None]:
+    """``reader(*args)`` and, for a report, its body's band keys (None for a page that is not one)."""
+    report = reader(*args)
+    return report, fingerprint(report.body) if report.is_report else None

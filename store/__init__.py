@@ -11,10 +11,31 @@ A function's first parameter says who owns the transaction:
   ``record_sighting``, ``add_change``, ``index_document``).
 - ``connection: Connection`` — a read on the caller's connection (``with engine.connect() as connection:``, or the
   API's per-request one); it writes nothing (``list_documents``, ``get_document``, ``changes_since``, ``stats``).
+
+
+The package imports its parts when they are first asked for (``from store import write_session`` imports
+``store.db``): a module that needs none of the database, as :mod:`store.grams` in an extraction worker, costs no
+SQLAlchemy import.
 """
 
-from store.db import make_engine, read_session, write_session
-from store.models import CrawlRun, Document, FrontierEntry, Sighting
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from store.db import make_engine, read_session, write_session
+    from store.models import CrawlRun, Document, FrontierEntry, Sighting
+
+_HOMES = {
+    "make_engine": "store.db",
+    "read_session": "store.db",
+    "write_session": "store.db",
+    "CrawlRun": "store.models",
+    "Document": "store.models",
+    "FrontierEntry": "store.models",
+    "Sighting": "store.models",
+}
 
 __all__ = [
     "CrawlRun",
@@ -25,3 +46,12 @@ __all__ = [
     "read_session",
     "write_session",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'store' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

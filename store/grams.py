@@ -3,21 +3,29 @@
 The MinHash (rensa) takes the 5-grams as strings: :func:`gram_list` gives one per position (a repeated 5-gram
 changes no minimum: the signature is the one of the set). The exact Jaccard of a new document against its
 candidates does not build Python strings: each text's characters are ranked in the joint alphabet of the texts
-compared (the process's alphabet: ``D - 1`` characters numbered 1…D-1 as they are first met), a 5-gram is written as
-one integer in base ``D`` (c₀·D⁴ + … + c₄, a bijection while D⁵ < 2⁶³: the numbering starts again when the
-alphabet would grow past that), and the distinct keys are counted by numpy (sorted, then equal neighbours dropped). The
+compared (the process's alphabet: up to ``D - 1`` characters numbered 1…D-1 as they are first met), a 5-gram is
+written as one integer in base ``D`` = 6208 (c₀·D⁴ + … + c₄, a bijection since D⁵ < 2⁶³: the numbering starts again
+when the alphabet would grow past D - 1), and the distinct keys are counted by numpy (sorted, then equal neighbours
+dropped); a text's keys are kept for its next comparison while the numbering lasts. The
 intersection and the two set sizes are the same integers as the string sets' (a bijection keeps them), so the
 score is the same float as ``len(a & b) / len(a | b)``. A text shorter than a 5-gram (its one "gram" is itself)
 and an alphabet too large for 64 bits go through the string sets.
 
-numpy is imported on the first comparison (it is installed with cpca's pandas); a crawl that stores no new
-document never loads it.
+The MinHash and its LSH band keys (:func:`fingerprint`) are here too, apart from the database: a crawl computes
+them in its extraction workers, beside the extraction (this module imports neither SQLAlchemy nor numpy).
+
+numpy is imported on the first comparison; a crawl that stores no new document never loads it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from collections import OrderedDict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+
+from rensa import RMinHash
 
 from store.lazy import lazy_module
 
@@ -27,10 +35,16 @@ else:
     np = lazy_module("numpy")
 
 SHINGLE = 5
-_MAX_KEY = 2**63  # int64: the largest key is D⁵ - 1
+BASE = 6208  # D, the keys' base: the largest with D⁵ < 2⁶³, for up to D - 1 characters
+CACHE_BYTES = 24 << 20  # the kept texts' keys (and the texts, at 4 bytes a character at most)
+PERMUTATIONS = 128
+BANDS, ROWS = 32, 4  # LSH: a pair at Jaccard s shares a band with probability 1 - (1 - s⁴)³²: 0.6 → 0.99
+SEED = 19
 _table: Any = None  # code point → its number (0: not met yet); 8.9 MB of address space, the pages used mapped
 _size = 0  # characters numbered in _table
-_table_lock = threading.Lock()  # several commit threads may compare at once
+_cache: OrderedDict[str, Any] = OrderedDict()  # text → its keys in the current numbering, oldest use first
+_cache_bytes = 0
+_lock = threading.Lock()  # several commit threads may compare at once
 
 
 def gram_text(body: str) -> str:
@@ -51,69 +65,119 @@ def gram_list(chars: str) -> list[str]:
     return [chars[i : i + SHINGLE] for i in range(len(chars) - SHINGLE + 1)]
 
 
+def signature(grams: Iterable[str]) -> list[int]:
+    """The MinHash of the 5-grams ``grams`` (a set, or :func:`gram_list`'s list: the same digest)."""
+    minhash = RMinHash(num_perm=PERMUTATIONS, seed=SEED)
+    minhash.update(grams if isinstance(grams, list) else list(grams))
+    return [int(v) for v in minhash.digest()]
+
+
+def band_keys(digest: list[int]) -> list[int]:
+    """One signed 64-bit key per band (band number and its rows hashed together)."""
+    keys = []
+    for band in range(BANDS):
+        rows = digest[band * ROWS : (band + 1) * ROWS]
+        raw = hashlib.blake2b(f"{band}:{rows}".encode(), digest_size=8).digest()
+        keys.append(int.from_bytes(raw, "big", signed=True))
+    return keys
+
+
+def fingerprint(body: str) -> list[int]:
+    """The LSH band keys of a document's ``body``: what :mod:`store.reports` looks its versions up by."""
+    return band_keys(signature(gram_list(gram_text(body))))
+
+
 def string_jaccard(a: set[str], b: set[str]) -> float:
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)
 
 
-def jaccards(chars: str, others: list[str]) -> list[float]:
-    """The exact Jaccard similarity of the 5-gram set of ``chars`` with each of ``others`` (all whitespace-free)."""
+def jaccards(text: str, others: list[str]) -> list[float]:
+    """The exact Jaccard similarity of the 5-gram set of ``text`` with each of ``others`` (whitespace is dropped
+    first: bodies or :func:`gram_text`'s strings give the same scores)."""
     if not others:
         return []
-    texts = [chars, *others]
-    short = [len(t) < SHINGLE for t in texts]
-    keys = _key_sets([t for t, s in zip(texts, short, strict=True) if not s]) if not all(short) else None
-    if keys is None:
-        mine = gram_set(chars)
-        return [string_jaccard(mine, gram_set(other)) for other in others]
-    sets = iter(keys)
-    own = None if short[0] else next(sets)
-    scores = []
-    for other, is_short in zip(others, short[1:], strict=True):
-        theirs = None if is_short else next(sets)
-        if own is None or theirs is None:  # a one-shingle text: the string sets (never equal to a 5-gram)
-            scores.append(string_jaccard(gram_set(chars), gram_set(other)))
+    with _lock:
+        keys = _keys([text, *others])
+    own, scores = keys[0], []
+    for other, theirs in zip(others, keys[1:], strict=True):
+        if isinstance(own, str) or isinstance(theirs, str):  # a one-shingle text, or an alphabet too large
+            scores.append(string_jaccard(gram_set(gram_text(text)), gram_set(gram_text(other))))
             continue
         inter = _common(own, theirs)
         scores.append(inter / (int(own.size) + int(theirs.size) - inter))
     return scores
 
 
-def _key_sets(texts: list[str]) -> list[Any] | None:
-    """Each text's distinct 5-gram keys, sorted (numpy int64 arrays); None when the alphabet is too large.
+def _keys(texts: list[str]) -> list[Any]:
+    """Each text's distinct 5-gram keys, sorted (numpy int64 arrays), or its whitespace-free string when it is
+    shorter than a 5-gram or the texts' alphabet is too large for 64-bit keys. Under ``_lock``.
 
     A character's digit is its rank + 1 in the process's alphabet (the characters met so far, in the order met:
-    any one-to-one numbering serves), kept in a table by code point; the base is the alphabet's size + 1."""
+    any one-to-one numbering serves), kept in a table by code point; the base is :data:`BASE` whatever the
+    alphabet's size, so a text's keys stay valid while the numbering lasts, and are kept (:data:`CACHE_BYTES`,
+    least recently used dropped first): a document compared again (each later version's candidate) costs a look-up.
+    When the numbering would pass ``BASE - 1`` characters it starts again, from these texts, and the kept keys go."""
     global _table, _size
-    codes = [np.frombuffer(t.encode("utf-32-le"), dtype="<u4") for t in texts]
-    with _table_lock:
-        if _table is None:
-            _table = np.zeros(0x110000, dtype=np.int64)  # calloc: only the pages written are ever touched
-        digits = [_table[code] for code in codes]
-        unseen = [code[d == 0] for code, d in zip(codes, digits, strict=True)]
-        if any(u.size for u in unseen):
-            new = _distinct(np.concatenate(unseen))
-            if (_size + new.size + 1) ** SHINGLE >= _MAX_KEY:  # start the numbering again, from these texts
-                _table = np.zeros(0x110000, dtype=np.int64)  # a fresh one: untouched pages stay unmapped
-                _size = 0
-                new = _distinct(np.concatenate(codes))
-            _table[new] = np.arange(_size + 1, _size + new.size + 1, dtype=np.int64)
-            _size += int(new.size)
-            digits = [_table[code] for code in codes]
-        base = _size + 1
-    if base**SHINGLE >= _MAX_KEY:
-        return None
-    out = []
-    for ranks in digits:
-        n = ranks.size - SHINGLE + 1
-        key = ranks[:n] * base
-        for j in range(1, SHINGLE - 1):
-            key += ranks[j : n + j]
-            key *= base
-        key += ranks[SHINGLE - 1 :]
-        out.append(_distinct(key))
-    return out
+    found: list[Any] = [_cache.get(text) for text in texts]
+    missing = [i for i, keys in enumerate(found) if keys is None]
+    for text, keys in zip(texts, found, strict=True):
+        if keys is not None:
+            _cache.move_to_end(text)
+    if not missing:
+        return found
+    chars = {i: gram_text(texts[i]) for i in missing}
+    codes = {i: np.frombuffer(chars[i].encode("utf-32-le"), dtype="<u4") for i in missing}
+    if _table is None:
+        _table = np.zeros(0x110000, dtype=np.int64)  # calloc: only the pages written are ever touched
+    unseen = [code[_table[code] == 0] for code in codes.values()]
+    new = _distinct(np.concatenate(unseen))
+    if _size + new.size >= BASE:  # start the numbering again, from these texts (the kept keys are void)
+        _table = np.zeros(0x110000, dtype=np.int64)  # a fresh one: untouched pages stay unmapped
+        _size = 0
+        _forget()
+        missing, found = list(range(len(texts))), [None] * len(texts)
+        chars = {i: gram_text(texts[i]) for i in missing}
+        codes = {i: np.frombuffer(chars[i].encode("utf-32-le"), dtype="<u4") for i in missing}
+        new = _distinct(np.concatenate(list(codes.values())))
+        if new.size >= BASE:  # too many characters for 64-bit keys even alone: the string sets answer
+            return [chars[i] for i in missing]
+    _table[new] = np.arange(_size + 1, _size + new.size + 1, dtype=np.int64)
+    _size += int(new.size)
+    for i in missing:
+        if len(chars[i]) < SHINGLE:
+            found[i] = chars[i]
+            continue
+        found[i] = _keep(texts[i], _gram_keys(_table[codes[i]]))
+    return found
+
+
+def _gram_keys(ranks: Any) -> Any:
+    """The distinct keys c₀·D⁴ + … + c₄ of a text's 5-grams, sorted (``ranks``: its characters' digits)."""
+    n = ranks.size - SHINGLE + 1
+    key = ranks[:n] * BASE
+    for j in range(1, SHINGLE - 1):
+        key += ranks[j : n + j]
+        key *= BASE
+    key += ranks[SHINGLE - 1 :]
+    return _distinct(key)
+
+
+def _keep(text: str, keys: Any) -> Any:
+    global _cache_bytes
+    _cache[text] = keys
+    _cache_bytes += keys.nbytes + len(text) * 4
+    while _cache_bytes > CACHE_BYTES and len(_cache) > 1:
+        old, old_keys = _cache.popitem(last=False)
+        _cache_bytes -= old_keys.nbytes + len(old) * 4
+    return keys
+
+
+def _forget() -> None:
+    global _cache_bytes
+    _cache.clear()
+    _cache_bytes = 0
 
 
 def _distinct(values: Any) -> Any:

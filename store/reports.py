@@ -15,28 +15,28 @@ whether its page date is contradicted by an earlier crawl (``backdated``).
 from __future__ import annotations
 
 import difflib
-import hashlib
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from rensa import RMinHash
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from store.changes import add_change
 from store.compiled import execute
-from store.grams import SHINGLE as SHINGLE  # the 5 of the 5-grams, read from here too
-from store.grams import gram_list, gram_set, gram_text, jaccards, string_jaccard
+from store.grams import BANDS as BANDS  # the LSH's parameters and functions, read from here too
+from store.grams import PERMUTATIONS as PERMUTATIONS
+from store.grams import ROWS as ROWS
+from store.grams import SEED as SEED
+from store.grams import SHINGLE as SHINGLE
+from store.grams import band_keys as band_keys
+from store.grams import fingerprint, gram_set, gram_text, jaccards, string_jaccard
+from store.grams import signature as signature
 from store.queries import Filters
 from store.sql import fetch
 from store.types import UTCDateTime
 
-PERMUTATIONS = 128
-BANDS, ROWS = 32, 4  # LSH: a pair at Jaccard s shares a band with probability 1 - (1 - s⁴)³²: 0.6 → 0.99
-SEED = 19
 JOIN_JACCARD = (
     0.6  # exact Jaccard of 5-shingle sets for versions of one report (bench/reports.py measures it)
 )
@@ -51,23 +51,6 @@ def shingles(body: str) -> set[str]:
 
 def jaccard(a: set[str], b: set[str]) -> float:
     return string_jaccard(a, b)
-
-
-def signature(grams: Iterable[str]) -> list[int]:
-    """The MinHash of the 5-grams ``grams`` (a set, or :func:`store.grams.gram_list`'s list: the same digest)."""
-    minhash = RMinHash(num_perm=PERMUTATIONS, seed=SEED)
-    minhash.update(grams if isinstance(grams, list) else list(grams))
-    return [int(v) for v in minhash.digest()]
-
-
-def band_keys(digest: list[int]) -> list[int]:
-    """One signed 64-bit key per band (band number and its rows hashed together)."""
-    keys = []
-    for band in range(BANDS):
-        rows = digest[band * ROWS : (band + 1) * ROWS]
-        raw = hashlib.blake2b(f"{band}:{rows}".encode(), digest_size=8).digest()
-        keys.append(int.from_bytes(raw, "big", signed=True))
-    return keys
 
 
 def paragraph_diff(old: str, new: str) -> dict[str, int]:
@@ -108,14 +91,20 @@ _LATEST_VERSION = text(
 
 
 def report_fields(
-    session: Session, values: dict[str, Any], *, seen_at: datetime, previous_id: str | None = None
+    session: Session,
+    values: dict[str, Any],
+    *,
+    seen_at: datetime,
+    previous_id: str | None = None,
+    bands: list[int] | None = None,
 ) -> tuple[dict[str, Any], list[int]]:
     """The report, version and report fields of the new document ``values`` (before its row is written: the row
-    goes in whole, never rewritten), and its band keys for :func:`record_report`."""
-    chars = gram_text(values["body"])
-    keys = band_keys(signature(gram_list(chars)))
+    goes in whole, never rewritten), and its band keys for :func:`record_report`. ``bands``: the body's
+    :func:`store.grams.fingerprint`, when the caller computed it already (a crawl does, in its extraction
+    workers); else it is computed here."""
+    keys = bands if bands is not None else fingerprint(values["body"])
     connection = session.connection()
-    joined = _best_match(connection, values, chars, keys, previous_id)
+    joined = _best_match(connection, values, keys, previous_id)
     fields = _report_fields(connection, values, joined) | _page_fields(connection, values, seen_at)
     return fields, keys
 
@@ -184,13 +173,15 @@ def _same_report_params(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _best_match(
-    connection: Connection, values: dict[str, Any], chars: str, keys: list[int], previous_id: str | None
+    connection: Connection, values: dict[str, Any], keys: list[int], previous_id: str | None
 ) -> dict[str, Any] | None:
     """The stored document of the same agency and year most similar to this one, if similar enough (or the body
-    this URL had before, of the same agency and year). ``chars``: its text without whitespace."""
+    this URL had before, of the same agency and year)."""
     best, best_score = None, 0.0
     rows = candidates(connection, values, keys, previous_id)
-    for row, exact in zip(rows, jaccards(chars, [gram_text(row["body"]) for row in rows]), strict=True):
+    if not rows:
+        return None
+    for row, exact in zip(rows, jaccards(values["body"], [row["body"] for row in rows]), strict=True):
         score = exact if exact >= JOIN_JACCARD else 0.0
         if row["id"] == previous_id:  # changed in place: the same report unless its year or agency changed
             score = max(score, JOIN_JACCARD)

@@ -25,3 +25,23 @@ def sightings_of(*, session: Session, document_id: str) -> list[Sighting]:
         select(Sighting).where(col(Sighting.document_id) == document_id).order_by(col(Sighting.first_seen))
     )
     return list(session.scalars(statement))
+
+
+def bands_of(engine: Engine) -> dict[str, tuple[list[int], list[int]]]:
+    """Each stored document's band rows and the band keys its body gives (``store.grams.fingerprint``), both
+    sorted: a crawl computes the keys in its extraction workers, and they must be the body's."""
+    from sqlalchemy import text
+
+    from store.grams import fingerprint
+
+    with engine.connect() as connection:
+        bodies = dict(connection.execute(text("SELECT id, body FROM documents")).all())
+        stored: dict[str, list[int]] = {}
+        for doc_id, band in connection.execute(
+            text("SELECT d.id, b.band FROM report_bands b JOIN documents d ON d.seq = b.seq")
+        ):
+            stored.setdefault(doc_id, []).append(int(band))
+    return {
+        doc_id: (sorted(stored.get(doc_id, [])), sorted(set(fingerprint(body))))
+        for doc_id, body in bodies.items()
+    }

@@ -30,7 +30,7 @@ from store.export import export_jsonl
 from store.queries import Filters, list_documents
 from tests.conftest import BACKENDS, store_for
 from tests.netguard import loopback_only
-from tests.rows import entries_of
+from tests.rows import bands_of, entries_of
 from tests.servers import free_port, running_app, serving
 
 pytestmark = pytest.mark.integration
@@ -126,6 +126,13 @@ def test_an_attachment_only_report_takes_its_files_text_as_body(crawled_files: d
         normalize_body(row["text"].split("\n")) == document["body"]
     )  # the file's text, as the body is stored
     assert row["sha256"] and row["bytes"] == (FILES / "report.pdf").stat().st_size
+
+
+def test_each_document_is_looked_up_by_its_own_bodys_bands(crawled_files: dict[str, Any]) -> None:
+    """The band keys computed beside the page's extraction are dropped when an attachment's text became the
+    body: every document's stored bands are those of the body stored."""
+    bands = bands_of(crawled_files["db"])
+    assert len(bands) == 4 and all(stored == computed and stored for stored, computed in bands.values())
 
 
 def test_fields_the_page_lacks_come_from_the_file(crawled_files: dict[str, Any]) -> None:
