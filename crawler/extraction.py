@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import collections
+import contextlib
 import ctypes
 import ctypes.util
 import importlib
@@ -38,6 +39,7 @@ _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process with thr
 
 PRELOAD = ("crawler.pipeline", "crawler.discover")  # imported before a worker says it is ready
 WORKER_NICENESS = 10  # reading pages yields the CPU to the process that serves the API and drives the crawl
+LOWEST_NICENESS = 19  # a pool asking for it also runs under SCHED_IDLE (_idle_policy)
 # a call that waits this long for a busy worker starts another (up to ``workers``): pages read faster than they are
 # fetched keep one worker busy and the others never start (an unchanged recrawl reads only its list pages);
 # a slow or hostile page holding a worker, or a starved worker, brings the next one in
@@ -55,6 +57,8 @@ def _serve(conn: Connection, niceness: int = WORKER_NICENESS) -> None:
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the CPU deadline: the kernel terminates the worker
     _die_with_parent()
     os.nice(niceness)  # the event loop (crawl and API) comes first when the CPUs are busy
+    if niceness >= LOWEST_NICENESS:
+        _idle_policy()
     for module in PRELOAD:  # imports are not a page's time: they happen before the first deadline starts
         importlib.import_module(module)
     if not _answer(conn, _dumps(("ready", None))):
@@ -73,6 +77,16 @@ def _serve(conn: Connection, niceness: int = WORKER_NICENESS) -> None:
             signal.setitimer(signal.ITIMER_PROF, 0)
         if not _answer(conn, _dumps(answer)):
             return
+
+
+def _idle_policy() -> None:
+    """Linux: ``SCHED_IDLE``, the CPU time no process at any nice level wants. A pool asking for the lowest
+    niceness (the indexing step's) gets it: under a crawl that itself runs niced, its extraction workers are at
+    nice 19 too, and would otherwise share a CPU evenly with jieba."""
+    policy = getattr(os, "SCHED_IDLE", None)
+    if policy is not None:
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, policy, os.sched_param(0))
 
 
 def _answer(conn: Connection, message: bytes) -> bool:

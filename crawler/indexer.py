@@ -31,7 +31,9 @@ Rows = list[tuple[int, str, str, bool]]  # seq, title, body, whether it needs ke
 Read = tuple[list[tuple[int, str, str]], dict[int, list[str]]]  # search tokens by seq, keywords by seq
 KEYWORDS = 8  # keywords a document gets (FAZHI_KEYWORDS; 0: none)
 BATCH_SECONDS = 600.0  # a batch's jieba in a worker: seconds for a huge body, never this long
-NICENESS = 19  # the indexing worker's: the crawl (nice 0) and its extraction workers (10) come first
+NICENESS = (
+    19  # the indexing worker's, with SCHED_IDLE: the crawl (nice 0) and its extraction workers (10) first
+)
 POLL_SECONDS = 1.0  # beside a crawl: how often the indexer looks for newly committed documents
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Table, insert, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from store.compiled import execute
 from store.models import Change
 from store.sql import fetch
 from store.types import utcnow
@@ -39,9 +40,8 @@ def feed_lock(session: Session) -> None:
 
 def add_change(session: Session, document_id: str, kind: str, detail: dict[str, Any]) -> None:
     feed_lock(session)
-    session.connection().execute(
-        _ADD, {"document_id": document_id, "kind": kind, "detail": detail, "at": utcnow()}
-    )
+    values = {"document_id": document_id, "kind": kind, "detail": detail, "at": utcnow()}
+    execute(session.connection(), _ADD, values)  # on the driver, as Core would (store.compiled)
 
 
 _SINCE = (

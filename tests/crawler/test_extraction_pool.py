@@ -81,3 +81,23 @@ def test_a_call_that_queued_while_the_first_worker_started_waits_its_full_time_f
     first, second = asyncio.run(main())
     assert first != second and len(created) == 2
     assert created[1] - ready[0] >= extraction.GROW_AFTER
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_the_indexing_step_s_worker_runs_below_every_nice_level() -> None:
+    """The indexing pool's worker runs under SCHED_IDLE; the crawl's run at their niceness, under the normal
+    policy (a crawl run niced puts its extraction workers at nice 19 too: jieba must still come after them)."""
+    from crawler.indexer import index_pool
+
+    async def main() -> tuple[int, int]:
+        crawl, index = ExtractionPool(1), index_pool()
+        try:
+            return (
+                await crawl.run(os.sched_getscheduler, 0, timeout=30),
+                await index.run(os.sched_getscheduler, 0, timeout=30),
+            )
+        finally:
+            crawl.close()
+            index.close()
+
+    assert asyncio.run(main()) == (os.SCHED_OTHER, os.SCHED_IDLE)

@@ -134,3 +134,25 @@ def test_two_engines_of_one_backend_never_share_a_plan(tmp_path: Any) -> None:
         finally:
             engine.dispose()
     assert found == ['{"a": 1}', '"marked"']
+
+
+def test_a_change_row_is_stored_as_core_stores_it(db: Engine) -> None:
+    """The change feed's insert (store.changes.add_change) runs on the driver too: same row as Core's."""
+    from store.changes import _ADD
+
+    at = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    detail = {"url": "http://127.0.0.2/1", "report_id": "x" * 64, "version": 2, "说明": None}
+    with write_session(db) as session:
+        connection = session.connection()
+        connection.execute(_ADD, {"document_id": "a" * 64, "kind": "created", "detail": detail, "at": at})
+        execute(connection, _ADD, {"document_id": "b" * 64, "kind": "created", "detail": detail, "at": at})
+    cast = "::text" if db.dialect.name == "postgresql" else ""
+    with db.connect() as connection:
+        rows = connection.exec_driver_sql(
+            f"SELECT seq, document_id, kind, detail{cast}, at{cast} FROM changes ORDER BY seq"
+        ).all()
+    (seq_core, _, kind_core, detail_core, at_core), (seq_ours, doc_ours, kind_ours, detail_ours, at_ours) = (
+        rows
+    )
+    assert (seq_ours, doc_ours, kind_ours) == (seq_core + 1, "b" * 64, kind_core)
+    assert (detail_ours, at_ours) == (detail_core, at_core)
