@@ -1,9 +1,9 @@
 """The loop never waits on a page: in ``fazhi serve`` (its own process; the API and the crawler on one event loop),
 the API answers within 100 ms while the crawler reads a hostile 5 MB page and a deeply nested one (limits below).
 
-The 5 MB page is a report whose 1 MB of text costs seconds of jieba whatever the extractor does, so the probes
-below overlap its reading by construction (asserted); the nested page is what stalled the loop before (it was
-extracted on it)."""
+The 5 MB page is a report with 1 MB of text: reading it (parsing, extraction, its band keys, in a worker) takes a
+few tenths of a second, which the probes below, one every few milliseconds, overlap (asserted); jieba runs later,
+in the indexing step. The nested page is what stalled the loop before (it was extracted on it)."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def test_api_answers_within_100_ms_while_the_crawler_reads_hostile_pages(
         give_up = time.monotonic() + 90
         while not (len(probes) % 10 == 9 and _finished(client, probes)):
             probes.append(_probe(client, "/healthz"))
-            time.sleep(0.02)
+            time.sleep(0.005)  # dense enough that a short reading still meets ten probes
             assert time.monotonic() < give_up, "the crawl did not finish within 90 s"
     db = make_engine(database)
     pages = {e.url.removeprefix(base): e for e in entries_of(db, source_name="stall")}
