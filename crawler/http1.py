@@ -27,6 +27,7 @@ import h11
 import httpcore
 
 from crawler.errors import FetchError, TooLarge, UnsupportedEncoding
+from crawler.http1wire import Head, parse_head, request_bytes
 from crawler.netstream import AsyncioStream, _literal, connect
 
 READ_BYTES = 64 * 1024  # one read of a response (httpcore's size)
@@ -36,12 +37,16 @@ Timeouts = dict[str, float | None]  # connect, read, write, pool (httpx's timeou
 
 
 class Connection:
-    """One HTTP/1.1 connection: h11's state machine over an :class:`AsyncioStream`, one exchange at a time."""
+    """One HTTP/1.1 connection over an :class:`AsyncioStream`, one exchange at a time: a plain GET and an answer
+    with a Content-Length body are written and read by :mod:`crawler.http1wire`; everything else is h11's state
+    machine's, which also takes over an answer that module declines, with every byte read so far."""
 
     def __init__(self, origin: Origin, stream: AsyncioStream) -> None:
         self.origin, self.stream = origin, stream
         self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
         self.idle_since = 0.0
+        self._replay: list[bytes] = []  # bytes read before h11 took the answer over: given to it first
+        self._wire: _WireBody | None = None  # this exchange's body, when http1wire read the head
 
     async def exchange(
         self,
@@ -50,28 +55,63 @@ class Connection:
         headers: list[tuple[bytes, bytes]],
         body: bytes,
         timeouts: Timeouts,
-    ) -> h11.Response:
+    ) -> h11.Response | Head:
         """Send the request and read the answer's head (informational answers skipped); the body follows
         from :meth:`body`."""
-        state = self.h11
-        try:
-            data = state.send(h11.Request(method=method, target=target, headers=headers)) or b""
-            if body:
-                data += state.send(h11.Data(data=body)) or b""
-            data += state.send(h11.EndOfMessage()) or b""
-        except h11.LocalProtocolError as exc:
-            raise httpcore.LocalProtocolError(str(exc)) from exc
+        self._wire, self._replay = None, []
+        written = request_bytes(method, target, headers) if method == b"GET" and not body else None
+        data = self._h11_request(method, target, headers, body) if written is None else written[0]
         with contextlib.suppress(
             httpcore.WriteError
         ):  # a server may answer, then close before reading it all
             await self.stream.write(data, timeouts.get("write"))
         read = timeouts.get("read")
+        if written is not None:
+            head = await self._wire_head(read, keep=written[1])
+            if head is not None:
+                return head
+            self._h11_request(method, target, headers, body)  # h11 takes over: the same bytes went out
         while True:
             event = await self._event(read)
             if type(event) is h11.Response:
                 return event
 
+    def _h11_request(
+        self, method: bytes, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> bytes:
+        state = self.h11
+        try:
+            data = state.send(h11.Request(method=method, target=target, headers=headers)) or b""
+            if body:
+                data += state.send(h11.Data(data=body)) or b""
+            return data + (state.send(h11.EndOfMessage()) or b"")
+        except h11.LocalProtocolError as exc:
+            raise httpcore.LocalProtocolError(str(exc)) from exc
+
+    async def _wire_head(self, timeout: float | None, *, keep: bool) -> Head | None:
+        """The answer's head by :func:`crawler.http1wire.parse_head`, or None with what was read kept for h11."""
+        buffer = b""
+        while (end := buffer.find(b"\r\n\r\n")) < 0:
+            if len(buffer) > MAX_HEAD:  # h11 refuses it, as it would have
+                self._replay = [buffer]
+                return None
+            data = await self.stream.read(READ_BYTES, timeout)
+            if not data:  # cut off: h11 says how
+                self._replay = [buffer, b""]
+                return None
+            buffer += data
+        head = parse_head(buffer[:end]) if end <= MAX_HEAD else None
+        if head is None:
+            self._replay = [buffer]
+            return None
+        self._wire = _WireBody(head.length, buffer[end + 4 :], keep=head.keep_alive and keep)
+        return head
+
     async def body(self, timeout: float | None) -> AsyncGenerator[bytes, None]:
+        if self._wire is not None:
+            async for chunk in self._wire.chunks(self.stream, timeout):
+                yield chunk
+            return
         while True:
             event = await self._event(timeout)
             if type(event) is h11.Data:
@@ -90,22 +130,57 @@ class Connection:
                 raise httpcore.RemoteProtocolError(str(exc)) from exc
             if event is not h11.NEED_DATA:
                 return event
-            data = await self.stream.read(READ_BYTES, timeout)
+            data = self._replay.pop(0) if self._replay else await self.stream.read(READ_BYTES, timeout)
             if not data and state.their_state is h11.SEND_RESPONSE:
                 raise httpcore.RemoteProtocolError("Server disconnected without sending a response.")
             state.receive_data(data)
 
     @property
     def reusable(self) -> bool:
-        """The exchange ended cleanly on both sides, the server did not ask to close, and it sent nothing past the
-        answer's end (a stray CRLF, a body longer than its Content-Length, a second answer in the same read: h11
-        holds such bytes in its own buffer, where neither the socket nor the stream would show them, and the next
-        request on this connection would read them as its answer)."""
+        """The exchange ended cleanly on both sides, neither side asked to close, and the server sent nothing past
+        the answer's end (a stray CRLF, a body longer than its Content-Length, a second answer in the same read:
+        such bytes sit in a buffer, where neither the socket nor the stream would show them, and the next request
+        on this connection would read them as its answer)."""
+        if self._wire is not None:
+            return self._wire.done and not self._wire.trailing and self._wire.keep
         return (
             self.h11.our_state is h11.DONE
             and self.h11.their_state is h11.DONE
             and not self.h11.trailing_data[0]
         )
+
+    def next_cycle(self) -> None:
+        """Ready for the next exchange (h11 saw none of an exchange read by http1wire: it is still idle)."""
+        if self._wire is None:
+            self.h11.start_next_cycle()
+        self._wire = None
+
+
+class _WireBody:
+    """A Content-Length body read off the stream (h11's ContentLengthReader, and its error when cut off)."""
+
+    def __init__(self, length: int, data: bytes, *, keep: bool) -> None:
+        self.length, self.remaining, self.data, self.keep = length, length, data, keep
+        self.done = self.trailing = False
+
+    async def chunks(self, stream: AsyncioStream, timeout: float | None) -> AsyncGenerator[bytes, None]:
+        data, self.data = self.data, b""
+        while True:
+            if data:
+                self.trailing = len(data) > self.remaining
+                taken = data[: self.remaining]
+                self.remaining -= len(taken)
+                if taken:
+                    yield taken
+            if not self.remaining:
+                self.done = True
+                return
+            data = await stream.read(READ_BYTES, timeout)
+            if not data:
+                raise httpcore.RemoteProtocolError(
+                    "peer closed connection without sending complete message body "
+                    f"(received {self.length - self.remaining} bytes, expected {self.length})"
+                )
 
 
 class Pool:
@@ -191,7 +266,7 @@ class Pool:
         self._busy.discard(connection)
         self._slots.release()
         if keep and connection.reusable:
-            connection.h11.start_next_cycle()
+            connection.next_cycle()
             connection.idle_since = time.monotonic()
             self._idle.setdefault(connection.origin, []).append(connection)
         else:
