@@ -3,8 +3,8 @@ with a Content-Length body, for :class:`crawler.http1.Connection`.
 
 Only what h11 reads and writes the same way is taken here: a request whose method, target and headers pass h11's
 own grammar (one Host, no body framing headers), and an answer whose status line is ``HTTP/1.1`` with a status from
-200 to 599 other than 204 and 304, whose header lines each match h11's field grammar (no line folding, no bare
-line feeds), with exactly one Content-Length and no Transfer-Encoding. Anything else, including an answer cut off
+200 to 599, whose header lines each match h11's field grammar (no line folding, no bare line feeds), with exactly
+one Content-Length (none needed for a 204 or a 304: no body) and no Transfer-Encoding. Anything else, including an answer cut off
 before its head ends or a head over the limit, is handed to h11 with every byte read so far, and h11 decides as
 it always did (a chunked body, a body read until close, a 1xx, a malformed line and its error).
 ``tests/crawler/test_http1wire.py`` holds both halves to h11 byte for byte, on generated and mutated exchanges.
@@ -80,8 +80,6 @@ def parse_head(head: bytes) -> Head | None:
     if status is None:
         return None
     code = int(status[1])
-    if code in (204, 304):  # no body whatever the headers say: h11's
-        return None
     items: list[tuple[bytes, bytes]] = []
     length: int | None = None
     keep = True
@@ -100,7 +98,9 @@ def parse_head(head: bytes) -> Head | None:
         elif lower == b"connection" and _closes(value):
             keep = False
         items.append((name, value))
-    if length is None:  # read until the server closes: h11's
+    if code in (204, 304):  # no body, whatever a (valid) Content-Length says
+        length = 0
+    elif length is None:  # read until the server closes: h11's
         return None
     return Head(code, status[2] or b"", items, length, keep)
 
