@@ -32,6 +32,8 @@ from crawler.netstream import AsyncioStream, _literal, connect
 
 READ_BYTES = 64 * 1024  # one read of a response (httpcore's size)
 MAX_HEAD = 100 * 1024  # the most a response head may take (httpcore's h11 setting)
+_BLANK_LINE = re.compile(rb"\n\r?\n")  # where h11 ends a head (h11/_receivebuffer.py)
+_START = b"HTTP/1.1 "  # how every head http1wire reads begins
 Origin = tuple[str, str, int]  # scheme, host (lower case, as the fetcher checked it), port
 Timeouts = dict[str, float | None]  # connect, read, write, pool (httpx's timeout extension)
 
@@ -75,6 +77,8 @@ class Connection:
             event = await self._event(read)
             if type(event) is h11.Response:
                 return event
+            if event is h11.PAUSED:  # a 101: the connection left HTTP/1.1 (h11 reads no further)
+                raise httpcore.RemoteProtocolError("the server switched protocols (101): not HTTP/1.1")
 
     def _h11_request(
         self, method: bytes, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes
@@ -89,22 +93,29 @@ class Connection:
             raise httpcore.LocalProtocolError(str(exc)) from exc
 
     async def _wire_head(self, timeout: float | None, *, keep: bool) -> Head | None:
-        """The answer's head by :func:`crawler.http1wire.parse_head`, or None with what was read kept for h11."""
-        buffer = b""
-        while (end := buffer.find(b"\r\n\r\n")) < 0:
-            if len(buffer) > MAX_HEAD:  # h11 refuses it, as it would have
-                self._replay = [buffer]
+        """The answer's head by :func:`crawler.http1wire.parse_head`, or None with what was read kept for h11.
+
+        h11 is handed the bytes as soon as they cannot be such a head: a start other than ``HTTP/1.1 `` (h11
+        refuses some at once, a leading CRLF or space), or a head that ends where h11 ends one, at the first
+        blank line, but not with CRLF CRLF (a bare line feed: h11 reads it). Each read is searched once."""
+        buffer, searched = bytearray(), 0
+        while (found := _BLANK_LINE.search(buffer, max(0, searched - 2))) is None:
+            if buffer[: len(_START)] != _START[: len(buffer)] or len(buffer) > MAX_HEAD:
+                self._replay = [bytes(buffer)]  # (over the limit: h11 refuses it, as it would have)
                 return None
+            searched = len(buffer)
             data = await self.stream.read(READ_BYTES, timeout)
             if not data:  # cut off: h11 says how
-                self._replay = [buffer, b""]
+                self._replay = [bytes(buffer), b""]
                 return None
             buffer += data
-        head = parse_head(buffer[:end]) if end <= MAX_HEAD else None
+        end = found.start() - 1  # where the CRLF CRLF begins
+        crlf = found.end() - found.start() == 3 and end >= 0 and buffer[end] == 0x0D
+        head = parse_head(bytes(buffer[:end])) if crlf and end <= MAX_HEAD else None
         if head is None:
-            self._replay = [buffer]
+            self._replay = [bytes(buffer)]
             return None
-        self._wire = _WireBody(head.length, buffer[end + 4 :], keep=head.keep_alive and keep)
+        self._wire = _WireBody(head.length, bytes(buffer[found.end() :]), keep=head.keep_alive and keep)
         return head
 
     async def body(self, timeout: float | None) -> AsyncGenerator[bytes, None]:

@@ -166,6 +166,9 @@ def _gram_keys(ranks: Any) -> Any:
 
 def _keep(text: str, keys: Any) -> Any:
     global _cache_bytes
+    kept = _cache.pop(text, None)  # the same text twice in one call: counted once
+    if kept is not None:
+        _cache_bytes -= kept.nbytes + len(text) * 4
     _cache[text] = keys
     _cache_bytes += keys.nbytes + len(text) * 4
     while _cache_bytes > CACHE_BYTES and len(_cache) > 1:

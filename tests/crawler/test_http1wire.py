@@ -20,14 +20,17 @@ TIMEOUTS: dict[str, float | None] = {"read": 5.0, "write": 5.0}
 
 
 class Stream:
-    """What a Connection reads and writes: the answer in the given chunks, then end of file."""
+    """What a Connection reads and writes: the answer in the given chunks, then end of file, or (``stall``: a
+    server keeping the connection open) a read timeout."""
 
-    def __init__(self, chunks: list[bytes]) -> None:
-        self.chunks, self.written, self.ended = list(chunks), bytearray(), False
+    def __init__(self, chunks: list[bytes], *, stall: bool = False) -> None:
+        self.chunks, self.written, self.ended, self.stall = list(chunks), bytearray(), False, stall
 
     async def read(self, size: int, timeout: float | None) -> bytes:
         if self.chunks:
             return self.chunks.pop(0)
+        if self.stall:
+            raise httpcore.ReadTimeout("read timed out")
         self.ended = True
         return b""
 
@@ -39,20 +42,27 @@ async def _exchange(connection: Connection, headers: list[tuple[bytes, bytes]]) 
     try:
         head = await connection.exchange(b"GET", b"/r/1.html", headers, b"", TIMEOUTS)
         body = b"".join([chunk async for chunk in connection.body(5.0)])
-    except (httpcore.RemoteProtocolError, httpcore.LocalProtocolError) as exc:
+    except (httpcore.RemoteProtocolError, httpcore.LocalProtocolError, httpcore.ReadTimeout) as exc:
         return ("error", type(exc).__name__, str(exc))
     items = [(bytes(k), bytes(v)) for k, v in head.headers.raw_items()]
     return (head.status_code, bytes(head.reason), bytes(head.http_version), items, body, connection.reusable)
 
 
 def run(
-    answer: bytes, cuts: list[int], headers: list[tuple[bytes, bytes]], *, wire: bool, again: bytes = b""
+    answer: bytes,
+    cuts: list[int],
+    headers: list[tuple[bytes, bytes]],
+    *,
+    wire: bool,
+    again: bytes = b"",
+    stall: bool = False,
 ) -> tuple[tuple[Any, ...], bytes, bool]:
     """One exchange (and a second on the same connection when the first left it reusable): results, the bytes
-    sent, and whether http1wire read the first answer."""
+    sent, and whether http1wire read the first answer. ``stall``: the server keeps the connection open after
+    what it sent (a read past it times out) instead of closing it."""
     points = sorted({c for c in cuts if 0 < c < len(answer)})
     chunks = [answer[a:b] for a, b in zip([0, *points], [*points, len(answer)], strict=True)]
-    stream = Stream(chunks)
+    stream = Stream(chunks, stall=stall)
     connection = Connection(("http", "127.0.0.1", 80), stream)  # type: ignore[arg-type]
 
     async def both() -> tuple[tuple[Any, ...], bool]:
@@ -210,9 +220,10 @@ def test_generated_exchanges_read_as_h11_reads_them() -> None:
         answer, headers = _answer(rng), _request_headers(rng)
         cuts = [rng.randint(0, len(answer)) for _ in range(rng.randint(0, 4))]
         again = OK if rng.random() < 0.5 else _answer(rng)
-        ours, sent, wire = run(answer, cuts, headers, wire=True, again=again)
-        theirs, sent_by_h11, _ = run(answer, cuts, headers, wire=False, again=again)
-        assert ours == theirs, (answer[:300], cuts, headers)
+        stall = rng.random() < 0.5  # a keep-alive server: what it did not send never comes
+        ours, sent, wire = run(answer, cuts, headers, wire=True, again=again, stall=stall)
+        theirs, sent_by_h11, _ = run(answer, cuts, headers, wire=False, again=again, stall=stall)
+        assert ours == theirs, (answer[:300], cuts, headers, stall)
         assert sent == sent_by_h11, headers
         taken += wire
     assert taken > 800  # the generator's plain answers (about a sixth) were http1wire's
@@ -253,3 +264,43 @@ def test_a_head_over_the_limit_fails_as_h11_fails_it() -> None:
     ours, _, _ = run(answer, cuts, BASE_HEADERS, wire=True)
     theirs, _, _ = run(answer, cuts, BASE_HEADERS, wire=False)
     assert ours == theirs and ours[0][0] == "error"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 200 OK\nContent-Length: 5\n\nhello",  # bare line feeds: h11 reads them
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\nhello",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\n\r\nhello",
+        b" HTTP/1.1 200 OK\r\nContent-Length: 5\r\n",  # h11 refuses these before the head ends
+        b"\r\nHTTP/1.1 200 OK\r\n",
+        b"\x00HTTP/1.1 200 OK\r\n",
+    ],
+)
+def test_an_answer_h11_reads_or_refuses_before_a_crlf_crlf_is_not_waited_on(answer: bytes) -> None:
+    """From a server that keeps the connection open, whatever h11 makes of these bytes, without reading more,
+    http1wire makes of them too: it does not wait for a blank line h11 would not wait for."""
+    for cuts in ([], list(range(len(answer)))):
+        ours, _, taken = run(answer, cuts, BASE_HEADERS, wire=True, stall=True)
+        theirs, _, _ = run(answer, cuts, BASE_HEADERS, wire=False, stall=True)
+        assert ours == theirs and not taken
+        assert ours[0][0] != "error" or ours[0][1] != "ReadTimeout", ours
+
+
+def test_a_head_read_a_byte_at_a_time_is_read_as_h11_reads_it() -> None:
+    answer = b"HTTP/1.1 200 OK\r\n" + b"X-Long: " + b"y" * 20_000 + b"\r\nContent-Length: 2\r\n\r\nok"
+    cuts = list(range(len(answer)))
+    ours, _, taken = run(answer, cuts, BASE_HEADERS, wire=True, stall=True)
+    theirs, _, _ = run(answer, cuts, BASE_HEADERS, wire=False, stall=True)
+    assert taken and ours == theirs and ours[0][4] == b"ok"
+
+
+@pytest.mark.timeout(20)
+def test_a_switch_of_protocols_is_an_error_not_a_spin() -> None:
+    """A request asking for an upgrade, answered 101: h11 pauses; the exchange ends with an error (it looped on the
+    pause before, never awaiting, holding the event loop)."""
+    headers = [*BASE_HEADERS, (b"Upgrade", b"h2c"), (b"Connection", b"Upgrade")]
+    answer = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\nxx"
+    for wire in (True, False):
+        ours, _, taken = run(answer, [], headers, wire=wire, stall=True)
+        assert not taken and ours[0][:2] == ("error", "RemoteProtocolError"), ours

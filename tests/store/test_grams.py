@@ -70,6 +70,11 @@ def test_the_kept_keys_stay_within_their_budget(monkeypatch: pytest.MonkeyPatch)
         assert grams._cache_bytes <= 200_000 or len(grams._cache) == 1
     sizes = sum(keys.nbytes + len(text) * 4 for text, keys in grams._cache.items())
     assert sizes == grams._cache_bytes and 1 < len(grams._cache) < 40
+    grams._forget()
+    # a text twice in one call is kept, and counted, once
+    jaccards(BODIES[3], [BODIES[4], BODIES[4], BODIES[3]])
+    sizes = sum(keys.nbytes + len(text) * 4 for text, keys in grams._cache.items())
+    assert len(grams._cache) == 2 and sizes == grams._cache_bytes
     assert jaccards(BODIES[1], [BODIES[2]]) == [exact(BODIES[1], BODIES[2])]
 
 
