@@ -22,6 +22,7 @@ from crawler.robots import RobotsCache
 
 log = logging.getLogger("fazhi.crawler")
 RETRIED_FAILURES = frozenset({"timeout", "connect"})  # other fetch failures are the page's, not the moment's
+DOWN_AFTER = 3  # URLs in a row given up on (timeout, connect) with no answer between: the host is down
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class PoliteFetcher:
         self.received = 0
         self._seconds = metrics.FETCH_SECONDS.labels(source)  # the labelled child once, not per request
         self._robots_fetch = self._unretried
+        self._unanswered: dict[str, int] = {}  # host: URLs given up on in a row, every attempt unanswered
+        self._down: dict[str, str] = {}  # host: why the rest of its URLs wait for the next crawl
 
     async def get(
         self,
@@ -77,14 +80,20 @@ class PoliteFetcher:
         host = (urlsplit(url).hostname or "").lower()
         retry = self.manners.retry
         for attempt in range(retry.retries + 1):
+            if host in self._down:
+                raise GaveUp("host_down", attempt, self._down[host])
             last = attempt == retry.retries
             try:
                 result = await self._once(host, url, method, data, headers)
             except FetchError as exc:
-                if exc.reason not in RETRIED_FAILURES or last:
+                if exc.reason not in RETRIED_FAILURES:
+                    raise GaveUp(exc.reason, attempt + 1, str(exc)) from exc
+                if last:
+                    self._unanswering(host, exc)
                     raise GaveUp(exc.reason, attempt + 1, str(exc)) from exc
                 await asyncio.sleep(retry.delay(attempt))
                 continue
+            self._unanswered.pop(host, None)
             wait = self._retry_wait(result, attempt, last)
             if wait is None:
                 return Fetched(result, attempt + 1)
@@ -106,6 +115,22 @@ class PoliteFetcher:
             self._seconds.observe(time.monotonic() - started)
         self.received += len(result.content)
         return result
+
+    def _unanswering(self, host: str, error: FetchError) -> None:
+        """One more URL of ``host`` given up on, unanswered; :data:`DOWN_AFTER` in a row and the host is down for
+        this crawl: its other URLs fail at once as ``host_down`` (each would take every retry's timeout and
+        backoff: a portal gone mid-crawl held the crawl for a quarter of an hour), to be found again next crawl."""
+        count = self._unanswered.get(host, 0) + 1
+        self._unanswered[host] = count
+        if count >= DOWN_AFTER and host not in self._down:
+            attempts = self.manners.retry.retries + 1
+            self._down[host] = (
+                f"{host} left {count} URLs in a row unanswered ({error.reason}, {attempts} attempts each): "
+                "its other URLs wait for the next crawl"
+            )
+            log.warning(
+                "%s is down: %s", host, self._down[host], extra={"source": self.source, "reason": error.reason}
+            )
 
     def _retry_wait(self, result: FetchResult, attempt: int, last: bool) -> float | None:
         """Seconds to wait before asking again, or ``None``: this answer is the one."""
