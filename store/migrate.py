@@ -6,7 +6,8 @@ file). On PostgreSQL an advisory lock makes concurrent starters (API replicas, w
 SQLite file made before migrations existed (tables, no ``alembic_version``) is stamped with the first revision,
 which is exactly what that version created, and then upgraded.
 
-A database already at the newest revision is recognized without alembic (about 0.2 s of CPU to import, on every
+A new SQLite file (no tables) gets the newest schema from ``store/snapshot.py`` (the statements the migrations
+leave, replayed), without alembic. A database already at the newest revision is recognized without alembic (about 0.2 s of CPU to import, on every
 start of every command): the newest revision is read from the migration files' ``revision``/``down_revision``
 lines and compared with the ``alembic_version`` row. Anything else (an older schema, no table, several heads)
 goes through alembic.
@@ -24,6 +25,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
+from store import snapshot
 from store.errors import DatabaseUnusable
 
 if TYPE_CHECKING:
@@ -128,7 +130,15 @@ def _upgrade(engine: Engine) -> str:
                 )
         if written is not None and _at(connection, written):  # the usual start: nothing to do, no alembic
             return written
-        newest = head()
+    if written is not None and snapshot.create(engine, written):  # a new SQLite file: its schema in one step
+        return written
+    return alembic_upgrade(engine)
+
+
+def alembic_upgrade(engine: Engine) -> str:
+    """The migrations' way to the newest revision (any schema, any backend); returns it."""
+    newest = head()
+    with engine.connect() as connection:
         if current(connection) == newest:
             return newest
     from alembic import command
