@@ -3,8 +3,7 @@
 CrawlError
  ├── SourcesError              the sources file is unreadable or invalid
  ├── GaveUp                    the polite fetcher gave up on a URL: ``reason`` (a FetchError's, or
- │                             "robots" / "robots_unavailable", or "host_down": its host left several URLs
- │                             in a row unanswered) after ``attempts`` tries; stored with the URL
+ │                             "robots" / "robots_unavailable") after ``attempts`` tries; stored with the URL
  ├── PageError                 a fetched page could not be read; ``reason`` is stored with the URL
  │    ├── ParseError           "parse_error: …"     extraction or list parsing raised, or its worker died
  │    └── ExtractTimeout       "extract_timeout"    reading the page took longer than the deadline

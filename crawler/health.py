@@ -32,7 +32,6 @@ HISTORY = 5  # the usual count: the median of this many recent comparable runs
 _CONNECT_WORDS = {
     "connect": "the connection was refused or reset, or the host name did not resolve",
     "timeout": "it did not answer in time",
-    "host_down": "it stopped answering during the crawl",
     "tls": "the TLS handshake failed",
     "private_address": "it resolves to a private or loopback address",
 }

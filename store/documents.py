@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
@@ -18,6 +17,7 @@ from store.errors import AmbiguousPrefix
 from store.models import Document, Sighting
 from store.reports import record_report, report_fields
 from store.search import index_document
+from store.sql import insert_for
 from store.types import utcnow
 
 _DOCUMENTS: Table = Document.__table__  # type: ignore[attr-defined]
@@ -27,7 +27,7 @@ _SIGHTINGS: Table = Sighting.__table__  # type: ignore[attr-defined]
 @cache
 def _statements(dialect: str) -> tuple[Any, Any]:
     """Core statements, built once per dialect: the ORM's per-row bookkeeping is most of an insert's cost."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(dialect)
     # RETURNING tells whether a row went in on every backend (rowcount is not reliable after ON CONFLICT)
     document = insert(_DOCUMENTS).on_conflict_do_nothing(index_elements=["id"]).returning(_DOCUMENTS.c.seq)
     sighting = insert(_SIGHTINGS).on_conflict_do_nothing(index_elements=["document_id", "url"])

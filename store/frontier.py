@@ -12,12 +12,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from store.compiled import execute
 from store.db import read_session, write_session
 from store.models import CrawlRun, FrontierEntry
+from store.sql import insert_for
 from store.types import utcnow
 
 _FRONTIER: Table = FrontierEntry.__table__  # type: ignore[attr-defined]
@@ -67,7 +67,7 @@ def start_run(
 @cache
 def _upsert_statement(dialect: str) -> Any:
     """The frontier's upsert, built once per dialect and run with many rows (executemany: compiled once)."""
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_FRONTIER)
+    statement = insert_for(dialect)(_FRONTIER)
     excluded = statement.excluded
     # the last outcome and validators stay: they decide the conditional request and the unchanged-body skip
     requeue = {

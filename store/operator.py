@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from store.db import write_session
 from store.frontier import entry_key
 from store.models import CrawlRun, Document, FrontierEntry, RecrawlRequest, SourceState
+from store.sql import insert_for
 from store.types import utcnow
 
 _REQUESTS: Table = RecrawlRequest.__table__  # type: ignore[attr-defined]
@@ -50,7 +50,7 @@ def take_recrawl_requests(engine: Engine) -> list[str]:
 def set_next_runs(engine: Engine, next_runs: dict[str, datetime | None]) -> None:
     with write_session(engine) as session:
         connection = session.connection()
-        insert_ = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        insert_ = insert_for(connection.dialect.name)
         for name, when in next_runs.items():
             statement = insert_(_STATE).values(source_name=name, next_run_at=when)
             connection.execute(

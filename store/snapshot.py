@@ -24,9 +24,10 @@ from sqlalchemy.engine import Connection
 
 SNAPSHOT = Path(__file__).with_name("migrations") / "sqlite_head.sql"
 _REVISION = "-- revision: "
-# the order a schema can be replayed in: a table before its indexes and triggers (FTS5's shadow tables are made by
-# their virtual table; the automatic indexes by their tables: neither has a statement of its own)
-_KINDS = ("table", "index", "trigger", "view")
+# the order a schema can be replayed in: tables, views (on tables), then indexes and triggers (a trigger may be on a
+# view); FTS5's shadow tables are made by their virtual table, automatic indexes by their tables: neither has a
+# statement of its own
+_KINDS = ("table", "view", "index", "trigger")
 
 
 def statements(connection: sqlite3.Connection) -> list[str]:

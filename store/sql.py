@@ -63,6 +63,18 @@ class Statement:
 Plan = Generator[list[Statement], list[Rows], T]
 
 
+def insert_for(dialect: str) -> Callable[..., Any]:
+    """The dialect's ``insert`` (ON CONFLICT …). PostgreSQL's module is imported only there: ~20 ms of every
+    SQLite start otherwise."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert
+
+
 def _sqlite_utc(value: str) -> datetime:
     return datetime.fromisoformat(value + "+00:00")  # stored naive in UTC; 6× cheaper than .replace(tzinfo=)
 

@@ -1,17 +1,18 @@
-"""A portal that stops answering mid-crawl: after a few of its URLs are given up on in a row, with no answer
-between, the rest of its URLs fail at once as ``host_down`` instead of each waiting through every retry; nothing
-is lost (the next crawl, the portal back, stores every report)."""
+"""A portal that stops answering mid-crawl: once a few of its URLs in a row are left unanswered after every
+retry, each of its other URLs gets one attempt, no retries, until it answers again; no page is skipped untried (a
+few pages of a healthy portal that never answer hide nothing), and nothing is lost (the next crawl, the portal
+back, stores the rest)."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
 from crawler.engine import CrawlConfig, crawl_sources
-from crawler.errors import ConnectFailure, GaveUp
+from crawler.errors import ConnectFailure, FetchError, FetchTimeout, GaveUp, TooLarge
 from crawler.fetch import FetchResult
 from crawler.polite import DOWN_AFTER, Manners, PoliteFetcher
 from crawler.politeness import HostSlots
@@ -24,19 +25,24 @@ from tests.netguard import loopback_only
 from tests.rows import entries_of
 
 pytestmark = pytest.mark.integration
-CONFIG = CrawlConfig(user_agent="fazhi-tests (+https://example.invalid/contact)", timeout=2.0, deadline=3.0)
+CONFIG = CrawlConfig(user_agent="fazhi-tests (+https://example.invalid/contact)", timeout=5.0, deadline=8.0)
 PAGES, ANSWERED, RETRIES = 20, 4, 3
 
 
 class Portal:
-    """A raw HTTP/1.1 server for one bulk portal: it answers the first ``answered`` report pages, then every
-    connection is closed unanswered (the portal went down) until ``revive``; it counts the connections it dropped."""
+    """A raw HTTP/1.1 server for one bulk portal: it answers ``answered`` report pages (all: None), then closes
+    every connection unanswered (the portal went down); the report pages in ``dropped_paths`` are never answered.
+    It counts the connections it dropped."""
 
-    def __init__(self, port: int, answered: int) -> None:
+    def __init__(self, port: int, answered: int | None, dropped_paths: frozenset[str] = frozenset()) -> None:
         self.pages = {
             path: page.body for path, page in bulk_portal(0, "127.0.0.1", port, PAGES).pages.items()
         }
-        self.left, self.dropped = answered, 0
+        self.left, self.never, self.dropped = answered, dropped_paths, 0
+
+    def reports(self) -> list[str]:
+        """The report pages' paths, in the order the crawl asks for them (by URL)."""
+        return sorted(p for p in self.pages if not p.rsplit("/", 1)[-1].startswith("index"))
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -45,10 +51,11 @@ class Portal:
                 path = head.split(b" ", 2)[1].decode()
                 path += "index.html" if path.endswith("/") else ""
                 report = path.startswith(COL) and not path.rsplit("/", 1)[-1].startswith("index")
-                if report and self.left <= 0:
+                if report and (path in self.never or self.left == 0):
                     self.dropped += 1
                     return  # closed unanswered: the client reads "disconnected without a response"
-                self.left -= report
+                if report and self.left is not None:
+                    self.left -= 1
                 body = self.pages.get(path)
                 status = b"200 OK" if body is not None else b"404 Not Found"
                 body = body if body is not None else b"not here"
@@ -76,69 +83,131 @@ def _source(port: int) -> Source:
     return Source.model_validate(settings)
 
 
-async def _crawl(db: Any, answered: int) -> tuple[Any, Portal]:
-    server = await asyncio.start_server(lambda r, w: portal.handle(r, w), "127.0.0.1", 0)
+async def _crawl(db: Any, portal_of: Any, port: int = 0) -> tuple[Any, Portal, int]:
+    """One crawl of a portal made by ``portal_of(port)`` on ``port`` (0: a free one); the port it had."""
+    server = await asyncio.start_server(lambda r, w: portal.handle(r, w), "127.0.0.1", port)
     port = server.sockets[0].getsockname()[1]
-    portal = Portal(port, answered)
+    portal = portal_of(port)
     try:
         async with server:
             stats = (await crawl_sources([_source(port)], db=db, config=CONFIG))[0]
     finally:
         server.close()
-    return stats, portal
+    return stats, portal, port
 
 
-def test_a_portal_gone_mid_crawl_is_put_aside_and_found_again_next_crawl(tmp_path: Path) -> None:
+def _details(db: Any) -> dict[int, list[Any]]:
+    """The detail entries of each run, by run."""
+    runs: dict[int, list[Any]] = {}
+    for entry in entries_of(db, source_name="falling"):
+        if entry.kind == "detail":
+            runs.setdefault(entry.run_id, []).append(entry)
+    return dict(sorted(runs.items()))
+
+
+def test_a_portal_gone_mid_crawl_costs_one_attempt_a_page_and_nothing_is_lost(tmp_path: Path) -> None:
     db = make_db(tmp_path / "down.db")
     with loopback_only():
-        stats, portal = asyncio.run(_crawl(db, ANSWERED))
-    entries = [e for e in entries_of(db, source_name="falling") if e.kind == "detail"]
-    reasons = sorted(e.reason for e in entries if e.state == "failed")
-    assert len(entries) == PAGES and sum(e.state == "done" for e in entries) == ANSWERED
-    # DOWN_AFTER pages took every attempt; the others none: the portal saw no more connections than that
-    assert reasons == ["connect"] * DOWN_AFTER + ["host_down"] * (PAGES - ANSWERED - DOWN_AFTER)
-    assert portal.dropped == DOWN_AFTER * (RETRIES + 1)
-    assert all(e.attempts == 0 for e in entries if e.reason == "host_down")
+        stats, portal, port = asyncio.run(_crawl(db, lambda port: Portal(port, ANSWERED)))
+    (first,) = _details(db).values()
+    failed = sorted((e.attempts, e.reason) for e in first if e.state == "failed")
+    assert len(first) == PAGES and sum(e.state == "done" for e in first) == ANSWERED
+    # DOWN_AFTER pages took every attempt; each other page one: the portal saw no more connections than that
+    rest = PAGES - ANSWERED - DOWN_AFTER
+    assert failed == [(1, "connect")] * rest + [(RETRIES + 1, "connect")] * DOWN_AFTER
+    assert portal.dropped == DOWN_AFTER * (RETRIES + 1) + rest
     assert stats.as_dict()["new"] == ANSWERED
 
-    with loopback_only():  # the portal is back: what waited is stored now, nothing twice
-        again, _ = asyncio.run(_crawl(db, PAGES))
+    with loopback_only():  # the portal is back, at the same address: what failed is asked again and stored
+        again, _, _ = asyncio.run(_crawl(db, lambda port: Portal(port, None), port))
     assert again.as_dict()["new"] == PAGES - ANSWERED
-    latest = [
-        e
-        for e in entries_of(db, source_name="falling")
-        if e.kind == "detail" and e.run_id != entries[0].run_id
-    ]
-    assert len(latest) == PAGES and all(e.state == "done" for e in latest)
+    (latest,) = _details(db).values()  # the same URLs: their rows, failed ones included, were queued again
+    assert latest[0].run_id != first[0].run_id and all(e.state == "done" for e in latest)
+    assert sorted(e.url for e in latest) == sorted(e.url for e in first)
 
 
-class Alternating:
-    """A fetcher (unit test: no network) dropping every odd URL and answering every even one."""
+def test_pages_that_never_answer_hide_none_of_the_others(tmp_path: Path) -> None:
+    """A healthy portal whose first pages (in the crawl's order) never answer: every other page is stored."""
+    db = make_db(tmp_path / "holes.db")
+    dropped = DOWN_AFTER + 1
+
+    def portal_of(port: int) -> Portal:
+        reports = Portal(port, None).reports()
+        return Portal(port, None, frozenset(reports[:dropped]))
+
+    with loopback_only():
+        stats, portal, _ = asyncio.run(_crawl(db, portal_of))
+    (first,) = _details(db).values()
+    assert stats.as_dict()["new"] == PAGES - dropped
+    assert (
+        sorted((e.attempts, e.reason) for e in first if e.state == "failed")
+        == [(1, "connect")] + [(RETRIES + 1, "connect")] * DOWN_AFTER
+    )
+    assert portal.dropped == DOWN_AFTER * (RETRIES + 1) + 1
+
+
+class Scripted:
+    """A fetcher (unit test: no network) answering each URL as its last path segment says: ``ok``, or the name of
+    the failure it raises every time; it counts the calls."""
+
+    FAILURES: ClassVar[dict[str, type[FetchError]]] = {
+        "timeout": FetchTimeout,
+        "connect": ConnectFailure,
+        "big": TooLarge,
+    }
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
 
     async def fetch(self, url: str, **_: Any) -> FetchResult:
-        if int(url.rsplit("/", 1)[1]) % 2:
-            raise ConnectFailure("dropped")
+        kind = url.rsplit("/", 1)[1].split("-")[0]
+        self.calls.append(url)
+        if kind in self.FAILURES:
+            raise self.FAILURES[kind]("scripted")
         return FetchResult(url=url, final_url=url, status=200, headers={}, content=b"ok", elapsed=0.0)
 
 
-def test_an_answer_between_failures_keeps_the_host_up() -> None:
-    """Failures with an answer between them are never "in a row": the host is never put aside."""
-    manners = Manners(delay=0.0, concurrency=1, obey_robots=False, retry=RetryPolicy(retries=1, backoff=0.01))
+def _attempts(paths: list[str]) -> list[tuple[str, int]]:
+    """Each path's outcome (``ok`` or the failure's reason) and how many times it was fetched."""
+    fetcher = Scripted()
+    manners = Manners(
+        delay=0.0, concurrency=1, obey_robots=False, retry=RetryPolicy(retries=2, backoff=0.001)
+    )
     polite = PoliteFetcher(
-        Alternating(),  # type: ignore[arg-type]
+        fetcher,  # type: ignore[arg-type]
         slots=HostSlots(),
         robots=RobotsCache(),
         manners=manners,
-        source="alternating",
+        source="scripted",
     )
 
-    async def main() -> list[str]:
+    async def main() -> list[tuple[str, int]]:
         outcomes = []
-        for n in range(4 * DOWN_AFTER):
+        for n, path in enumerate(paths):
+            url = f"http://127.0.0.1:1/{path}-{n}"
             try:
-                outcomes.append(str((await polite.get(f"http://127.0.0.1:1/{n}")).attempts))
+                await polite.get(url)
+                outcome = "ok"
             except GaveUp as exc:
-                outcomes.append(exc.reason)
+                outcome = exc.reason
+            outcomes.append((outcome, fetcher.calls.count(url)))
         return outcomes
 
-    assert asyncio.run(main()) == ["1", "connect"] * (2 * DOWN_AFTER)
+    return asyncio.run(main())
+
+
+def test_one_attempt_a_url_only_while_the_host_answers_nothing() -> None:
+    unanswered = ["timeout", "connect", "timeout"][:DOWN_AFTER]
+    assert _attempts([*unanswered, "connect", "timeout", "ok", "timeout"]) == [
+        *[(kind, 3) for kind in unanswered],
+        ("connect", 1),  # DOWN_AFTER in a row: one attempt each
+        ("timeout", 1),
+        ("ok", 1),  # it answers: every retry is back
+        ("timeout", 3),
+    ]
+
+
+def test_an_answer_between_failures_means_they_are_not_in_a_row() -> None:
+    """An answer, even one that fails (too large), between failures: every URL keeps its retries."""
+    paths = ["timeout", "ok"] * DOWN_AFTER + ["timeout"] * (DOWN_AFTER - 1) + ["big", "timeout", "timeout"]
+    assert [count for _, count in _attempts(paths)] == [1 if kind in ("ok", "big") else 3 for kind in paths]
