@@ -272,7 +272,10 @@ def start_portals(hosts: int, pages: int, port: int, sources: Path) -> subproces
     command += ["--port", str(port), "--sources", str(sources)]
     sim = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert sim.stdout is not None
-    sim.stdout.readline()  # "serving …": listening
+    line = sim.stdout.readline()  # "serving …": listening
+    if not line.startswith("serving"):
+        sim.kill()
+        raise RuntimeError(f"the simulated portals did not start (port {port} taken?): {command}")
     return sim
 
 

@@ -103,8 +103,26 @@ def main() -> None:
     portals = bulk_portals(args.hosts, args.pages, args.port)
     if args.sources:
         args.sources.write_text(sources_toml(portals), encoding="utf-8")
-    print(f"serving {args.hosts} hosts × {args.pages} report pages on port {args.port}", flush=True)
-    asyncio.run(serve_portals(portals, args.port))
+    asyncio.run(
+        _serve(
+            portals, args.port, f"serving {args.hosts} hosts × {args.pages} report pages on port {args.port}"
+        )
+    )
+
+
+async def _serve(portals: dict[str, Portal], port: int, line: str) -> None:
+    """Serve; ``line`` is printed once every portal accepts connections (a port already taken raises first, and
+    nothing is printed: whoever waits for the line is not sent to another process's portals)."""
+    started = asyncio.Event()
+    serving = asyncio.create_task(serve_portals(portals, port, started))
+    ready = asyncio.create_task(started.wait())
+    await asyncio.wait({serving, ready}, return_when=asyncio.FIRST_COMPLETED)
+    if serving.done():
+        ready.cancel()
+        serving.result()  # the error that stopped it (the port is taken …)
+        return
+    print(line, flush=True)
+    await serving
 
 
 if __name__ == "__main__":
