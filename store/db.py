@@ -51,6 +51,11 @@ def normalize_url(url: str) -> str:
         raise BadDatabaseURL(
             f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://"
         )
+    if not parsed.database or parsed.database == ":memory:":
+        raise BadDatabaseURL(
+            f"{url!r} is an in-memory SQLite database: each of fazhi's connections (the crawl's commit thread, the "
+            "API's readers) would get an empty one of its own; use a file, e.g. sqlite:///fazhi.db"
+        )
     return url
 
 

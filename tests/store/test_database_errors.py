@@ -35,6 +35,8 @@ def test_usual_spellings_of_postgresql_mean_psycopg_3(url: str, expected: str) -
         ("postgresql+psycopg2://u@127.0.0.1/db", r"use postgresql\+psycopg://"),
         ("mysql://u@127.0.0.1/db", "unsupported database"),
         ("not a url", "not a database URL"),
+        ("sqlite://", "in-memory SQLite database.*use a file"),  # (a TypeError from the pool before)
+        ("sqlite:///:memory:", "in-memory SQLite database"),
     ],
 )
 def test_unusable_urls_are_refused_with_the_fix(url: str, says: str) -> None:
