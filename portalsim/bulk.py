@@ -16,7 +16,7 @@ from pathlib import Path
 from portalsim import chrome
 from portalsim.content import seed_paragraphs
 from portalsim.portal import Portal, StaticPage
-from portalsim.server import serve_portals
+from portalsim.server import start_portals
 
 COL = "/zwgk/fzzfjsbg/"
 PAGE_SIZE = 20
@@ -113,14 +113,7 @@ def main() -> None:
 async def _serve(portals: dict[str, Portal], port: int, line: str) -> None:
     """Serve; ``line`` is printed once every portal accepts connections (a port already taken raises first, and
     nothing is printed: whoever waits for the line is not sent to another process's portals)."""
-    started = asyncio.Event()
-    serving = asyncio.create_task(serve_portals(portals, port, started))
-    ready = asyncio.create_task(started.wait())
-    await asyncio.wait({serving, ready}, return_when=asyncio.FIRST_COMPLETED)
-    if serving.done():
-        ready.cancel()
-        serving.result()  # the error that stopped it (the port is taken …)
-        return
+    serving = await start_portals(portals, port)
     print(line, flush=True)
     await serving
 

@@ -109,3 +109,16 @@ async def serve_portals(portals: dict[str, Portal], port: int, started: asyncio.
         await asyncio.gather(*tasks, return_exceptions=True)
         for sock in sockets:
             sock.close()
+
+
+async def start_portals(portals: dict[str, Portal], port: int) -> asyncio.Task[None]:
+    """Serve ``portals`` in a task, returned once every portal accepts connections; the error that stopped it
+    first (a port already taken: :class:`PortalsError`) is raised instead."""
+    started = asyncio.Event()
+    serving = asyncio.create_task(serve_portals(portals, port, started))
+    ready = asyncio.create_task(started.wait())
+    await asyncio.wait({serving, ready}, return_when=asyncio.FIRST_COMPLETED)
+    if serving.done():
+        ready.cancel()
+        serving.result()
+    return serving

@@ -6,11 +6,11 @@ file). On PostgreSQL an advisory lock makes concurrent starters (API replicas, w
 SQLite file made before migrations existed (tables, no ``alembic_version``) is stamped with the first revision,
 which is exactly what that version created, and then upgraded.
 
-A new SQLite file (no tables) gets the newest schema from ``store/snapshot.py`` (the statements the migrations
-leave, replayed), without alembic. A database already at the newest revision is recognized without alembic (about 0.2 s of CPU to import, on every
+A database already at the newest revision is recognized without alembic (about 0.2 s of CPU to import, on every
 start of every command): the newest revision is read from the migration files' ``revision``/``down_revision``
-lines and compared with the ``alembic_version`` row. Anything else (an older schema, no table, several heads)
-goes through alembic.
+lines and compared with the ``alembic_version`` row. A new SQLite file (no tables) gets the newest schema from
+``store/snapshot.py`` (the statements the migrations leave, replayed), without alembic too. Anything else (an older
+schema, several heads) goes through alembic.
 """
 
 from __future__ import annotations

@@ -67,8 +67,10 @@ def read(path: Path = SNAPSHOT) -> tuple[str, list[str]] | None:
 def create(engine: Engine, revision: str) -> bool:
     """Build the schema of ``revision`` in a SQLite file with no tables; False (nothing done) when the file has
     tables (another process made them first: the caller's alembic path decides), or no snapshot is of ``revision``."""
+    if engine.dialect.name != "sqlite":
+        return False
     snapshot = read()
-    if engine.dialect.name != "sqlite" or snapshot is None or snapshot[0] != revision:
+    if snapshot is None or snapshot[0] != revision:
         return False
     with engine.execution_options(fazhi_write=True).begin() as connection:  # the write lock, up front
         if not _empty(connection):

@@ -67,20 +67,14 @@ async def _run_demo(
 ) -> None:
     from fazhi.net import PortInUse
     from fazhi.service import run_service
-    from portalsim import build_portals, serve_portals
-    from portalsim.server import PortalsError
+    from portalsim import build_portals
+    from portalsim.server import PortalsError, start_portals
 
     portals = build_portals(portal_port)
-    started = asyncio.Event()
-    portal_task = asyncio.create_task(serve_portals(portals, portal_port, started))
-    waiter = asyncio.create_task(started.wait())
-    await asyncio.wait({portal_task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    if portal_task.done():
-        waiter.cancel()
-        try:
-            portal_task.result()
-        except PortalsError as exc:
-            exit_on_port(exc)
+    try:
+        portal_task = await start_portals(portals, portal_port)
+    except PortalsError as exc:
+        exit_on_port(exc)
 
     def ready() -> None:
         base = f"http://{host}:{port}"
