@@ -37,7 +37,7 @@ T = TypeVar("T")
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process with threads (uvicorn, the scheduler)
 
 
-PRELOAD = ("crawler.pipeline", "crawler.discover")  # imported before a worker says it is ready
+PRELOAD = ("crawler.pipeline", "crawler.discover", "numpy")  # imported before a worker says it is ready
 WORKER_NICENESS = 10  # reading pages yields the CPU to the process that serves the API and drives the crawl
 LOWEST_NICENESS = 19  # a pool asking for it also runs under SCHED_IDLE (_idle_policy)
 # a call that waits this long for a busy worker starts another (up to ``workers``): pages read faster than they are
@@ -59,6 +59,9 @@ def _serve(conn: Connection, niceness: int = WORKER_NICENESS) -> None:
     os.nice(niceness)  # the event loop (crawl and API) comes first when the CPUs are busy
     if niceness >= LOWEST_NICENESS:
         _idle_policy()
+    # numpy (the fingerprint's 5-grams) does no linear algebra here: without a BLAS thread pool, whose threads
+    # spin after they start (~25 ms of CPU), counted in the CPU deadline as in the crawl's cost
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     for module in PRELOAD:  # imports are not a page's time: they happen before the first deadline starts
         importlib.import_module(module)
     if not _answer(conn, _dumps(("ready", None))):

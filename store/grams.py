@@ -12,9 +12,9 @@ score is the same float as ``len(a & b) / len(a | b)``. A text shorter than a 5-
 and an alphabet too large for 64 bits go through the string sets.
 
 The MinHash and its LSH band keys (:func:`fingerprint`) are here too, apart from the database: a crawl computes
-them in its extraction workers, beside the extraction (this module imports neither SQLAlchemy nor numpy).
+them in its extraction workers, beside the extraction (this module does not import SQLAlchemy).
 
-numpy is imported on the first comparison; a crawl that stores no new document never loads it.
+numpy is imported on first use (a fingerprint or a comparison); a process that needs neither never loads it.
 """
 
 from __future__ import annotations
@@ -59,10 +59,24 @@ def gram_set(chars: str) -> set[str]:
 
 
 def gram_list(chars: str) -> list[str]:
-    """Every position's 5-gram of ``chars`` (repeats kept): what the MinHash needs, cheaper than the set."""
+    """Every position's 5-gram of ``chars`` (repeats kept): what the MinHash needs, cheaper than the set.
+
+    numpy makes the strings: the text's UTF-32 code units read as overlapping 5-character items (one stride of
+    one character), listed in C, ~2× the slices of a comprehension. The same strings, except where numpy's
+    fixed-width strings cannot hold them: a NUL (it drops trailing NULs) or a lone surrogate (no UTF-32 for it),
+    whose text is sliced."""
     if len(chars) <= SHINGLE:
         return [chars]
-    return [chars[i : i + SHINGLE] for i in range(len(chars) - SHINGLE + 1)]
+    count = len(chars) - SHINGLE + 1
+    if "\0" not in chars:
+        try:
+            units = chars.encode("utf-32-le")
+        except UnicodeEncodeError:
+            pass
+        else:
+            grams = np.ndarray((count,), dtype=f"<U{SHINGLE}", buffer=units, strides=(4,))
+            return grams.tolist()
+    return [chars[i : i + SHINGLE] for i in range(count)]
 
 
 def signature(grams: Iterable[str]) -> list[int]:

@@ -101,3 +101,25 @@ def test_the_indexing_step_s_worker_runs_below_every_nice_level() -> None:
             index.close()
 
     assert asyncio.run(main()) == (os.SCHED_OTHER, os.SCHED_IDLE)
+
+
+def _threads() -> tuple[bool, int]:
+    import sys
+
+    return "numpy" in sys.modules, len(os.listdir("/proc/self/task"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+def test_a_worker_runs_one_thread_with_numpy_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """numpy is preloaded (the fingerprint's 5-grams) without its BLAS thread pool: a thread spinning beside a
+    page would count in the page's CPU deadline and in the crawl's cost."""
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+
+    async def main() -> tuple[bool, int]:
+        pool = ExtractionPool(1)
+        try:
+            return await pool.run(_threads, timeout=30)
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) == (True, 1)

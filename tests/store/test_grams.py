@@ -37,6 +37,19 @@ def test_the_fingerprint_is_the_band_keys_of_the_body_s_5_gram_set() -> None:
         assert fingerprint(body) == band_keys(signature(shingles(body)))
 
 
+def test_the_5_gram_list_is_every_position_s_slice() -> None:
+    """numpy makes the strings; they are the slices, in order, for any text: CJK, ASCII, astral characters, a
+    NUL (numpy's strings drop trailing NULs) and a lone surrogate (no UTF-32 for it) included."""
+    rng = random.Random(5)
+    alphabet = "法治政府建设年度报告abc 1\U0001f600\u00e9"
+    texts = [*BODIES, "", "短", "五个字正好", "六个字正好了", "a\0bcdef\0", "ab\0\0\0\0\0", "abc\ud800defg"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 60))) for _ in range(300)]
+    for text in texts:
+        chars = gram_text(text)
+        expected = [chars[i : i + 5] for i in range(len(chars) - 4)] if len(chars) > 5 else [chars]
+        assert grams.gram_list(chars) == expected
+
+
 def test_an_extraction_worker_s_imports_hold_no_database_code() -> None:
     """The worker computes the keys: importing what it preloads must not import SQLAlchemy (0.3 s a worker)."""
     code = (
