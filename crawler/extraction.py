@@ -59,9 +59,6 @@ def _serve(conn: Connection, niceness: int = WORKER_NICENESS) -> None:
     os.nice(niceness)  # the event loop (crawl and API) comes first when the CPUs are busy
     if niceness >= LOWEST_NICENESS:
         _idle_policy()
-    # numpy (the fingerprint's 5-grams) does no linear algebra here: without a BLAS thread pool, whose threads
-    # spin after they start (~25 ms of CPU), counted in the CPU deadline as in the crawl's cost
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     for module in PRELOAD:  # imports are not a page's time: they happen before the first deadline starts
         importlib.import_module(module)
     if not _answer(conn, _dumps(("ready", None))):

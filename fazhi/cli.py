@@ -5,7 +5,6 @@ heavy imports happen inside commands so that ``fazhi --help`` stays fast.
 
 from __future__ import annotations
 
-import os
 from typing import Annotated, Any
 
 import typer
@@ -79,7 +78,4 @@ app.command("coverage")(coverage_command.coverage)  # on time, late, missing: fa
 
 
 def main() -> None:
-    # numpy (store.grams) does no linear algebra in fazhi: no BLAS thread pool (its threads spin after they
-    # start, ~25 ms of CPU a process); set before numpy is first imported, inherited by extraction workers
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     app()

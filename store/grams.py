@@ -20,6 +20,7 @@ numpy is imported on first use (a fingerprint or a comparison); a process that n
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -32,6 +33,9 @@ from store.lazy import lazy_module
 if TYPE_CHECKING:
     import numpy as np
 else:
+    # numpy does no linear algebra here: no BLAS thread pool (its threads spin ~25 ms of CPU once they start, in
+    # an extraction worker inside the page's CPU deadline); effective where numpy is not imported yet
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     np = lazy_module("numpy")
 
 SHINGLE = 5

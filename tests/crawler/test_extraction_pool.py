@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -104,8 +105,6 @@ def test_the_indexing_step_s_worker_runs_below_every_nice_level() -> None:
 
 
 def _threads() -> tuple[bool, int]:
-    import sys
-
     return "numpy" in sys.modules, len(os.listdir("/proc/self/task"))
 
 
