@@ -27,8 +27,8 @@ install: $(STAMP)
 run: $(RUN_STAMP)  ## the demo: simulated portals + API + a first crawl (make run PORT=8080 PORTAL_PORT=8802)
 	$(BIN)/fazhi run --port $(PORT) --portal-port $(PORTAL_PORT)
 
-test: $(STAMP)  ## the suite, with a throw-away PostgreSQL server and Debian's Chromium for the browser tests
-	scripts/with-postgres scripts/with-chromium $(BIN)/pytest -q -rs --durations=25
+test: $(STAMP)  ## the suite (on every core, then the timing-bound tests alone), with a throw-away PostgreSQL server and Debian's Chromium
+	scripts/with-postgres scripts/with-chromium scripts/run-tests $(BIN)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

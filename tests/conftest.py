@@ -97,7 +97,7 @@ class PostgresServer:
         self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         self._count = 0
         self.created: list[str] = []
-        self.template = self._create("fazhi_template", template=None)
+        self.template = self._create(f"fazhi_template_{os.getpid()}", template=None)  # one per test process
         from store import make_engine
 
         make_engine(self.url_of(self.template)).dispose()  # migrated once; copies are cheap

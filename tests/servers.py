@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import random
 import socket
 import threading
 from collections.abc import Iterator
@@ -17,11 +19,18 @@ from portalsim.server import HOSTILE_HOST
 
 
 def free_port(hosts: tuple[str, ...] = ("127.0.0.1",)) -> int:
-    """A port that is free on every one of ``hosts``."""
+    """A port that is free on every one of ``hosts``. Under pytest-xdist each test process draws from its own residue
+    of the ports below Linux's ephemeral range (modulo the processes' count: two of them never race for one port
+    between finding it free and binding it; bind() to port 0 cannot serve here, Linux hands out even ports)."""
+    count, index = _test_process()
+    draw = random.Random()
     for _ in range(200):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        if count == 1:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        else:
+            port = draw.randrange(10_000 + (index - 10_000) % count, 32_768, count)  # port ≡ index
         try:
             for host in hosts:
                 with socket.socket() as s:
@@ -30,6 +39,15 @@ def free_port(hosts: tuple[str, ...] = ("127.0.0.1",)) -> int:
             continue
         return port
     raise RuntimeError("no free port")
+
+
+def _test_process() -> tuple[int, int]:
+    """(how many test processes run, this one's index): (1, 0) outside pytest-xdist."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, …
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    if not worker.startswith("gw") or count < 2:
+        return 1, 0
+    return count, int(worker[2:]) % count
 
 
 class LoopThread:

@@ -27,6 +27,8 @@ from portalsim.portal import Portal
 from tests.netguard import loopback_only
 from tests.servers import free_port, serving
 
+pytestmark = pytest.mark.serial  # timing-bound: run alone (`make test`'s second pass)
+
 
 class Receiver(ThreadingHTTPServer):
     """Records every POSTed JSON body; answers ``statuses`` in turn, then 204."""

@@ -24,7 +24,7 @@ from tests.pages import PARAGRAPH, PagesApp, list_page, nested_page
 from tests.rows import entries_of
 from tests.servers import free_port, running_app
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.serial]
 # Seconds the API may take to answer while pages are read. The budget is the 100 ms; on a loaded 2-core
 # machine the scheduler alone gives a few answers in a hundred 60-120 ms (median 3 ms), so it holds for 95 %, and
 # no answer may take STALL: reading either page on the loop stalls it for seconds (the nested one ≈ 3 s in

@@ -21,7 +21,7 @@ from portalsim.portal import Portal
 from store import make_engine
 from tests.servers import free_port, serving
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.serial]
 PAGES, DELAY, GRACE = 24, 0.3, 2.0
 
 

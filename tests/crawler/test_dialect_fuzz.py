@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.discover import DIALECTS, ListOptions, ListPage, ListRequest, parse_list
+
+pytestmark = pytest.mark.serial  # timing-bound: run alone (`make test`'s second pass)
 
 OPTIONS = ListOptions(max_pages=50)
 URLS = [

@@ -12,6 +12,8 @@ from crawler.errors import ExtractTimeout
 from crawler.extraction import WALL_FACTOR, ExtractionPool
 from tests.crawler.misbehave import sleep_then_answer, spin_forever
 
+pytestmark = pytest.mark.serial  # timing-bound: run alone (`make test`'s second pass)
+
 
 def _run(coroutine_of):  # type: ignore[no-untyped-def]
     async def main():  # type: ignore[no-untyped-def]

@@ -15,6 +15,8 @@ from crawler import extraction
 from crawler.extraction import ExtractionPool
 from tests.crawler.misbehave import touch_file, wait_for_file
 
+pytestmark = pytest.mark.serial  # timing-bound: run alone (`make test`'s second pass)
+
 
 def test_calls_answered_in_turn_share_one_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     # no call waits a minute for its turn here, however loaded the machine: a second worker would be one started

@@ -25,7 +25,7 @@ from tests.pages import PagesApp, list_page, report_page
 from tests.rows import entries_of
 from tests.servers import running_app
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.serial]
 REPORTS = {
     "/r/ok.html": "2023年法治政府建设年度报告",
     "/r/raises.html": "2022年法治政府建设年度报告",

@@ -6,7 +6,11 @@ import asyncio
 import contextlib
 import time
 
+import pytest
+
 from crawler.politeness import HostSlots
+
+pytestmark = pytest.mark.serial  # timing-bound: run alone (`make test`'s second pass)
 
 
 async def _two_requests(slots: HostSlots, delay: float, answer: float, concurrency: int) -> list[float]:
