@@ -32,6 +32,7 @@ from typing import Any
 
 from rensa import RMinHash
 
+from store.grams import packed
 from store.reports import PERMUTATIONS, SEED, band_keys, shingles
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -232,6 +233,7 @@ def _add(out: Layout, report: Report, report_id: str | None) -> str:
             "provenance": {},
             "fetched_at": datetime.now(UTC),
             "_keys": band_keys([int(v) for v in minhash.digest()]),
+            "_minhash": packed([int(v) for v in minhash.digest()]),
         }
     )
     return doc_id

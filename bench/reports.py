@@ -45,7 +45,7 @@ from sqlalchemy.pool import NullPool  # noqa: E402
 from bench.report_corpus import Corpus, Layout, Report, layout, new_documents, seed_paragraphs  # noqa: E402
 from store import documents, make_engine, reports, write_session  # noqa: E402
 from store.documents import upsert_document  # noqa: E402
-from store.models import Document, ReportBand  # noqa: E402
+from store.models import Document, ReportBand, ReportSketch  # noqa: E402
 from store.reports import JOIN_JACCARD, PERMUTATIONS, SEED, band_keys, jaccard, shingles, signature  # noqa: E402
 
 
@@ -95,13 +95,14 @@ def part_similarity(corpus: Corpus) -> None:
 
 
 def fill(engine: Engine, plan: Layout) -> None:
-    """The documents and their bands, written in bulk (the cost measured is the next document's)."""
+    """The documents, their bands and MinHashes, written in bulk (the cost measured is the next document's)."""
     table, bands = Document.__table__, ReportBand.__table__  # type: ignore[attr-defined]
+    sketches = ReportSketch.__table__  # type: ignore[attr-defined]
     with write_session(engine) as session:
         connection = session.connection()
         for i in range(0, len(plan.rows), 1000):
             chunk = plan.rows[i : i + 1000]
-            connection.execute(insert(table), [{k: v for k, v in r.items() if k != "_keys"} for r in chunk])
+            connection.execute(insert(table), [{k: v for k, v in r.items() if k[0] != "_"} for r in chunk])
             seqs = dict(
                 connection.execute(
                     text("SELECT id, seq FROM documents WHERE id IN :ids").bindparams(
@@ -112,6 +113,10 @@ def fill(engine: Engine, plan: Layout) -> None:
             )
             rows = [{"band": k, "seq": seqs[r["id"]]} for r in chunk for k in set(r["_keys"])]
             connection.execute(insert(bands), rows)
+            kept = [
+                {"seq": seqs[r["id"]], "minhash": r["_minhash"]} for r in chunk if r["_minhash"] is not None
+            ]
+            connection.execute(insert(sketches), kept)
 
 
 @dataclass

@@ -55,7 +55,7 @@ def _unarchived(page: PageOutcome) -> None:
         as_failed.reason,
         as_failed.detail,
     )
-    page.document = page.capture = page.search_tokens = page.previous_id = page.bands = None
+    page.document = page.capture = page.search_tokens = page.previous_id = page.sketch = None
     page.resight = False
 
 
@@ -71,7 +71,7 @@ def write(session: Session, page: PageOutcome) -> bool:
             document=page.document,
             previous_id=page.previous_id,
             search_tokens=page.search_tokens,
-            bands=page.bands,
+            sketch=page.sketch,
         ).created
         if page.capture and not created:
             set_capture(session, document_id=page.document["id"], capture=page.capture)

@@ -40,6 +40,7 @@ from ingest import ExtractedReport, SourceHints
 from store import FrontierEntry
 from store.errors import RunHeld
 from store.frontier import NewEntry, finish_run, give_up_pending, pending, start_run
+from store.grams import Sketch
 from store.runlock import run_lock
 
 log = logging.getLogger("fazhi.crawler")
@@ -271,17 +272,17 @@ class SourceCrawl:
         except GaveUp as failure:
             return gave_up(entry, failure)
         read: ExtractedReport | PageError | None = None
-        capture = bands = None
+        capture = sketch = None
         if needs_reading(entry, fetched):
             try:
-                page_read, bands = await self._read_detail(fetched.result)
+                page_read, sketch = await self._read_detail(fetched.result)
                 read = await attachments.attach(
                     self, entry, page_read
                 )  # a report's files: fetched, read, joined
                 if (
                     read.body != page_read.body
-                ):  # joined with an attachment's text: its keys are computed later
-                    bands = None
+                ):  # joined with an attachment's text: its sketch is computed later
+                    sketch = None
                 capture = await self._archive(entry, fetched.result, read)
             except PageError as exc:
                 read = exc
@@ -289,7 +290,7 @@ class SourceCrawl:
             entry, fetched, read, conditional=bool(conditional), source_name=self.source.name
         )
         page.capture = capture if page.document else None
-        page.bands = bands if page.document else None
+        page.sketch = sketch if page.document else None
         return page
 
     async def _archive(
@@ -301,11 +302,11 @@ class SourceCrawl:
         extracted = pipeline.Extracted(report)
         return warc.archive_page(self.config.warc, self.db, entry, result, extracted)  # no I/O: queued
 
-    async def _read_detail(self, result: FetchResult) -> tuple[ExtractedReport, list[int] | None]:
-        """Extract the page, with its body's band keys (jieba is not on the page path: ``crawler.indexer`` runs
+    async def _read_detail(self, result: FetchResult) -> tuple[ExtractedReport, Sketch | None]:
+        """Extract the page, with its body's sketch (jieba is not on the page path: ``crawler.indexer`` runs
         it afterwards)."""
         return await self._read(
-            pipeline.with_bands,
+            pipeline.with_sketch,
             pipeline.read_detail,
             result.content,
             result.final_url,

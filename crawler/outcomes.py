@@ -11,6 +11,7 @@ from typing import Any
 
 from store import FrontierEntry
 from store.frontier import NewEntry
+from store.grams import Sketch
 
 
 class Outcome(StrEnum):
@@ -52,7 +53,9 @@ class PageOutcome:
     search_tokens: tuple[str, str] | None = None
     resight: bool = False
     capture: dict[str, Any] | None = None  # the page's WARC record (crawler.warc), written before it commits
-    bands: list[int] | None = None  # the document body's LSH band keys, computed beside its extraction
+    sketch: Sketch | None = (
+        None  # the document body's LSH band keys and MinHash, computed beside its extraction
+    )
     found: list[NewEntry] = field(default_factory=list)
     detail: str = ""  # a longer account for the log
 

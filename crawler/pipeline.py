@@ -1,8 +1,8 @@
 """Reading a page: the steps that run in an extraction worker (``crawler.extraction``), each under its deadline.
 
 ``read_detail`` extracts a detail page, ``read_list`` parses a list page in its dialect. Both are pure: bytes in,
-plain values out (jieba runs later, in the indexing step: ``crawler.indexer``). ``with_bands`` runs a detail reader
-and adds the report body's LSH band keys (``store.grams.fingerprint``), so the commit, which runs on the crawl's
+plain values out (jieba runs later, in the indexing step: ``crawler.indexer``). ``with_sketch`` runs a detail reader
+and adds the report body's LSH band keys and MinHash (``store.grams.sketch``), so the commit, which runs on the crawl's
 own process, does not compute them.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from crawler.discover import ListOptions, ListPage, ListRequest, parse_list
 from ingest import ExtractedReport, SourceHints, extract_report
-from store.grams import fingerprint
+from store.grams import Sketch, sketch
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,7 @@ def read_list(
     return parse_list(content, content_type, request, options)
 
 
-def with_bands(
-    reader: Callable[..., ExtractedReport], *args: Any
-) -> tuple[ExtractedReport, list[int] | None]:
-    """``reader(*args)`` and, for a report, its body's band keys (None for a page that is not one)."""
+def with_sketch(reader: Callable[..., ExtractedReport], *args: Any) -> tuple[ExtractedReport, Sketch | None]:
+    """``reader(*args)`` and, for a report, its body's sketch (None for a page that is not one)."""
     report = reader(*args)
-    return report, fingerprint(report.body) if report.is_report else None
+    return report, sketch(report.body) if report.is_report else None

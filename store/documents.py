@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 from store.changes import add_change, feed_lock
 from store.compiled import execute
 from store.errors import AmbiguousPrefix
+from store.grams import Sketch
 from store.models import Document, Sighting
 from store.reports import record_report, report_fields
 from store.search import index_document
@@ -59,14 +60,14 @@ def upsert_document(
     seen_at: datetime | None = None,
     previous_id: str | None = None,
     search_tokens: tuple[str, str] | None = None,
-    bands: list[int] | None = None,
+    sketch: Sketch | None = None,
 ) -> UpsertResult:
     """Store ``document`` (a model, or a row of its columns) unless its id exists; always record where it was seen.
 
     The change feed gets ``created`` for a new body, ``updated`` for a known body seen at a new URL, and ``updated``
     on ``previous_id`` (the body this URL had before) with ``superseded_by``: all in the caller's transaction.
     ``search_tokens`` (title, body: jieba words joined by spaces) go into the full-text index with a new document.
-    ``bands``: the body's :func:`store.grams.fingerprint`, if the caller has it (else it is computed here).
+    ``sketch``: the body's :func:`store.grams.sketch`, if the caller has it (else it is computed here).
     """
     seen_at = seen_at or utcnow()
     values = document if isinstance(document, dict) else document_row(document)
@@ -76,11 +77,13 @@ def upsert_document(
     created, report = False, dict[str, Any]()
     if not execute(connection, _KNOWN, {"id": doc_id}).rows:  # a known body costs no reports step
         # reports, versions, required parts, timeliness (store/reports.py): in the row as it is first written
-        fields, keys = report_fields(session, values, seen_at=seen_at, previous_id=previous_id, bands=bands)
+        fields, own = report_fields(
+            session, values, seen_at=seen_at, previous_id=previous_id, sketch_of=sketch
+        )
         stored = execute(connection, _statements(connection.dialect.name)[0], values | fields).rows
         if stored:
             created = True
-            report = record_report(session, values, fields, keys, stored[0][0], previous_id=previous_id)
+            report = record_report(session, values, fields, own, stored[0][0], previous_id=previous_id)
     new_url = record_sighting(
         session=session, document_id=doc_id, url=url, source_name=values["source_name"], seen_at=seen_at
     )

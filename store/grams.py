@@ -11,8 +11,11 @@ intersection and the two set sizes are the same integers as the string sets' (a 
 score is the same float as ``len(a & b) / len(a | b)``. A text shorter than a 5-gram (its one "gram" is itself)
 and an alphabet too large for 64 bits go through the string sets.
 
-The MinHash and its LSH band keys (:func:`fingerprint`) are here too, apart from the database: a crawl computes
-them in its extraction workers, beside the extraction (this module does not import SQLAlchemy).
+The MinHash and its LSH band keys (:func:`sketch`) are here too, apart from the database: a crawl computes them in
+its extraction workers, beside the extraction (this module does not import SQLAlchemy). The MinHash is kept too
+(:attr:`Sketch.minhash`, 512 bytes): the share of equal values between two signatures estimates their Jaccard
+(:func:`estimate`), which drops a candidate whose exact Jaccard cannot plausibly reach the join threshold before
+its body is read (:data:`store.reports.PRUNE_ESTIMATE`).
 
 numpy is imported on first use (a fingerprint or a comparison); a process that needs neither never loads it.
 """
@@ -20,10 +23,13 @@ numpy is imported on first use (a fingerprint or a comparison); a process that n
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
+import struct
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rensa import RMinHash
@@ -100,9 +106,50 @@ def band_keys(digest: list[int]) -> list[int]:
     return keys
 
 
+@dataclass(frozen=True, slots=True)
+class Sketch:
+    """What the versions test keeps of a body: its LSH band keys (its versions are looked up by them) and its
+    MinHash, packed (``None`` where a value does not fit 32 bits: then no estimate is made from it)."""
+
+    bands: list[int]
+    minhash: bytes | None
+
+
+_PACKED = struct.Struct(f"<{PERMUTATIONS}I")
+
+
+def sketch(body: str) -> Sketch:
+    """The band keys and the packed MinHash of a document's ``body`` (one signature for both)."""
+    digest = signature(gram_list(gram_text(body)))
+    return Sketch(band_keys(digest), packed(digest))
+
+
+def packed(digest: list[int]) -> bytes | None:
+    """A MinHash as ``report_sketches`` keeps it: 128 unsigned 32-bit values, little-endian (None where a value
+    does not fit: rensa's are 32-bit; such a signature gives no estimate and its candidates the exact test)."""
+    try:
+        return _PACKED.pack(*digest)
+    except struct.error:
+        return None
+
+
 def fingerprint(body: str) -> list[int]:
     """The LSH band keys of a document's ``body``: what :mod:`store.reports` looks its versions up by."""
-    return band_keys(signature(gram_list(gram_text(body))))
+    return sketch(body).bands
+
+
+def estimates(own: bytes | None, others: list[bytes | None]) -> list[float | None]:
+    """The share of equal MinHash values of the packed signature ``own`` with each of ``others``: an unbiased
+    estimate of the Jaccard of the two 5-gram sets (each value is equal with probability J); None where a signature
+    is missing or not one of :func:`sketch`'s."""
+    mine = _PACKED.unpack(own) if own is not None and len(own) == _PACKED.size else None
+    found: list[float | None] = []
+    for other in others:
+        if mine is None or other is None or len(other) != _PACKED.size:
+            found.append(None)
+        else:
+            found.append(sum(map(operator.eq, mine, _PACKED.unpack(other))) / PERMUTATIONS)
+    return found
 
 
 def string_jaccard(a: set[str], b: set[str]) -> float:

@@ -91,6 +91,17 @@ class ReportBand(SQLModel, table=True):
     seq: int = Field(sa_column=Column(BigInteger, nullable=False))  # documents.seq
 
 
+class ReportSketch(SQLModel, table=True):
+    """Each document's MinHash (128 32-bit values, little-endian: ``store.grams.sketch``): a candidate version's
+    estimated Jaccard, before its body is read for the exact one (migration 0011; documents stored before it have
+    none, and are compared exactly)."""
+
+    __tablename__ = "report_sketches"
+
+    seq: int = Field(sa_column=Column(SEQ, primary_key=True, autoincrement=False))  # documents.seq
+    minhash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 class SourceExpectation(SQLModel, table=True):
     """What a source's configuration expects (``agencies``, ``since``, ``deadline``), noted at each crawl."""
 

@@ -27,12 +27,13 @@ def sightings_of(*, session: Session, document_id: str) -> list[Sighting]:
     return list(session.scalars(statement))
 
 
-def bands_of(engine: Engine) -> dict[str, tuple[list[int], list[int]]]:
-    """Each stored document's band rows and the band keys its body gives (``store.grams.fingerprint``), both
-    sorted: a crawl computes the keys in its extraction workers, and they must be the body's."""
+def bands_of(engine: Engine) -> dict[str, tuple[list[int], list[int], bytes | None, bytes | None]]:
+    """Each stored document's band rows and the band keys its body gives, both sorted, and its stored MinHash and
+    the one its body gives (``store.grams.sketch``): a crawl computes them in its extraction workers, and they must
+    be the body's."""
     from sqlalchemy import text
 
-    from store.grams import fingerprint
+    from store.grams import sketch
 
     with engine.connect() as connection:
         bodies = dict(connection.execute(text("SELECT id, body FROM documents")).all())
@@ -41,7 +42,19 @@ def bands_of(engine: Engine) -> dict[str, tuple[list[int], list[int]]]:
             text("SELECT d.id, b.band FROM report_bands b JOIN documents d ON d.seq = b.seq")
         ):
             stored.setdefault(doc_id, []).append(int(band))
-    return {
-        doc_id: (sorted(stored.get(doc_id, [])), sorted(set(fingerprint(body))))
-        for doc_id, body in bodies.items()
-    }
+        minhashes = dict(
+            connection.execute(
+                text("SELECT d.id, s.minhash FROM report_sketches s JOIN documents d ON d.seq = s.seq")
+            ).all()
+        )
+    found = {}
+    for doc_id, body in bodies.items():
+        own = sketch(body)
+        kept = minhashes.get(doc_id)
+        found[doc_id] = (
+            sorted(stored.get(doc_id, [])),
+            sorted(set(own.bands)),
+            bytes(kept) if kept is not None else None,
+            own.minhash,
+        )
+    return found

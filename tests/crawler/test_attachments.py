@@ -129,10 +129,13 @@ def test_an_attachment_only_report_takes_its_files_text_as_body(crawled_files: d
 
 
 def test_each_document_is_looked_up_by_its_own_bodys_bands(crawled_files: dict[str, Any]) -> None:
-    """The band keys computed beside the page's extraction are dropped when an attachment's text became the
-    body: every document's stored bands are those of the body stored."""
+    """The sketch (band keys and MinHash) computed beside the page's extraction is dropped when an attachment's
+    text became the body: every document's stored bands and MinHash are those of the body stored."""
     bands = bands_of(crawled_files["db"])
-    assert len(bands) == 4 and all(stored == computed and stored for stored, computed in bands.values())
+    assert len(bands) == 4
+    for stored, computed, minhash, own in bands.values():
+        assert stored == computed and stored
+        assert minhash == own and minhash is not None
 
 
 def test_fields_the_page_lacks_come_from_the_file(crawled_files: dict[str, Any]) -> None:

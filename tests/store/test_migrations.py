@@ -116,7 +116,7 @@ def test_a_file_from_before_migrations_is_adopted_and_keeps_its_rows(tmp_path: P
     path = tmp_path / "old.db"
     old = create_engine(f"sqlite:///{path}")
     # what the first release made: create_all plus the FTS table, and no alembic_version
-    later = ("host_pace", "report_bands", "source_expectations", "attachments")
+    later = ("host_pace", "report_bands", "source_expectations", "attachments", "report_sketches")  # 0011
     tables = [t for name, t in SQLModel.metadata.tables.items() if name not in later]
     SQLModel.metadata.create_all(old, tables=tables)
     with old.begin() as connection:
