@@ -12,7 +12,8 @@ Part 2 (cost): a store of N documents from that corpus (agencies × the years 20
 second version), with their bands; then the reports step (``store.reports.report_fields`` and ``record_report``) for new documents, half an edited copy of
 a stored report (must join it), half an agency's 2025 report (must not join its 2024 one): the CPU ms per new
 document at each N (on PostgreSQL: this process plus the server process, from /proc/<pid>/schedstat), split into
-the candidates query, the exact-Jaccard confirmations and the rest, with the band rows the lookup met and the
+the candidates query (band lookup and the candidates' sketches), the confirmations (MinHash estimates, then the
+bodies read and the exact Jaccard for those not pruned) and the rest, with the band rows the lookup met and the
 candidates it returned. The stores take the new documents in interleaved rounds. The peer, measured in the same
 run: comparing the new document's MinHash with every stored signature (a linear scan, in memory). Prints; asserts
 nothing.
@@ -285,8 +286,8 @@ def _report(stores: list[Store]) -> None:
     for store in stores:
         n, s = store.measured, store.seconds
         total = (s["report_fields"] + s["record_report"]) / n * 1000
-        sql = s["candidates"] / n * 1000
-        confirm = (s["_best_match"] - s["candidates"]) / n * 1000
+        sql = s["candidates"] / n * 1000  # the band lookup with the candidates' sketches (no bodies)
+        confirm = (s["_best_match"] - s["candidates"]) / n * 1000  # estimates, bodies read, exact Jaccards
         started = time.process_time()
         for values, _ in store.new:
             minhash = RMinHash(num_perm=PERMUTATIONS, seed=SEED)

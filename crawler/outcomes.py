@@ -53,9 +53,7 @@ class PageOutcome:
     search_tokens: tuple[str, str] | None = None
     resight: bool = False
     capture: dict[str, Any] | None = None  # the page's WARC record (crawler.warc), written before it commits
-    sketch: Sketch | None = (
-        None  # the document body's LSH band keys and MinHash, computed beside its extraction
-    )
+    sketch: Sketch | None = None  # the body's LSH band keys and MinHash, computed beside its extraction
     found: list[NewEntry] = field(default_factory=list)
     detail: str = ""  # a longer account for the log
 

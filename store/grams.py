@@ -14,7 +14,7 @@ and an alphabet too large for 64 bits go through the string sets.
 The MinHash and its LSH band keys (:func:`sketch`) are here too, apart from the database: a crawl computes them in
 its extraction workers, beside the extraction (this module does not import SQLAlchemy). The MinHash is kept too
 (:attr:`Sketch.minhash`, 512 bytes): the share of equal values between two signatures estimates their Jaccard
-(:func:`estimate`), which drops a candidate whose exact Jaccard cannot plausibly reach the join threshold before
+(:func:`estimates`), which drops a candidate whose exact Jaccard cannot plausibly reach the join threshold before
 its body is read (:data:`store.reports.PRUNE_ESTIMATE`).
 
 numpy is imported on first use (a fingerprint or a comparison); a process that needs neither never loads it.
@@ -139,9 +139,9 @@ def fingerprint(body: str) -> list[int]:
 
 
 def estimates(own: bytes | None, others: list[bytes | None]) -> list[float | None]:
-    """The share of equal MinHash values of the packed signature ``own`` with each of ``others``: an unbiased
-    estimate of the Jaccard of the two 5-gram sets (each value is equal with probability J); None where a signature
-    is missing or not one of :func:`sketch`'s."""
+    """The share of equal MinHash values of the packed signature ``own`` with each of ``others``: an estimate of
+    the Jaccard of the two 5-gram sets (each value is equal with probability about J: see
+    :data:`store.reports.PRUNE_ESTIMATE`); None where a signature is missing or not one of :func:`sketch`'s."""
     mine = _PACKED.unpack(own) if own is not None and len(own) == _PACKED.size else None
     found: list[float | None] = []
     for other in others:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import statistics
@@ -16,6 +17,7 @@ from store import reports as reports_module
 from store.documents import upsert_document
 from store.grams import estimates, fingerprint, sketch
 from store.reports import JOIN_JACCARD, PRUNE_ESTIMATE, band_keys, jaccard, shingles, signature
+from tests.netguard import loopback_only
 from tests.store.test_reports import AGENCY, HUZHOU, at, edited, row
 
 SEEDS = json.loads(
@@ -39,6 +41,22 @@ def test_the_sketch_is_the_band_keys_and_the_packed_minhash() -> None:
     own = sketch(SEEDS["reports"][0]["paragraphs"][0])
     assert estimates(None, [own.minhash]) == [None]  # no estimate from a missing or foreign signature
     assert estimates(own.minhash, [None, b"\0" * 8, own.minhash + b"\0"]) == [None, None, None]
+
+
+def test_the_stored_format_is_pinned() -> None:
+    """Band keys and sketches are stored: a rensa (or hashing) change that gave other values for the same text
+    would silently stop every stored document from being found as a candidate. Pinned on one title."""
+    own = sketch("湖州市人力资源和社会保障局2019年法治政府建设年度报告")
+    assert own.bands[:4] == [
+        1053059378029951838,
+        116943575137863602,
+        -8775745081593150520,
+        6113153540693696624,
+    ]
+    assert own.minhash is not None
+    assert hashlib.sha256(own.minhash).hexdigest() == (
+        "8e2f6906d4a6472a11e8621da94dc72c4ebc77ef98823e8e7740f53efdc06d9b"
+    )
 
 
 def pairs(count: int, seed: int) -> list[tuple[float, float]]:
@@ -81,18 +99,37 @@ def corpus(seed: int) -> list[list[str]]:
     return texts
 
 
-def joins(db: Engine, texts: list[list[str]]) -> dict[str, tuple[str, int]]:
-    for n, paragraphs in enumerate(texts):
-        with write_session(db) as session:
-            values = row(["标题", *paragraphs], f"http://127.0.0.2/{n}")
-            upsert_document(session=session, document=values, seen_at=at("2020-03-21"))
-    with db.connect() as connection:
-        rows = connection.execute(text("SELECT id, report_id, version FROM documents")).all()
+def joins(url: str, texts: list[list[str]]) -> dict[str, tuple[str, int]]:
+    db = make_engine(url)
+    try:
+        for n, paragraphs in enumerate(texts):
+            with write_session(db) as session:
+                values = row(["标题", *paragraphs], f"http://127.0.0.2/{n}")
+                upsert_document(session=session, document=values, seen_at=at("2020-03-21"))
+        with db.connect() as connection:
+            rows = connection.execute(text("SELECT id, report_id, version FROM documents")).all()
+    finally:
+        db.dispose()
     return {doc_id: (report_id, version) for doc_id, report_id, version in rows}
 
 
+def second_store(db_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Another fresh store on ``db_url``'s backend (dropped after the test on PostgreSQL)."""
+    if db_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'second.db'}"
+    server = request.getfixturevalue("postgres")
+    url: str = server.new_database(f"{request.node.name}-second")
+
+    def drop() -> None:
+        with loopback_only():
+            server.drop(url)
+
+    request.addfinalizer(drop)
+    return url
+
+
 def test_pruning_joins_what_the_exact_test_alone_joins(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_url: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same documents stored with pruning and without it (every candidate compared exactly) make the same
     reports and versions; with it, the look-alikes estimated below the bound are never compared."""
@@ -105,11 +142,11 @@ def test_pruning_joins_what_the_exact_test_alone_joins(
 
     monkeypatch.setattr(reports_module, "jaccards", counted)
     texts = corpus(seed=4)
-    pruned = joins(make_engine(f"sqlite:///{tmp_path / 'pruned.db'}"), texts)
+    pruned = joins(db_url, texts)
     with_pruning = sum(compared)
     compared.clear()
     monkeypatch.setattr(reports_module, "PRUNE_ESTIMATE", 0.0)  # an estimate is never below 0: nothing pruned
-    exact = joins(make_engine(f"sqlite:///{tmp_path / 'exact.db'}"), texts)
+    exact = joins(second_store(db_url, request, tmp_path), texts)
     assert pruned == exact
     assert sum(version > 1 for _, version in exact.values()) >= 10  # versions were joined
     assert len({report for report, _ in exact.values()}) >= 30  # and look-alikes stayed reports of their own
