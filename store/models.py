@@ -190,10 +190,13 @@ class FrontierEntry(SQLModel, table=True):
     """
 
     __tablename__ = "frontier"
+    # a run's pending entries of one kind (store.frontier.pending, give_up_pending): read from this index alone,
+    # not from every pending entry of every source (migration 0012; it also serves run_id alone)
+    __table_args__ = (Index("ix_frontier_run_kind_state", "run_id", "kind", "state"),)
 
     key: str = Field(primary_key=True, max_length=64)  # sha256 of source, method, URL and form data
     source_name: str = Field(index=True)
-    run_id: int = Field(sa_column=Column(SEQ, nullable=False, index=True))
+    run_id: int = Field(sa_column=Column(SEQ, nullable=False))
     url: str
     method: str = "GET"
     data: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

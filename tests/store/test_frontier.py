@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from pathlib import Path
+from typing import Any
 
-from store import write_session
+from sqlalchemy import Engine, event
+
+from store import make_engine, write_session
 from store.frontier import NewEntry, enqueue, pending, start_run
 
 
@@ -16,3 +19,36 @@ def test_a_page_with_20000_links_is_queued_whole(db: Engine) -> None:
     with write_session(db) as session:
         enqueue(session, run_id=run.id, source_name="many", entries=links)
     assert len(pending(db, run_id=run.id, kind="detail")) == 20_000
+
+
+def test_a_runs_pending_entries_are_read_from_their_own_index(tmp_path: Path) -> None:
+    """``pending`` reads one run's entries of one kind from ``ix_frontier_run_kind_state`` (migration 0012), not
+    from every pending entry of every source: the statement it runs, as SQLite plans it, beside other sources'
+    thousands of pending entries."""
+    db = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
+    runs = []
+    for n in range(3):
+        run, _ = start_run(
+            db, source_name=f"s{n}", trigger="manual", seeds=[NewEntry(f"http://a.test/{n}", "list")]
+        )
+        assert run.id is not None
+        links = [NewEntry(f"http://a.test/{n}/{i}.html", "detail") for i in range(2000)]
+        with write_session(db) as session:
+            enqueue(session, run_id=run.id, source_name=f"s{n}", entries=links)
+        runs.append(run.id)
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "frontier" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(db, "before_cursor_execute", record)
+    assert len(pending(db, run_id=runs[1], kind="list")) == 1
+    event.remove(db, "before_cursor_execute", record)
+    ((statement, parameters),) = seen
+    with db.connect() as connection:
+        plan = " ".join(
+            row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        )
+    assert "ix_frontier_run_kind_state" in plan, plan
+    db.dispose()
