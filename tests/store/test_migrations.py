@@ -129,8 +129,9 @@ def test_a_file_from_before_migrations_is_adopted_and_keeps_its_rows(tmp_path: P
         for name in REPORT_COLUMNS:
             connection.exec_driver_sql(f"ALTER TABLE documents DROP COLUMN {name}")
         connection.exec_driver_sql("ALTER TABLE documents DROP COLUMN capture")  # added by 0007
-        connection.exec_driver_sql("DROP INDEX ix_frontier_run_kind_state")  # 0012 put it in the place of
-        connection.exec_driver_sql("CREATE INDEX ix_frontier_run_id ON frontier (run_id)")  # the first release's
+        # 0012 put its (run_id, kind, state) index in the place of the first release's ix_frontier_run_id
+        connection.exec_driver_sql("DROP INDEX ix_frontier_run_kind_state")
+        connection.exec_driver_sql("CREATE INDEX ix_frontier_run_id ON frontier (run_id)")
     with old.begin() as connection:
         connection.exec_driver_sql("CREATE VIRTUAL TABLE documents_fts USING fts5(title, body)")
     with old.begin() as connection:
