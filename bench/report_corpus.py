@@ -217,6 +217,7 @@ def _add(out: Layout, report: Report, report_id: str | None) -> str:
     minhash = RMinHash(num_perm=PERMUTATIONS, seed=SEED)
     minhash.update(list(shingles(body)))
     out.minhashes.append(minhash)
+    digest = [int(v) for v in minhash.digest()]
     out.rows.append(
         {
             "id": doc_id,
@@ -232,8 +233,8 @@ def _add(out: Layout, report: Report, report_id: str | None) -> str:
             "keywords": [],
             "provenance": {},
             "fetched_at": datetime.now(UTC),
-            "_keys": band_keys([int(v) for v in minhash.digest()]),
-            "_minhash": packed([int(v) for v in minhash.digest()]),
+            "_keys": band_keys(digest),
+            "_minhash": packed(digest),
         }
     )
     return doc_id

@@ -17,7 +17,7 @@ its extraction workers, beside the extraction (this module does not import SQLAl
 (:func:`estimates`), which drops a candidate whose exact Jaccard cannot plausibly reach the join threshold before
 its body is read (:data:`store.reports.PRUNE_ESTIMATE`).
 
-numpy is imported on first use (a fingerprint or a comparison); a process that needs neither never loads it.
+numpy is imported on first use (a sketch or a comparison); a process that needs neither never loads it.
 """
 
 from __future__ import annotations
@@ -131,11 +131,6 @@ def packed(digest: list[int]) -> bytes | None:
         return _PACKED.pack(*digest)
     except struct.error:
         return None
-
-
-def fingerprint(body: str) -> list[int]:
-    """The LSH band keys of a document's ``body``: what :mod:`store.reports` looks its versions up by."""
-    return sketch(body).bands
 
 
 def estimates(own: bytes | None, others: list[bytes | None]) -> list[float | None]:

@@ -112,7 +112,7 @@ def _threads() -> tuple[bool, int]:
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
 def test_a_worker_runs_one_thread_with_numpy_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """numpy is preloaded (the fingerprint's 5-grams) without its BLAS thread pool: a thread spinning beside a
+    """numpy is preloaded (the sketch's 5-grams) without its BLAS thread pool: a thread spinning beside a
     page would count in the page's CPU deadline and in the crawl's cost."""
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from store import grams
-from store.grams import fingerprint, gram_set, gram_text, jaccards, string_jaccard
+from store.grams import gram_set, gram_text, jaccards, sketch, string_jaccard
 from store.reports import band_keys, shingles, signature
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,9 +32,9 @@ def fresh_numbering(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(grams, "_cache_bytes", 0)
 
 
-def test_the_fingerprint_is_the_band_keys_of_the_body_s_5_gram_set() -> None:
+def test_the_sketch_s_bands_are_the_band_keys_of_the_body_s_5_gram_set() -> None:
     for body in [*BODIES, "", "短", "五个字正好", "a b\tc\nd e f"]:
-        assert fingerprint(body) == band_keys(signature(shingles(body)))
+        assert sketch(body).bands == band_keys(signature(shingles(body)))
 
 
 def test_the_5_gram_list_is_every_position_s_slice() -> None:
