@@ -44,6 +44,11 @@ LOWEST_NICENESS = 19  # a pool asking for it also runs under SCHED_IDLE (_idle_p
 # fetched keep one worker busy and the others never start (an unchanged recrawl reads only its list pages);
 # a slow or hostile page holding a worker, or a starved worker, brings the next one in
 GROW_AFTER = 0.5
+# so does a backlog: this many calls in a row that each found every worker busy. One worker then cannot keep up
+# (it idles between answer and next call while the loop runs other pages: a crawl of 20 sources read by one
+# worker kept it ~50 % busy with 20 calls queued), while a burst (every source's first list page at once) is
+# shorter than this and starts nothing
+BACKLOG = 64
 START_SECONDS = 60.0  # a worker that is not ready by then is a broken installation
 WALL_FACTOR = (
     10.0  # a call's deadline is CPU time; in wall time a starved worker gets this many times as long
@@ -234,10 +239,10 @@ class ExtractionPool:
     """Up to ``workers`` processes, the first started when first needed, each other one when a call has waited
     ``GROW_AFTER`` seconds for the workers that are up, all busy (the time counts from the call's arrival or from
     the last worker's start, whichever is later: a call that queued while a worker started has not waited for a
-    busy one). ``await pool.run(f, *args, timeout=…)`` runs ``f`` in one of them. The event loop talks to a worker
-    through its pipe: no thread between them. Not bound to an event loop: one pool serves every crawl of the
-    process (one loop at a time). ``niceness``: the workers' (the indexing step's pool is nicer than the
-    crawl's)."""
+    busy one), or when ``BACKLOG`` calls in a row each found every worker busy. ``await pool.run(f, *args,
+    timeout=…)`` runs ``f`` in one of them. The event loop talks to a worker through its pipe: no thread between
+    them. Not bound to an event loop: one pool serves every crawl of the process (one loop at a time).
+    ``niceness``: the workers' (the indexing step's pool is nicer than the crawl's)."""
 
     def __init__(self, workers: int, *, niceness: int = WORKER_NICENESS) -> None:
         self.workers, self.niceness = workers, niceness
@@ -247,6 +252,7 @@ class ExtractionPool:
         self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
         self._all: set[_Worker] = set()
         self._ready_at = 0.0  # time.monotonic() when the last worker became ready
+        self._backlog = 0  # calls in a row that found every worker busy
         self._lock = threading.Lock()
 
     async def run(self, function: Callable[..., T], *args: Any, timeout: float) -> T:
@@ -258,15 +264,20 @@ class ExtractionPool:
 
     async def _acquire(self) -> _Worker:
         waited = False  # this call waited GROW_AFTER for the workers that are up, all busy
-        arrived = time.monotonic()
+        arrived, queued = time.monotonic(), False
         while True:
             while self._idle:  # one may have died idle (the thread that started it ended)
                 worker = self._idle.pop()
                 if worker.alive:
+                    if not queued:
+                        self._backlog = 0
                     return worker
                 with self._lock:
                     self._all.discard(worker)
             room = len(self._all) + self._starting < self.workers
+            if not queued and self._all and not self._starting:  # every worker that is up is busy
+                queued, self._backlog = True, self._backlog + 1
+                waited = self._backlog >= BACKLOG
             if self._booting or (room and (waited or not (self._all or self._starting))):
                 self._starting += 1
                 try:  # from the loop's thread, which lives as long as the crawls
@@ -274,10 +285,11 @@ class ExtractionPool:
                     await worker.ready()
                 finally:
                     self._starting -= 1
-                self._ready_at = time.monotonic()
+                self._ready_at, self._backlog = time.monotonic(), 0
                 with self._lock:
                     self._all.add(worker)
                 return worker
+            queued = True  # (a call that waited for a starting worker breaks no streak either)
             waiter = asyncio.get_running_loop().create_future()
             self._waiting.append(waiter)
             if not room:

@@ -112,10 +112,7 @@ def pending(engine: Engine, *, run_id: int, kind: str) -> list[FrontierEntry]:
             col(FrontierEntry.kind) == kind,
             col(FrontierEntry.state) == "pending",
         )
-        rows = list(session.scalars(statement.order_by(col(FrontierEntry.url))))
-        for row in rows:
-            session.expunge(row)
-        return rows
+        return list(session.scalars(statement.order_by(col(FrontierEntry.url))))  # detached, loaded, at close
 
 
 def mark(session: Session, key: str, *, state: str, outcome: str, reason: str = "", **values: Any) -> None:

@@ -50,6 +50,26 @@ def test_a_call_waiting_for_a_busy_worker_gets_a_second_one(tmp_path: Path) -> N
     assert first != second
 
 
+def test_a_backlog_of_calls_gets_a_second_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls that keep finding the worker busy (more of them in a row than BACKLOG) bring the next worker in
+    without waiting GROW_AFTER; the calls of a shorter burst share the worker."""
+    monkeypatch.setattr(extraction, "GROW_AFTER", 60.0)
+    monkeypatch.setattr(extraction, "BACKLOG", 4)
+
+    async def main() -> tuple[set[int], set[int]]:
+        pool = ExtractionPool(2)
+        try:
+            await pool.run(os.getpid, timeout=30)  # the first worker is up and idle
+            burst = set(await asyncio.gather(*(pool.run(os.getpid, timeout=30) for _ in range(4))))
+            backlog = set(await asyncio.gather(*(pool.run(os.getpid, timeout=30) for _ in range(8))))
+            return burst, backlog
+        finally:
+            pool.close()
+
+    burst, backlog = asyncio.run(main())
+    assert len(burst) == 1 and len(backlog) == 2  # the burst: 3 calls found it busy; the backlog: 7
+
+
 def test_a_call_that_queued_while_the_first_worker_started_waits_its_full_time_for_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
