@@ -51,8 +51,8 @@ def test_a_call_waiting_for_a_busy_worker_gets_a_second_one(tmp_path: Path) -> N
 
 
 def test_a_backlog_of_calls_gets_a_second_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Calls that keep finding the worker busy (more of them in a row than BACKLOG) bring the next worker in
-    without waiting GROW_AFTER; the calls of a shorter burst share the worker."""
+    """Calls that keep finding the worker busy (BACKLOG of them in a row) bring the next worker in without
+    waiting GROW_AFTER; the calls of a shorter burst share the worker."""
     monkeypatch.setattr(extraction, "GROW_AFTER", 60.0)
     monkeypatch.setattr(extraction, "BACKLOG", 4)
 
