@@ -62,13 +62,17 @@ class LoopThread:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
     def stop(self) -> None:
-        """Cancel every task on the loop and wait until they have run their cleanup, then close the loop."""
+        """Cancel every task on the loop and wait until they have run their cleanup and the calls they handed to
+        threads (``asyncio.to_thread``) have returned, as ``asyncio.run`` does, then close the loop. (A call still
+        running would give its database connection back after the test's engine was disposed, into a pool that
+        nobody closes: its connections then meet the garbage collector open, in some later test.)"""
 
         async def shutdown() -> None:
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.get_running_loop().shutdown_default_executor()
 
         asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(timeout=15)
         self.loop.call_soon_threadsafe(self.loop.stop)
