@@ -44,15 +44,11 @@ LOWEST_NICENESS = 19  # a pool asking for it also runs under SCHED_IDLE (_idle_p
 # fetched keep one worker busy and the others never start (an unchanged recrawl reads only its list pages);
 # a slow or hostile page holding a worker, or a starved worker, brings the next one in
 GROW_AFTER = 0.5
-# so does a backlog: this many calls in a row that each found every worker busy. One worker then cannot keep up
-# (it idles between answer and next call while the loop runs other pages: a crawl of 20 sources read by one
-# worker kept it ~50 % busy with 20 calls queued), while a burst (every source's first list page at once) is
-# shorter than this and starts nothing
+# so does a backlog: this many calls in a row that each found every worker busy (one worker cannot keep up),
+# while a burst (every source's first list page at once) is shorter than this and starts nothing
 BACKLOG = 64
 START_SECONDS = 60.0  # a worker that is not ready by then is a broken installation
-WALL_FACTOR = (
-    10.0  # a call's deadline is CPU time; in wall time a starved worker gets this many times as long
-)
+WALL_FACTOR = 10.0  # a call's deadline is CPU time: in wall time a starved worker gets this many times that
 
 
 def _serve(conn: Connection, niceness: int = WORKER_NICENESS) -> None:
@@ -131,6 +127,9 @@ class _Worker:
         self._poller = select.poll()  # the pipe's readiness (poll, not select: any descriptor number is fine)
         self._poller.register(self.conn.fileno(), select.POLLIN)
         self._unclaimed = 0  # readable callbacks in a row with nobody waiting
+        self._answer: bytes | BaseException | None = None  # what the readable callback read, for the caller
+        self.on_answer: Callable[[_Worker], bool] | None = None  # the pool's: sends it the next call at once
+        self.handed = False  # on_answer sent it its next call: the call that just ended does not release it
         self.process: BaseProcess = _CONTEXT.Process(target=_serve, args=(child, niceness), daemon=True)
         self.process.start()
         child.close()
@@ -144,7 +143,7 @@ class _Worker:
         """Wait (on the loop, without blocking it) for the worker's imports to finish."""
         try:
             await self._readable(START_SECONDS)
-            self.conn.recv()
+            self._take()
         except (TimeoutError, EOFError, OSError):
             self._not_started()
 
@@ -168,12 +167,26 @@ class _Worker:
             timer.cancel()
             self._waiter = None
 
+    def _take(self) -> Any:
+        """The answer the readable callback read (unpickled), or the error reading it raised."""
+        answer, self._answer = self._answer, None
+        if isinstance(answer, BaseException):
+            raise answer
+        return pickle.loads(answer)  # type: ignore[arg-type]  # noqa: S301 (our worker: as conn.recv)
+
     def _wake(self) -> None:
+        """The pipe is readable: the answer is read here, and the pool sends the worker its next call at once."""
         waiter = self._waiter
         if waiter is not None:  # a callback queued before this call's answer is read must not wake it early
             self._unclaimed = 0
             if not waiter.done() and self._poller.poll(0):
+                try:
+                    self._answer = self.conn.recv_bytes()
+                except (EOFError, OSError) as exc:  # died: the waiting call says how
+                    self._answer = exc
                 waiter.set_result(None)
+                if isinstance(self._answer, bytes) and self.on_answer is not None:
+                    self.handed = self.on_answer(self)
             return
         self._unclaimed += 1
         if self._unclaimed > 2:
@@ -190,14 +203,17 @@ class _Worker:
     def alive(self) -> bool:
         return self.process.is_alive()
 
-    async def call(self, function: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> Any:
-        """Run ``function(*args)`` in this worker; the loop waits on the pipe (no thread). The worker stops itself
-        after ``timeout`` seconds of its own CPU time; a worker that neither answers nor runs is stopped after
-        ``WALL_FACTOR`` times that in wall time."""
+    async def call(
+        self, function: Callable[..., Any], args: tuple[Any, ...], timeout: float, *, sent: bool = False
+    ) -> Any:
+        """Run ``function(*args)`` in this worker (``sent``: the pool has sent it already); the loop waits on the
+        pipe (no thread). The worker stops itself after ``timeout`` seconds of its own CPU time; a worker that
+        neither answers nor runs is stopped after ``WALL_FACTOR`` times that in wall time."""
         try:
-            self.conn.send_bytes(_dumps((function, args, timeout)))
+            if not sent:
+                self.conn.send_bytes(_dumps((function, args, timeout)))
             await self._readable(timeout * WALL_FACTOR)
-            status, value = pickle.loads(self.conn.recv_bytes())  # noqa: S301 (our worker: as conn.recv)
+            status, value = self._take()
         except TimeoutError:
             self.kill()
             raise ExtractTimeout(f"no answer within {timeout:g} s: the worker was stopped") from None
@@ -249,20 +265,22 @@ class ExtractionPool:
         self._idle: list[_Worker] = []
         self._booting: list[_Worker] = []  # started by prestart(), not yet known to be ready
         self._starting = 0
-        self._waiting: collections.deque[asyncio.Future[None]] = collections.deque()
+        # calls waiting for a worker, each with its pickled call: a worker that answers is sent the first at once
+        self._waiting: collections.deque[tuple[asyncio.Future[_Worker | None], bytes]] = collections.deque()
         self._all: set[_Worker] = set()
         self._ready_at = 0.0  # time.monotonic() when the last worker became ready
         self._backlog = 0  # calls in a row that found every worker busy
         self._lock = threading.Lock()
 
     async def run(self, function: Callable[..., T], *args: Any, timeout: float) -> T:
-        worker = await self._acquire()
+        worker, sent = await self._acquire((function, args, timeout))
         try:
-            return cast(T, await worker.call(function, args, timeout))
+            return cast(T, await worker.call(function, args, timeout, sent=sent))
         finally:
             self._release(worker)
 
-    async def _acquire(self) -> _Worker:
+    async def _acquire(self, call: tuple[Any, ...]) -> tuple[_Worker, bool]:
+        """A worker for ``call``, and whether it was sent to it already (handed over as the worker answered)."""
         waited = False  # this call waited GROW_AFTER for the workers that are up, all busy
         arrived, queued = time.monotonic(), False
         while True:
@@ -271,7 +289,7 @@ class ExtractionPool:
                 if worker.alive:
                     if not queued:
                         self._backlog = 0
-                    return worker
+                    return worker, False
                 with self._lock:
                     self._all.discard(worker)
             room = len(self._all) + self._starting < self.workers
@@ -286,34 +304,54 @@ class ExtractionPool:
                 finally:
                     self._starting -= 1
                 self._ready_at, self._backlog = time.monotonic(), 0
+                worker.on_answer = self._hand_over
                 with self._lock:
                     self._all.add(worker)
-                return worker
+                return worker, False
             queued = True  # (a call that waited for a starting worker breaks no streak either)
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiting.append(waiter)
-            if not room:
-                await waiter
-                continue
+            waiter: asyncio.Future[_Worker | None] = asyncio.get_running_loop().create_future()
+            self._waiting.append((waiter, _dumps(call)))
             grow_at = max(arrived, self._ready_at) + GROW_AFTER
             try:
-                async with asyncio.timeout(max(grow_at - time.monotonic(), 0.0)):
+                async with asyncio.timeout(max(grow_at - time.monotonic(), 0.0) if room else None):
                     await waiter
             except TimeoutError:  # one more worker if the others are up and busy (not while one starts)
-                waited = (
-                    bool(self._all)
-                    and not self._starting
-                    and time.monotonic() >= max(arrived, self._ready_at) + GROW_AFTER
-                )
+                late = time.monotonic() >= max(arrived, self._ready_at) + GROW_AFTER
+                waited = bool(self._all) and not self._starting and late
+            except BaseException:  # cancelled: a call sent to a worker must not answer the next caller
+                if waiter.done() and not waiter.cancelled() and (given := waiter.result()):
+                    given.kill()
+                    self._release(given)
+                raise
+            if waiter.done() and not waiter.cancelled() and (given := waiter.result()):
+                return given, True  # sent to a worker as it answered (the growth timer may have come too)
+
+    def _hand_over(self, worker: _Worker) -> bool:
+        """``worker`` has just answered (its readable callback): send it the first waiting call now, rather than
+        when the loop has come round to the call that ended and then to the one waiting. True when one was sent."""
+        while self._waiting:
+            waiter, call = self._waiting[0]
+            if waiter.done():  # its caller stopped waiting (cancelled, or off to start a worker)
+                self._waiting.popleft()
+                continue
+            try:
+                worker.conn.send_bytes(call)
+            except OSError:  # gone: the call that ended releases it, and wakes this waiter then
+                return False
+            self._waiting.popleft()
+            waiter.set_result(worker)
+            return True
+        return False
 
     def _release(self, worker: _Worker) -> None:
-        if not worker.killed:  # it answered (a worker that died idle is found by _acquire)
-            self._idle.append(worker)
-        else:
+        handed, worker.handed = worker.handed, False  # handed: its next call is on it already (_hand_over)
+        if worker.killed:
             with self._lock:
                 self._all.discard(worker)
-        while self._waiting:
-            waiter = self._waiting.popleft()
+        elif not handed:  # it answered (a worker that died idle is found by _acquire)
+            self._idle.append(worker)
+        while self._waiting and not handed:
+            waiter, _ = self._waiting.popleft()
             if not waiter.done():
                 waiter.set_result(None)
                 return
@@ -332,6 +370,7 @@ class ExtractionPool:
         while len(self._all) < self.workers:
             worker = self._booting.pop() if self._booting else _Worker(self.niceness)
             worker.wait_ready()
+            worker.on_answer = self._hand_over
             with self._lock:
                 self._all.add(worker)
             self._idle.append(worker)

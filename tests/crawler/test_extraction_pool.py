@@ -70,6 +70,69 @@ def test_a_backlog_of_calls_gets_a_second_worker(monkeypatch: pytest.MonkeyPatch
     assert len(burst) == 1 and len(backlog) == 2  # the burst: 3 calls found it busy; the backlog: 7
 
 
+def test_a_waiting_call_is_sent_as_the_worker_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's next call goes out when its answer is read, not when the loop comes round to the callers: the
+    caller that got the answer holds the loop here, and the waiting call runs meanwhile (sent any later, it would
+    wait for the hold to end: the flag would not exist)."""
+    monkeypatch.setattr(extraction, "GROW_AFTER", 60.0)
+    flag = tmp_path / "second-ran"
+
+    async def main() -> tuple[bool, int, int]:
+        pool = ExtractionPool(1)
+        try:
+            await pool.run(os.getpid, timeout=30)
+
+            async def first() -> tuple[bool, int]:
+                await pool.run(time.sleep, 0.2, timeout=30)
+                deadline = time.monotonic() + 20  # the loop is held: nothing else of this process runs
+                while not flag.exists() and time.monotonic() < deadline:
+                    time.sleep(0.005)
+                return flag.exists(), len(pool._all)
+
+            held = asyncio.create_task(first())
+            await asyncio.sleep(0)  # the first call has the worker
+            second = await pool.run(touch_file, str(flag), timeout=30)
+            ran, workers = await held
+            return ran, workers, second
+        finally:
+            pool.close()
+
+    ran, workers, second = asyncio.run(main())
+    assert ran and workers == 1 and second > 0
+
+
+def test_a_call_cancelled_after_it_was_sent_stops_its_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A waiting call cancelled after it was sent to a worker (before its caller ran again) has that worker
+    stopped, as a call cancelled while it runs does: its late answer never reaches the next caller."""
+    monkeypatch.setattr(extraction, "GROW_AFTER", 60.0)
+
+    async def main() -> tuple[int, int, bool]:
+        pool = ExtractionPool(1)
+        try:
+            before = await pool.run(os.getpid, timeout=30)
+            waiting: list[asyncio.Task[int]] = []
+
+            async def first() -> None:
+                await pool.run(time.sleep, 0.2, timeout=30)
+                waiting[0].cancel()  # its call is on the worker already; its caller has not run since
+
+            held = asyncio.create_task(first())
+            await asyncio.sleep(0)
+            waiting.append(asyncio.create_task(pool.run(os.getpid, timeout=30)))
+            await held
+            with pytest.raises(asyncio.CancelledError):
+                await waiting[0]
+            after = await pool.run(os.getpid, timeout=30)
+            return before, after, len(pool._all) == 1
+        finally:
+            pool.close()
+
+    before, after, one = asyncio.run(main())
+    assert after != before and one
+
+
 def test_a_call_that_queued_while_the_first_worker_started_waits_its_full_time_for_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
