@@ -15,10 +15,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import collections
-import contextlib
-import ctypes
-import ctypes.util
-import importlib
 import multiprocessing
 import os
 import pickle
@@ -27,19 +23,16 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar, cast
 
 from crawler.errors import ExtractTimeout, ParseError
+from crawler.extraction_worker import WORKER_NICENESS, dumps, serve
 
 T = TypeVar("T")
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process with threads (uvicorn, the scheduler)
 
 
-PRELOAD = ("crawler.pipeline", "crawler.discover", "numpy")  # imported before a worker says it is ready
-WORKER_NICENESS = 10  # reading pages yields the CPU to the process that serves the API and drives the crawl
-LOWEST_NICENESS = 19  # a pool asking for it also runs under SCHED_IDLE (_idle_policy)
 # a call that waits this long for a busy worker starts another (up to ``workers``): pages read faster than they are
 # fetched keep one worker busy and the others never start (an unchanged recrawl reads only its list pages);
 # a slow or hostile page holding a worker, or a starved worker, brings the next one in
@@ -49,70 +42,6 @@ GROW_AFTER = 0.5
 BACKLOG = 64
 START_SECONDS = 60.0  # a worker that is not ready by then is a broken installation
 WALL_FACTOR = 10.0  # a call's deadline is CPU time: in wall time a starved worker gets this many times that
-
-
-def _serve(conn: Connection, niceness: int = WORKER_NICENESS) -> None:
-    """A worker's loop: run each ``(function, args, timeout)`` received under a CPU-time deadline of ``timeout``
-    seconds (SIGPROF ends the process), answer ``("ok", value)`` or ``("error", text)``."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops its workers
-    signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the CPU deadline: the kernel terminates the worker
-    _die_with_parent()
-    os.nice(niceness)  # the event loop (crawl and API) comes first when the CPUs are busy
-    if niceness >= LOWEST_NICENESS:
-        _idle_policy()
-    for module in PRELOAD:  # imports are not a page's time: they happen before the first deadline starts
-        importlib.import_module(module)
-    if not _answer(conn, _dumps(("ready", None))):
-        return
-    while True:
-        try:
-            function, args, timeout = pickle.loads(conn.recv_bytes())  # noqa: S301 (our parent: as conn.recv)
-        except (EOFError, OSError):  # the parent closed the pipe or died
-            return
-        signal.setitimer(signal.ITIMER_PROF, timeout)
-        try:
-            answer: tuple[str, Any] = ("ok", function(*args))
-        except Exception as exc:  # any failure of a page is that page's, never the worker's
-            answer = ("error", f"{type(exc).__name__}: {exc}"[:300])
-        finally:
-            signal.setitimer(signal.ITIMER_PROF, 0)
-        if not _answer(conn, _dumps(answer)):
-            return
-
-
-def _idle_policy() -> None:
-    """Linux: ``SCHED_IDLE``, the CPU time no process at any nice level wants. A pool asking for the lowest
-    niceness (the indexing step's) gets it: under a crawl that itself runs niced, its extraction workers are at
-    nice 19 too, and would otherwise share a CPU evenly with jieba."""
-    policy = getattr(os, "SCHED_IDLE", None)
-    if policy is not None:
-        with contextlib.suppress(OSError):
-            os.sched_setscheduler(0, policy, os.sched_param(0))
-
-
-def _answer(conn: Connection, message: bytes) -> bool:
-    """Send ``message`` to the parent; False when the parent has closed its end (a crawl that ended while this
-    worker started or read its last page): the worker then ends quietly, with nothing left to answer."""
-    try:
-        conn.send_bytes(message)
-    except (BrokenPipeError, ConnectionResetError, EOFError):
-        return False
-    return True
-
-
-def _dumps(message: object) -> bytes:
-    """Calls and answers are pickled plainly (multiprocessing's own pickler looks every object's type up in a
-    chain of reducer tables first: the loop's largest share of a page's extraction call)."""
-    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _die_with_parent() -> None:
-    """Linux: SIGKILL when the parent dies (even by kill -9), so a runaway page never outlives its crawl."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the worker ends at its next receive instead
-        pass
 
 
 class _Worker:
@@ -130,7 +59,7 @@ class _Worker:
         self._answer: bytes | BaseException | None = None  # what the readable callback read, for the caller
         self.on_answer: Callable[[_Worker], bool] | None = None  # the pool's: sends it the next call at once
         self.handed = False  # on_answer sent it its next call: the call that just ended does not release it
-        self.process: BaseProcess = _CONTEXT.Process(target=_serve, args=(child, niceness), daemon=True)
+        self.process: BaseProcess = _CONTEXT.Process(target=serve, args=(child, niceness), daemon=True)
         self.process.start()
         child.close()
 
@@ -165,14 +94,15 @@ class _Worker:
             await readable
         finally:
             timer.cancel()
-            self._waiter = None
+            if self._waiter is readable:
+                self._waiter = None
 
-    def _take(self) -> Any:
-        """The answer the readable callback read (unpickled), or the error reading it raised."""
+    def _take(self) -> bytes:
+        """The answer the readable callback read, or the error reading it raised."""
         answer, self._answer = self._answer, None
-        if isinstance(answer, BaseException):
-            raise answer
-        return pickle.loads(answer)  # type: ignore[arg-type]  # noqa: S301 (our worker: as conn.recv)
+        if not isinstance(answer, bytes):
+            raise answer or EOFError()
+        return answer
 
     def _wake(self) -> None:
         """The pipe is readable: the answer is read here, and the pool sends the worker its next call at once."""
@@ -203,17 +133,16 @@ class _Worker:
     def alive(self) -> bool:
         return self.process.is_alive()
 
-    async def call(
-        self, function: Callable[..., Any], args: tuple[Any, ...], timeout: float, *, sent: bool = False
-    ) -> Any:
-        """Run ``function(*args)`` in this worker (``sent``: the pool has sent it already); the loop waits on the
-        pipe (no thread). The worker stops itself after ``timeout`` seconds of its own CPU time; a worker that
-        neither answers nor runs is stopped after ``WALL_FACTOR`` times that in wall time."""
+    async def call(self, call: bytes, timeout: float, *, sent: bool = False) -> Any:
+        """Run ``call`` (a pickled ``(function, args, timeout)``; ``sent``: the pool has sent it already) in this
+        worker; the loop waits on the pipe (no thread). The worker stops itself after ``timeout`` seconds of its
+        own CPU time; a worker that neither answers nor runs is stopped after ``WALL_FACTOR`` times that in wall
+        time."""
         try:
             if not sent:
-                self.conn.send_bytes(_dumps((function, args, timeout)))
+                self.conn.send_bytes(call)
             await self._readable(timeout * WALL_FACTOR)
-            status, value = self._take()
+            answer = self._take()
         except TimeoutError:
             self.kill()
             raise ExtractTimeout(f"no answer within {timeout:g} s: the worker was stopped") from None
@@ -225,8 +154,14 @@ class _Worker:
                 ) from None
             raise ParseError(f"worker died (exit code {self.process.exitcode})") from exc
         except BaseException:  # cancelled mid-call: its late answer must not reach the next caller
-            self.kill()
+            if not isinstance(self._answer, bytes):  # (answered already, it may be on its next call: kept)
+                self.kill()
+            self._answer = None
             raise
+        try:
+            status, value = pickle.loads(answer)  # noqa: S301 (our worker: as conn.recv)
+        except Exception as exc:  # a value that does not unpickle here: that page's failure, not the worker's
+            raise ParseError(f"unreadable answer: {type(exc).__name__}: {exc}"[:300]) from exc
         if status == "error":
             raise ParseError(value)
         return value
@@ -267,19 +202,21 @@ class ExtractionPool:
         self._starting = 0
         # calls waiting for a worker, each with its pickled call: a worker that answers is sent the first at once
         self._waiting: collections.deque[tuple[asyncio.Future[_Worker | None], bytes]] = collections.deque()
+        self._paused: list[asyncio.Future[_Worker | None]] = []  # no growth timer while a worker starts
         self._all: set[_Worker] = set()
         self._ready_at = 0.0  # time.monotonic() when the last worker became ready
         self._backlog = 0  # calls in a row that found every worker busy
         self._lock = threading.Lock()
 
     async def run(self, function: Callable[..., T], *args: Any, timeout: float) -> T:
-        worker, sent = await self._acquire((function, args, timeout))
+        call = dumps((function, args, timeout))  # once: sent by whoever gets it a worker
+        worker, sent = await self._acquire(call)
         try:
-            return cast(T, await worker.call(function, args, timeout, sent=sent))
+            return cast(T, await worker.call(call, timeout, sent=sent))
         finally:
             self._release(worker)
 
-    async def _acquire(self, call: tuple[Any, ...]) -> tuple[_Worker, bool]:
+    async def _acquire(self, call: bytes) -> tuple[_Worker, bool]:
         """A worker for ``call``, and whether it was sent to it already (handed over as the worker answered)."""
         waited = False  # this call waited GROW_AFTER for the workers that are up, all busy
         arrived, queued = time.monotonic(), False
@@ -303,6 +240,7 @@ class ExtractionPool:
                     await worker.ready()
                 finally:
                     self._starting -= 1
+                    self._resume()
                 self._ready_at, self._backlog = time.monotonic(), 0
                 worker.on_answer = self._hand_over
                 with self._lock:
@@ -310,10 +248,14 @@ class ExtractionPool:
                 return worker, False
             queued = True  # (a call that waited for a starting worker breaks no streak either)
             waiter: asyncio.Future[_Worker | None] = asyncio.get_running_loop().create_future()
-            self._waiting.append((waiter, _dumps(call)))
+            self._waiting.append((waiter, call))
             grow_at = max(arrived, self._ready_at) + GROW_AFTER
+            if room and self._starting:  # no growth while one starts: woken when it is up, to time from then
+                self._paused.append(waiter)
             try:
-                async with asyncio.timeout(max(grow_at - time.monotonic(), 0.0) if room else None):
+                async with asyncio.timeout(
+                    max(grow_at - time.monotonic(), 0.0) if room and not self._starting else None
+                ):
                     await waiter
             except TimeoutError:  # one more worker if the others are up and busy (not while one starts)
                 late = time.monotonic() >= max(arrived, self._ready_at) + GROW_AFTER
@@ -325,6 +267,13 @@ class ExtractionPool:
                 raise
             if waiter.done() and not waiter.cancelled() and (given := waiter.result()):
                 return given, True  # sent to a worker as it answered (the growth timer may have come too)
+
+    def _resume(self) -> None:
+        """A worker has started (or failed to): the calls paused meanwhile look again, timing from now."""
+        paused, self._paused = self._paused, []
+        for waiter in paused:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def _hand_over(self, worker: _Worker) -> bool:
         """``worker`` has just answered (its readable callback): send it the first waiting call now, rather than

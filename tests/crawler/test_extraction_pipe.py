@@ -62,11 +62,11 @@ def test_a_worker_whose_parent_closed_the_pipe_while_it_started_ends_quietly() -
     pipe first: the worker's "ready" then meets a closed pipe, and it must end with status 0, not a traceback."""
     import multiprocessing
 
-    from crawler.extraction import _serve
+    from crawler.extraction_worker import serve
 
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
-    worker = context.Process(target=_serve, args=(theirs, 0))
+    worker = context.Process(target=serve, args=(theirs, 0))
     worker.start()  # a spawned interpreter takes far longer to import than this process takes to close its end
     theirs.close()
     ours.close()

@@ -133,6 +133,70 @@ def test_a_call_cancelled_after_it_was_sent_stops_its_worker(monkeypatch: pytest
     assert after != before and one
 
 
+def test_a_call_cancelled_after_its_answer_was_read_leaves_the_next_call_its_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cancelled between its answer's read (and the worker's hand-over to the next call) and its task's next run,
+    a call has nothing left running: the worker, now on the next call, is kept and that call gets its answer."""
+    monkeypatch.setattr(extraction, "GROW_AFTER", 60.0)
+
+    async def main() -> tuple[int, int, bool]:
+        pool = ExtractionPool(1)
+        try:
+            before = await pool.run(os.getpid, timeout=30)
+            (worker,) = pool._all
+            hand_over = worker.on_answer
+            assert hand_over is not None
+            calls: list[asyncio.Task[object]] = []
+
+            def then_cancel(answered: extraction._Worker) -> bool:
+                handed = hand_over(answered)
+                calls[0].cancel()  # the call whose answer was just read: its task has not run since
+                return handed
+
+            worker.on_answer = then_cancel
+            calls.append(asyncio.create_task(pool.run(time.sleep, 0.2, timeout=30)))
+            await asyncio.sleep(0)
+            calls.append(asyncio.create_task(pool.run(os.getpid, timeout=30)))
+            with pytest.raises(asyncio.CancelledError):
+                await calls[0]
+            worker.on_answer = hand_over
+            return before, int(await calls[1]), not worker.killed  # type: ignore[call-overload]
+        finally:
+            pool.close()
+
+    before, after, kept = asyncio.run(main())
+    assert kept and after == before
+
+
+def test_calls_waiting_while_a_worker_starts_do_not_spin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call past its growth time while another worker is starting waits for a worker without a timer: it does
+    not turn the loop over and over, queueing itself again on each turn."""
+    monkeypatch.setattr(extraction, "GROW_AFTER", 0.05)
+    flag = tmp_path / "release"
+
+    async def main() -> int:
+        pool = ExtractionPool(3)
+        try:
+            await pool.run(os.getpid, timeout=30)
+            held = asyncio.create_task(pool.run(wait_for_file, str(flag), 60.0, timeout=30))
+            await asyncio.sleep(0)  # the first worker is held
+            waiting = [asyncio.create_task(pool.run(os.getpid, timeout=30)) for _ in range(2)]
+            while not pool._starting:  # one of them starts the second worker, past its growth time
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.2)  # the other is past its growth time too, while the second worker starts
+            queued = len(pool._waiting)
+            touch_file(str(flag))
+            await asyncio.gather(held, *waiting)
+            return queued
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) <= 3
+
+
 def test_a_call_that_queued_while_the_first_worker_started_waits_its_full_time_for_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
