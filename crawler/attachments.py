@@ -27,8 +27,8 @@ from crawler.errors import ExtractTimeout, PageError
 from crawler.fetch import Fetcher, FetchResult
 from ingest.classify import wants_attachments
 from ingest.model import Attachment, ExtractedReport, SourceHints
-from store import FrontierEntry
 from store.attachments import latest_by_url, save_attachments
+from store.frontier import Entry
 from store.types import utcnow
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class Fetched:
     status: str = "failed"
 
 
-async def attach(crawl: SourceCrawl, entry: FrontierEntry, report: ExtractedReport) -> ExtractedReport:
+async def attach(crawl: SourceCrawl, entry: Entry, report: ExtractedReport) -> ExtractedReport:
     """The page's report with its attachments fetched, read and recorded (the page's own report when it has
     none to fetch). Their rows are stored when the report is one."""
     if not wants_attachments(report):
@@ -147,7 +147,7 @@ async def client(crawl: SourceCrawl) -> AsyncIterator[None]:
 
 
 async def _fetch_all(
-    crawl: SourceCrawl, entry: FrontierEntry, links: list[Attachment], previous: dict[str, dict[str, Any]]
+    crawl: SourceCrawl, entry: Entry, links: list[Attachment], previous: dict[str, dict[str, Any]]
 ) -> list[Fetched]:
     if not links:
         return []
@@ -162,7 +162,7 @@ async def _fetch_all(
 async def _fetch_one(
     crawl: SourceCrawl,
     fetcher: Fetcher,
-    page: FrontierEntry,
+    page: Entry,
     link: Attachment,
     previous: dict[str, Any] | None,
 ) -> Fetched:
@@ -173,9 +173,7 @@ async def _fetch_one(
         headers["If-None-Match"] = previous["etag"]
     if previous and previous.get("last_modified"):
         headers["If-Modified-Since"] = previous["last_modified"]
-    request = FrontierEntry(
-        key="", source_name=page.source_name, run_id=page.run_id, url=link.url, kind="attachment"
-    )
+    request = Entry(key="", source_name=page.source_name, run_id=page.run_id, url=link.url, kind="attachment")
     try:
         result, _attempts = await crawl._fetch(fetcher, request, headers)
     except Attempts as failure:

@@ -101,7 +101,9 @@ class Committer:
 
     A group of fewer than ``fill`` pages waits up to ``gather`` seconds for more (a transaction, a WARC write and
     fsync and a thread hop cost about as much for one page as for thirty: a commit thread that got faster made
-    ever smaller groups); a ``drain`` cuts that wait short, so a crawl waiting for its pages never waits for it."""
+    ever smaller groups); a ``drain`` cuts that wait short, so a crawl waiting for its pages never waits for it.
+    Groups are taken in the order pages came: a ``drain`` waits for its owner's last page, not for the queue to
+    empty (other crawls keep it full: a crawl between two list pages would wait for their pages too)."""
 
     def __init__(
         self, db: Engine, *, limit: int = 500, group: int = 200, gather: float = 0.1, fill: int = 64
@@ -113,6 +115,12 @@ class Committer:
         self._wake = asyncio.Event()  # the gathering group is full, or someone drains
         self._draining = 0
         self._errors: dict[str, BaseException] = {}
+        self._handed = 0  # pages handed in so far: a page's number is the count when it came
+        self._written = (
+            0  # pages whose transaction has ended (committed or failed): every one up to this number
+        )
+        self._last: dict[str, int] = {}  # each owner's last page's number
+        self._wrote: asyncio.Future[None] | None = None  # resolved when the next group has ended
 
     async def submit(self, owner: str, page: PageOutcome, done: Done) -> None:
         while len(self._queue) >= self.limit:
@@ -120,21 +128,35 @@ class Committer:
             await self._room.wait()
         self._raise(owner)
         self._queue.append((owner, page, done))
+        self._handed += 1
+        self._last[owner] = self._handed
         if len(self._queue) >= self.fill:
             self._wake.set()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._flush())
 
     async def drain(self, owner: str) -> None:
-        """Wait until every page handed in so far has been written; raise ``owner``'s failure, if any."""
+        """Wait until every page ``owner`` handed in so far (and so every page before) has been written; raise
+        ``owner``'s failure, if any."""
+        wanted = self._last.get(owner, 0)
         self._draining += 1
         self._wake.set()
         try:
-            while self._task is not None and not self._task.done():
-                await asyncio.shield(self._task)
+            while self._written < wanted and self._task is not None and not self._task.done():
+                if self._wrote is None:
+                    self._wrote = asyncio.get_running_loop().create_future()
+                await asyncio.wait((self._task, self._wrote), return_when=asyncio.FIRST_COMPLETED)
+            if self._written < wanted and self._task is not None:
+                await self._task  # it ended before writing them: its error (else they are written)
         finally:
             self._draining -= 1
         self._raise(owner)
+
+    def _ended(self, count: int) -> None:
+        self._written += count
+        wrote, self._wrote = self._wrote, None
+        if wrote is not None and not wrote.done():
+            wrote.set_result(None)
 
     def _raise(self, owner: str) -> None:
         error = self._errors.pop(owner, None)
@@ -153,9 +175,10 @@ class Committer:
                 await asyncio.to_thread(commit, self.db, [page for _, page, _ in taken])
             except Exception:
                 await self._one_by_one(taken)
-                continue
-            for _, page, done in taken:
-                done(page)
+            else:
+                for _, page, done in taken:
+                    done(page)
+            self._ended(len(taken))
 
     async def _one_by_one(self, taken: list[tuple[str, PageOutcome, Done]]) -> None:
         for owner, page, done in taken:

@@ -37,9 +37,8 @@ from crawler.retry import RetryPolicy
 from crawler.robots import RobotsCache
 from crawler.sources import Source
 from ingest import ExtractedReport, SourceHints
-from store import FrontierEntry
 from store.errors import RunHeld
-from store.frontier import NewEntry, finish_run, give_up_pending, pending, start_run
+from store.frontier import Entry, NewEntry, finish_run, give_up_pending, pending, start_run
 from store.grams import Sketch
 from store.runlock import run_lock
 
@@ -216,7 +215,7 @@ class SourceCrawl:
                 queue_fallbacks, self.db, run_id=run_id, source_name=self.source.name, entries=more
             )
 
-    async def _list(self, entry: FrontierEntry) -> PageOutcome:
+    async def _list(self, entry: Entry) -> PageOutcome:
         request = self.listing.request(entry)
         try:
             fetched = await self._get(entry, self.listing.headers(request))
@@ -254,7 +253,7 @@ class SourceCrawl:
         entries = await asyncio.to_thread(pending, self.db, run_id=run_id, kind="detail")
         self.stats.candidates = len(entries)
         self._emit("candidates", self.stats)
-        queue: asyncio.Queue[FrontierEntry] = asyncio.Queue()
+        queue: asyncio.Queue[Entry] = asyncio.Queue()
         for entry in entries:
             queue.put_nowait(entry)
 
@@ -264,7 +263,7 @@ class SourceCrawl:
 
         await asyncio.gather(*(worker() for _ in range(self.source.concurrency)))
 
-    async def _detail(self, entry: FrontierEntry) -> PageOutcome:
+    async def _detail(self, entry: Entry) -> PageOutcome:
         conditional = conditional_headers(entry)  # a page we classified before: ask whether it changed
         headers = {**self.listing.detail_headers(entry), **conditional}  # Referer: its list page
         try:
@@ -294,7 +293,7 @@ class SourceCrawl:
         return page
 
     async def _archive(
-        self, entry: FrontierEntry, result: FetchResult, report: ExtractedReport
+        self, entry: Entry, result: FetchResult, report: ExtractedReport
     ) -> dict[str, Any] | None:
         """A report page's WARC record, on disk before its document commits (evidence: ``crawler.warc``)."""
         if not (self.config.warc and report.is_report):
@@ -322,7 +321,7 @@ class SourceCrawl:
         )
 
     async def _fetch(
-        self, fetcher: Fetcher, entry: FrontierEntry, headers: dict[str, str] | None = None
+        self, fetcher: Fetcher, entry: Entry, headers: dict[str, str] | None = None
     ) -> tuple[FetchResult, int]:
         """A polite fetch with another client (``crawler.attachments``): ``(result, attempts)``, or
         :class:`Attempts`."""
@@ -335,7 +334,7 @@ class SourceCrawl:
             self._other_bytes += polite.received
         return fetched.result, fetched.attempts
 
-    async def _get(self, entry: FrontierEntry, headers: dict[str, str]) -> Fetched:
+    async def _get(self, entry: Entry, headers: dict[str, str]) -> Fetched:
         assert self._polite is not None
         data = {k: v for k, v in entry.data} or None
         return await self._polite.get(entry.url, method=entry.method, data=data, headers=headers)

@@ -15,8 +15,7 @@ from crawler.polite import Fetched
 from ingest import ExtractedReport
 from ingest.classify import blocked_reason
 from ingest.decode import decode_html
-from store import FrontierEntry
-from store.frontier import NewEntry
+from store.frontier import Entry, NewEntry
 from store.types import utcnow
 
 CLASSIFIED = (
@@ -46,7 +45,7 @@ def status_reason(result: FetchResult) -> str:
     return f"http_{result.status}"
 
 
-def conditional_headers(entry: FrontierEntry) -> dict[str, str]:
+def conditional_headers(entry: Entry) -> dict[str, str]:
     """If-None-Match / If-Modified-Since for a page we classified before."""
     headers = {}
     if entry.outcome in CLASSIFIED:
@@ -58,7 +57,7 @@ def conditional_headers(entry: FrontierEntry) -> dict[str, str]:
 
 
 def failed(
-    entry: FrontierEntry,
+    entry: Entry,
     reason: str,
     *,
     status: int | None = None,
@@ -70,12 +69,12 @@ def failed(
     return PageOutcome(entry, outcome, changes, reason, status, detail=detail or reason)
 
 
-def gave_up(entry: FrontierEntry, error: GaveUp) -> PageOutcome:
+def gave_up(entry: Entry, error: GaveUp) -> PageOutcome:
     return failed(entry, error.reason, attempts=error.attempts, detail=str(error))
 
 
 def decide_list(
-    entry: FrontierEntry,
+    entry: Entry,
     fetched: Fetched,
     read: tuple[str, list[NewEntry]] | PageError | None = None,
     *,
@@ -104,18 +103,18 @@ def decide_list(
     return PageOutcome(entry, Outcome.LISTED, changes, "", result.status, found=found)
 
 
-def needs_reading(entry: FrontierEntry, fetched: Fetched) -> bool:
+def needs_reading(entry: Entry, fetched: Fetched) -> bool:
     """Whether the page must be read (extracted) before :func:`decide_detail` can decide it."""
     status = fetched.result.status
     return status == 200 and not _same_bytes(entry, fetched)
 
 
-def _same_bytes(entry: FrontierEntry, fetched: Fetched) -> bool:
+def _same_bytes(entry: Entry, fetched: Fetched) -> bool:
     return entry.outcome in CLASSIFIED and fetched.digest == entry.checksum
 
 
 def decide_detail(
-    entry: FrontierEntry,
+    entry: Entry,
     fetched: Fetched,
     read: ExtractedReport | PageError | None = None,
     *,
@@ -143,7 +142,7 @@ def decide_detail(
     return page
 
 
-def _unchanged(entry: FrontierEntry, fetched: Fetched, outcome: Outcome, reason: str) -> PageOutcome:
+def _unchanged(entry: Entry, fetched: Fetched, outcome: Outcome, reason: str) -> PageOutcome:
     """The page is as it was: the sighting is refreshed, the last outcome kept, new validators stored."""
     result = fetched.result
     changes = dict(
@@ -157,7 +156,7 @@ def _unchanged(entry: FrontierEntry, fetched: Fetched, outcome: Outcome, reason:
     return PageOutcome(entry, outcome, changes, reason, result.status, resight=True)
 
 
-def _read(entry: FrontierEntry, fetched: Fetched, report: ExtractedReport, source_name: str) -> PageOutcome:
+def _read(entry: Entry, fetched: Fetched, report: ExtractedReport, source_name: str) -> PageOutcome:
     result = fetched.result
     document = to_document(report, source_name) if report.is_report else None
     changes = dict(

@@ -16,7 +16,7 @@ import ssl
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from urllib.parse import urljoin
 
 import httpcore
@@ -109,7 +109,7 @@ class PinnedTransport(httpx.AsyncBaseTransport):
     the Host header stay the name. (httpcore's pool, on a pinned backend, cost far more CPU per request.)"""
 
     def __init__(self, policy: FetchPolicy) -> None:
-        self.pool = http1.Pool(ssl_context(policy), size=4)
+        self.pool = http1.Pool(partial(ssl_context, policy), size=4)
         self.pins = self.pool.pins
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -20,7 +20,7 @@ import re
 import ssl
 import time
 import zlib
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import h11
@@ -198,10 +198,11 @@ class Pool:
     """At most ``size`` exchanges at once and ``size`` connections open (an idle one is closed to make room);
     idle connections are reused per origin unless the server closed them or sent bytes unasked. A connection goes
     only to one of ``pins[host]``, the addresses the fetcher resolved and checked for that host (TLS SNI and
-    certificate names stay the host's)."""
+    certificate names stay the host's). ``tls``: the TLS context, asked for at the first ``https`` connection (a
+    crawl of plain-HTTP portals never loads the CA store)."""
 
-    def __init__(self, ssl_context: ssl.SSLContext, size: int = 4) -> None:
-        self.ssl_context, self.size = ssl_context, size
+    def __init__(self, tls: Callable[[], ssl.SSLContext], size: int = 4) -> None:
+        self.tls, self.size = tls, size
         self.pins: dict[str, list[Any]] = {}
         self._idle: dict[Origin, list[Connection]] = {}
         self._busy: set[Connection] = set()
@@ -254,7 +255,7 @@ class Pool:
                 assert failure is not None
                 raise failure
             if scheme == "https":
-                await stream.start_tls(self.ssl_context, server_hostname=host, timeout=timeout)
+                await stream.start_tls(self.tls(), server_hostname=host, timeout=timeout)
             return Connection(origin, stream)
         finally:
             self._opening -= 1

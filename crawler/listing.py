@@ -23,8 +23,8 @@ from sqlalchemy import Engine
 
 from crawler.candidates import looks_like_report, on_source_hosts
 from crawler.discover import ListPage, ListRequest
-from store import FrontierEntry, write_session
-from store.frontier import NewEntry, enqueue
+from store import write_session
+from store.frontier import Entry, NewEntry, enqueue
 
 log = logging.getLogger("fazhi.crawler")
 XHR_HEADERS = {
@@ -96,7 +96,7 @@ class Listing:
 
     # ---------------------------------------------------------------- requests
 
-    def request(self, entry: FrontierEntry) -> ListRequest:
+    def request(self, entry: Entry) -> ListRequest:
         data = tuple((str(k), str(v)) for k, v in entry.data)
         plain = ListRequest(entry.url, entry.dialect, entry.method, data)
         request = self._requests.get(plain.key, plain)
@@ -115,7 +115,7 @@ class Listing:
         extra = BROWSER_HEADERS if browser else XHR_HEADERS
         return {**extra, **({"Referer": referer} if referer else {})}
 
-    def detail_headers(self, entry: FrontierEntry) -> dict[str, str]:
+    def detail_headers(self, entry: Entry) -> dict[str, str]:
         referer = self._referer.get(entry.url)
         return {"Referer": referer} if referer else {}
 

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from store import FrontierEntry
-from store.frontier import NewEntry
+from store.frontier import Entry, NewEntry
 from store.grams import Sketch
 
 
@@ -43,7 +42,7 @@ class PageOutcome:
     document row (``document``), the body the URL had before (``previous_id``) and its search tokens; for an
     unchanged page a refreshed sighting (``resight``); for a list page the entries it found."""
 
-    entry: FrontierEntry
+    entry: Entry
     outcome: Outcome
     changes: dict[str, Any]
     reason: str = ""

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import ingest
 from crawler.discover import ListOptions, ListPage, ListRequest, parse_list
-from ingest import ExtractedReport, SourceHints, extract_report
+from ingest import ExtractedReport, SourceHints
 from store.grams import Sketch, sketch
 
 
@@ -25,7 +26,8 @@ class Extracted:
 
 
 def read_detail(content: bytes, url: str, content_type: str | None, hints: SourceHints) -> ExtractedReport:
-    return extract_report(content, url, content_type=content_type, hints=hints)
+    # (the cascade imported on first use: the crawl's own process names these steps, its workers run them)
+    return ingest.extract_report(content, url, content_type=content_type, hints=hints)
 
 
 def read_list(

@@ -39,7 +39,7 @@ from store.captures import referenced_warc_files
 if TYPE_CHECKING:
     from crawler.fetch import FetchResult
     from crawler.pipeline import Extracted
-    from store import FrontierEntry
+    from store.frontier import Entry
 
 log = logging.getLogger("fazhi.crawler")
 SUFFIX = ".warc.gz"
@@ -322,7 +322,7 @@ def archive(
 
 
 def archive_page(
-    options: WarcOptions, db: Engine, entry: FrontierEntry, result: FetchResult, read: Extracted
+    options: WarcOptions, db: Engine, entry: Entry, result: FetchResult, read: Extracted
 ) -> dict[str, Any] | None:
     """The engine's call: archive a report page about to be stored; its capture (None: nothing on the wire). The
     page path only queues the fetch: the committer's :func:`sync_captures` builds, writes and fsyncs the records

@@ -37,10 +37,26 @@ The cascade (``extract.extract_report``), each stage working from principles tha
 9. **identity** — NFKC-normalized paragraphs joined by newlines, sha256 (``identity``).
 """
 
-from ingest.extract import extract_report
+from typing import TYPE_CHECKING, Any
+
 from ingest.identity import content_hash, normalize_body
 from ingest.model import Attachment, ExtractedReport, SourceHints
 from ingest.options import DEFAULT_OPTIONS, ExtractOptions
+
+if TYPE_CHECKING:
+    from ingest.extract import extract_report
+
+
+def __getattr__(name: str) -> Any:
+    """``extract_report`` on first use: a process that only reads the model (a crawl's main process, whose pages
+    are read in extraction workers) does not import the parser and the cascade (~50 ms)."""
+    if name == "extract_report":
+        from ingest.extract import extract_report
+
+        globals()[name] = extract_report  # kept: later reads are a module attribute's
+        return extract_report
+    raise AttributeError(f"module 'ingest' has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_OPTIONS",

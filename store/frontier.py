@@ -7,7 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy import Engine, Table, bindparam, select, update
 from sqlmodel import Session, col
 
 from store.compiled import execute
-from store.db import read_session, write_session
+from store.db import write_session
 from store.models import CrawlRun, FrontierEntry
 from store.sql import insert_for
 from store.types import utcnow
@@ -26,6 +27,36 @@ _FRONTIER: Table = FrontierEntry.__table__  # type: ignore[attr-defined]
 def entry_key(source_name: str, method: str, url: str, data: Iterable[Iterable[str]] = ()) -> str:
     raw = json.dumps([source_name, method.upper(), url, [list(pair) for pair in data]], ensure_ascii=False)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@dataclass(slots=True)
+class Entry:
+    """A frontier row as a crawl reads it (:func:`pending`): its columns as plain values, no ORM state (a crawl
+    reads thousands of them, and the ORM's bookkeeping per row cost more than the query). The columns are
+    :class:`store.models.FrontierEntry`'s, in its order (a test holds them equal)."""
+
+    key: str
+    source_name: str
+    run_id: int
+    url: str
+    method: str = "GET"
+    data: list[list[str]] = field(default_factory=list)
+    kind: str = "detail"
+    dialect: str = "auto"
+    title: str = ""
+    state: str = "pending"
+    outcome: str = ""
+    reason: str = ""
+    http_status: int | None = None
+    attempts: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    checksum: str | None = None
+    document_id: str | None = None
+    done_at: datetime | None = None
+
+
+_ENTRY_COLUMNS = tuple(f.name for f in fields(Entry))
 
 
 @dataclass
@@ -105,14 +136,22 @@ def enqueue(session: Session, *, run_id: int, source_name: str, entries: Iterabl
         execute(connection, _upsert_statement(connection.dialect.name), list(rows.values()))
 
 
-def pending(engine: Engine, *, run_id: int, kind: str) -> list[FrontierEntry]:
-    with read_session(engine) as session:
-        statement = select(FrontierEntry).where(
-            col(FrontierEntry.run_id) == run_id,
-            col(FrontierEntry.kind) == kind,
-            col(FrontierEntry.state) == "pending",
-        )
-        return list(session.scalars(statement.order_by(col(FrontierEntry.url))))  # detached, loaded, at close
+def pending(engine: Engine, *, run_id: int, kind: str) -> list[Entry]:
+    """The run's pending entries of ``kind``, by URL."""
+    with engine.connect() as connection:
+        rows = connection.execute(_pending_statement(), {"run_id": run_id, "kind": kind})
+        return [Entry(*row) for row in rows]
+
+
+@cache
+def _pending_statement() -> Any:
+    columns = _FRONTIER.c
+    return (
+        select(*(columns[name] for name in _ENTRY_COLUMNS))
+        .where(columns.run_id == bindparam("run_id"), columns.kind == bindparam("kind"))
+        .where(columns.state == "pending")
+        .order_by(columns.url)
+    )
 
 
 def mark(session: Session, key: str, *, state: str, outcome: str, reason: str = "", **values: Any) -> None:

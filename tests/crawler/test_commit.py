@@ -120,3 +120,48 @@ def test_a_small_group_gathers_pages_and_a_drain_does_not_wait_for_it(
     assert groups == [3, 1]
     assert sorted(done) == sorted(e.url for e in entries)
     assert {e.state for e in entries_of(db, source_name="s")} == {"done"}
+
+
+def test_a_drain_waits_for_its_own_pages_not_for_those_handed_in_after_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Crawls share the committer: a crawl between two list pages drains its page and goes on while another
+    crawl's later pages are still being written (it used to wait until the queue was empty, which a busy crawl
+    beside it keeps from happening)."""
+    import threading
+
+    import crawler.commit as module
+
+    db = make_db(tmp_path / "c.db")
+    (mine,) = _pages(db, "a", ["http://127.0.0.2/a"])
+    theirs = _pages(db, "b", ["http://127.0.0.2/b1", "http://127.0.0.2/b2"])
+    real, held = module.commit, threading.Event()
+    writing: list[str] = []
+
+    def slow_for_b(engine: Engine, pages: list[PageOutcome]) -> list[PageOutcome]:
+        owners = {p.entry.source_name for p in pages}
+        writing.append("+".join(sorted(owners)))
+        if "b" in owners:
+            held.wait(60)  # their group is still being written while the first crawl drains
+        return real(engine, pages)
+
+    monkeypatch.setattr(module, "commit", slow_for_b)
+    order: list[str] = []
+
+    async def main() -> None:
+        committer = Committer(db, gather=0)
+        await committer.submit("a", _report(mine, "正文甲"), lambda p: order.append("a written"))
+        while not writing:  # its group is taken alone
+            await asyncio.sleep(0.01)
+        for n, entry in enumerate(theirs):
+            await committer.submit("b", _report(entry, f"正文乙{n}"), lambda p: order.append("b written"))
+        release = asyncio.get_running_loop().call_later(10, held.set)  # (were it to wait for b's pages)
+        await asyncio.wait_for(committer.drain("a"), 60)
+        order.append("a drained")
+        held.set()
+        release.cancel()
+        await asyncio.wait_for(committer.drain("b"), 60)
+
+    asyncio.run(main())
+    assert order == ["a written", "a drained", "b written", "b written"]
+    assert {e.state for e in entries_of(db)} == {"done"}

@@ -18,8 +18,7 @@ from crawler.politeness import HostSlots
 from crawler.retry import RetryPolicy
 from crawler.robots import RobotsCache
 from ingest import extract_report
-from store import FrontierEntry
-from store.frontier import NewEntry
+from store.frontier import Entry, NewEntry
 from tests.pages import report_page
 
 HOST = "127.0.0.2"  # never connected to: the mock transport answers
@@ -47,8 +46,8 @@ def _get(
     return asyncio.run(main())
 
 
-def _entry(kind: str = "detail", **values: object) -> FrontierEntry:
-    return FrontierEntry(key="k" * 64, source_name="s", run_id=1, url=f"{BASE}/a.html", kind=kind, **values)
+def _entry(kind: str = "detail", **values: object) -> Entry:
+    return Entry(key="k" * 64, source_name="s", run_id=1, url=f"{BASE}/a.html", kind=kind, **values)
 
 
 def _answer(status: int, content: bytes = b"", **headers: str) -> httpx.Response:

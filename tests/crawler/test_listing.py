@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from crawler.discover import Link, ListPage, ListRequest
 from crawler.listing import Listing
-from store import FrontierEntry
+from store.frontier import Entry
 
 HOSTS = frozenset({"h"})
 COLUMN = "http://h/col/index.html"
 
 
-def _entry(request: ListRequest) -> FrontierEntry:
+def _entry(request: ListRequest) -> Entry:
     data = [list(p) for p in request.data]
-    return FrontierEntry(
+    return Entry(
         key="k",
         source_name="s",
         run_id=1,
@@ -61,7 +61,7 @@ def test_xhr_requests_and_details_carry_the_html_page_as_referer() -> None:
     headers = listing.headers(queued)
     assert headers["X-Requested-With"] == "XMLHttpRequest" and headers["Referer"] == COLUMN
     listing.read(queued, ListPage(links=_links(1, 5), dialect="jpaas"), 500)
-    detail = FrontierEntry(key="d", source_name="s", run_id=1, url="http://h/art/5.html", kind="detail")
+    detail = Entry(key="d", source_name="s", run_id=1, url="http://h/art/5.html", kind="detail")
     assert listing.detail_headers(detail) == {"Referer": COLUMN}  # the page the browser is on, not the API
     assert listing.headers(ListRequest(COLUMN, "auto")) == {}
 

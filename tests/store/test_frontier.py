@@ -52,3 +52,32 @@ def test_a_runs_pending_entries_are_read_from_their_own_index(tmp_path: Path) ->
         )
     assert "ix_frontier_run_kind_state" in plan, plan
     db.dispose()
+
+
+def test_a_pending_entry_holds_every_column_of_its_row(db: Engine) -> None:
+    """``pending`` reads plain ``Entry`` values, not ORM objects: the same columns in the same order as the
+    model's table, and the same values as the ORM loads (the JSON form data and the validators included)."""
+    from dataclasses import asdict, fields
+
+    from sqlmodel import Session, select
+
+    from store import FrontierEntry
+    from store.frontier import Entry
+
+    assert [f.name for f in fields(Entry)] == [c.name for c in FrontierEntry.__table__.columns]  # type: ignore[attr-defined]
+    run, _ = start_run(db, source_name="cols", trigger="manual", seeds=[NewEntry("http://a.test/", "list")])
+    assert run.id is not None
+    form = NewEntry("http://a.test/q", "detail", method="POST", data=[["page", "2"]], title="年度报告")
+    with write_session(db) as session:
+        enqueue(session, run_id=run.id, source_name="cols", entries=[form])
+        session.execute(
+            FrontierEntry.__table__.update()  # type: ignore[attr-defined]
+            .where(FrontierEntry.__table__.c.url == form.url)  # type: ignore[attr-defined]
+            .values(etag='"v1"', last_modified="Mon, 04 Mar 2024 09:00:00 GMT", checksum="c" * 64)
+        )
+    (entry,) = pending(db, run_id=run.id, kind="detail")
+    with Session(db) as session:
+        row = session.exec(select(FrontierEntry).where(FrontierEntry.url == form.url)).one()
+        loaded = {c: getattr(row, c) for c in asdict(entry)}
+    assert asdict(entry) == loaded
+    assert entry.data == [["page", "2"]] and entry.method == "POST" and entry.etag == '"v1"'
