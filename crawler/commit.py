@@ -176,9 +176,18 @@ class Committer:
             except Exception:
                 await self._one_by_one(taken)
             else:
-                for _, page, done in taken:
-                    done(page)
-            self._ended(len(taken))
+                for owner, page, done in taken:
+                    self._done(owner, page, done)
+            finally:  # (cancelled: the thread's transaction may still commit; the run is resumed either way)
+                self._ended(len(taken))
+
+    def _done(self, owner: str, page: PageOutcome, done: Done) -> None:
+        """``done(page)``; its failure (a progress display that cannot print, say) is its crawl's, raised at that
+        crawl's next step, and neither stops the flush nor reaches the other crawls."""
+        try:
+            done(page)
+        except Exception as exc:
+            self._errors.setdefault(owner, exc)
 
     async def _one_by_one(self, taken: list[tuple[str, PageOutcome, Done]]) -> None:
         for owner, page, done in taken:
@@ -189,4 +198,4 @@ class Committer:
             except Exception as exc:  # the page stays pending in the store: a later run fetches it again
                 self._errors[owner] = exc
             else:
-                done(page)
+                self._done(owner, page, done)

@@ -235,9 +235,14 @@ class ExtractionPool:
                 waited = self._backlog >= BACKLOG
             if self._booting or (room and (waited or not (self._all or self._starting))):
                 self._starting += 1
+                starting: _Worker | None = None
                 try:  # from the loop's thread, which lives as long as the crawls
-                    worker = self._booting.pop() if self._booting else _Worker(self.niceness)
+                    worker = starting = self._booting.pop() if self._booting else _Worker(self.niceness)
                     await worker.ready()
+                except BaseException:  # cancelled while it started: it is in no list close() reads
+                    if starting is not None:
+                        starting.kill()
+                    raise
                 finally:
                     self._starting -= 1
                     self._resume()
@@ -261,9 +266,12 @@ class ExtractionPool:
                 late = time.monotonic() >= max(arrived, self._ready_at) + GROW_AFTER
                 waited = bool(self._all) and not self._starting and late
             except BaseException:  # cancelled: a call sent to a worker must not answer the next caller
-                if waiter.done() and not waiter.cancelled() and (given := waiter.result()):
-                    given.kill()
-                    self._release(given)
+                if waiter.done() and not waiter.cancelled():
+                    if given := waiter.result():
+                        given.kill()
+                        self._release(given)
+                    else:  # woken for a free worker or a start that ended: the next waiting call goes instead
+                        self._wake_next()
                 raise
             if waiter.done() and not waiter.cancelled() and (given := waiter.result()):
                 return given, True  # sent to a worker as it answered (the growth timer may have come too)
@@ -299,7 +307,12 @@ class ExtractionPool:
                 self._all.discard(worker)
         elif not handed:  # it answered (a worker that died idle is found by _acquire)
             self._idle.append(worker)
-        while self._waiting and not handed:
+        if not handed:
+            self._wake_next()
+
+    def _wake_next(self) -> None:
+        """The first call still waiting looks again (a worker is free, or there is room to start one)."""
+        while self._waiting:
             waiter, _ = self._waiting.popleft()
             if not waiter.done():
                 waiter.set_result(None)

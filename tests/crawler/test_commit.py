@@ -165,3 +165,32 @@ def test_a_drain_waits_for_its_own_pages_not_for_those_handed_in_after_them(
     asyncio.run(main())
     assert order == ["a written", "a drained", "b written", "b written"]
     assert {e.state for e in entries_of(db)} == {"done"}
+
+
+def test_a_done_callback_that_raises_fails_its_own_crawl_only(tmp_path: Path) -> None:
+    """A crawl's ``done`` (its progress display, say) raising is that crawl's failure, raised at its next step; the
+    other crawls' pages in the same group are counted and their drains return, and the committer's count of
+    written pages stays whole (a drain after it still waits for its own pages only)."""
+    db = make_db(tmp_path / "c.db")
+    (mine,) = _pages(db, "a", ["http://127.0.0.2/a1"])
+    (theirs,) = _pages(db, "b", ["http://127.0.0.2/b1"])
+    counted: list[str] = []
+
+    def broken(page: PageOutcome) -> None:
+        raise BrokenPipeError("the progress display's stdout went away")
+
+    async def main() -> BaseException | None:
+        committer = Committer(db, gather=0)
+        await committer.submit("a", _report(mine, "正文甲"), broken)
+        await committer.submit("b", _report(theirs, "正文乙"), lambda p: counted.append(p.entry.url))
+        await asyncio.wait_for(committer.drain("b"), 60)
+        assert committer._written == committer._handed == 2
+        try:
+            await asyncio.wait_for(committer.drain("a"), 60)
+        except BrokenPipeError as exc:
+            return exc
+        return None
+
+    assert isinstance(asyncio.run(main()), BrokenPipeError)
+    assert counted == [theirs.url]
+    assert {e.state for e in entries_of(db)} == {"done"}  # both pages committed: only the count failed

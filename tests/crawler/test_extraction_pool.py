@@ -197,6 +197,70 @@ def test_calls_waiting_while_a_worker_starts_do_not_spin(
     assert asyncio.run(main()) <= 3
 
 
+def test_a_call_woken_for_a_free_worker_and_cancelled_passes_the_wake_up_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker's release wakes one waiting call; cancelled before it ran, that call wakes the next one instead,
+    which would otherwise wait with no timer (the pool is full) although a worker is free to start."""
+    monkeypatch.setattr(extraction, "GROW_AFTER", 60.0)
+
+    async def main() -> int:
+        pool = ExtractionPool(1)
+        try:
+            await pool.run(os.getpid, timeout=30)
+            stuck = asyncio.create_task(pool.run(time.sleep, 30, timeout=0.05))  # stopped after 0.5 s wall
+            await asyncio.sleep(0)
+            woken = asyncio.create_task(pool.run(os.getpid, timeout=30))
+            await asyncio.sleep(0)
+            after = asyncio.create_task(pool.run(os.getpid, timeout=30))
+            await asyncio.sleep(0)
+            release = pool._release
+
+            def release_then_cancel(worker: extraction._Worker) -> None:
+                release(worker)
+                woken.cancel()  # its crawl stopped in the same turn of the loop
+
+            pool._release = release_then_cancel  # type: ignore[method-assign]
+            with pytest.raises(extraction.ExtractTimeout):
+                await stuck
+            pool._release = release  # type: ignore[method-assign]
+            return int(await asyncio.wait_for(after, 60))
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) > 0
+
+
+def test_a_call_cancelled_while_its_worker_starts_stops_that_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker a call was starting belongs to no list yet (close() would not find it): cancelled, the call
+    stops it rather than leave a process behind."""
+    made: list[extraction._Worker] = []
+    make = extraction._Worker.__init__
+
+    def init(self: extraction._Worker, *args: object, **kwargs: object) -> None:
+        make(self, *args, **kwargs)  # type: ignore[arg-type]
+        made.append(self)
+
+    monkeypatch.setattr(extraction._Worker, "__init__", init)
+
+    async def main() -> None:
+        pool = ExtractionPool(1)
+        try:
+            call = asyncio.create_task(pool.run(os.getpid, timeout=30))
+            while not made:
+                await asyncio.sleep(0)
+            call.cancel()  # long before a spawned interpreter has imported the worker's modules
+            with pytest.raises(asyncio.CancelledError):
+                await call
+        finally:
+            pool.close()
+
+    asyncio.run(main())
+    (worker,) = made
+    worker.process.join(10)
+    assert not worker.process.is_alive()
+
+
 def test_a_call_that_queued_while_the_first_worker_started_waits_its_full_time_for_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, event
 
 from store import make_engine, write_session
 from store.frontier import NewEntry, enqueue, pending, start_run
+from store.types import utcnow
 
 
 def test_a_page_with_20000_links_is_queued_whole(db: Engine) -> None:
@@ -73,7 +74,14 @@ def test_a_pending_entry_holds_every_column_of_its_row(db: Engine) -> None:
         session.execute(
             FrontierEntry.__table__.update()  # type: ignore[attr-defined]
             .where(FrontierEntry.__table__.c.url == form.url)  # type: ignore[attr-defined]
-            .values(etag='"v1"', last_modified="Mon, 04 Mar 2024 09:00:00 GMT", checksum="c" * 64)
+            .values(
+                etag='"v1"',
+                last_modified="Mon, 04 Mar 2024 09:00:00 GMT",
+                checksum="c" * 64,
+                http_status=304,
+                document_id="d" * 64,
+                done_at=utcnow(),
+            )
         )
     (entry,) = pending(db, run_id=run.id, kind="detail")
     with Session(db) as session:
@@ -81,3 +89,4 @@ def test_a_pending_entry_holds_every_column_of_its_row(db: Engine) -> None:
         loaded = {c: getattr(row, c) for c in asdict(entry)}
     assert asdict(entry) == loaded
     assert entry.data == [["page", "2"]] and entry.method == "POST" and entry.etag == '"v1"'
+    assert entry.http_status == 304 and entry.done_at is not None and entry.done_at.tzinfo is not None
