@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -18,8 +19,8 @@ from crawler.outcomes import Outcome, PageOutcome
 from store import write_session
 from store.captures import set_capture
 from store.changes import feed_lock
-from store.documents import resight, upsert_document
-from store.frontier import enqueue, mark
+from store.documents import resight_many, upsert_document
+from store.frontier import enqueue, mark_many
 from store.types import utcnow
 
 
@@ -35,7 +36,11 @@ def commit(db: Engine, pages: list[PageOutcome]) -> list[PageOutcome]:
     with write_session(db) as session:
         if any(p.document is not None for p in pages):
             feed_lock(session)  # before any shared row (store.changes)
-        held = [page for page in pages if not write(session, page)]
+        marks: list[tuple[str, dict[str, Any]]] = []
+        sightings: list[dict[str, Any]] = []
+        held = [page for page in pages if not write(session, page, marks, sightings)]
+        resight_many(session, sightings, seen_at=utcnow())
+        mark_many(session, marks)
     for page in held:  # only once committed: a transaction that failed is tried again page by page
         page.outcome = Outcome.SEEN
     return pages
@@ -59,8 +64,15 @@ def _unarchived(page: PageOutcome) -> None:
     page.resight = False
 
 
-def write(session: Session, page: PageOutcome) -> bool:
-    """One page's effects, in the caller's transaction; False when its report's body was already held."""
+def write(
+    session: Session,
+    page: PageOutcome,
+    marks: list[tuple[str, dict[str, Any]]],
+    sightings: list[dict[str, Any]],
+) -> bool:
+    """One page's effects, in the caller's transaction; False when its report's body was already held. Its
+    frontier state and an unchanged page's sighting are added to ``marks`` and ``sightings``, written for the
+    whole group at its end (:func:`store.frontier.mark_many`, :func:`store.documents.resight_many`)."""
     entry = page.entry
     created = True
     if page.document is not None:
@@ -76,14 +88,10 @@ def write(session: Session, page: PageOutcome) -> bool:
         if page.capture and not created:
             set_capture(session, document_id=page.document["id"], capture=page.capture)
     elif page.resight and entry.document_id:
-        resight(
-            session=session,
-            document_id=entry.document_id,
-            url=entry.url,
-            source_name=entry.source_name,
-            seen_at=utcnow(),
+        sightings.append(
+            {"document_id": entry.document_id, "url": entry.url, "source_name": entry.source_name}
         )
-    mark(session, entry.key, **page.changes)
+    marks.append((entry.key, page.changes))
     if page.found:
         enqueue(session, run_id=entry.run_id, source_name=entry.source_name, entries=page.found)
     return created

@@ -121,6 +121,19 @@ def record_sighting(
     return False
 
 
+def resight_many(session: Session, sightings: list[dict[str, Any]], *, seen_at: datetime) -> None:
+    """:func:`resight` for many unchanged pages (``document_id``, ``url``, ``source_name`` each) in one
+    statement run for all; where fewer sightings were updated than asked, each is seen to one by one (a missing
+    sighting is created)."""
+    if not sightings:
+        return
+    params = [{"doc_id": s["document_id"], "doc_url": s["url"], "seen_at": seen_at} for s in sightings]
+    if len(params) > 1 and execute(session.connection(), _SEEN_AGAIN, params).rowcount == len(params):
+        return
+    for sighting in sightings:
+        resight(session=session, seen_at=seen_at, **sighting)
+
+
 def resight(*, session: Session, document_id: str, url: str, source_name: str, seen_at: datetime) -> None:
     """An unchanged page seen again: its sighting's ``last_seen`` (one statement; the sighting is created if it
     is missing)."""

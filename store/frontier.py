@@ -154,15 +154,23 @@ def _pending_statement() -> Any:
     )
 
 
-def mark(session: Session, key: str, *, state: str, outcome: str, reason: str = "", **values: Any) -> None:
-    """Record what a fetch of ``key`` ended in (``done`` or ``failed``), in the caller's transaction."""
-    changes = {"state": state, "outcome": outcome, "reason": reason, **values}
-    if state == "done":
-        changes["done_at"] = utcnow()
-    statement = _mark_statement(tuple(sorted(changes)))
-    execute(
-        session.connection(), statement, {"entry_key": key, **{f"new_{k}": v for k, v in changes.items()}}
-    )
+def mark_many(session: Session, marks: list[tuple[str, dict[str, Any]]]) -> None:
+    """Record what each fetch ended in, ``(key, changes)`` each (``state`` done or failed, ``outcome``, a
+    ``reason``, empty unless given, and what else changed), in the caller's transaction: one statement run for all
+    the entries whose changes name the same columns (a group's pages in one ``executemany`` or a few)."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    done_at = utcnow()
+    for key, values in marks:
+        changes = {"reason": "", **values}
+        if changes["state"] == "done":
+            changes["done_at"] = done_at
+        columns = tuple(sorted(changes))
+        shapes.setdefault(columns, []).append(
+            {"entry_key": key, **{f"new_{k}": v for k, v in changes.items()}}
+        )
+    connection = session.connection()
+    for columns, params in shapes.items():
+        execute(connection, _mark_statement(columns), params)
 
 
 @cache

@@ -194,3 +194,29 @@ def test_a_done_callback_that_raises_fails_its_own_crawl_only(tmp_path: Path) ->
     assert isinstance(asyncio.run(main()), BrokenPipeError)
     assert counted == [theirs.url]
     assert {e.state for e in entries_of(db)} == {"done"}  # both pages committed: only the count failed
+
+
+def test_unchanged_pages_of_one_group_refresh_every_sighting(db: Engine) -> None:
+    """A group's unchanged pages are seen again in one statement, and their frontier states in one more: every
+    sighting's ``last_seen`` moves, each entry is done with its own outcome and reason."""
+    from tests.rows import sightings_of
+
+    entries = _pages(db, "s", [f"http://127.0.0.2/u{n}" for n in range(3)])
+    commit(db, [_report(entry, f"正文{n}") for n, entry in enumerate(entries)])
+    known = {e.url: e for e in entries_of(db, source_name="s")}
+    with read_session(db) as session:
+        before = {
+            e.url: sightings_of(session=session, document_id=e.document_id)[0].last_seen
+            for e in known.values()
+        }
+    pages = [_resight(e) for e in known.values()]
+    pages[0].changes["reason"] = "not_modified (304)"
+    pages[1].changes.pop("reason")  # no reason given: the entry's is emptied
+    commit(db, pages)
+    with read_session(db) as session:
+        for entry in known.values():
+            (sighting,) = sightings_of(session=session, document_id=entry.document_id)
+            assert sighting.last_seen > before[entry.url]
+    after = {e.url: e for e in entries_of(db, source_name="s")}
+    assert {e.state for e in after.values()} == {"done"}
+    assert [after[p.entry.url].reason for p in pages] == ["not_modified (304)", "", "not_modified (304)"]
