@@ -124,9 +124,7 @@ class Committer:
         self._draining = 0
         self._errors: dict[str, BaseException] = {}
         self._handed = 0  # pages handed in so far: a page's number is the count when it came
-        self._written = (
-            0  # pages whose transaction has ended (committed or failed): every one up to this number
-        )
+        self._written = 0  # pages whose group has ended (committed or failed): all up to this number
         self._last: dict[str, int] = {}  # each owner's last page's number
         self._wrote: asyncio.Future[None] | None = None  # resolved when the next group has ended
 

@@ -15,12 +15,8 @@ import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
-PRELOAD = (
-    "crawler.pipeline",
-    "crawler.discover",
-    "ingest.extract",
-    "numpy",
-)  # imported before a worker says it is ready
+# imported before a worker says it is ready
+PRELOAD = ("crawler.pipeline", "crawler.discover", "ingest.extract", "numpy")
 WORKER_NICENESS = 10  # reading pages yields the CPU to the process that serves the API and drives the crawl
 LOWEST_NICENESS = 19  # a pool asking for it also runs under SCHED_IDLE (_idle_policy)
 
